@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: the backend contract
+ *
+ * libpvcore never touches hardware. It never assumes it runs at PL1, owns
+ * the MMU or may take an interrupt. Everything host-specific is asked of
+ * the backend through this table of operations, which the backend fills in
+ * and hands to pv_vm_init() together with an opaque context pointer.
+ *
+ * Two very different hosts must fit:
+ *
+ * - bare metal (backends/baremetal): the backend runs at PL1, owns the MMU
+ *   and performs the world switch itself;
+ * - Genode (backends/genode): the VMM is a user-level component that gets
+ *   VM exits as register snapshots; a kernel performs the world switch onto
+ *   the shadow table the VMM wrote.
+ *
+ * Memory is not asked for through callbacks: guest RAM backing and the
+ * shadow-table pool are passed as regions in &struct pv_vm_config, because
+ * the core needs both their host-virtual address (to read and write them)
+ * and their host-physical address (to put into shadow descriptors).
+ *
+ * The translation root, ASID, DACR and VFP enable the guest must run with
+ * are *pulled* by the backend with pv_vcpu_resume_state() right before it
+ * returns to the guest, so the core never needs to run in the world-switch
+ * path. TLB and cache maintenance, by contrast, must happen before the next
+ * guest instruction and are pushed through the operations below.
+ *
+ * Every operation is called from inside a pvcore entry point, on the thread
+ * that called that entry point. None may call back into pvcore.
+ */
+#ifndef PVCORE_BACKEND_H
+#define PVCORE_BACKEND_H
+
+#include <pvcore/types.h>
+
+/** PV_TIMER_NEVER - deadline value that cancels the one-shot timer. */
+#define PV_TIMER_NEVER UINT64_MAX
+
+struct pv_backend_ops {
+	/**
+	 * @tlb_inval_all: invalidate every host TLB entry that may hold a
+	 * shadow translation (all non-global entries suffice).
+	 */
+	void (*tlb_inval_all)(void *ctx);
+	/**
+	 * @tlb_inval_asid: invalidate host TLB entries tagged with host @asid.
+	 */
+	void (*tlb_inval_asid)(void *ctx, uint8_t asid);
+	/**
+	 * @tlb_inval_va: invalidate the host TLB entry for the page holding
+	 * guest-virtual @va under host @asid.
+	 */
+	void (*tlb_inval_va)(void *ctx, pv_gva_t va, uint8_t asid);
+	/**
+	 * @cache_clean_range: make @len bytes at host-virtual @va, which the
+	 * core just wrote (shadow descriptors), visible to the host's table
+	 * walker. May be a no-op where the walker is coherent.
+	 */
+	void (*cache_clean_range)(void *ctx, pv_hva_t va, size_t len);
+	/**
+	 * @icache_inval_all: invalidate the host instruction cache and branch
+	 * predictor, after the guest asked for it (ICIALLU and friends).
+	 */
+	void (*icache_inval_all)(void *ctx);
+	/**
+	 * @now_ns: monotonic host time in nanoseconds. Must never go back.
+	 */
+	uint64_t (*now_ns)(void *ctx);
+	/**
+	 * @timer_set: arm the host one-shot timer for absolute @deadline_ns on
+	 * the @now_ns clock, replacing any earlier deadline. PV_TIMER_NEVER
+	 * cancels it. On expiry the backend calls pv_vm_timer_expired().
+	 */
+	void (*timer_set)(void *ctx, uint64_t deadline_ns);
+	/**
+	 * @console_write: emit @len bytes of guest console output.
+	 */
+	void (*console_write)(void *ctx, const uint8_t *buf, size_t len);
+	/**
+	 * @console_read: return the next console input byte (0..255), or -1
+	 * if none is waiting. Must not block.
+	 */
+	int (*console_read)(void *ctx);
+	/**
+	 * @irq_route: enable (@enable true) or disable delivery of host
+	 * interrupt @host_irq to the VMM. The backend later reports the line
+	 * with pv_vm_phys_irq(). Returns 0 or PV_EBACKEND / PV_ERANGE.
+	 */
+	int (*irq_route)(void *ctx, unsigned host_irq, bool enable);
+	/**
+	 * @log: optional (may be NULL). A diagnostic line from the core, for
+	 * example the trap-trace dump. Not guest output.
+	 */
+	void (*log)(void *ctx, const char *line);
+};
+
+#endif /* PVCORE_BACKEND_H */

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: the virtual CP15/CP14 (owned by the vCPU component)
+ *
+ * A sorted constant table keyed by (coproc, opc1, CRn, CRm, opc2), in the
+ * style of KVM's sys_regs.c, checked for order and duplicates at init.
+ */
+#ifndef PVCORE_CP15_H
+#define PVCORE_CP15_H
+
+#include <pvcore/types.h>
+
+struct pv_vcpu;
+
+/** The virtual MIDR: Cortex-A9 r2p10, as on an i.MX6Q. */
+#define PV_A9_MIDR 0x412fc09au
+
+/**
+ * struct pv_cp_access - one MCR/MRC (or one half of MCRR/MRRC)
+ * @coproc: 14 or 15
+ * @opc1, @crn, @crm, @opc2: the register key (crn = 0 for 64-bit accesses)
+ * @is_64: MCRR/MRRC
+ * @is_read: MRC/MRRC
+ */
+struct pv_cp_access {
+	uint8_t coproc, opc1, crn, crm, opc2;
+	bool is_64, is_read;
+};
+
+/**
+ * pv_cp_read() - guest reads a coprocessor register
+ * @vcpu: the vCPU (its privilege decides PL0 accessibility)
+ * @acc: the register key; @acc->is_read must be true
+ * @val: the value (for 64-bit accesses, low word in val[0], high in val[1])
+ *
+ * Return: 0; PV_EUNDEF if the real CPU would make the access UNDEFINED.
+ */
+int pv_cp_read(struct pv_vcpu *vcpu, const struct pv_cp_access *acc,
+	       uint32_t val[2]);
+
+/**
+ * pv_cp_write() - guest writes a coprocessor register, with side effects
+ * (shadow invalidation, TLB/cache maintenance, VFP enable).
+ *
+ * Return: 0; PV_EUNDEF as for pv_cp_read().
+ */
+int pv_cp_write(struct pv_vcpu *vcpu, const struct pv_cp_access *acc,
+		const uint32_t val[2]);
+
+/**
+ * pv_cp15_check_table() - verify the register table is sorted and unique
+ * Return: 0, or PV_ESTATE naming nothing (a build bug; tests catch it).
+ */
+int pv_cp15_check_table(void);
+
+#endif /* PVCORE_CP15_H */

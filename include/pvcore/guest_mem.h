@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: guest-virtual memory accesses made on the guest's behalf
+ *
+ * The emulator (LDM/STM ^, SRS/RFE, LDRT/STRT, MMIO loads and stores) and
+ * the trap path (instruction fetch) access guest memory through these two
+ * functions. They translate with pv_mmu_translate(), then go to RAM or to a
+ * device through the memory map. They never touch host memory outside the
+ * guest's RAM backing.
+ */
+#ifndef PVCORE_GUEST_MEM_H
+#define PVCORE_GUEST_MEM_H
+
+#include <pvcore/mmu.h>
+
+struct pv_vcpu;
+
+/**
+ * pv_guest_read() - load @size bytes at guest-virtual @va
+ * @vcpu: the vCPU whose translation regime and privilege apply
+ * @va: address; must be @size-aligned unless the caller already checked
+ *      the guest's alignment rules
+ * @size: 1, 2, 4 or 8
+ * @acc: PV_ACC_* (PV_ACC_EXEC for instruction fetch, PV_ACC_USER for LDRT)
+ * @val: the value, little-endian, zero-extended
+ * @fault: the fault to inject when the result is PV_EFAULT
+ *
+ * Return: 0; PV_EFAULT with @fault set (translation/permission fault, or an
+ * external abort for an unmapped guest-physical address or a device slave
+ * error); PV_EINVAL for a bad @size.
+ */
+int pv_guest_read(struct pv_vcpu *vcpu, pv_gva_t va, unsigned size,
+		  unsigned acc, uint64_t *val, struct pv_fault *fault);
+
+/** pv_guest_write() - store; see pv_guest_read(). */
+int pv_guest_write(struct pv_vcpu *vcpu, pv_gva_t va, unsigned size,
+		   unsigned acc, uint64_t val, struct pv_fault *fault);
+
+/* Short-descriptor fault status encodings (FS[4:0] split as FS[4],FS[3:0]). */
+#define PV_FSR_FS(fs) ((((fs) & 0x10u) << 6) | ((fs) & 0xfu))
+#define PV_FSR_WNR (1u << 11)
+#define PV_FSR_EXT (1u << 12)
+#define PV_FS_ALIGNMENT 0x01
+#define PV_FS_DEBUG 0x02
+#define PV_FS_AF_SECTION 0x03
+#define PV_FS_AF_PAGE 0x06
+#define PV_FS_ICACHE_MAINT 0x04
+#define PV_FS_TRANSL_SECTION 0x05
+#define PV_FS_TRANSL_PAGE 0x07
+#define PV_FS_SYNC_EXT 0x08
+#define PV_FS_DOMAIN_SECTION 0x09
+#define PV_FS_DOMAIN_PAGE 0x0b
+#define PV_FS_EXT_WALK_L1 0x0c
+#define PV_FS_EXT_WALK_L2 0x0e
+#define PV_FS_PERM_SECTION 0x0d
+#define PV_FS_PERM_PAGE 0x0f
+#define PV_FS_ASYNC_EXT 0x16
+
+#endif /* PVCORE_GUEST_MEM_H */

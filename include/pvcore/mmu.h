@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: guest translation (the guest's own MMU, as the architecture defines it)
+ *
+ * pv_mmu_translate() walks the *guest's* short-descriptor tables exactly as
+ * a Cortex-A9 would, and is the single reference for every other user:
+ * the shadow fill, LDRT/STRT emulation, ATS1C* and the instruction fetch on
+ * the trap path. The shadow engine (shadow.h) caches its results.
+ */
+#ifndef PVCORE_MMU_H
+#define PVCORE_MMU_H
+
+#include <pvcore/types.h>
+
+struct pv_vcpu;
+
+/* Access flags for pv_mmu_translate() and the guest memory accessors. */
+enum pv_access {
+	PV_ACC_READ = 0,
+	PV_ACC_WRITE = 1u << 0,
+	PV_ACC_EXEC = 1u << 1,
+	/* Check PL0 permission even if the vCPU is privileged (LDRT, ATS1CU*). */
+	PV_ACC_USER = 1u << 2,
+	/* Cache maintenance by MVA: faults but never permission faults. */
+	PV_ACC_CMO = 1u << 3,
+};
+
+/* Memory types after TEX remap / TEX decoding. */
+enum pv_memtype {
+	PV_MT_STRONGLY_ORDERED,
+	PV_MT_DEVICE,
+	PV_MT_NORMAL,
+};
+
+/**
+ * struct pv_fault - a fault the guest must see
+ * @fsr: DFSR/IFSR value (short-descriptor format, including WnR for data)
+ * @far: DFAR/IFAR value
+ * @is_prefetch: true for prefetch aborts (report in IFSR/IFAR)
+ */
+struct pv_fault {
+	uint32_t fsr;
+	uint32_t far;
+	bool is_prefetch;
+};
+
+/**
+ * struct pv_walk - a successful guest translation
+ * @pa: guest-physical address of the byte at the translated VA
+ * @page_size: size of the mapping that matched: 4K, 64K, 1M or 16M
+ * @memtype: memory type
+ * @inner, @outer: cacheability (0 NC, 1 WBWA, 2 WT, 3 WB) for Normal memory
+ * @shareable: S bit after remap
+ * @ng: not-global, so @asid matters
+ * @asid: the ASID that was current (CONTEXTIDR[7:0])
+ * @domain: the domain field of the first-level descriptor
+ * @xn: execute-never
+ * @ap: AP[2:0] as the descriptor gave it (APX << 2 | AP[1:0])
+ * @pl1_read, @pl1_write, @pl0_read, @pl0_write: the effective permissions
+ *         after the domain check for both privilege levels, so the shadow
+ *         engine can derive both guest-kernel and guest-user views.
+ * @manager: the domain is Manager (no permission checks).
+ */
+struct pv_walk {
+	pv_gpa_t pa;
+	uint32_t page_size;
+	enum pv_memtype memtype;
+	uint8_t inner, outer;
+	bool shareable, ng;
+	uint8_t asid;
+	uint8_t domain;
+	bool xn;
+	uint8_t ap;
+	bool pl1_read, pl1_write, pl0_read, pl0_write;
+	bool manager;
+};
+
+/**
+ * pv_mmu_translate() - translate a guest-virtual address as the guest MMU would
+ * @vcpu: the vCPU whose CP15 state (SCTLR, TTBRs, TTBCR, DACR, PRRR/NMRR,
+ *        CONTEXTIDR) defines the translation regime
+ * @va: the guest-virtual address
+ * @acc: PV_ACC_* flags; privilege is the vCPU's unless PV_ACC_USER
+ * @out: filled in on success
+ * @fault: filled in when the result is PV_EFAULT
+ *
+ * Reads guest page tables through the VM's memory map. A table walk that
+ * hits neither RAM nor a device is reported as a synchronous external abort
+ * on translation, as the hardware would.
+ *
+ * Return: 0; PV_EFAULT with @fault set (translation, access-flag, domain,
+ * permission, alignment or external-abort-on-walk fault).
+ */
+int pv_mmu_translate(struct pv_vcpu *vcpu, pv_gva_t va, unsigned acc,
+		     struct pv_walk *out, struct pv_fault *fault);
+
+#endif /* PVCORE_MMU_H */

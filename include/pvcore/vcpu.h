@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: the virtual CPU
+ *
+ * One struct holds the architectural state of one guest ARMv7-A processor:
+ * the decoder, the emulator, the exception model, the virtual CP15 and the
+ * shadow engine all read and write this same struct.
+ *
+ * Register banking follows the "live view" convention: r[0..15] always hold
+ * what the guest's *current* mode sees. The banks of the other modes sit in
+ * the bank arrays and are swapped in by pv_vcpu_set_mode(). This is what a
+ * backend naturally has after a trap (the host USR registers are the guest's
+ * current view), so the trap path copies nothing it does not need.
+ *
+ * Program counter convention at a trap: r[15] is the address of the
+ * instruction that trapped (UNDEF, SVC, prefetch and data abort), or of the
+ * next instruction to execute (IRQ, FIQ). It is never the pipeline-offset
+ * value; the decoder adds +8/+4 itself where PC is an operand.
+ *
+ * Security Extensions: the virtual CPU presents them (ID_PFR1.Security = 1,
+ * as a real Cortex-A9) and the guest runs in the Non-secure state at PL1.
+ * Monitor mode belongs to the "firmware", which is the VMM: SMC is the PSCI
+ * conduit. Secure-only registers (SCR, MVBAR, ...) are UNDEFINED to the
+ * guest exactly as on Non-secure hardware. The Virtualization Extensions
+ * are absent (ID_PFR1.Virtualization = 0); HVC is accepted as the pvcore
+ * hypercall instruction, a documented deviation.
+ */
+#ifndef PVCORE_VCPU_H
+#define PVCORE_VCPU_H
+
+#include <pvcore/types.h>
+
+/* CPSR/SPSR fields (ARM DDI 0406C B1.3.3). */
+#define PV_PSR_N (1u << 31)
+#define PV_PSR_Z (1u << 30)
+#define PV_PSR_C (1u << 29)
+#define PV_PSR_V (1u << 28)
+#define PV_PSR_Q (1u << 27)
+#define PV_PSR_IT_LO_MASK (3u << 25)   /* IT[1:0] */
+#define PV_PSR_J (1u << 24)
+#define PV_PSR_GE_MASK (0xfu << 16)
+#define PV_PSR_IT_HI_MASK (0x3fu << 10) /* IT[7:2] */
+#define PV_PSR_E (1u << 9)
+#define PV_PSR_A (1u << 8)
+#define PV_PSR_I (1u << 7)
+#define PV_PSR_F (1u << 6)
+#define PV_PSR_T (1u << 5)
+#define PV_PSR_M_MASK 0x1fu
+#define PV_PSR_NZCV (PV_PSR_N | PV_PSR_Z | PV_PSR_C | PV_PSR_V)
+#define PV_PSR_IT_MASK (PV_PSR_IT_LO_MASK | PV_PSR_IT_HI_MASK)
+/* The bits that unprivileged code owns and the host CPSR carries for us. */
+#define PV_PSR_USER_MASK                                                      \
+	(PV_PSR_NZCV | PV_PSR_Q | PV_PSR_GE_MASK | PV_PSR_IT_MASK | PV_PSR_T | \
+	 PV_PSR_E)
+
+enum pv_mode {
+	PV_MODE_USR = 0x10,
+	PV_MODE_FIQ = 0x11,
+	PV_MODE_IRQ = 0x12,
+	PV_MODE_SVC = 0x13,
+	PV_MODE_MON = 0x16,
+	PV_MODE_ABT = 0x17,
+	PV_MODE_HYP = 0x1a, /* never valid for the guest: no Virtualization Ext. */
+	PV_MODE_UND = 0x1b,
+	PV_MODE_SYS = 0x1f,
+};
+
+/* Register banks. USR and SYS share PV_BANK_USR. */
+enum pv_bank {
+	PV_BANK_USR,
+	PV_BANK_FIQ,
+	PV_BANK_IRQ,
+	PV_BANK_SVC,
+	PV_BANK_ABT,
+	PV_BANK_UND,
+	PV_BANK_MON,
+	PV_BANK_COUNT,
+};
+
+/**
+ * struct pv_cp15 - the guest-visible system control registers.
+ *
+ * Only registers with state live here; constant ID registers come from the
+ * CP15 table in libpvcore/cp15.c. Writers must go through pv_cp15_write()
+ * (or the emulator) so that side effects (shadow invalidation, VFP enable)
+ * happen; tests may read fields directly.
+ */
+struct pv_cp15 {
+	uint32_t sctlr, actlr, cpacr;
+	uint32_t ttbr0, ttbr1, ttbcr, dacr;
+	uint32_t dfsr, ifsr, adfsr, aifsr, dfar, ifar;
+	uint32_t par;
+	uint32_t prrr, nmrr;
+	uint32_t vbar;
+	uint32_t fcseidr, contextidr;
+	uint32_t tpidrurw, tpidruro, tpidrprw;
+	uint32_t csselr;
+	uint32_t nsacr;
+	/* Cortex-A9 implementation-defined registers Linux/U-Boot touch. */
+	uint32_t a9_diag, a9_power_ctrl, a9_tlb_lockdown;
+	/* Performance monitors (present, as on the A9; see cp15.c). */
+	uint32_t pmcr, pmcntenset, pmovsr, pmselr, pmuserenr, pmintenset;
+	uint32_t pmccntr, pmxevtyper[6], pmxevcntr[6];
+	/* CP14 debug registers that have state. */
+	uint32_t dbgdscr, dbgdtrtx, dbgdtrrx;
+};
+
+/**
+ * struct pv_vfp - guest VFPv3-D32 / NEON state.
+ *
+ * The registers themselves normally stay live in the host VFP while the
+ * guest runs; the core only virtualizes the control registers and tells the
+ * backend (via pv_vcpu_resume_state()) whether the host VFP may be enabled.
+ * Backends that cannot leave the VFP live (Genode) save d[] and fpscr here.
+ */
+struct pv_vfp {
+	uint64_t d[32];
+	uint32_t fpscr;
+	uint32_t fpexc, fpinst, fpinst2;
+};
+
+/** enum pv_exception - guest exception types, with their vector offsets. */
+enum pv_exception {
+	PV_EXC_RESET = 0x00,
+	PV_EXC_UNDEF = 0x04,
+	PV_EXC_SVC = 0x08,
+	PV_EXC_PABT = 0x0c,
+	PV_EXC_DABT = 0x10,
+	PV_EXC_IRQ = 0x18,
+	PV_EXC_FIQ = 0x1c,
+};
+
+/** Reasons a guest may stop running. */
+enum pv_stop_reason {
+	PV_STOP_NONE = 0,
+	PV_STOP_POWEROFF,   /* PSCI SYSTEM_OFF */
+	PV_STOP_RESET,      /* PSCI SYSTEM_RESET */
+	PV_STOP_FATAL,      /* the VMM gave up; see the exit code and trace */
+	PV_STOP_HYPERCALL,  /* a hypercall asked the backend to stop */
+};
+
+struct pv_vm;
+
+/**
+ * struct pv_vcpu - one virtual ARMv7-A processor.
+ * @r: current-mode view of r0..r15 (see the PC convention above).
+ * @cpsr: the complete virtual CPSR, including the privileged bits.
+ * @spsr: SPSR per bank; [PV_BANK_USR] is unused.
+ * @bank_sp, @bank_lr: r13/r14 of the banks that are *not* current.
+ * @usr_r8_12, @fiq_r8_12: r8..r12 of the non-current of the two sets.
+ * @cp15: system control state.
+ * @vfp: VFP/NEON state.
+ * @irq_line, @fiq_line: the virtual interrupt inputs, driven by the vGIC.
+ * @wfi: true while the guest waits for an interrupt.
+ * @stop: why the vCPU stopped, PV_STOP_NONE while it runs.
+ * @stop_code: detail for @stop (exit status, error code).
+ * @vm: the owning VM.
+ * @id: index of this vCPU, also its MPIDR affinity 0.
+ */
+struct pv_vcpu {
+	uint32_t r[16];
+	uint32_t cpsr;
+	uint32_t spsr[PV_BANK_COUNT];
+	uint32_t bank_sp[PV_BANK_COUNT];
+	uint32_t bank_lr[PV_BANK_COUNT];
+	uint32_t usr_r8_12[5];
+	uint32_t fiq_r8_12[5];
+	struct pv_cp15 cp15;
+	struct pv_vfp vfp;
+	bool irq_line, fiq_line;
+	bool wfi;
+	enum pv_stop_reason stop;
+	int32_t stop_code;
+	struct pv_vm *vm;
+	unsigned id;
+	/* Set by the emulator when the guest's translation context changed. */
+	bool mmu_dirty;
+};
+
+/**
+ * pv_mode_bank() - the register bank a mode uses
+ * @mode: a CPSR.M value
+ *
+ * Return: the bank, or PV_BANK_COUNT if @mode is not a valid guest mode.
+ */
+enum pv_bank pv_mode_bank(uint32_t mode);
+
+/**
+ * pv_mode_is_valid() - whether @mode may appear in the guest CPSR.M.
+ * HYP and the reserved encodings are invalid for this CPU.
+ */
+bool pv_mode_is_valid(uint32_t mode);
+
+/**
+ * pv_vcpu_reset() - put @vcpu into the architectural reset state
+ * @vcpu: the vCPU; @vcpu->vm and @vcpu->id must already be set.
+ *
+ * SVC mode, A/I/F masked, ARM state, MMU and caches off, CP15 at reset
+ * values, all general-purpose registers zero.
+ */
+void pv_vcpu_reset(struct pv_vcpu *vcpu);
+
+/**
+ * pv_vcpu_set_mode() - switch the live register view to @mode's bank
+ * @vcpu: the vCPU
+ * @mode: the new CPSR.M, which must satisfy pv_mode_is_valid()
+ *
+ * Swaps r8..r14 as the banks require and writes CPSR.M. Touches nothing
+ * else (no SPSR copy, no mask changes): that is the caller's business.
+ */
+void pv_vcpu_set_mode(struct pv_vcpu *vcpu, uint32_t mode);
+
+/**
+ * pv_vcpu_get_reg_mode() - read register @n as mode @mode would see it
+ * @vcpu: the vCPU
+ * @mode: a valid mode (not necessarily the current one)
+ * @n: 0..14
+ *
+ * Used by LDM/STM with ^ (user registers) and SRS.
+ */
+uint32_t pv_vcpu_get_reg_mode(const struct pv_vcpu *vcpu, uint32_t mode,
+			      unsigned n);
+
+/** pv_vcpu_set_reg_mode() - write register @n of @mode's bank. */
+void pv_vcpu_set_reg_mode(struct pv_vcpu *vcpu, uint32_t mode, unsigned n,
+			  uint32_t value);
+
+/**
+ * pv_vcpu_spsr() - pointer to the SPSR of the current mode
+ *
+ * Return: NULL in USR and SYS mode, which have no SPSR.
+ */
+uint32_t *pv_vcpu_spsr(struct pv_vcpu *vcpu);
+
+/**
+ * pv_vcpu_write_cpsr() - write the CPSR as an exception return or MSR would
+ * @vcpu: the vCPU
+ * @value: the new CPSR value, already masked by the caller's rules
+ *
+ * Changes mode (banking registers) when CPSR.M changes. An invalid mode in
+ * @value is handled as a Cortex-A9 does: the mode field is left unchanged.
+ */
+void pv_vcpu_write_cpsr(struct pv_vcpu *vcpu, uint32_t value);
+
+/**
+ * pv_vcpu_take_exception() - enter a guest exception as the hardware would
+ * @vcpu: the vCPU
+ * @exc: the exception type
+ * @return_addr: preferred return address (the value before the LR offset
+ *               is applied: the faulting instruction for aborts and UNDEF,
+ *               the next instruction for SVC, IRQ and FIQ)
+ *
+ * Sets the target mode's LR and SPSR, the CPSR (mode, A/I/F, T from
+ * SCTLR.TE, E from SCTLR.EE, IT cleared, J cleared) and the PC (VBAR or
+ * high vectors). Fault status registers are set by the caller beforehand.
+ * This cannot fail.
+ */
+void pv_vcpu_take_exception(struct pv_vcpu *vcpu, enum pv_exception exc,
+			    uint32_t return_addr);
+
+/**
+ * pv_vcpu_inject_abort() - raise a guest data or prefetch abort
+ * @vcpu: the vCPU
+ * @is_prefetch: prefetch abort (IFSR/IFAR) rather than data abort (DFSR/DFAR)
+ * @fsr: the fault status value as the architecture encodes it
+ * @far: the faulting address
+ * @insn_addr: address of the instruction that faulted
+ */
+void pv_vcpu_inject_abort(struct pv_vcpu *vcpu, bool is_prefetch,
+			  uint32_t fsr, uint32_t far, uint32_t insn_addr);
+
+/**
+ * pv_vcpu_is_privileged() - whether the guest currently runs at PL1.
+ */
+static inline bool pv_vcpu_is_privileged(const struct pv_vcpu *vcpu)
+{
+	return (vcpu->cpsr & PV_PSR_M_MASK) != PV_MODE_USR;
+}
+
+/**
+ * struct pv_resume - what the guest must run with, pulled by the backend.
+ * @host_cpsr: the CPSR for the host return: USR mode, A/I/F clear, and the
+ *             guest's NZCVQ, GE, IT, T and E bits.
+ * @ttbr0: host-physical address of the shadow L1 table, with the walk
+ *         attribute bits the backend asked for in the VM config.
+ * @asid: the host ASID to put into CONTEXTIDR.
+ * @dacr: the host DACR.
+ * @vfp_enable: whether the host may let the guest execute VFP/NEON.
+ */
+struct pv_resume {
+	uint32_t host_cpsr;
+	pv_hpa_t ttbr0;
+	uint8_t asid;
+	uint32_t dacr;
+	bool vfp_enable;
+};
+
+/**
+ * pv_vcpu_resume_state() - fill @out with the host context for the guest
+ * @vcpu: the vCPU about to run
+ * @out: filled in
+ *
+ * Call right before returning to the guest, after any pvcore entry point.
+ * Cannot fail.
+ */
+void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out);
+
+#endif /* PVCORE_VCPU_H */

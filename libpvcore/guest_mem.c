@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest-virtual accesses made on the guest's behalf: translate, then RAM or MMIO. */
+#include <pvcore/error.h>
+#include <pvcore/guest_mem.h>
+#include <pvcore/vm.h>
+
+#include "pv_internal.h"
+
+/*
+ * An external abort on the access itself (not on the walk). The ExT bit
+ * tells a decode error (nothing there, ExT=0) from a device's slave error
+ * (ExT=1), which is how QEMU's sabrelite and the i.MX6 AXI report them.
+ */
+static void external_abort(struct pv_fault *f, uint32_t va, unsigned acc,
+			   bool slave_error)
+{
+	f->fsr = PV_FSR_FS(PV_FS_SYNC_EXT) | (slave_error ? PV_FSR_EXT : 0);
+	if ((acc & PV_ACC_WRITE) && !(acc & PV_ACC_EXEC))
+		f->fsr |= PV_FSR_WNR;
+	f->far = va;
+	f->is_prefetch = (acc & PV_ACC_EXEC) != 0;
+}
+
+static int access_one(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
+		      unsigned acc, uint64_t *val, struct pv_fault *fault)
+{
+	struct pv_memmap *map = &vcpu->vm->map;
+	struct pv_walk w;
+	bool mapped;
+	int err;
+
+	err = pv_mmu_translate(vcpu, pv_gva(va), acc, &w, fault);
+	if (err)
+		return err;
+	mapped = pv_memmap_find_ram(map, w.pa, size) ||
+		 pv_memmap_find_mmio(map, w.pa);
+	if (acc & PV_ACC_WRITE)
+		err = pv_memmap_write(map, w.pa, size, *val);
+	else
+		err = pv_memmap_read(map, w.pa, size, val);
+	if (err == PV_EABORT) {
+		external_abort(fault, va, acc, mapped);
+		return PV_EFAULT;
+	}
+	return err;
+}
+
+/* Split an access that crosses a page: each part may translate differently. */
+static int access(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned size,
+		  unsigned acc, uint64_t *val, struct pv_fault *fault)
+{
+	uint32_t va = pv_gva_val(gva);
+	uint64_t part, result = 0;
+	int err;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return PV_EINVAL;
+	if ((va & 0xfffu) + size <= 0x1000u)
+		return access_one(vcpu, va, size, acc, val, fault);
+	for (unsigned i = 0; i < size; i++) {
+		part = (*val >> (8 * i)) & 0xff;
+		err = access_one(vcpu, va + i, 1, acc, &part, fault);
+		if (err)
+			return err;
+		result |= (part & 0xff) << (8 * i);
+	}
+	if (!(acc & PV_ACC_WRITE))
+		*val = result;
+	return 0;
+}
+
+int pv_guest_read(struct pv_vcpu *vcpu, pv_gva_t va, unsigned size,
+		  unsigned acc, uint64_t *val, struct pv_fault *fault)
+{
+	*val = 0;
+	return access(vcpu, va, size, acc & ~(unsigned)PV_ACC_WRITE, val, fault);
+}
+
+int pv_guest_write(struct pv_vcpu *vcpu, pv_gva_t va, unsigned size,
+		   unsigned acc, uint64_t val, struct pv_fault *fault)
+{
+	return access(vcpu, va, size, acc | PV_ACC_WRITE, &val, fault);
+}

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/* Foundation: errors, VM configuration checks, memory map and MMIO bus, trace ring. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pvcore/patch.h>
+
+#include "fake_backend.h"
+
+static struct fake_backend fb;
+static struct pv_vm_config cfg;
+static struct pv_vm *vm;
+
+static void setup(void)
+{
+	ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
+	vm = calloc(1, sizeof(*vm));
+	ck_assert_ptr_nonnull(vm);
+}
+
+static void teardown(void)
+{
+	free(vm);
+	fake_backend_teardown(&fb);
+}
+
+START_TEST(strerror_covers_every_code)
+{
+	for (int e = PV_ERROR_MIN; e < 0; e++) {
+		const char *s = pv_strerror(e);
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert_str_ne(s, "unknown pvcore error");
+	}
+	ck_assert_str_eq(pv_strerror(0), "success");
+	ck_assert_str_eq(pv_strerror(PV_ERROR_MIN - 1), "unknown pvcore error");
+	ck_assert_str_eq(pv_strerror(-1000), "unknown pvcore error");
+}
+END_TEST
+
+START_TEST(vm_init_accepts_fake_config)
+{
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_ptr_eq(vm->vcpu[0].vm, vm);
+	ck_assert_uint_eq(vm->map.nram, 1);
+}
+END_TEST
+
+START_TEST(vm_init_rejects_bad_configs)
+{
+	struct pv_backend_ops ops = fake_backend_ops;
+	struct pv_vm_config bad;
+
+	bad = cfg;
+	bad.ops = NULL;
+	ck_assert_int_eq(pv_vm_init(vm, &bad), PV_EINVAL);
+	ops.timer_set = NULL;
+	bad = cfg;
+	bad.ops = &ops;
+	ck_assert_int_eq(pv_vm_init(vm, &bad), PV_EINVAL);
+	bad = cfg;
+	bad.num_vcpus = PV_MAX_VCPUS + 1;
+	ck_assert_int_eq(pv_vm_init(vm, &bad), PV_EINVAL);
+	bad = cfg;
+	bad.window_base = 0xfff01000u; /* not 1 MiB aligned */
+	ck_assert_int_eq(pv_vm_init(vm, &bad), PV_EINVAL);
+	bad = cfg;
+	bad.ram_count = 0;
+	ck_assert_int_eq(pv_vm_init(vm, &bad), PV_EINVAL);
+	bad = cfg;
+	bad.ram[1] = bad.ram[0]; /* the same region twice overlaps */
+	bad.ram_count = 2;
+	ck_assert_int_eq(pv_vm_init(vm, &bad), PV_EEXIST);
+}
+END_TEST
+
+START_TEST(vm_load_stays_inside_ram)
+{
+	static const uint8_t img[] = { 1, 2, 3, 4 };
+
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_vm_load(vm, pv_gpa(FAKE_RAM_BASE + 0x100), img, 4), 0);
+	ck_assert_mem_eq(fake_backend_ram(&fb, FAKE_RAM_BASE + 0x100), img, 4);
+	/* One byte past the end must copy nothing at all. */
+	ck_assert_int_eq(pv_vm_load(vm, pv_gpa(FAKE_RAM_BASE + FAKE_RAM_SIZE - 3),
+				    img, 4), PV_ERANGE);
+	ck_assert_uint_eq(*(uint8_t *)fake_backend_ram(&fb, FAKE_RAM_BASE + FAKE_RAM_SIZE - 3), 0);
+	ck_assert_int_eq(pv_vm_load(vm, pv_gpa(0), img, 4), PV_ERANGE);
+}
+END_TEST
+
+/* A recording device for the bus tests. */
+struct rec_dev {
+	uint32_t off[8];
+	unsigned size[8];
+	uint64_t val[8];
+	unsigned n;
+	bool fail;
+};
+
+static int rec_read(void *dev, uint32_t off, unsigned size, uint64_t *val)
+{
+	struct rec_dev *d = dev;
+
+	if (d->fail)
+		return PV_EABORT;
+	d->off[d->n] = off;
+	d->size[d->n++] = size;
+	*val = 0x11223344u + off;
+	return 0;
+}
+
+static int rec_write(void *dev, uint32_t off, unsigned size, uint64_t val)
+{
+	struct rec_dev *d = dev;
+
+	if (d->fail)
+		return PV_EABORT;
+	d->off[d->n] = off;
+	d->size[d->n] = size;
+	d->val[d->n++] = val;
+	return 0;
+}
+
+static const struct pv_mmio_ops rec_ops = { rec_read, rec_write };
+
+START_TEST(memmap_rejects_overlap_and_bad_regions)
+{
+	struct pv_memmap map;
+	struct rec_dev d = { 0 };
+
+	memset(&map, 0, sizeof(map));
+	ck_assert_int_eq(pv_memmap_add_mmio(&map, pv_gpa(0x1000), 0x1000, 0, &rec_ops, &d, "a"), 0);
+	ck_assert_int_eq(pv_memmap_add_mmio(&map, pv_gpa(0x1800), 0x1000, 0, &rec_ops, &d, "b"), PV_EEXIST);
+	ck_assert_int_eq(pv_memmap_add_mmio(&map, pv_gpa(0x3000), 0, 0, &rec_ops, &d, "c"), PV_EINVAL);
+	ck_assert_int_eq(pv_memmap_add_mmio(&map, pv_gpa(0x3000), 0x100, 0, NULL, &d, "c"), PV_EINVAL);
+	for (unsigned i = 1; i < PV_MAX_MMIO_REGIONS; i++)
+		ck_assert_int_eq(pv_memmap_add_mmio(&map, pv_gpa(0x10000u * i), 0x100, 0, &rec_ops, &d, "n"), 0);
+	ck_assert_int_eq(pv_memmap_add_mmio(&map, pv_gpa(0x7f000000u), 0x100, 0, &rec_ops, &d, "full"), PV_ENOMEM);
+}
+END_TEST
+
+START_TEST(memmap_dispatch_and_split)
+{
+	struct rec_dev d = { 0 };
+	uint64_t v;
+
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_memmap_add_mmio(&vm->map, pv_gpa(0x20000000u), 0x1000, 0, &rec_ops, &d, "rec"), 0);
+	ck_assert_int_eq(pv_memmap_read(&vm->map, pv_gpa(0x20000010u), 2, &v), 0);
+	ck_assert_uint_eq(d.off[0], 0x10);
+	ck_assert_uint_eq(d.size[0], 2);
+	ck_assert_uint_eq(v, 0x11223354u);
+	/* A 64-bit store to a 32-bit-only device: two words, low first. */
+	ck_assert_int_eq(pv_memmap_write(&vm->map, pv_gpa(0x20000020u), 8, 0xaabbccdd00112233ull), 0);
+	ck_assert_uint_eq(d.n, 3);
+	ck_assert_uint_eq(d.off[1], 0x20);
+	ck_assert_uint_eq(d.val[1], 0x00112233u);
+	ck_assert_uint_eq(d.off[2], 0x24);
+	ck_assert_uint_eq(d.val[2], 0xaabbccddu);
+	/* Past the device's end is an abort, not a call with a bad offset. */
+	ck_assert_int_eq(pv_memmap_read(&vm->map, pv_gpa(0x20000ffeu), 4, &v), PV_EABORT);
+	ck_assert_uint_eq(d.n, 3);
+	/* Slave error propagates. */
+	d.fail = true;
+	ck_assert_int_eq(pv_memmap_read(&vm->map, pv_gpa(0x20000000u), 4, &v), PV_EABORT);
+	/* Nothing there: abort and count. */
+	ck_assert_uint_eq(vm->map.unassigned, 0);
+	ck_assert_int_eq(pv_memmap_write(&vm->map, pv_gpa(0x30000000u), 4, 1), PV_EABORT);
+	ck_assert_uint_eq(vm->map.unassigned, 1);
+	ck_assert_int_eq(pv_memmap_read(&vm->map, pv_gpa(0x30000000u), 3, &v), PV_EINVAL);
+}
+END_TEST
+
+START_TEST(memmap_ram_little_endian)
+{
+	uint64_t v;
+	uint8_t *p;
+
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_memmap_write(&vm->map, pv_gpa(FAKE_RAM_BASE + 8), 4, 0x04030201u), 0);
+	p = fake_backend_ram(&fb, FAKE_RAM_BASE + 8);
+	ck_assert_uint_eq(p[0], 1);
+	ck_assert_uint_eq(p[3], 4);
+	ck_assert_int_eq(pv_memmap_read(&vm->map, pv_gpa(FAKE_RAM_BASE + 9), 2, &v), 0);
+	ck_assert_uint_eq(v, 0x0302u);
+	/* The last word of RAM is fine; one that straddles the end is not RAM. */
+	ck_assert_int_eq(pv_memmap_read(&vm->map, pv_gpa(FAKE_RAM_BASE + FAKE_RAM_SIZE - 4), 4, &v), 0);
+	ck_assert_int_eq(pv_memmap_read(&vm->map, pv_gpa(FAKE_RAM_BASE + FAKE_RAM_SIZE - 2), 4, &v), PV_EABORT);
+}
+END_TEST
+
+START_TEST(trace_ring_keeps_last_entries)
+{
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	for (uint32_t i = 0; i < PV_TRACE_ENTRIES + 5; i++) {
+		vm->vcpu[0].r[15] = 0x1000 + 4 * i;
+		pv_vm_count_trap(vm, &vm->vcpu[0], PV_TRAP_UNDEF, PV_TR_CP15_READ, i, 0);
+	}
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_CP15_READ), PV_TRACE_ENTRIES + 5);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_COUNT), 0);
+	/* The oldest surviving entry is number 5. */
+	ck_assert_uint_eq(vm->trace[(PV_TRACE_ENTRIES + 5) % PV_TRACE_ENTRIES].insn, 5);
+	fb.log_lines = 0;
+	pv_vm_dump_trace(vm);
+	/* header + entries + counter header + one counter line */
+	ck_assert_uint_eq(fb.log_lines, PV_TRACE_ENTRIES + 3);
+}
+END_TEST
+
+START_TEST(patch_lookup_binary_search)
+{
+	static const struct pv_patch_site sites[] = {
+		{ 0xc0008000u, 0, 0, 0, 0 },
+		{ 0xc0008010u, 0, 0, 0, 0 },
+		{ 0xc0100000u, 0, 0, 0, 0 },
+	};
+	struct pv_patch_table t = { sites, 3 };
+
+	ck_assert_ptr_eq(pv_patch_lookup(&t, pv_gva(0xc0008010u)), &sites[1]);
+	ck_assert_ptr_eq(pv_patch_lookup(&t, pv_gva(0xc0100000u)), &sites[2]);
+	ck_assert_ptr_null(pv_patch_lookup(&t, pv_gva(0xc0008004u)));
+	ck_assert_ptr_null(pv_patch_lookup(&t, pv_gva(0xffffffffu)));
+	ck_assert_ptr_null(pv_patch_lookup(NULL, pv_gva(0xc0008000u)));
+}
+END_TEST
+
+static Suite *foundation_suite(void)
+{
+	Suite *s = suite_create("foundation");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, strerror_covers_every_code);
+	tcase_add_test(tc, vm_init_accepts_fake_config);
+	tcase_add_test(tc, vm_init_rejects_bad_configs);
+	tcase_add_test(tc, vm_load_stays_inside_ram);
+	tcase_add_test(tc, memmap_rejects_overlap_and_bad_regions);
+	tcase_add_test(tc, memmap_dispatch_and_split);
+	tcase_add_test(tc, memmap_ram_little_endian);
+	tcase_add_test(tc, trace_ring_keeps_last_entries);
+	tcase_add_test(tc, patch_lookup_binary_search);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(foundation_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
