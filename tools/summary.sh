@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Print one closing line over every meson build's last test run:
+#   "pvcore: N passed, N failed, N skipped"
+# Exit non-zero if anything failed or if no test ran at all.
+set -euo pipefail
+/usr/bin/python3 - "$@" <<'PY'
+import json, os, sys
+counts = {"OK": 0, "FAIL": 0, "SKIP": 0, "TIMEOUT": 0, "ERROR": 0, "EXPECTEDFAIL": 0, "UNEXPECTEDPASS": 0}
+per_suite = {}
+for d in sys.argv[1:]:
+    log = os.path.join(d, "meson-logs", "testlog.json")
+    if not os.path.exists(log):
+        print(f"summary: no test log in {d}", file=sys.stderr)
+        counts["ERROR"] += 1
+        continue
+    with open(log) as f:
+        for line in f:
+            t = json.loads(line)
+            r = t["result"]
+            counts[r] = counts.get(r, 0) + 1
+            for s in t.get("suite", []):
+                s = s.split(":", 1)[-1]
+                ok, bad = per_suite.get(s, (0, 0))
+                per_suite[s] = (ok + (r in ("OK", "EXPECTEDFAIL")), bad + (r not in ("OK", "EXPECTEDFAIL", "SKIP")))
+print("suite results:")
+for s in sorted(per_suite):
+    ok, bad = per_suite[s]
+    print(f"  {s:16s} {ok:4d} ok {bad:4d} failed")
+passed = counts["OK"] + counts["EXPECTEDFAIL"]
+failed = counts["FAIL"] + counts["TIMEOUT"] + counts["ERROR"] + counts["UNEXPECTEDPASS"]
+print(f"pvcore: {passed} passed, {failed} failed, {counts['SKIP']} skipped")
+sys.exit(1 if failed or passed == 0 else 0)
+PY
