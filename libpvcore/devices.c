@@ -1,8 +1,283 @@
 /* SPDX-License-Identifier: MIT */
-/* STUB (issue 6 replaces): device models. */
+/*
+ * The virtual board: wires the device models to the memory map, the
+ * backend's clock, one-shot timer and console, and host interrupts.
+ */
+#include <pvcore/board.h>
 #include <pvcore/error.h>
+#include <pvcore/psci.h>
 #include <pvcore/vm.h>
 
-int pv_devices_init(struct pv_vm *vm) { (void)vm; return 0; }
-void pv_devices_timer_expired(struct pv_vm *vm) { (void)vm; }
-int pv_devices_phys_irq(struct pv_vm *vm, unsigned host_irq, bool level) { (void)vm; (void)host_irq; (void)level; return PV_ERANGE; }
+#include "pv_internal.h"
+
+#define UART_IRQ (PV_GIC_NR_PRIVATE + PV_BOARD_UART_SPI)
+
+static uint64_t now_ns(const struct pv_vm *vm)
+{
+	return vm->cfg.ops->now_ns(vm->cfg.ctx);
+}
+
+/* The accessing CPU; the trap path keeps the GIC's notion current. */
+static unsigned cur_cpu(const struct pv_vm *vm)
+{
+	return vm->dev.gic.cur_cpu;
+}
+
+/*
+ * A watchdog in watchdog mode that reached zero asserts the A9's
+ * WDRESETREQ; on this board that resets the system, which the backend
+ * sees as every vCPU stopping with PV_STOP_RESET at its next
+ * pv_vcpu_poll() or trap.
+ */
+static void check_watchdog(struct pv_vm *vm)
+{
+	struct pv_devices *d = &vm->dev;
+	const struct pv_backend_ops *ops = vm->cfg.ops;
+
+	if (d->wdt_reported)
+		return;
+	for (unsigned cpu = 0; cpu < d->timers.ncpus; cpu++) {
+		if (!d->timers.twd[cpu].reset_request)
+			continue;
+		d->wdt_reported = true;
+		if (ops->log)
+			ops->log(vm->cfg.ctx, "pvcore: guest watchdog expired: reset");
+		for (unsigned i = 0; i < vm->cfg.num_vcpus; i++) {
+			if (vm->vcpu[i].stop != PV_STOP_NONE)
+				continue;
+			vm->vcpu[i].stop = PV_STOP_RESET;
+			vm->vcpu[i].stop_code = 0;
+		}
+		return;
+	}
+}
+
+/* Program the host one-shot with the earliest device deadline. */
+static void rearm(struct pv_vm *vm, uint64_t now)
+{
+	struct pv_devices *d = &vm->dev;
+	uint64_t next = pv_a9_timers_next_deadline(&d->timers);
+
+	check_watchdog(vm);
+	if (!pv_pl011_wants_poll(&d->uart))
+		d->poll_at = PV_TIMER_NEVER;
+	else if (d->poll_at == PV_TIMER_NEVER)
+		d->poll_at = now + PV_PL011_POLL_NS;
+	if (d->poll_at < next)
+		next = d->poll_at;
+	if (next != d->armed) {
+		d->armed = next;
+		vm->cfg.ops->timer_set(vm->cfg.ctx, next);
+	}
+}
+
+/* ---- MMIO glue: the region's dev pointer is the VM ---------------------- */
+
+static int scu_rd(void *dev, uint32_t off, unsigned size, uint64_t *val)
+{
+	struct pv_vm *vm = dev;
+	uint32_t v;
+	int err = pv_scu_read(&vm->dev.scu, off, size, &v);
+
+	*val = v;
+	return err;
+}
+
+static int scu_wr(void *dev, uint32_t off, unsigned size, uint64_t val)
+{
+	struct pv_vm *vm = dev;
+
+	return pv_scu_write(&vm->dev.scu, off, size, (uint32_t)val);
+}
+
+static int twd_rd(void *dev, uint32_t off, unsigned size, uint64_t *val)
+{
+	struct pv_vm *vm = dev;
+	uint64_t now = now_ns(vm);
+	uint32_t v;
+	int err = pv_a9_twd_read(&vm->dev.timers, cur_cpu(vm), now, off, size, &v);
+
+	*val = v;
+	rearm(vm, now);
+	return err;
+}
+
+static int twd_wr(void *dev, uint32_t off, unsigned size, uint64_t val)
+{
+	struct pv_vm *vm = dev;
+	uint64_t now = now_ns(vm);
+	int err = pv_a9_twd_write(&vm->dev.timers, cur_cpu(vm), now, off, size,
+				  (uint32_t)val);
+
+	rearm(vm, now);
+	return err;
+}
+
+static int gt_rd(void *dev, uint32_t off, unsigned size, uint64_t *val)
+{
+	struct pv_vm *vm = dev;
+	uint64_t now = now_ns(vm);
+	uint32_t v;
+	int err = pv_a9_gt_read(&vm->dev.timers, cur_cpu(vm), now, off, size, &v);
+
+	*val = v;
+	rearm(vm, now);
+	return err;
+}
+
+static int gt_wr(void *dev, uint32_t off, unsigned size, uint64_t val)
+{
+	struct pv_vm *vm = dev;
+	uint64_t now = now_ns(vm);
+	int err = pv_a9_gt_write(&vm->dev.timers, cur_cpu(vm), now, off, size,
+				 (uint32_t)val);
+
+	rearm(vm, now);
+	return err;
+}
+
+static int uart_rd(void *dev, uint32_t off, unsigned size, uint64_t *val)
+{
+	struct pv_vm *vm = dev;
+	uint32_t v;
+	int err = pv_pl011_read(&vm->dev.uart, off, size, &v);
+
+	*val = v;
+	rearm(vm, now_ns(vm));
+	return err;
+}
+
+static int uart_wr(void *dev, uint32_t off, unsigned size, uint64_t val)
+{
+	struct pv_vm *vm = dev;
+	int err = pv_pl011_write(&vm->dev.uart, off, size, (uint32_t)val);
+
+	rearm(vm, now_ns(vm));
+	return err;
+}
+
+static const struct pv_mmio_ops scu_ops = { scu_rd, scu_wr };
+static const struct pv_mmio_ops twd_ops = { twd_rd, twd_wr };
+static const struct pv_mmio_ops gt_ops = { gt_rd, gt_wr };
+static const struct pv_mmio_ops uart_ops = { uart_rd, uart_wr };
+
+/**
+ * struct board_region - one device window of the board
+ * @gic: the region's dev is the GIC rather than the VM
+ */
+struct board_region {
+	uint32_t base, size;
+	const struct pv_mmio_ops *ops;
+	bool gic;
+	const char *name;
+};
+
+static const struct board_region board[] = {
+	{ PV_BOARD_PERIPH_BASE + PV_BOARD_SCU_OFFSET, PV_SCU_SIZE, &scu_ops,
+	  false, "scu" },
+	{ PV_BOARD_PERIPH_BASE + PV_BOARD_GICC_OFFSET, PV_GIC_CPU_SIZE,
+	  &pv_gic_cpu_mmio_ops, true, "gicc" },
+	{ PV_BOARD_PERIPH_BASE + PV_BOARD_GT_OFFSET, PV_A9_GT_SIZE, &gt_ops,
+	  false, "global-timer" },
+	{ PV_BOARD_PERIPH_BASE + PV_BOARD_TWD_OFFSET, PV_A9_TWD_SIZE, &twd_ops,
+	  false, "twd" },
+	{ PV_BOARD_PERIPH_BASE + PV_BOARD_GICD_OFFSET, PV_GIC_DIST_SIZE,
+	  &pv_gic_dist_mmio_ops, true, "gicd" },
+	{ PV_BOARD_UART_BASE, PV_PL011_SIZE, &uart_ops, false, "pl011" },
+};
+
+int pv_devices_init(struct pv_vm *vm)
+{
+	struct pv_devices *d = &vm->dev;
+	const struct pv_vm_config *cfg = &vm->cfg;
+	uint64_t now = cfg->ops->now_ns(cfg->ctx);
+	int err;
+
+	pv_memset(d, 0, sizeof(*d));
+	err = pv_gic_init(&d->gic, cfg->num_vcpus, vm->vcpu);
+	if (err)
+		return err;
+	err = pv_a9_timers_init(&d->timers, cfg->num_vcpus, &d->gic, now);
+	if (err)
+		return err;
+	pv_pl011_init(&d->uart, cfg->ops, cfg->ctx, &d->gic, UART_IRQ);
+	pv_scu_init(&d->scu, cfg->num_vcpus);
+	pv_psci_reset(vm);
+	d->armed = PV_TIMER_NEVER;
+	d->poll_at = PV_TIMER_NEVER;
+	for (unsigned i = 0; i < PV_ARRAY_SIZE(board); i++) {
+		const struct board_region *r = &board[i];
+
+		err = pv_memmap_add_mmio(&vm->map, pv_gpa(r->base), r->size, 0,
+					 r->ops, r->gic ? (void *)&d->gic : (void *)vm,
+					 r->name);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+void pv_devices_timer_expired(struct pv_vm *vm)
+{
+	struct pv_devices *d = &vm->dev;
+	uint64_t now = now_ns(vm);
+
+	d->armed = PV_TIMER_NEVER; /* the one-shot is spent */
+	pv_a9_timers_sync(&d->timers, now);
+	if (d->poll_at != PV_TIMER_NEVER && now >= d->poll_at) {
+		d->poll_at = PV_TIMER_NEVER;
+		pv_pl011_poll(&d->uart);
+	}
+	rearm(vm, now);
+}
+
+void pv_devices_console_input(struct pv_vm *vm)
+{
+	pv_pl011_poll(&vm->dev.uart);
+	rearm(vm, now_ns(vm));
+}
+
+/* Interrupt IDs the board's own devices drive. */
+static bool virq_is_board(unsigned virq)
+{
+	return virq == UART_IRQ || virq == PV_BOARD_GT_PPI ||
+	       virq == PV_BOARD_TWD_PPI || virq == PV_BOARD_WDT_PPI;
+}
+
+int pv_devices_map_phys_irq(struct pv_vm *vm, unsigned host_irq,
+			    unsigned virq)
+{
+	struct pv_devices *d = &vm->dev;
+	int err;
+
+	if (virq < PV_GIC_NR_SGIS || virq >= PV_GIC_NR_IRQS ||
+	    host_irq > UINT16_MAX)
+		return PV_ERANGE;
+	if (virq_is_board(virq))
+		return PV_EBUSY;
+	for (unsigned i = 0; i < d->nphys; i++) {
+		if (d->phys[i].host_irq == host_irq)
+			return PV_EEXIST;
+		if (d->phys[i].virq == virq)
+			return PV_EBUSY;
+	}
+	if (d->nphys == PV_MAX_PHYS_IRQS)
+		return PV_ENOMEM;
+	err = vm->cfg.ops->irq_route(vm->cfg.ctx, host_irq, true);
+	if (err)
+		return err;
+	d->phys[d->nphys].host_irq = (uint16_t)host_irq;
+	d->phys[d->nphys].virq = (uint16_t)virq;
+	d->nphys++;
+	return 0;
+}
+
+int pv_devices_phys_irq(struct pv_vm *vm, unsigned host_irq, bool level)
+{
+	struct pv_devices *d = &vm->dev;
+
+	for (unsigned i = 0; i < d->nphys; i++)
+		if (d->phys[i].host_irq == host_irq)
+			return pv_gic_set_line(&d->gic, 0, d->phys[i].virq, level);
+	return PV_ERANGE;
+}

@@ -1,7 +1,875 @@
 /* SPDX-License-Identifier: MIT */
-/* STUB (issue 5 replaces): shadow page tables. */
+/*
+ * Shadow page tables: a software TLB of the guest's short-descriptor tables
+ * in the real hardware format. Design and numbers: docs/shadow.md.
+ */
 #include <pvcore/error.h>
+#include <pvcore/guest_mem.h>
 #include <pvcore/vm.h>
 
-int pv_shadow_init(struct pv_vm *vm) { (void)vm; return 0; }
-int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t va, unsigned acc, enum pv_shadow_outcome *o, struct pv_fault *f) { (void)vcpu; (void)va; (void)acc; (void)f; *o = PV_SHADOW_MMIO; return PV_ENOSYS; }
+#include "pv_internal.h"
+
+#define L1_ENTRIES 4096u
+#define L1_BYTES 16384u
+#define L2_BYTES 1024u
+#define ROOT_META 576u /* 512 B used-L1 bitmap + 32 B 16 MiB "super" bitmap */
+#define SPACE_BYTES (2u * L1_BYTES)
+#define NONE UINT32_MAX
+
+/* Metadata word of an L2 slot in use. A free slot holds the next free one. */
+#define M_USED PV_BIT(31)
+#define M_SECTION PV_BIT(19) /* filled from a guest section or supersection */
+#define M_OWNER(space, view, idx) ((space) << 13 | (view) << 12 | (idx))
+#define M_OWNER_MASK 0x3ffffu
+
+#define SCTLR_M PV_BIT(0)
+#define SCTLR_TRE PV_BIT(28)
+#define SCTLR_AFE PV_BIT(29)
+
+/* Host descriptor fields (short-descriptor, host TRE = AFE = 0). */
+#define S_XN PV_BIT(4)
+#define S_APX PV_BIT(15)
+#define S_S PV_BIT(16)
+#define S_NG PV_BIT(17)
+#define P_APX PV_BIT(9)
+#define P_S PV_BIT(10)
+#define P_NG PV_BIT(11)
+
+static uint8_t *pool(const struct pv_vm *vm, uint32_t off)
+{
+	return (uint8_t *)pv_hva_ptr(vm->cfg.shadow_pool.hva) + off;
+}
+
+static uint32_t *root_l1(const struct pv_vm *vm, const struct pv_shadow_root *rt)
+{
+	return (uint32_t *)pool(vm, rt->l1_off);
+}
+
+static uint32_t *root_bitmap(const struct pv_vm *vm, unsigned s, unsigned view)
+{
+	return (uint32_t *)pool(vm, vm->shadow.bitmap_off +
+					    (2 * s + view) * ROOT_META);
+}
+
+static uint32_t *l2_meta(const struct pv_vm *vm, uint32_t slot)
+{
+	return (uint32_t *)pool(vm, vm->shadow.l2meta_off + 4 * slot);
+}
+
+static uint32_t *l2_table(const struct pv_vm *vm, uint32_t slot)
+{
+	return (uint32_t *)pool(vm, vm->shadow.l2_off + L2_BYTES * slot);
+}
+
+static uint64_t l2_hpa(const struct pv_vm *vm, uint32_t slot)
+{
+	return pv_hpa_val(vm->cfg.shadow_pool.hpa) + vm->shadow.l2_off +
+	       (uint64_t)L2_BYTES * slot;
+}
+
+/* The L2 slot a page-table descriptor points to, or NONE if foreign. */
+static uint32_t l2_slot_of(const struct pv_vm *vm, uint32_t desc)
+{
+	uint64_t base = pv_hpa_val(vm->cfg.shadow_pool.hpa) + vm->shadow.l2_off;
+	uint64_t a = desc & 0xfffffc00u;
+
+	if (a < base || a >= base + (uint64_t)vm->shadow.nl2 * L2_BYTES)
+		return NONE;
+	return (uint32_t)((a - base) / L2_BYTES);
+}
+
+static bool in_window(const struct pv_shadow *sh, uint32_t idx)
+{
+	return idx - sh->win_first < sh->win_count;
+}
+
+static void clean(struct pv_vm *vm, const void *p, size_t len)
+{
+	vm->cfg.ops->cache_clean_range(vm->cfg.ctx, pv_hva_from_ptr(p), len);
+}
+
+static bool asid_live(const struct pv_shadow *sh, const struct pv_shadow_root *rt)
+{
+	return rt->asid_gen == sh->asid_gen;
+}
+
+static void tlb_va(struct pv_vm *vm, const struct pv_shadow_root *rt, uint32_t va)
+{
+	if (asid_live(&vm->shadow, rt))
+		vm->cfg.ops->tlb_inval_va(vm->cfg.ctx, pv_gva(va), rt->asid);
+}
+
+static void tlb_asid(struct pv_vm *vm, const struct pv_shadow_root *rt)
+{
+	if (asid_live(&vm->shadow, rt))
+		vm->cfg.ops->tlb_inval_asid(vm->cfg.ctx, rt->asid);
+}
+
+static uint8_t root_asid(struct pv_vm *vm, struct pv_shadow_root *rt)
+{
+	struct pv_shadow *sh = &vm->shadow;
+
+	if (asid_live(sh, rt))
+		return rt->asid;
+	if (sh->next_asid > 255) {
+		/* Rollover: every older ASID may be reused from now on. */
+		sh->asid_gen = sh->asid_gen + 1 ? sh->asid_gen + 1 : 1;
+		sh->next_asid = 1;
+		sh->stats.asid_rollovers++;
+		vm->cfg.ops->tlb_inval_all(vm->cfg.ctx);
+	}
+	rt->asid = (uint8_t)sh->next_asid++;
+	rt->asid_gen = sh->asid_gen;
+	return rt->asid;
+}
+
+static void l2_free(struct pv_vm *vm, uint32_t slot)
+{
+	*l2_meta(vm, slot) = vm->shadow.l2_free;
+	vm->shadow.l2_free = slot;
+	vm->shadow.l2_used--;
+}
+
+/*
+ * Empty one root. @retire drops its ASID (it is never reused before the
+ * next rollover, which flushes the host TLB) instead of invalidating it.
+ */
+static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire)
+{
+	struct pv_shadow_root *rt = &vm->shadow.space[s].root[view];
+	uint32_t *l1 = root_l1(vm, rt), *bm = root_bitmap(vm, s, view);
+	bool any = false;
+
+	for (unsigned w = 0; w < L1_ENTRIES / 32 + 8; w++) {
+		uint32_t bits = bm[w];
+
+		if (!bits)
+			continue;
+		bm[w] = 0;
+		if (w >= L1_ENTRIES / 32)
+			continue; /* the 16 MiB "super" bits */
+		any = true;
+		while (bits) {
+			uint32_t idx = w * 32 + (uint32_t)__builtin_ctz(bits);
+			uint32_t slot;
+
+			bits &= bits - 1;
+			if ((l1[idx] & 3) == 1) {
+				slot = l2_slot_of(vm, l1[idx]);
+				if (slot != NONE)
+					l2_free(vm, slot);
+			}
+			l1[idx] = 0;
+		}
+	}
+	if (!any)
+		return;
+	clean(vm, l1, L1_BYTES);
+	if (retire)
+		rt->asid_gen = 0;
+	else
+		tlb_asid(vm, rt);
+}
+
+static void flush_space(struct pv_vm *vm, unsigned s, bool retire)
+{
+	flush_root(vm, s, PV_VIEW_KERNEL, retire);
+	flush_root(vm, s, PV_VIEW_USER, retire);
+}
+
+void pv_shadow_flush_all(struct pv_vm *vm)
+{
+	for (unsigned s = 0; s < vm->shadow.nspaces; s++)
+		if (vm->shadow.space[s].in_use)
+			flush_space(vm, s, false);
+	vm->shadow.mgr_filled = 0;
+	vm->shadow.stats.full_flushes++;
+}
+
+static void evict_space(struct pv_vm *vm, unsigned s)
+{
+	struct pv_shadow *sh = &vm->shadow;
+
+	flush_space(vm, s, true);
+	sh->space[s].root[0].asid_gen = sh->space[s].root[1].asid_gen = 0;
+	sh->space[s].in_use = false;
+	for (unsigned v = 0; v < PV_SHADOW_MAX_VCPUS; v++)
+		if (sh->cur[v] == s)
+			sh->cur[v] = PV_SHADOW_NO_SPACE;
+	sh->stats.evictions++;
+}
+
+/* The least recently used space other than @keep, or NONE. */
+static uint32_t lru_victim(const struct pv_shadow *sh, unsigned keep)
+{
+	uint32_t best = NONE;
+
+	for (unsigned s = 0; s < sh->nspaces; s++) {
+		if (s == keep || !sh->space[s].in_use)
+			continue;
+		if (best == NONE || sh->space[s].last_use < sh->space[best].last_use)
+			best = s;
+	}
+	return best;
+}
+
+/* Pop a zeroed L2 slot, evicting when empty. Never fails. */
+static uint32_t l2_alloc(struct pv_vm *vm, unsigned cur)
+{
+	struct pv_shadow *sh = &vm->shadow;
+	uint32_t slot, victim;
+
+	while (sh->l2_free == NONE) {
+		victim = lru_victim(sh, cur);
+		if (victim == NONE) {
+			/* Only the current space holds tables: start it over. */
+			flush_space(vm, cur, true);
+			sh->stats.l2_reclaims++;
+		} else {
+			evict_space(vm, victim);
+		}
+	}
+	slot = sh->l2_free;
+	sh->l2_free = *l2_meta(vm, slot);
+	sh->l2_used++;
+	pv_memset(l2_table(vm, slot), 0, L2_BYTES);
+	return slot;
+}
+
+static void key_of(const struct pv_vcpu *v, struct pv_shadow_space *k)
+{
+	unsigned n = v->cp15.ttbcr & 7;
+
+	k->flat = !(v->cp15.sctlr & SCTLR_M);
+	k->ttbr0 = k->flat ? 0 : v->cp15.ttbr0 & (0xffffffffu << (14 - n));
+	k->ttbr1 = k->flat || !n ? 0 : v->cp15.ttbr1 & 0xffffc000u;
+	k->ttbcr = k->flat ? 0 : v->cp15.ttbcr & 0x37u;
+	k->asid = k->flat ? 0 : (uint8_t)v->cp15.contextidr;
+}
+
+/* The cached space for @v's current regime, created on a miss. */
+static unsigned current_space(struct pv_vcpu *v)
+{
+	struct pv_vm *vm = v->vm;
+	struct pv_shadow *sh = &vm->shadow;
+	struct pv_shadow_space k, *sp;
+	unsigned s, free_slot = PV_SHADOW_NO_SPACE;
+	uint32_t victim;
+
+	if (sh->cur[v->id] != PV_SHADOW_NO_SPACE)
+		return sh->cur[v->id];
+	key_of(v, &k);
+	for (s = 0; s < sh->nspaces; s++) {
+		sp = &sh->space[s];
+		if (!sp->in_use) {
+			if (free_slot == PV_SHADOW_NO_SPACE)
+				free_slot = s;
+			continue;
+		}
+		if (sp->flat == k.flat && sp->ttbr0 == k.ttbr0 &&
+		    sp->ttbr1 == k.ttbr1 && sp->ttbcr == k.ttbcr &&
+		    sp->asid == k.asid)
+			break;
+	}
+	if (s < sh->nspaces) {
+		sh->stats.space_hits++;
+	} else {
+		sh->stats.space_misses++;
+		s = free_slot;
+		if (s == PV_SHADOW_NO_SPACE) {
+			victim = lru_victim(sh, PV_SHADOW_NO_SPACE);
+			s = victim; /* nspaces >= 1 and all in use */
+			evict_space(vm, s);
+		}
+		sp = &sh->space[s];
+		sp->ttbr0 = k.ttbr0;
+		sp->ttbr1 = k.ttbr1;
+		sp->ttbcr = k.ttbcr;
+		sp->asid = k.asid;
+		sp->flat = k.flat;
+		sp->in_use = true;
+	}
+	sh->space[s].last_use = ++sh->tick;
+	sh->cur[v->id] = (uint8_t)s;
+	return s;
+}
+
+static unsigned view_of(const struct pv_vcpu *v, unsigned s)
+{
+	if (v->vm->shadow.space[s].flat || pv_vcpu_is_privileged(v))
+		return PV_VIEW_KERNEL;
+	return PV_VIEW_USER;
+}
+
+/* Host DACR: client where the guest has client or manager, else no access;
+ * the window's domains always client (its descriptors deny PL0 anyway). */
+static uint32_t host_dacr(const struct pv_vcpu *v, unsigned s)
+{
+	if (v->vm->shadow.space[s].flat)
+		return 0x55555555u;
+	return (v->cp15.dacr & 0x55555555u) | v->vm->shadow.win_dom_mask;
+}
+
+void pv_shadow_resume(struct pv_vcpu *vcpu, struct pv_resume *out)
+{
+	struct pv_vm *vm = vcpu->vm;
+	unsigned s = current_space(vcpu);
+	struct pv_shadow_root *rt = &vm->shadow.space[s].root[view_of(vcpu, s)];
+
+	out->ttbr0 = pv_hpa((pv_hpa_val(vm->cfg.shadow_pool.hpa) + rt->l1_off) |
+			    vm->cfg.ttbr_attrs);
+	out->asid = root_asid(vm, rt);
+	out->dacr = host_dacr(vcpu, s);
+}
+
+/* Host memory attributes (TEX, C, B, S) for a guest walk result. */
+struct attrs {
+	uint32_t tex, c, b, s;
+};
+
+static struct attrs host_attrs(const struct pv_walk *w, bool flat)
+{
+	struct attrs a = { 0, 0, 0, 0 };
+
+	if (flat) {
+		/* MMU off: Normal non-cacheable, so instruction fetch is fine. */
+		a.tex = 1;
+		a.s = 1;
+	} else if (w->memtype == PV_MT_NORMAL) {
+		a.tex = 4u | (w->outer & 3u);
+		a.c = (w->inner >> 1) & 1u;
+		a.b = w->inner & 1u;
+		a.s = w->shareable;
+	} else if (w->memtype == PV_MT_DEVICE) {
+		if (w->shareable)
+			a.b = 1;
+		else
+			a.tex = 2;
+	}
+	return a;
+}
+
+struct fill {
+	uint32_t va, idx;
+	uint64_t hpa;     /* host PA of the 4 KiB page (or 1 MiB block) */
+	bool section;     /* install a host section */
+	bool from_section, from_super;
+	bool write, xn;
+	unsigned domain;
+	struct attrs at;
+};
+
+static void mark_used(struct pv_vm *vm, unsigned s, unsigned view,
+		      const struct fill *f)
+{
+	uint32_t *bm = root_bitmap(vm, s, view);
+
+	bm[f->idx / 32] |= PV_BIT(f->idx % 32);
+	if (f->from_super)
+		bm[L1_ENTRIES / 32 + f->idx / 512] |= PV_BIT((f->idx / 16) % 32);
+}
+
+/* Replace a live descriptor: break, invalidate, make. */
+static void put_desc(struct pv_vm *vm, const struct pv_shadow_root *rt,
+		     uint32_t *slot, uint32_t desc, uint32_t va)
+{
+	if (*slot) {
+		*slot = 0;
+		clean(vm, slot, 4);
+		tlb_va(vm, rt, va);
+	}
+	*slot = desc;
+	clean(vm, slot, 4);
+}
+
+static void fill_section(struct pv_vm *vm, unsigned s, unsigned view,
+			 const struct fill *f)
+{
+	struct pv_shadow_root *rt = &vm->shadow.space[s].root[view];
+	uint32_t d = (uint32_t)f->hpa | f->at.tex << 12 | f->at.c << 3 |
+		     f->at.b << 2 | f->domain << 5 | 3u << 10 | S_NG | 2u;
+
+	if (!f->write)
+		d |= S_APX;
+	if (f->xn)
+		d |= S_XN;
+	if (f->at.s)
+		d |= S_S;
+	put_desc(vm, rt, &root_l1(vm, rt)[f->idx], d, f->va);
+	mark_used(vm, s, view, f);
+	vm->shadow.stats.fills_section++;
+}
+
+static void fill_page(struct pv_vm *vm, unsigned s, unsigned view,
+		      const struct fill *f)
+{
+	struct pv_shadow_root *rt = &vm->shadow.space[s].root[view];
+	uint32_t *l1 = root_l1(vm, rt), *l2, slot, d, old;
+
+	if ((l1[f->idx] & 3) == 1 &&
+	    PV_BITS(l1[f->idx], 8, 5) != f->domain) {
+		/* The guest changed the L1 domain: the old pages may go. */
+		slot = l2_slot_of(vm, l1[f->idx]);
+		if (slot != NONE)
+			l2_free(vm, slot);
+		l1[f->idx] = 0;
+		clean(vm, &l1[f->idx], 4);
+		tlb_asid(vm, rt);
+	}
+	if ((l1[f->idx] & 3) != 1) {
+		slot = l2_alloc(vm, s);
+		/* l2_alloc() may have emptied this very root: re-read. */
+		old = l1[f->idx];
+		*l2_meta(vm, slot) = M_USED | M_OWNER(s, view, f->idx) |
+				     (f->from_section ? M_SECTION : 0);
+		d = (uint32_t)l2_hpa(vm, slot) | f->domain << 5 | 1u;
+		put_desc(vm, rt, &l1[f->idx], d, old ? f->va : 0);
+	} else {
+		slot = l2_slot_of(vm, l1[f->idx]);
+		if (slot == NONE)
+			return;
+		if (f->from_section)
+			*l2_meta(vm, slot) |= M_SECTION;
+	}
+	l2 = l2_table(vm, slot);
+	d = (uint32_t)f->hpa | f->at.tex << 6 | f->at.c << 3 | f->at.b << 2 |
+	    3u << 4 | P_NG | 2u;
+	if (!f->write)
+		d |= P_APX;
+	if (f->xn)
+		d |= 1u;
+	if (f->at.s)
+		d |= P_S;
+	put_desc(vm, rt, &l2[(f->va >> 12) & 0xff], d, f->va);
+	mark_used(vm, s, view, f);
+	vm->shadow.stats.fills_page++;
+}
+
+static int guest_fault(struct pv_vm *vm, enum pv_shadow_outcome *outcome)
+{
+	vm->shadow.stats.guest_faults++;
+	*outcome = PV_SHADOW_GUEST_FAULT;
+	return 0;
+}
+
+int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
+		    enum pv_shadow_outcome *outcome, struct pv_fault *fault)
+{
+	struct pv_vm *vm = vcpu->vm;
+	struct pv_shadow *sh = &vm->shadow;
+	const struct pv_ram_region *r;
+	struct pv_mmu_regs regs;
+	struct pv_walk w;
+	struct fill f;
+	uint32_t va = pv_gva_val(gva);
+	uint64_t pa, blk;
+	unsigned s, view;
+	bool flat;
+
+	if (vcpu->id >= PV_SHADOW_MAX_VCPUS || !sh->nspaces)
+		return PV_ESTATE;
+	acc &= PV_ACC_WRITE | PV_ACC_EXEC;
+	pv_mmu_regs_from_vcpu(vcpu, &regs);
+	if (pv_mmu_walk(&regs, &vm->map, gva, acc, &w, fault))
+		return guest_fault(vm, outcome);
+	if (in_window(sh, va >> 20))
+		return PV_EWINDOW;
+	pa = pv_gpa_val(w.pa);
+	r = pv_memmap_find_ram(&vm->map, pv_gpa(pa & ~0xfffull), 0x1000);
+	if (!r) {
+		if (!(acc & PV_ACC_EXEC) && pv_memmap_find_mmio(&vm->map, w.pa)) {
+			sh->stats.mmio++;
+			*outcome = PV_SHADOW_MMIO;
+			return 0;
+		}
+		/* Nothing there, or a fetch from a device: external abort. */
+		fault->fsr = PV_FSR_FS(PV_FS_SYNC_EXT) |
+			     ((acc & PV_ACC_WRITE) && !(acc & PV_ACC_EXEC) ?
+				      PV_FSR_WNR : 0);
+		fault->far = va;
+		fault->is_prefetch = (acc & PV_ACC_EXEC) != 0;
+		return guest_fault(vm, outcome);
+	}
+	s = current_space(vcpu);
+	view = view_of(vcpu, s);
+	flat = sh->space[s].flat;
+	pv_memset(&f, 0, sizeof(f));
+	f.va = va;
+	f.idx = va >> 20;
+	f.domain = flat ? 0 : w.domain;
+	f.from_super = !flat && w.page_size == 0x1000000;
+	f.from_section = !flat && w.page_size >= 0x100000;
+	f.write = view == PV_VIEW_KERNEL ? w.pl1_write : w.pl0_write;
+	f.xn = !flat && w.xn && !w.manager; /* Manager ignores XN */
+	f.at = host_attrs(&w, flat);
+	if (w.manager && !flat)
+		sh->mgr_filled |= PV_BIT(2 * w.domain);
+	blk = pa & ~0xfffffull;
+	if ((flat || w.page_size >= 0x100000) && (root_l1(vm, &sh->space[s].root[view])[f.idx] & 3) != 1 &&
+	    pv_memmap_find_ram(&vm->map, pv_gpa(blk), 0x100000) == r &&
+	    !((pv_hpa_val(r->hpa) + (blk - pv_gpa_val(r->gpa))) & 0xfffff)) {
+		f.section = true;
+		f.hpa = pv_hpa_val(r->hpa) + (blk - pv_gpa_val(r->gpa));
+		fill_section(vm, s, view, &f);
+	} else {
+		f.hpa = pv_hpa_val(r->hpa) + ((pa & ~0xfffull) - pv_gpa_val(r->gpa));
+		fill_page(vm, s, view, &f);
+	}
+	*outcome = PV_SHADOW_FILLED;
+	return 0;
+}
+
+/* Unlink whatever L1 entry @idx holds in @rt. */
+static void drop_l1(struct pv_vm *vm, const struct pv_shadow_root *rt,
+		    uint32_t *l1, uint32_t idx)
+{
+	uint32_t d = l1[idx], slot;
+
+	if (!d)
+		return;
+	l1[idx] = 0;
+	clean(vm, &l1[idx], 4);
+	if ((d & 3) == 1) {
+		slot = l2_slot_of(vm, d);
+		if (slot != NONE)
+			l2_free(vm, slot);
+		tlb_asid(vm, rt);
+	} else {
+		tlb_va(vm, rt, idx << 20);
+	}
+}
+
+/*
+ * Invalidate @va in one root, covering the largest guest mapping the shadow
+ * entry can have come from: 16 MiB if a supersection was filled in that
+ * region, 1 MiB for a (shadow or guest) section, else the 64 KiB group a
+ * guest large page would span.
+ */
+static void inval_va_root(struct pv_vm *vm, unsigned s, unsigned view,
+			  uint32_t va)
+{
+	struct pv_shadow *sh = &vm->shadow;
+	struct pv_shadow_root *rt = &sh->space[s].root[view];
+	uint32_t *l1 = root_l1(vm, rt), *bm = root_bitmap(vm, s, view);
+	uint32_t idx = va >> 20, *sw, sbit, *l2, slot, d;
+
+	sw = &bm[L1_ENTRIES / 32 + idx / 512];
+	sbit = PV_BIT((idx / 16) % 32);
+	if (*sw & sbit) {
+		/* Even for an MVA in the window: a supersection spans it. */
+		*sw &= ~sbit;
+		for (uint32_t i = idx & ~15u; i < (idx & ~15u) + 16; i++)
+			if (!in_window(sh, i))
+				drop_l1(vm, rt, l1, i);
+		return;
+	}
+	if (in_window(sh, idx))
+		return; /* the VMM's own entry, never the guest's */
+	d = l1[idx];
+	if ((d & 3) == 2) {
+		drop_l1(vm, rt, l1, idx);
+		return;
+	}
+	if ((d & 3) != 1)
+		return;
+	slot = l2_slot_of(vm, d);
+	if (slot == NONE)
+		return;
+	if (*l2_meta(vm, slot) & M_SECTION) {
+		drop_l1(vm, rt, l1, idx);
+		return;
+	}
+	l2 = l2_table(vm, slot);
+	for (uint32_t j = (va >> 12 & 0xf0u); j < (va >> 12 & 0xf0u) + 16; j++) {
+		if (!l2[j])
+			continue;
+		l2[j] = 0;
+		clean(vm, &l2[j], 4);
+		tlb_va(vm, rt, (idx << 20) | (j << 12));
+	}
+}
+
+void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
+{
+	struct pv_vm *vm = vcpu->vm;
+	struct pv_shadow *sh = &vm->shadow;
+
+	if (op == PV_TLBI_ALL) {
+		pv_shadow_flush_all(vm);
+		return;
+	}
+	for (unsigned s = 0; s < sh->nspaces; s++) {
+		const struct pv_shadow_space *sp = &sh->space[s];
+
+		/* The flat space caches no guest descriptor. */
+		if (!sp->in_use || sp->flat)
+			continue;
+		if (op == PV_TLBI_ASID) {
+			if (sp->asid == (uint8_t)arg)
+				flush_space(vm, s, false);
+			continue;
+		}
+		/* By MVA: every space, since global entries live in each. */
+		inval_va_root(vm, s, PV_VIEW_KERNEL, arg & 0xfffff000u);
+		inval_va_root(vm, s, PV_VIEW_USER, arg & 0xfffff000u);
+	}
+}
+
+/* Bit 2d set where domain d is Manager (0b11). */
+static uint32_t manager_bits(uint32_t dacr)
+{
+	return dacr & dacr >> 1 & 0x55555555u;
+}
+
+void pv_shadow_ctx_changed(struct pv_vcpu *vcpu, unsigned what)
+{
+	struct pv_shadow *sh = &vcpu->vm->shadow;
+	unsigned id = vcpu->id;
+	uint32_t old, now, lost;
+
+	if (id >= PV_SHADOW_MAX_VCPUS)
+		return;
+	if (what & PV_SHADOW_CTX_DACR) {
+		old = sh->last_dacr[id];
+		now = vcpu->cp15.dacr;
+		sh->last_dacr[id] = now;
+		/* Accessible (client/manager) in bit 0 of each field. */
+		lost = old & ~now & 0x55555555u & sh->win_dom_mask;
+		if (lost || (manager_bits(old) & ~manager_bits(now) &
+			     sh->mgr_filled))
+			pv_shadow_flush_all(vcpu->vm);
+	}
+	if (what & PV_SHADOW_CTX_SCTLR) {
+		old = sh->last_sctlr[id];
+		now = vcpu->cp15.sctlr;
+		sh->last_sctlr[id] = now;
+		if ((old ^ now) & (SCTLR_AFE | SCTLR_TRE))
+			pv_shadow_flush_all(vcpu->vm);
+		if ((old ^ now) & SCTLR_M)
+			sh->cur[id] = PV_SHADOW_NO_SPACE;
+	}
+	if ((what & PV_SHADOW_CTX_PRRR_NMRR) && (vcpu->cp15.sctlr & SCTLR_TRE))
+		pv_shadow_flush_all(vcpu->vm);
+	if (what & (PV_SHADOW_CTX_TTBR0 | PV_SHADOW_CTX_TTBR1 |
+		    PV_SHADOW_CTX_TTBCR | PV_SHADOW_CTX_CONTEXTIDR))
+		sh->cur[id] = PV_SHADOW_NO_SPACE;
+	/* PV_SHADOW_CTX_MODE: the view is chosen at resume; nothing to do. */
+}
+
+int pv_shadow_init(struct pv_vm *vm)
+{
+	struct pv_shadow *sh = &vm->shadow;
+	const struct pv_vm_config *cfg = &vm->cfg;
+	size_t size = cfg->shadow_pool.size;
+	uint32_t d, off;
+
+	pv_memset(sh, 0, sizeof(*sh));
+	if ((pv_hva_val(cfg->shadow_pool.hva) | pv_hpa_val(cfg->shadow_pool.hpa)) &
+	    0x3fffu)
+		return PV_EINVAL;
+	if (size < PV_SHADOW_POOL_MIN)
+		return PV_ENOMEM;
+	if (size > 0x40000000u)
+		size = 0x40000000u;
+	sh->win_first = cfg->window_base >> 20;
+	sh->win_count = cfg->window_size >> 20;
+	for (uint32_t i = 0; i < sh->win_count; i++) {
+		d = cfg->window_l1[i];
+		/* A section must deny PL0 (AP[1:0] 00 or 01). */
+		if ((d & 3) == 3 || ((d & 3) == 2 && PV_BITS(d, 11, 10) > 1))
+			return PV_EINVAL;
+		if (d & 3)
+			sh->win_dom_mask |= PV_BIT(2 * PV_BITS(d, 8, 5));
+	}
+	sh->nspaces = (unsigned)(size / (128u * 1024u));
+	if (sh->nspaces > PV_SHADOW_MAX_SPACES)
+		sh->nspaces = PV_SHADOW_MAX_SPACES;
+	if (!sh->nspaces)
+		sh->nspaces = 1;
+	sh->bitmap_off = sh->nspaces * SPACE_BYTES;
+	sh->l2meta_off = sh->bitmap_off + sh->nspaces * 2 * ROOT_META;
+	sh->nl2 = (unsigned)((size - sh->l2meta_off) / (L2_BYTES + 4));
+	while (sh->nl2 &&
+	       ((sh->l2meta_off + 4 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1)) +
+			       (size_t)sh->nl2 * L2_BYTES > size)
+		sh->nl2--;
+	if (sh->nl2 < 4)
+		return PV_ENOMEM;
+	sh->l2_off = (sh->l2meta_off + 4 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1);
+	pv_memset(pool(vm, 0), 0, sh->l2meta_off);
+	sh->l2_free = NONE;
+	for (uint32_t i = sh->nl2; i-- > 0;) {
+		*l2_meta(vm, i) = sh->l2_free;
+		sh->l2_free = i;
+	}
+	for (unsigned s = 0; s < sh->nspaces; s++) {
+		for (unsigned v = 0; v < PV_VIEW_COUNT; v++) {
+			off = s * SPACE_BYTES + v * L1_BYTES;
+			sh->space[s].root[v].l1_off = off;
+			pv_memcpy(pool(vm, off) + 4 * sh->win_first,
+				  cfg->window_l1, 4 * sh->win_count);
+		}
+	}
+	for (unsigned v = 0; v < PV_SHADOW_MAX_VCPUS; v++) {
+		sh->cur[v] = PV_SHADOW_NO_SPACE;
+		sh->last_sctlr[v] = 0;
+	}
+	sh->asid_gen = 1;
+	sh->next_asid = 1;
+	clean(vm, pool(vm, 0), sh->l2meta_off);
+	return 0;
+}
+
+/* ---- the isolation invariant ---- */
+
+static bool hpa_in_ram(const struct pv_vm *vm, uint64_t hpa, uint64_t len,
+		       uint64_t *gpa)
+{
+	for (unsigned i = 0; i < vm->map.nram; i++) {
+		const struct pv_ram_region *r = &vm->map.ram[i];
+		uint64_t base = pv_hpa_val(r->hpa);
+
+		if (hpa >= base && hpa + len <= base + r->size) {
+			*gpa = pv_gpa_val(r->gpa) + (hpa - base);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool overlaps_pool(const struct pv_vm *vm, uint64_t hpa, uint64_t len)
+{
+	uint64_t b = pv_hpa_val(vm->cfg.shadow_pool.hpa);
+
+	return hpa < b + vm->cfg.shadow_pool.size && b < hpa + len;
+}
+
+static int bad(const struct pv_vm *vm, const char *why)
+{
+	if (vm->cfg.ops && vm->cfg.ops->log)
+		vm->cfg.ops->log(vm->cfg.ctx, why);
+	return PV_ECORRUPT;
+}
+
+/*
+ * One valid shadow mapping at @va of @len bytes: it must map RAM backing
+ * that the guest itself maps there, with no wider rights than the view's
+ * privilege has in the guest.
+ */
+static int check_leaf(const struct pv_vm *vm, const struct pv_mmu_regs *regs,
+		      uint32_t va, uint64_t hpa, uint64_t len, bool ng,
+		      unsigned ap, bool xn, unsigned domain, bool flat)
+{
+	struct pv_walk w;
+	struct pv_fault f;
+	uint64_t gpa;
+	bool pl0_r = ap == 3 || ap == 7 || ap == 2 || ap == 6;
+	bool pl0_w = ap == 3;
+	unsigned hd;
+
+	if (!ng)
+		return bad(vm, "shadow: global host entry");
+	if (!hpa_in_ram(vm, hpa, len, &gpa) || overlaps_pool(vm, hpa, len))
+		return bad(vm, "shadow: entry maps outside guest RAM backing");
+	if (flat) {
+		if (gpa != va)
+			return bad(vm, "shadow: flat entry not identity");
+		return 0;
+	}
+	hd = PV_BITS((regs->dacr & 0x55555555u) | vm->shadow.win_dom_mask,
+		     2 * domain + 1, 2 * domain);
+	if (!hd || !pl0_r)
+		return 0; /* unreachable from host PL0 */
+	if (pv_mmu_walk(regs, &vm->map, pv_gva(va), PV_ACC_READ, &w, &f) ||
+	    pv_gpa_val(w.pa) != gpa || w.domain != domain)
+		return bad(vm, "shadow: readable entry the guest does not map so");
+	if (pl0_w && pv_mmu_walk(regs, &vm->map, pv_gva(va), PV_ACC_WRITE, &w, &f))
+		return bad(vm, "shadow: writable entry the guest denies");
+	if (!xn && pv_mmu_walk(regs, &vm->map, pv_gva(va), PV_ACC_EXEC, &w, &f))
+		return bad(vm, "shadow: executable entry the guest denies");
+	return 0;
+}
+
+static int check_root(const struct pv_vm *vm, unsigned s, unsigned view)
+{
+	const struct pv_shadow *sh = &vm->shadow;
+	const struct pv_shadow_space *sp = &sh->space[s];
+	const uint32_t *l1 = root_l1(vm, &sp->root[view]);
+	const struct pv_vcpu *v0 = &vm->vcpu[0];
+	struct pv_mmu_regs regs;
+	int err;
+
+	pv_mmu_regs_from_vcpu(v0, &regs);
+	regs.sctlr = sp->flat ? regs.sctlr & ~SCTLR_M : regs.sctlr | SCTLR_M;
+	regs.ttbr0 = sp->ttbr0;
+	regs.ttbr1 = sp->ttbr1;
+	regs.ttbcr = sp->ttbcr;
+	regs.contextidr = (regs.contextidr & ~0xffu) | sp->asid;
+	regs.privileged = view == PV_VIEW_KERNEL;
+	for (uint32_t i = 0; i < L1_ENTRIES; i++) {
+		uint32_t d = l1[i];
+
+		if (in_window(sh, i)) {
+			if (d != vm->cfg.window_l1[i - sh->win_first])
+				return bad(vm, "shadow: window slot altered");
+			continue;
+		}
+		if (!d)
+			continue;
+		if (!sp->in_use || (sp->flat && view == PV_VIEW_USER))
+			return bad(vm, "shadow: entry in an unused root");
+		if ((d & 3) == 2) {
+			if (d & PV_BIT(18))
+				return bad(vm, "shadow: supersection");
+			err = check_leaf(vm, &regs, i << 20, d & 0xfff00000u,
+					 0x100000, d & S_NG,
+					 PV_BITS(d, 15, 15) << 2 | PV_BITS(d, 11, 10),
+					 d & S_XN, PV_BITS(d, 8, 5), sp->flat);
+			if (err)
+				return err;
+			continue;
+		}
+		if ((d & 3) != 1)
+			return bad(vm, "shadow: reserved L1 type");
+		uint32_t slot = l2_slot_of(vm, d);
+
+		if (slot == NONE || (d & 0x3ffu & ~0x1e1u) ||
+		    (*l2_meta(vm, slot) & (M_USED | M_OWNER_MASK)) !=
+			    (M_USED | M_OWNER(s, view, i)))
+			return bad(vm, "shadow: L2 table not owned by this root");
+		const uint32_t *l2 = l2_table(vm, slot);
+
+		for (uint32_t j = 0; j < 256; j++) {
+			uint32_t e = l2[j];
+
+			if (!e)
+				continue;
+			if (!(e & 2))
+				return bad(vm, "shadow: large page");
+			err = check_leaf(vm, &regs, i << 20 | j << 12,
+					 e & 0xfffff000u, 0x1000, e & P_NG,
+					 PV_BITS(e, 9, 9) << 2 | PV_BITS(e, 5, 4),
+					 e & 1, PV_BITS(d, 8, 5), sp->flat);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+int pv_shadow_check_isolation(const struct pv_vm *vm)
+{
+	const struct pv_shadow *sh = &vm->shadow;
+	int err;
+
+	if (sh->l2_used > sh->nl2)
+		return bad(vm, "shadow: L2 accounting");
+	for (unsigned s = 0; s < sh->nspaces; s++) {
+		for (unsigned v = 0; v < PV_VIEW_COUNT; v++) {
+			err = check_root(vm, s, v);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}

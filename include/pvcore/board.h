@@ -11,6 +11,8 @@
 #define PVCORE_BOARD_H
 
 #define PV_BOARD_RAM_BASE 0x10000000u
+/* What the device tree declares; must stay below the UART at 0x1c090000. */
+#define PV_BOARD_RAM_SIZE 0x08000000u
 #define PV_BOARD_PERIPH_BASE 0x00a00000u /* A9 MPCore: SCU, GIC, timers */
 #define PV_BOARD_SCU_OFFSET 0x0000u
 #define PV_BOARD_GICC_OFFSET 0x0100u

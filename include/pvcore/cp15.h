@@ -53,4 +53,18 @@ int pv_cp_write(struct pv_vcpu *vcpu, const struct pv_cp_access *acc,
  */
 int pv_cp15_check_table(void);
 
+/**
+ * pv_cp15_reset() - set every stateful CP15/CP14 register of @vcpu to its
+ * Cortex-A9 reset value (as the Non-secure guest sees it after firmware).
+ * Called by pv_vcpu_reset().
+ */
+void pv_cp15_reset(struct pv_vcpu *vcpu);
+
+/**
+ * pv_cp_reg_name() - the name of the register @acc addresses ("SCTLR", ...)
+ * Return: a static string, or NULL if the table has no such register (an
+ * access to it is UNDEFINED). For diagnostics and the coverage test.
+ */
+const char *pv_cp_reg_name(const struct pv_cp_access *acc);
+
 #endif /* PVCORE_CP15_H */

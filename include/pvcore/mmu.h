@@ -94,4 +94,54 @@ struct pv_walk {
 int pv_mmu_translate(struct pv_vcpu *vcpu, pv_gva_t va, unsigned acc,
 		     struct pv_walk *out, struct pv_fault *fault);
 
+/**
+ * struct pv_mmu_regs - the translation regime, separated from the vCPU
+ * @sctlr, @ttbr0, @ttbr1, @ttbcr, @dacr, @prrr, @nmrr, @contextidr: the
+ *        guest CP15 values
+ * @privileged: the access is made at PL1 (PV_ACC_USER still forces PL0)
+ *
+ * Lets the shadow engine and its isolation checker re-walk an address
+ * space that is not the vCPU's current one.
+ */
+struct pv_mmu_regs {
+	uint32_t sctlr, ttbr0, ttbr1, ttbcr, dacr, prrr, nmrr, contextidr;
+	bool privileged;
+};
+
+struct pv_memmap;
+
+/**
+ * pv_mmu_regs_from_vcpu() - capture @vcpu's translation regime in @r.
+ */
+void pv_mmu_regs_from_vcpu(const struct pv_vcpu *vcpu, struct pv_mmu_regs *r);
+
+/**
+ * pv_mmu_walk() - pv_mmu_translate() on explicit registers
+ * @r: the regime
+ * @map: guest-physical memory (tables are read from RAM only)
+ * @va, @acc, @out, @fault: as for pv_mmu_translate()
+ *
+ * Return: 0; PV_EFAULT with @fault set.
+ */
+int pv_mmu_walk(const struct pv_mmu_regs *r, const struct pv_memmap *map,
+		pv_gva_t va, unsigned acc, struct pv_walk *out,
+		struct pv_fault *fault);
+
+/**
+ * pv_mmu_par() - the PAR value an ATS1C{PR,PW,UR,UW} produces
+ * @vcpu: the vCPU
+ * @va: the address operand
+ * @write: the PW/UW forms
+ * @user: the UR/UW forms (PL0 permission check)
+ *
+ * Short-descriptor PAR format. Success: PA[31:12], SS, Outer[3:2],
+ * Inner[6:4], SH[7], NOS[10]; NS[9] reads 0 (UNKNOWN for Non-secure
+ * walks). For a supersection PA[39:32] is in bits [23:16]. Abort: bit 0
+ * set and FS in bits [6:1] (DFSR bits 12, 10, 3:0). Does not fault the
+ * guest and does not touch the shadow tables. Cannot fail.
+ *
+ * Return: the PAR value.
+ */
+uint32_t pv_mmu_par(struct pv_vcpu *vcpu, pv_gva_t va, bool write, bool user);
+
 #endif /* PVCORE_MMU_H */

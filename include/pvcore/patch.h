@@ -1,9 +1,38 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * DOC: pvpatch site tables (owned by the patcher component)
+ * DOC: pvpatch site tables (owned by the patcher component, issue 8)
  *
- * Placeholder until issue 8 lands: the VMM looks a trapping PC up in this
- * table and emulates the original instruction recorded there.
+ * pvpatch (tools/pvpatch) rewrites every sensitive instruction of a guest
+ * kernel image into a permanently-undefined instruction that traps at PL0.
+ * The VMM looks the trapping PC up in a &struct pv_patch_table and emulates
+ * the ORIGINAL instruction recorded there (including its condition: the
+ * trap word itself is always unconditional, because a conditional UDF may
+ * behave as a NOP when its condition fails).
+ *
+ * Trap encodings (the "markers"; see docs/pvpatch.md for the collision
+ * analysis against BUG(), kgdb, kprobes, uprobes and ptrace):
+ *
+ * - A32:     UDF #imm16 with cond AL, imm16 = 0x5A00 | cls
+ *            word = 0xE7F000F0 | (imm16 >> 4) << 8 | (imm16 & 0xF)
+ * - T32:     UDF.W #imm16, imm16 = 0x5A00 | cls
+ *            hw1 = 0xF7F0 | imm16 >> 12, hw2 = 0xA000 | (imm16 & 0xFFF)
+ * - T16:     UDF #imm8, imm8 = 0x80 | cls (cls < 0x40): 0xDE80..0xDEBF
+ *
+ * On-disk manifest ("site table" file, all fields little-endian):
+ *
+ * ====== ================================================================
+ * offset content
+ * ====== ================================================================
+ * 0      &struct pv_patch_manifest_hdr (32 bytes)
+ * 32     @count entries of &struct pv_patch_site (16 bytes each), strictly
+ *        ascending by @va (so pv_patch_lookup() can bisect in place)
+ * ...    @count uint32_t offsets into the string table: the name of the
+ *        symbol containing each site (for reports; the VMM ignores them)
+ * ...    string table of @strtab_size bytes, NUL-terminated names
+ * ====== ================================================================
+ *
+ * @checksum is the CRC-32 (IEEE 802.3, reflected, as zlib's crc32()) of
+ * the whole file with the 4 checksum bytes taken as zero.
  */
 #ifndef PVCORE_PATCH_H
 #define PVCORE_PATCH_H
@@ -12,23 +41,137 @@
 
 struct pv_patch_site {
 	uint32_t va;       /* guest-virtual address of the patched word */
-	uint32_t original; /* the instruction that was there */
-	uint32_t patched;  /* the trapping word now there */
+	uint32_t original; /* the instruction that was there (T32: hw1<<16|hw2) */
+	uint32_t patched;  /* the trapping word now there (same layout) */
 	uint16_t cls;      /* enum pv_insn_class */
 	uint16_t flags;    /* PV_SITE_THUMB, ... */
 };
 
-#define PV_SITE_THUMB (1u << 0)
+#define PV_SITE_THUMB  (1u << 0) /* a Thumb site (T16 or T32) */
+#define PV_SITE_T16    (1u << 1) /* a 16-bit Thumb site (with PV_SITE_THUMB) */
+#define PV_SITE_ALIAS  (1u << 2) /* runtime alias (vector page, stubs, kuser
+				  * helpers) of a site patched elsewhere in
+				  * the image */
+#define PV_SITE_FLAGS_ALL (PV_SITE_THUMB | PV_SITE_T16 | PV_SITE_ALIAS)
 
 struct pv_patch_table {
 	const struct pv_patch_site *sites; /* sorted by va */
 	uint32_t count;
 };
 
+#define PV_PATCH_MAGIC   0x54495350u /* "PSIT" in file byte order */
+#define PV_PATCH_VERSION 1u
+
+/**
+ * struct pv_patch_manifest_hdr - header of an on-disk site table
+ * @magic: PV_PATCH_MAGIC
+ * @version: PV_PATCH_VERSION
+ * @hdr_size: sizeof(struct pv_patch_manifest_hdr), 32
+ * @count: number of sites
+ * @entry_size: sizeof(struct pv_patch_site), 16
+ * @image_base: guest-virtual address of byte 0 of the patched Image
+ * @image_size: size in bytes of the patched Image
+ * @strtab_size: size of the trailing string table
+ * @checksum: CRC-32 of the file with this field as zero
+ */
+struct pv_patch_manifest_hdr {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t hdr_size;
+	uint32_t count;
+	uint32_t entry_size;
+	uint32_t image_base;
+	uint32_t image_size;
+	uint32_t strtab_size;
+	uint32_t checksum;
+};
+
+#define PV_PATCH_A32_BASE  0xE7F5A0F0u /* UDF #0x5A00, cond AL */
+#define PV_PATCH_T32_BASE  0xF7F5AA00u /* UDF.W #0x5A00 */
+#define PV_PATCH_T16_BASE  0xDE80u     /* UDF #0x80 */
+
+/** pv_patch_marker_a32() - the A32 trap word for class @cls (< 256). */
+static inline uint32_t pv_patch_marker_a32(unsigned cls)
+{
+	return PV_PATCH_A32_BASE | ((cls >> 4) & 0xFu) << 8 | (cls & 0xFu);
+}
+
+/** pv_patch_marker_t32() - the T32 trap (hw1<<16|hw2) for class @cls (< 256). */
+static inline uint32_t pv_patch_marker_t32(unsigned cls)
+{
+	return PV_PATCH_T32_BASE | (cls & 0xFFu);
+}
+
+/** pv_patch_marker_t16() - the T16 trap halfword for class @cls (< 64). */
+static inline uint16_t pv_patch_marker_t16(unsigned cls)
+{
+	return (uint16_t)(PV_PATCH_T16_BASE | (cls & 0x3Fu));
+}
+
+/**
+ * pv_patch_is_marker_a32() - true if @w is a pvpatch A32 trap word.
+ * The class is returned in *@cls when @cls is not NULL.
+ */
+static inline bool pv_patch_is_marker_a32(uint32_t w, unsigned *cls)
+{
+	if ((w & 0xFFFFF0F0u) != PV_PATCH_A32_BASE)
+		return false;
+	if (cls)
+		*cls = (w >> 4 & 0xF0u) | (w & 0xFu);
+	return true;
+}
+
+/** pv_patch_is_marker_t32() - true if @w (hw1<<16|hw2) is a T32 trap. */
+static inline bool pv_patch_is_marker_t32(uint32_t w, unsigned *cls)
+{
+	if ((w & 0xFFFFFF00u) != PV_PATCH_T32_BASE)
+		return false;
+	if (cls)
+		*cls = w & 0xFFu;
+	return true;
+}
+
+/** pv_patch_is_marker_t16() - true if @hw is a T16 trap halfword. */
+static inline bool pv_patch_is_marker_t16(uint16_t hw, unsigned *cls)
+{
+	if ((hw & 0xFFC0u) != PV_PATCH_T16_BASE)
+		return false;
+	if (cls)
+		*cls = hw & 0x3Fu;
+	return true;
+}
+
 /**
  * pv_patch_lookup() - the site at guest-virtual @va, or NULL.
+ * @t: a table with sites sorted by va (as pv_patch_table_parse() checks)
  */
 const struct pv_patch_site *pv_patch_lookup(const struct pv_patch_table *t,
 					    pv_gva_t va);
+
+/**
+ * pv_patch_crc32() - CRC-32 (zlib polynomial) of @len bytes, continuing
+ * from @crc (start with 0). Used for the manifest checksum.
+ */
+uint32_t pv_patch_crc32(uint32_t crc, const void *buf, size_t len);
+
+/**
+ * pv_patch_table_parse() - validate an on-disk manifest and point a table
+ * at its entries, in place (no copy, no heap)
+ * @blob: the manifest bytes; must stay alive and unchanged while @out is
+ *        used, and be 4-byte aligned (entries are read in place)
+ * @len: size of @blob in bytes
+ * @out: filled on success only
+ *
+ * Checks the magic, version, header and entry sizes, that the sizes add up
+ * to @len exactly, the checksum, that entries are strictly ascending by va,
+ * that each class is below PV_IC_COUNT, that flags are known, that every
+ * patched word is a pvpatch marker of its ISA carrying the entry's class,
+ * and that every name offset lies inside the string table.
+ *
+ * Return: 0; PV_EINVAL if an argument is NULL or @blob is misaligned;
+ * PV_ECORRUPT if any check fails.
+ */
+int pv_patch_table_parse(const void *blob, size_t len,
+			 struct pv_patch_table *out);
 
 #endif /* PVCORE_PATCH_H */

@@ -1,9 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * DOC: the shadow page-table engine (owned by the shadow component)
+ * DOC: the shadow page-table engine
  *
- * Placeholder interface until issue 5 lands; the names below are the
- * contract the trap path and CP15 use.
+ * The guest's translation tables are never used by the hardware. The engine
+ * keeps *shadow* tables in the real short-descriptor format, built lazily in
+ * a caller-supplied pool, and treats them as a software TLB of the guest's
+ * tables (see docs/shadow.md for the design and its numbers).
+ *
+ * - Guest kernel and guest user both run at host PL0, so every guest
+ *   address space has two shadow roots ("views"): the kernel view, whose
+ *   host-PL0 permissions are the guest's PL1 permissions, and the user view,
+ *   with the guest's PL0 permissions. Each root has its own host ASID, so a
+ *   guest mode switch just selects the other root: O(1), no flush.
+ * - Host domain = guest domain, and the host DACR is derived from the guest
+ *   DACR at resume time (no-access stays no-access, client and manager
+ *   become client). A guest DACR write that toggles a domain between
+ *   no-access and client (Linux CPU_SW_DOMAIN_PAN) costs O(1), no flush.
+ *   Leaving Manager (entries were filled with Manager's full rights) or
+ *   revoking a domain that the VMM window shares is the documented slow
+ *   path: every cached shadow is flushed.
+ * - Address spaces are cached by (TTBR0, TTBR1 when TTBCR.N > 0, TTBCR,
+ *   ASID), LRU-evicted inside the bounded pool. Exhaustion evicts; it never
+ *   fails the guest.
+ * - The VMM window's first-level descriptors (cfg.window_l1) sit in every
+ *   root; a guest mapping that reaches into the window is PV_EWINDOW.
+ * - Guest MMU off: a flat identity map of guest RAM (one more cached space).
+ *
+ * Host requirements: SCTLR.AFE = 0 and SCTLR.TRE = 0 on the host (shadow
+ * descriptors use AP[0] as a permission bit and the TEX/C/B encodings
+ * directly); the window descriptors grant no PL0 access. One host CPU runs
+ * the VM's vCPUs (TLB maintenance goes through the local backend ops).
  */
 #ifndef PVCORE_SHADOW_H
 #define PVCORE_SHADOW_H
@@ -12,18 +38,23 @@
 
 struct pv_vcpu;
 struct pv_vm;
+struct pv_resume;
 
 /**
  * struct pv_pool - caller-supplied memory for shadow tables
  * @hva: where the core writes (16 KiB aligned)
  * @hpa: host-physical address of the same bytes (16 KiB aligned)
- * @size: bytes
+ * @size: bytes; at least PV_SHADOW_POOL_MIN
  */
 struct pv_pool {
 	pv_hva_t hva;
 	pv_hpa_t hpa;
 	size_t size;
 };
+
+/* Smallest pool: one address space (two 16 KiB roots) plus metadata and a
+ * few second-level tables. 256 KiB or more is recommended (docs/shadow.md). */
+#define PV_SHADOW_POOL_MIN (64u * 1024u)
 
 /* Outcome of pv_shadow_fault(). */
 enum pv_shadow_outcome {
@@ -32,18 +63,200 @@ enum pv_shadow_outcome {
 	PV_SHADOW_MMIO,        /* the access targets a device: emulate it */
 };
 
-struct pv_shadow {
-	uint32_t placeholder_root_index;
+/* Bits for pv_shadow_ctx_changed(): which guest register was written. */
+enum pv_shadow_ctx {
+	PV_SHADOW_CTX_SCTLR = 1u << 0,
+	PV_SHADOW_CTX_TTBR0 = 1u << 1,
+	PV_SHADOW_CTX_TTBR1 = 1u << 2,
+	PV_SHADOW_CTX_TTBCR = 1u << 3,
+	PV_SHADOW_CTX_DACR = 1u << 4,
+	PV_SHADOW_CTX_CONTEXTIDR = 1u << 5,
+	PV_SHADOW_CTX_PRRR_NMRR = 1u << 6,
+	PV_SHADOW_CTX_MODE = 1u << 7, /* guest privilege may have changed */
 };
 
+/*
+ * Guest TLB maintenance, for pv_shadow_tlbi(). The inner-shareable forms
+ * (TLBIALLIS, TLBIMVAIS, TLBIASIDIS, TLBIMVAAIS) and the instruction/data
+ * forms (ITLBIALL, DTLBIMVA, ...) map onto the same four operations.
+ */
+enum pv_tlbi {
+	PV_TLBI_ALL,  /* arg ignored */
+	PV_TLBI_MVA,  /* arg = MVA[31:12] | ASID[7:0] */
+	PV_TLBI_ASID, /* arg = ASID[7:0] */
+	PV_TLBI_MVAA, /* arg = MVA[31:12], all ASIDs */
+};
+
+#define PV_SHADOW_MAX_SPACES 16
+#define PV_SHADOW_MAX_VCPUS 4
+#define PV_SHADOW_NO_SPACE 0xffu
+
+/* The two shadow roots of an address space. */
+enum pv_shadow_view {
+	PV_VIEW_KERNEL,
+	PV_VIEW_USER,
+	PV_VIEW_COUNT,
+};
+
+/**
+ * struct pv_shadow_root - one shadow first-level table
+ * @l1_off: byte offset of its 16 KiB table in the pool
+ * @asid: host ASID, valid while @asid_gen equals the engine's generation
+ * @asid_gen: generation @asid was allocated in (0: none)
+ */
+struct pv_shadow_root {
+	uint32_t l1_off;
+	uint32_t asid_gen;
+	uint8_t asid;
+};
+
+/**
+ * struct pv_shadow_space - one cached guest address space
+ * @ttbr0, @ttbr1, @ttbcr, @asid, @flat: the key (@flat: guest MMU off)
+ * @in_use: the slot holds a space
+ * @last_use: LRU tick
+ * @root: the kernel and user views
+ */
+struct pv_shadow_space {
+	uint32_t ttbr0, ttbr1, ttbcr;
+	uint8_t asid;
+	bool flat, in_use;
+	uint32_t last_use;
+	struct pv_shadow_root root[PV_VIEW_COUNT];
+};
+
+/**
+ * struct pv_shadow_stats - counters for docs and tests
+ */
+struct pv_shadow_stats {
+	uint64_t fills_page, fills_section, guest_faults, mmio;
+	uint64_t evictions, l2_reclaims, full_flushes, asid_rollovers;
+	uint64_t space_misses, space_hits;
+};
+
+/**
+ * struct pv_shadow - the engine's state (inside &struct pv_vm)
+ *
+ * Pool layout: @nspaces x 2 roots of 16 KiB from offset 0, then the
+ * per-root "used L1 index" bitmaps (512 bytes each) and the per-L2 slot
+ * metadata words, then @nl2 second-level tables of 1 KiB from @l2_off.
+ */
+struct pv_shadow {
+	struct pv_shadow_space space[PV_SHADOW_MAX_SPACES];
+	unsigned nspaces;
+	uint32_t bitmap_off, l2meta_off, l2_off;
+	unsigned nl2;
+	uint32_t l2_free; /* head of the free list, or UINT32_MAX */
+	uint32_t l2_used;
+	uint32_t tick;
+	uint32_t asid_gen;
+	unsigned next_asid;
+	uint32_t win_first, win_count; /* L1 indices of the VMM window */
+	uint32_t win_dom_mask;         /* DACR client bits of window domains */
+	uint8_t cur[PV_SHADOW_MAX_VCPUS];
+	uint32_t last_dacr[PV_SHADOW_MAX_VCPUS];
+	uint32_t last_sctlr[PV_SHADOW_MAX_VCPUS];
+	uint32_t mgr_filled; /* domains with entries filled while Manager */
+	struct pv_shadow_stats stats;
+};
+
+/**
+ * pv_shadow_init() - carve the pool and install the window in every root
+ * @vm: the VM; @vm->cfg is set
+ *
+ * Called by pv_vm_init(). Asks nothing of the backend.
+ *
+ * Return: 0; PV_EINVAL if the pool is misaligned or a window descriptor
+ * grants PL0 access or maps a page table; PV_ENOMEM if the pool is smaller
+ * than PV_SHADOW_POOL_MIN.
+ */
 int pv_shadow_init(struct pv_vm *vm);
 
 /**
- * pv_shadow_fault() - handle a host translation/permission fault of the guest
- * Return: 0 with *@outcome set; PV_EWINDOW if the guest mapping would cover
- * the VMM window; PV_ESTATE on internal inconsistency.
+ * pv_shadow_fault() - handle a host translation/permission/domain fault
+ * @vcpu: the vCPU that faulted (its current guest privilege applies)
+ * @va: the faulting guest-virtual address (host DFAR/IFAR)
+ * @acc: PV_ACC_READ, PV_ACC_WRITE or PV_ACC_EXEC for the access
+ * @outcome: set on success
+ * @fault: set when *@outcome is PV_SHADOW_GUEST_FAULT: the exact DFSR/IFSR
+ *         and DFAR/IFAR the guest must see
+ *
+ * Walks the guest tables. A guest fault is returned as such; a RAM target
+ * is filled into the view of the current privilege (a host section when
+ * the guest section and a 1 MiB-aligned host backing allow, 4 KiB pages
+ * otherwise) and the instruction is retried; a device target is MMIO (an
+ * instruction fetch from a device, or a target with nothing behind it, is
+ * an external abort for the guest). Evicts when the pool is full.
+ *
+ * Return: 0 with *@outcome set; PV_EWINDOW if the guest maps the faulting
+ * address inside the VMM window; PV_ESTATE on internal inconsistency.
  */
 int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t va, unsigned acc,
 		    enum pv_shadow_outcome *outcome, struct pv_fault *fault);
+
+/**
+ * pv_shadow_resume() - the shadow context the guest must run with
+ * @vcpu: the vCPU about to run
+ * @out: ->ttbr0 (host-physical root of the shadow for the current guest
+ *       address space and privilege, ORed with cfg.ttbr_attrs), ->asid and
+ *       ->dacr are set; other fields are left alone.
+ *
+ * Looks the address space up in the cache (creating or evicting one if
+ * needed) and allocates a host ASID if the root has none in the current
+ * generation (a rollover invalidates the host TLB through the backend).
+ * Called by pv_vcpu_resume_state(). Cannot fail.
+ */
+void pv_shadow_resume(struct pv_vcpu *vcpu, struct pv_resume *out);
+
+/**
+ * pv_shadow_ctx_changed() - the guest wrote translation-regime state
+ * @vcpu: the vCPU, whose cp15 fields already hold the new values
+ * @what: PV_SHADOW_CTX_* bits
+ *
+ * TTBR0/1, TTBCR, CONTEXTIDR and SCTLR.M select another cached address
+ * space at the next resume (O(1) here). DACR and MODE are O(1) except the
+ * slow DACR path described above. SCTLR.AFE/TRE changes and PRRR/NMRR
+ * writes while TRE is set change how every descriptor reads: all shadows
+ * are flushed. Cannot fail.
+ */
+void pv_shadow_ctx_changed(struct pv_vcpu *vcpu, unsigned what);
+
+/**
+ * pv_shadow_tlbi() - guest TLB maintenance
+ * @vcpu: the vCPU that issued it
+ * @op: the operation
+ * @arg: its register operand (see &enum pv_tlbi)
+ *
+ * Invalidates at least every shadow entry the architecture says may be
+ * stale: by MVA, in every cached space (global guest entries are copied
+ * into each space), covering the whole 64 KiB / 1 MiB / 16 MiB guest
+ * mapping the shadow entry may have come from. Host TLB entries go
+ * through the backend ops. Cannot fail.
+ */
+void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg);
+
+/**
+ * pv_shadow_flush_all() - drop every shadow entry of every cached space.
+ * Keeps the cache keys; the next accesses refill. Cannot fail.
+ */
+void pv_shadow_flush_all(struct pv_vm *vm);
+
+/**
+ * pv_shadow_check_isolation() - verify the isolation invariant
+ * @vm: the VM
+ *
+ * Walks every valid entry of every shadow root: the window slots hold
+ * exactly cfg.window_l1; every other entry maps only host backing of guest
+ * RAM (never the pool, never MMIO or VMM memory), with host-PL0 rights no
+ * wider than the guest's own for that view, address space and VA (checked
+ * by re-walking the guest with the current DACR/SCTLR/PRRR/NMRR of vCPU 0;
+ * this part assumes the guest did the TLB maintenance the architecture
+ * requires after changing its tables); second-level tables lie inside the
+ * pool and belong to the root that links them.
+ *
+ * Return: 0; PV_ECORRUPT naming nothing (tests print the first bad entry
+ * through the backend log).
+ */
+int pv_shadow_check_isolation(const struct pv_vm *vm);
 
 #endif /* PVCORE_SHADOW_H */

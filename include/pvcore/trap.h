@@ -125,4 +125,34 @@ int pv_vcpu_poll(struct pv_vcpu *vcpu, struct pv_exit *exit);
  */
 const char *pv_trap_reason_name(enum pv_trap_reason reason);
 
+/**
+ * pv_vcpu_hypercall() - serve a guest HVC or SMC (called by the emulator)
+ * @vcpu: the vCPU; r0 holds the SMCCC function ID, r1..r3 the arguments
+ * @is_smc: the guest used SMC (PSCI conduit) rather than HVC
+ * @exit: set to PV_ACTION_STOP for PV_HC_EXIT and PSCI power-off/reset;
+ *        left untouched otherwise
+ *
+ * Implements the pvcore IDs in hypercall.h and forwards the PSCI ranges
+ * (0x84000000..0x8400001f, 0xc4000000..0xc400001f) to pv_psci_call().
+ * Results go to r0..r3; unknown IDs return PV_SMCCC_NOT_SUPPORTED in r0,
+ * as the SMC Calling Convention requires. Does not touch r[15]: the
+ * emulator advances the PC past the HVC/SMC. Does not count the trap: the
+ * trap path counts it (PV_TR_HYPERCALL or PV_TR_PSCI, chosen by r0).
+ * PV_HC_TRAP_COUNT: r1 = reason; for a valid reason r0,r1 <- its count
+ * (low, high word); for any other r1, r0 <- PV_TR_COUNT and r1 <- 0.
+ */
+void pv_vcpu_hypercall(struct pv_vcpu *vcpu, bool is_smc,
+		       struct pv_exit *exit);
+
+/**
+ * pv_vcpu_set_lines() - drive the vCPU's virtual IRQ and FIQ inputs
+ * @vcpu: the vCPU
+ * @irq: level of the IRQ line
+ * @fiq: level of the FIQ line
+ *
+ * Only records the levels (for the vGIC); delivery happens at the end of
+ * the current pvcore entry point or at the next pv_vcpu_poll().
+ */
+void pv_vcpu_set_lines(struct pv_vcpu *vcpu, bool irq, bool fiq);
+
 #endif /* PVCORE_TRAP_H */

@@ -53,6 +53,51 @@
 	(PV_PSR_NZCV | PV_PSR_Q | PV_PSR_GE_MASK | PV_PSR_IT_MASK | PV_PSR_T | \
 	 PV_PSR_E)
 
+/* SCTLR bits the CPU model uses (ARM DDI 0406C B4.1.130). */
+#define PV_SCTLR_M (1u << 0)
+#define PV_SCTLR_A (1u << 1)
+#define PV_SCTLR_C (1u << 2)
+#define PV_SCTLR_Z (1u << 11)
+#define PV_SCTLR_I (1u << 12)
+#define PV_SCTLR_V (1u << 13)
+#define PV_SCTLR_EE (1u << 25)
+#define PV_SCTLR_TRE (1u << 28)
+#define PV_SCTLR_AFE (1u << 29)
+#define PV_SCTLR_TE (1u << 30)
+
+/*
+ * The Secure Configuration Register our virtual "firmware" runs the guest
+ * with. It is never visible to the guest (SCR is Secure-only) but decides
+ * the Non-secure A/F rules: NS=1, FW=1, AW=1, so the Non-secure guest may
+ * mask FIQs and asynchronous aborts and exception entry sets A/F exactly as
+ * on a CPU without the Security Extensions. IRQ/FIQ/EA are not routed to
+ * Monitor mode.
+ */
+#define PV_SCR_NS (1u << 0)
+#define PV_SCR_FW (1u << 4)
+#define PV_SCR_AW (1u << 5)
+#define PV_VIRT_SCR (PV_SCR_NS | PV_SCR_FW | PV_SCR_AW)
+/* NSACR as the firmware leaves it: cp10/cp11 usable from Non-secure. */
+#define PV_NSACR_CP10_11 (3u << 10)
+#define PV_VIRT_NSACR PV_NSACR_CP10_11
+
+/* VMRS/VMSR register numbers (the "reg" field of the encoding). */
+#define PV_VFP_FPSID 0u
+#define PV_VFP_FPSCR 1u
+#define PV_VFP_MVFR1 6u
+#define PV_VFP_MVFR0 7u
+#define PV_VFP_FPEXC 8u
+#define PV_VFP_FPINST 9u
+#define PV_VFP_FPINST2 10u
+#define PV_FPEXC_EN (1u << 30)
+/* FPSCR bits the A9 keeps: flags, QC, AHP, DN, FZ, RMode, Stride, Len,
+ * IDC and the cumulative flags. The trap enables are RAZ/WI on the A9. */
+#define PV_FPSCR_MASK 0xfff7009fu
+/* Cortex-A9 r2 FPU/NEON identification (A9 FPU and NEON TRMs). */
+#define PV_A9_FPSID 0x41033094u
+#define PV_A9_MVFR0 0x10110222u
+#define PV_A9_MVFR1 0x01111111u
+
 enum pv_mode {
 	PV_MODE_USR = 0x10,
 	PV_MODE_FIQ = 0x11,
@@ -103,6 +148,15 @@ struct pv_cp15 {
 	uint32_t pmccntr, pmxevtyper[6], pmxevcntr[6];
 	/* CP14 debug registers that have state. */
 	uint32_t dbgdscr, dbgdtrtx, dbgdtrrx;
+	/* Added by the vCPU component: the rest of the A9's CP14 state. */
+	uint32_t dbgvcr;
+	uint32_t dbgbvr[6], dbgbcr[6]; /* 6 breakpoints, as an A9 */
+	uint32_t dbgwvr[4], dbgwcr[4]; /* 4 watchpoints */
+	uint32_t teecr, teehbr;        /* ThumbEE (CP14 opc1 6) */
+	/* Host time (backend now_ns) at which @pmccntr was last brought up to date. */
+	uint64_t pmccnt_stamp;
+	/* Fractional PMCCNTR ticks when PMCR.D divides by 64. */
+	uint32_t pmccnt_frac;
 };
 
 /**
@@ -286,6 +340,7 @@ static inline bool pv_vcpu_is_privileged(const struct pv_vcpu *vcpu)
  * @asid: the host ASID to put into CONTEXTIDR.
  * @dacr: the host DACR.
  * @vfp_enable: whether the host may let the guest execute VFP/NEON.
+ * @tpidruro, @tpidrurw: see the comment at the fields.
  */
 struct pv_resume {
 	uint32_t host_cpsr;
@@ -293,6 +348,20 @@ struct pv_resume {
 	uint8_t asid;
 	uint32_t dacr;
 	bool vfp_enable;
+	/*
+	 * Added by the vCPU component: the guest's software thread ID
+	 * registers. The guest (kernel included, since it runs at host PL0)
+	 * reads both and writes TPIDRURW without trapping, so the host
+	 * registers must hold the guest's values while it runs:
+	 * - TPIDRURO: guest writes trap and land in &pv_cp15.tpidruro; the
+	 *   backend MUST load @tpidruro into the host TPIDRURO before every
+	 *   return to the guest (Linux keeps "current" there).
+	 * - TPIDRURW: the host register is the guest's live copy. A backend
+	 *   that never touches it may ignore @tpidrurw; one that uses or
+	 *   switches it must store the host value into &pv_cp15.tpidrurw
+	 *   after each trap and load @tpidrurw before resuming.
+	 */
+	uint32_t tpidruro, tpidrurw;
 };
 
 /**
@@ -304,5 +373,41 @@ struct pv_resume {
  * Cannot fail.
  */
 void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out);
+
+/**
+ * pv_vcpu_vfp_enabled() - whether the guest, at its current privilege, may
+ * execute VFP/NEON instructions: virtual FPEXC.EN set and CPACR cp10/cp11
+ * granting access to the current PL (NSACR permitting).
+ */
+bool pv_vcpu_vfp_enabled(const struct pv_vcpu *vcpu);
+
+/**
+ * pv_vfp_sysreg_read() - emulate VMRS from a VFP system register
+ * @vcpu: the vCPU (privilege and CPACR/FPEXC decide access)
+ * @reg: the encoding's reg field: PV_VFP_FPSID, _FPSCR, _MVFR0/1, _FPEXC...
+ * @val: the value read
+ *
+ * Used by the emulator for VMRS, which traps at PL0 for everything but an
+ * enabled FPSCR. FPSCR reads the saved @vcpu->vfp.fpscr (backends that keep
+ * the VFP live never trap on it).
+ *
+ * Return: 0; PV_EUNDEF when the access is UNDEFINED as on a Non-secure A9
+ * (CPACR denies cp10/cp11, FPSCR with FPEXC.EN clear, any register but
+ * FPSCR from PL0, FPINST/FPINST2 and unknown registers).
+ */
+int pv_vfp_sysreg_read(struct pv_vcpu *vcpu, unsigned reg, uint32_t *val);
+
+/**
+ * pv_vfp_sysreg_write() - emulate VMSR to a VFP system register
+ * @vcpu: the vCPU
+ * @reg: as for pv_vfp_sysreg_read()
+ * @val: the value to write (pointer for symmetry with the read; not changed)
+ *
+ * FPEXC keeps only EN (EX is RAZ/WI on the A9); FPSID writes are ignored.
+ * A change of FPEXC.EN takes effect through pv_vcpu_resume_state().
+ *
+ * Return: 0; PV_EUNDEF as for pv_vfp_sysreg_read(), and for MVFR0/MVFR1.
+ */
+int pv_vfp_sysreg_write(struct pv_vcpu *vcpu, unsigned reg, uint32_t *val);
 
 #endif /* PVCORE_VCPU_H */

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The backend operations (include/pvcore/backend.h) on the Cortex-A9.
+ * Every TLB/cache operation ends with DSB (+ ISB where the next
+ * instruction fetch or walk depends on it), because the core relies on
+ * them having completed before the guest runs again.
+ */
+#include <pvcore/backend.h>
+
+#include "bm.h"
+#include "ops.h"
+
+static void op_tlb_inval_all(void *ctx)
+{
+	(void)ctx;
+	pvbm_dsb();
+	PVBM_MCR(0, 8, 7, 0, 0);          /* TLBIALL */
+	PVBM_MCR(0, 7, 5, 6, 0);          /* BPIALL */
+	pvbm_dsb();
+	pvbm_isb();
+}
+
+static void op_tlb_inval_asid(void *ctx, uint8_t asid)
+{
+	(void)ctx;
+	pvbm_dsb();
+	PVBM_MCR(0, 8, 7, 2, (uint32_t)asid);   /* TLBIASID */
+	PVBM_MCR(0, 7, 5, 6, 0);
+	pvbm_dsb();
+	pvbm_isb();
+}
+
+static void op_tlb_inval_va(void *ctx, pv_gva_t va, uint8_t asid)
+{
+	(void)ctx;
+	pvbm_dsb();
+	PVBM_MCR(0, 8, 7, 1, (pv_gva_val(va) & ~0xfffu) | asid); /* TLBIMVA */
+	PVBM_MCR(0, 7, 5, 6, 0);
+	pvbm_dsb();
+	pvbm_isb();
+}
+
+/* Shadow descriptors: clean to the point of unification, where the A9's
+ * table walker looks (it does not snoop L1 unless ID_MMFR3 says so). */
+static void op_cache_clean_range(void *ctx, pv_hva_t va, size_t len)
+{
+	uintptr_t a = pv_hva_val(va) & ~(uintptr_t)31, end = pv_hva_val(va) + len;
+
+	(void)ctx;
+	for (; a < end; a += 32)
+		PVBM_MCR(0, 7, 11, 1, (uint32_t)a); /* DCCMVAU */
+	pvbm_dsb();
+}
+
+static void op_icache_inval_all(void *ctx)
+{
+	(void)ctx;
+	PVBM_MCR(0, 7, 5, 0, 0);          /* ICIALLU */
+	PVBM_MCR(0, 7, 5, 6, 0);          /* BPIALL */
+	pvbm_dsb();
+	pvbm_isb();
+}
+
+static uint64_t op_now_ns(void *ctx)
+{
+	(void)ctx;
+	return pvbm_now_ns();
+}
+
+static void op_timer_set(void *ctx, uint64_t deadline_ns)
+{
+	(void)ctx;
+	pvbm_timer_set(deadline_ns);
+}
+
+static void op_console_write(void *ctx, const uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	while (len--)
+		pvbm_uart_putc((char)*buf++);
+}
+
+static int op_console_read(void *ctx)
+{
+	(void)ctx;
+	return pvbm_uart_getc();
+}
+
+static int op_irq_route(void *ctx, unsigned host_irq, bool enable)
+{
+	(void)ctx;
+	/* Our own timers are not the VM's to take. */
+	if (host_irq == PVBM_IRQ_TWD || host_irq == PVBM_IRQ_GTIMER)
+		return PV_EBACKEND;
+	if (pvbm_gic_enable(host_irq, enable))
+		return PV_ERANGE;
+	pvbm_route_set(host_irq, enable);
+	return 0;
+}
+
+static void op_log(void *ctx, const char *line)
+{
+	(void)ctx;
+	pvbm_log(line);
+}
+
+const struct pv_backend_ops pvbm_ops = {
+	.tlb_inval_all = op_tlb_inval_all,
+	.tlb_inval_asid = op_tlb_inval_asid,
+	.tlb_inval_va = op_tlb_inval_va,
+	.cache_clean_range = op_cache_clean_range,
+	.icache_inval_all = op_icache_inval_all,
+	.now_ns = op_now_ns,
+	.timer_set = op_timer_set,
+	.console_write = op_console_write,
+	.console_read = op_console_read,
+	.irq_route = op_irq_route,
+	.log = op_log,
+};

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Boot entry of the bare-metal host: QEMU (or a boot loader) jumps here at
+ * PL1 with the MMU off. Set up a stack for every mode, clear .bss, enter C.
+ */
+	.syntax unified
+	.arm
+	.fpu vfpv3
+
+	.section .text.boot, "ax"
+	.global _start
+_start:
+	cpsid	aif
+	/* Every exception mode gets a boot stack until the window takes
+	 * over (pvbm_main() then points them at the window save area). */
+	ldr	r0, =pvbm_stack_boot_top
+	cps	#0x1b		/* UND */
+	sub	sp, r0, #0x3000
+	cps	#0x17		/* ABT */
+	sub	sp, r0, #0x2800
+	cps	#0x12		/* IRQ */
+	sub	sp, r0, #0x2000
+	cps	#0x11		/* FIQ */
+	sub	sp, r0, #0x1800
+	cps	#0x1f		/* SYS: the VMM's C code runs here */
+	ldr	sp, =pvbm_stack_vmm_top
+	cps	#0x13		/* SVC */
+	mov	sp, r0
+	/* .bss */
+	ldr	r0, =pvbm_bss_start
+	ldr	r1, =pvbm_bss_end
+	mov	r2, #0
+1:	cmp	r0, r1
+	strlo	r2, [r0], #4
+	blo	1b
+	cps	#0x1f
+	bl	pvbm_main
+	/* pvbm_main never returns; if it does, stop with a host error. */
+	mov	r0, #4
+	bl	pvbm_exit
+2:	b	2b
+
+/* Invalidate the L1 data cache by set/way (ARMv7 CCSIDR walk), before the
+ * MMU and caches are turned on: the reset contents are UNKNOWN on hardware. */
+	.text
+	.global pvbm_dcache_inval_all
+pvbm_dcache_inval_all:
+	push	{r4-r7, lr}
+	mov	r0, #0
+	mcr	p15, 2, r0, c0, c0, 0	/* CSSELR: L1 data */
+	isb
+	mrc	p15, 1, r0, c0, c0, 0	/* CCSIDR */
+	and	r1, r0, #7
+	add	r1, r1, #4		/* log2(line bytes) */
+	ubfx	r2, r0, #3, #10		/* ways - 1 */
+	ubfx	r3, r0, #13, #15	/* sets - 1 */
+	clz	r4, r2			/* way shift */
+1:	mov	r5, r2			/* way */
+2:	lsl	r6, r5, r4
+	lsl	r7, r3, r1
+	orr	r6, r6, r7
+	mcr	p15, 0, r6, c7, c6, 2	/* DCISW */
+	subs	r5, r5, #1
+	bge	2b
+	subs	r3, r3, #1
+	bge	1b
+	dsb
+	pop	{r4-r7, pc}
+
+/* FPEXC.EN: whether the guest may run VFP/NEON (CPACR is opened at boot). */
+	.global pvbm_vfp_set
+pvbm_vfp_set:
+	cmp	r0, #0
+	movne	r0, #0x40000000
+	vmsr	fpexc, r0
+	bx	lr
+
+	.global pvbm_wfi
+pvbm_wfi:
+	dsb
+	wfi
+	bx	lr

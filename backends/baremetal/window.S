@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The VMM window: exception vectors, the world-switch trampoline and the
+ * per-CPU save area. Linked at 0xFFF00000 and mapped there, PL1-only and
+ * global, in the VMM's table and (through cfg.window_l1) in every shadow
+ * root, so an exception taken from the guest lands here whatever TTBR0
+ * holds. Nothing in here may touch memory outside the window before the
+ * switch to the VMM table, or after the switch back to the shadow root.
+ *
+ * Address-space switch, both ways (see docs/baremetal.md):
+ *   TTBR0 <- window-only table; CONTEXTIDR <- new ASID; TTBR0 <- new table
+ * so that no speculative walk can tag one side's non-global entries with
+ * the other side's ASID.
+ */
+	.syntax unified
+	.arm
+
+#define F_PC      60
+#define F_CPSR    64
+#define F_KIND    68
+#define F_TTBR_W  72
+#define F_TTBR_V  76
+#define F_DACR_V  80
+#define F_VMM_SP  84
+#define F_HANDLER 88
+#define F_G_ASID  92
+#define F_G_DACR  96
+#define F_G_TTBR  100
+
+	.section .window.vectors, "ax"
+	.align	5
+	.global pvbm_window_vectors
+pvbm_window_vectors:
+	b	ent_reset
+	b	ent_undef
+	b	ent_svc
+	b	ent_pabt
+	b	ent_dabt
+	b	ent_reset	/* unused */
+	b	ent_irq
+	b	ent_fiq
+
+	.section .window.text, "ax"
+/*
+ * Every exception mode's SP points at pvbm_frame (main.c sets that up):
+ * save the interrupted USR context there. A trap taken while the VMM
+ * itself runs lands here too; the C side sees SPSR.M != USR and stops.
+ */
+	.macro	SAVE kind
+	stmia	sp, {r0-r12}
+	add	r0, sp, #52
+	stmia	r0, {sp, lr}^
+	str	lr, [sp, #F_PC]
+	mrs	r0, spsr
+	str	r0, [sp, #F_CPSR]
+	mov	r0, #\kind
+	b	common_entry
+	.endm
+
+ent_reset:	SAVE 0
+ent_undef:	SAVE 1
+ent_svc:	SAVE 2
+ent_pabt:	SAVE 3
+ent_dabt:	SAVE 4
+ent_irq:	SAVE 5
+ent_fiq:	SAVE 6
+
+common_entry:
+	ldr	r2, =pvbm_frame
+	str	r0, [r2, #F_KIND]
+	ldr	r0, [r2, #F_TTBR_W]
+	mcr	p15, 0, r0, c2, c0, 0	/* TTBR0: window only */
+	isb
+	mov	r0, #0
+	mcr	p15, 0, r0, c13, c0, 1	/* CONTEXTIDR: reserved VMM ASID 0 */
+	isb
+	ldr	r0, [r2, #F_TTBR_V]
+	mcr	p15, 0, r0, c2, c0, 0	/* TTBR0: the VMM's table */
+	ldr	r0, [r2, #F_DACR_V]
+	mcr	p15, 0, r0, c3, c0, 0
+	isb
+	cps	#0x1f			/* SYS: I/F stay masked */
+	ldr	sp, [r2, #F_VMM_SP]
+	mov	r0, r2
+	ldr	r3, [r2, #F_HANDLER]
+	blx	r3			/* pvbm_trap(&pvbm_frame) */
+	/* fall through: resume the guest with what pvbm_trap left in the frame */
+
+/*
+ * pvbm_exit_to_guest - load the guest context from pvbm_frame and return
+ * to host USR mode. Called in SYS mode with interrupts masked.
+ */
+	.global pvbm_exit_to_guest
+pvbm_exit_to_guest:
+	cpsid	aif
+	cps	#0x13			/* SVC: any mode with an SPSR will do */
+	ldr	r0, =pvbm_frame
+	ldr	r1, [r0, #F_TTBR_W]
+	mcr	p15, 0, r1, c2, c0, 0
+	isb
+	ldr	r1, [r0, #F_G_ASID]
+	mcr	p15, 0, r1, c13, c0, 1
+	isb
+	ldr	r1, [r0, #F_G_DACR]
+	mcr	p15, 0, r1, c3, c0, 0
+	ldr	r1, [r0, #F_G_TTBR]
+	mcr	p15, 0, r1, c2, c0, 0
+	isb
+	ldr	r1, [r0, #F_CPSR]
+	msr	spsr_cxsf, r1
+	ldr	lr, [r0, #F_PC]
+	add	r1, r0, #52
+	ldmia	r1, {sp, lr}^
+	nop
+	ldmia	r0, {r0-r12}
+	movs	pc, lr
+
+	.ltorg
+
+	.section .window.data, "aw"
+	.align	3
+	.global pvbm_frame
+pvbm_frame:
+	.space	104

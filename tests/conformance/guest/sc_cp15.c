@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CP15 scenarios: identification properties that must agree, write/readback
+ * masks of the PL1 registers, PL0 access rules. MRC/MCR trap at host PL0,
+ * so every access here is emulated by pvcore's virtual CP15.
+ */
+#include "conf.h"
+
+SCENARIO(cp15_id, CV(C_CP15))
+{
+	u32 midr = MRC(0, 0, 0, 0), mpidr = MRC(0, 0, 0, 5);
+
+	/* MIDR's revision is deliberately r2p10 under pvcore, r0p0 in QEMU:
+	 * compare implementer, architecture and part only. */
+	check("MIDR.implementer", midr >> 24);
+	check("MIDR.arch", (midr >> 16) & 0xf);
+	check("MIDR.part", (midr >> 4) & 0xfff);
+	check("MPIDR.mp-format", mpidr >> 30);
+	check("MPIDR.aff0", mpidr & 0xff);
+	/* PFR0[11:8] (Jazelle) is 0 on QEMU, 2 on a real A9: not compared. */
+	check("ID_PFR0.arm-thumb-tee", MRC(0, 0, 1, 0) & 0xf0ffu);
+	check("ID_MMFR0.vmsa", MRC(0, 0, 1, 4) & 0xf);
+	check("ID_ISAR0", MRC(0, 0, 2, 0));
+	check("ID_ISAR1", MRC(0, 0, 2, 1));
+	check("ID_ISAR2", MRC(0, 0, 2, 2));
+	check("ID_ISAR3", MRC(0, 0, 2, 3));
+	check("ID_ISAR4", MRC(0, 0, 2, 4));
+	check("CTR.format", MRC(0, 0, 0, 1) >> 29);
+	check("CLIDR.ctype1", MRC(1, 0, 0, 1) & 7);
+}
+
+SCENARIO(cp15_sctlr, CV(C_CP15))
+{
+	u32 s0 = MRC(0, 1, 0, 0), s1, s2;
+	/* Bits a guest may toggle without side effects here: A, Z, I, C. */
+	static const u32 bits[] = { 1u << 1, 1u << 11, 1u << 12, 1u << 2 };
+	static const char *const names[] = { "A", "Z", "I", "C" };
+
+	check("SCTLR.M", s0 & 1);
+	check("SCTLR.V", (s0 >> 13) & 1);
+	check("SCTLR.TE", (s0 >> 30) & 1);
+	check("SCTLR.EE", (s0 >> 25) & 1);
+	for (unsigned i = 0; i < 4; i++) {
+		char what[24] = "set X";
+
+		what[4] = names[i][0];
+		MCR(0, 1, 0, 0, s0 | bits[i]);
+		isb();
+		s1 = MRC(0, 1, 0, 0);
+		MCR(0, 1, 0, 0, s0 & ~bits[i]);
+		isb();
+		s2 = MRC(0, 1, 0, 0);
+		check(what, ((s1 & bits[i]) != 0) << 1 | ((s2 & bits[i]) != 0));
+	}
+	MCR(0, 1, 0, 0, s0);
+	isb();
+}
+
+SCENARIO(cp15_ttbr, CV(C_CP15))
+{
+	static const u32 pat[] = { 0x10200000u, 0x1020004au, 0xffffc07fu,
+				   0x00004000u };
+
+	for (unsigned i = 0; i < 4; i++) {
+		MCR(0, 2, 0, 0, pat[i]);
+		check("TTBR0 readback", MRC(0, 2, 0, 0));
+		MCR(0, 2, 0, 1, pat[i] ^ 0x00004000u);
+		check("TTBR1 readback", MRC(0, 2, 0, 1));
+	}
+	for (u32 n = 0; n < 8; n++) {
+		MCR(0, 2, 0, 2, n);
+		check("TTBCR readback", MRC(0, 2, 0, 2));
+	}
+	MCR(0, 2, 0, 2, 0);
+	MCR(0, 2, 0, 0, 0);
+	MCR(0, 2, 0, 1, 0);
+}
+
+SCENARIO(cp15_dacr_ctx, CV(C_CP15))
+{
+	static const u32 pat[] = { 0, 0xffffffffu, 0x55555555u, 0x12345678u };
+
+	for (unsigned i = 0; i < 4; i++) {
+		MCR(0, 3, 0, 0, pat[i]);
+		check("DACR", MRC(0, 3, 0, 0));
+	}
+	MCR(0, 3, 0, 0, 0x55555555u);
+	MCR(0, 13, 0, 1, 0x1234ab);
+	check("CONTEXTIDR", MRC(0, 13, 0, 1));
+	MCR(0, 13, 0, 1, 0);
+	MCR(0, 13, 0, 2, 0xcafef00d);
+	check("TPIDRURW", MRC(0, 13, 0, 2));
+	MCR(0, 13, 0, 3, 0x0badf00d);
+	check("TPIDRURO", MRC(0, 13, 0, 3));
+	MCR(0, 13, 0, 4, 0x600df00d);
+	check("TPIDRPRW", MRC(0, 13, 0, 4));
+}
+
+SCENARIO(cp15_vbar_cpacr, CV(C_CP15))
+{
+	MCR(0, 12, 0, 0, 0x10012345u);
+	check("VBAR low bits RES0", MRC(0, 12, 0, 0));
+	MCR(0, 12, 0, 0, (u32)conf_vectors);
+	MCR(0, 1, 0, 2, 0x00f00000u);
+	isb();
+	check("CPACR cp10/11 full", MRC(0, 1, 0, 2) & 0x00f00000u);
+	MCR(0, 1, 0, 2, 0x00500000u);
+	isb();
+	check("CPACR cp10/11 PL1", MRC(0, 1, 0, 2) & 0x00f00000u);
+	MCR(0, 1, 0, 2, 0);
+	isb();
+	check("CPACR none", MRC(0, 1, 0, 2) & 0x00f00000u);
+}
+
+SCENARIO(cp15_prrr_nmrr, CV(C_CP15))
+{
+	MCR(0, 10, 2, 0, 0xff0a81a8u);
+	MCR(0, 10, 2, 1, 0x40e040e0u);
+	check("PRRR", MRC(0, 10, 2, 0));
+	check("NMRR", MRC(0, 10, 2, 1));
+}
+
+SCENARIO(cp15_cache_maint, CV(C_CP15))
+{
+	volatile u32 *p = (volatile u32 *)(TEST_PA + 0x100);
+
+	*p = 0x11112222;
+	MCR(0, 7, 10, 1, (u32)p);   /* DCCMVAC */
+	MCR(0, 7, 14, 1, (u32)p);   /* DCCIMVAC */
+	MCR(0, 7, 5, 0, 0);         /* ICIALLU */
+	MCR(0, 7, 5, 6, 0);         /* BPIALL */
+	MCR(0, 7, 10, 4, 0);        /* CP15DSB */
+	MCR(0, 7, 5, 4, 0);         /* CP15ISB */
+	dsb();
+	check("data survives clean+invalidate", *p);
+	check("exceptions", x_count);
+}
+
+static u32 user_mrc_sctlr(u32 a)
+{
+	(void)a;
+	return MRC(0, 1, 0, 0);
+}
+
+static u32 user_tpidr(u32 v)
+{
+	u32 uro, urw;
+
+	__asm__ volatile("mcr p15, 0, %0, c13, c0, 2" :: "r"(v));
+	__asm__ volatile("mrc p15, 0, %0, c13, c0, 2" : "=r"(urw));
+	__asm__ volatile("mrc p15, 0, %0, c13, c0, 3" : "=r"(uro));
+	return urw ^ uro;
+}
+
+static u32 user_write_tpidruro(u32 v)
+{
+	__asm__ volatile("mcr p15, 0, %0, c13, c0, 3" :: "r"(v));
+	return 0;
+}
+
+SCENARIO(cp15_pl0_rules, CV(C_CP15) | CV(C_UNDEF) | CV(C_SVC))
+{
+	x_reset();
+	run_user(user_mrc_sctlr, 0);
+	show_x("user MRC SCTLR", (u32)user_mrc_sctlr);
+	MCR(0, 13, 0, 3, 0x5a5a0000u);
+	x_reset();
+	check("user TPIDRURW^TPIDRURO", run_user(user_tpidr, 0x0000a5a5u));
+	check("user TPIDR exceptions", x_count);
+	check("TPIDRURW from PL1", MRC(0, 13, 0, 2));
+	x_reset();
+	run_user(user_write_tpidruro, 0x77);
+	show_x("user MCR TPIDRURO", (u32)user_write_tpidruro);
+	check("TPIDRURO unchanged", MRC(0, 13, 0, 3));
+}
+
+SCENARIO(cp15_undef_regs, CV(C_CP15) | CV(C_UNDEF))
+{
+	u32 v = 0x1234;
+
+	/* A CRn/opc1 combination that is not implemented: UNDEFINED. */
+	x_reset();
+	__asm__ volatile("mrc p15, 7, %0, c15, c15, 7" : "+r"(v));
+	check("unimplemented MRC exceptions", x_count);
+	check("unimplemented MRC type", last_x.type);
+	check("unimplemented MRC value kept", v);
+	/* Coprocessor 7 does not exist. */
+	x_reset();
+	__asm__ volatile("mrc p7, 0, %0, c0, c0, 0" : "+r"(v));
+	check("cp7 MRC exceptions", x_count);
+	check("cp7 MRC type", last_x.type);
+	/* MIDR is read-only: MCR is UNDEFINED or ignored; the value stays. */
+	x_reset();
+	MCR(0, 0, 0, 0, 0);
+	check("MIDR write exception", x_count);
+	check("MIDR.part after write", (MRC(0, 0, 0, 0) >> 4) & 0xfff);
+}

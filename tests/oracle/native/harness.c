@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The QEMU oracle's bare-metal harness (qemu-system-arm -M sabrelite).
+ *
+ * For each case index in [start, start + count) it regenerates the case
+ * from the shared seed (oracle_gen.c), installs the initial state, runs
+ * the instruction natively at PL1 (or PL0) and prints a digest of the
+ * final state; with dump=1 it prints the whole final state instead. The
+ * host comparer (tests/oracle/compare.c) does the same through libpvcore.
+ *
+ * Command line (semihosting SYS_GET_CMDLINE, from QEMU's -append):
+ *   seed=<hex> start=<dec> count=<dec> dump=<0|1>
+ * Output (semihosting SYS_WRITE0): "H <index> <hash> <hash>...\n" lines of
+ * up to 16 digests, "D <index> <word>...\n" for dumps, then "END\n".
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../oracle_gen.h"
+
+/* i.MX6 A9 MPCore GIC. */
+#define GICC 0x00a00100u
+#define GICD 0x00a01000u
+#define REG(a) (*(volatile uint32_t *)(uintptr_t)(a))
+
+void orc_launch(const uint32_t *init, uint32_t *final);
+int main(void);
+
+/* The compiler may emit these for struct copies. */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+
+void *memset(void *d, int c, size_t n)
+{
+	unsigned char *p = d;
+
+	while (n--)
+		*p++ = (unsigned char)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *p = d;
+	const unsigned char *q = s;
+
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+static uint32_t semihost(uint32_t op, const void *arg)
+{
+	register uint32_t r0 __asm__("r0") = op;
+	register const void *r1 __asm__("r1") = arg;
+
+	__asm__ volatile("svc 0x123456" : "+r"(r0) : "r"(r1) : "memory");
+	return r0;
+}
+
+static char out[512];
+static unsigned out_len;
+
+static void flush(void)
+{
+	if (out_len) {
+		out[out_len] = 0;
+		semihost(0x04, out); /* SYS_WRITE0 */
+		out_len = 0;
+	}
+}
+
+static void put(char ch)
+{
+	if (out_len >= sizeof(out) - 2)
+		flush();
+	out[out_len++] = ch;
+}
+
+static void put_hex(uint32_t v)
+{
+	for (int i = 28; i >= 0; i -= 4)
+		put("0123456789abcdef"[(v >> i) & 0xfu]);
+}
+
+static void put_dec(uint32_t v)
+{
+	char b[12];
+	int n = 0;
+
+	do {
+		b[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		put(b[--n]);
+}
+
+static void put_str(const char *s)
+{
+	while (*s)
+		put(*s++);
+}
+
+static uint32_t parse(const char *cmd, const char *key, uint32_t def, bool hex)
+{
+	for (const char *p = cmd; *p; p++) {
+		const char *k = key, *q = p;
+
+		while (*k && *q == *k) {
+			k++;
+			q++;
+		}
+		if (*k || *q != '=' || (p != cmd && p[-1] != ' '))
+			continue;
+		uint32_t v = 0;
+
+		for (q++; *q && *q != ' '; q++) {
+			uint32_t d = (*q >= 'a') ? (uint32_t)(*q - 'a' + 10)
+						 : (uint32_t)(*q - '0');
+			v = v * (hex ? 16 : 10) + d;
+		}
+		return v;
+	}
+	return def;
+}
+
+static struct orc_case cs;
+static uint32_t final[ORC_NWORDS];
+static char cmdline[256];
+
+static void exit_qemu(uint32_t status)
+{
+	static uint32_t block[2];
+
+	block[0] = 0x20026; /* ADP_Stopped_ApplicationExit */
+	block[1] = status;
+	semihost(0x20, block); /* SYS_EXIT_EXTENDED */
+}
+
+int main(void)
+{
+	volatile uint32_t *code = (volatile uint32_t *)ORC_CODE_BASE;
+	volatile uint32_t *buf = (volatile uint32_t *)ORC_BUF_BASE;
+	struct {
+		char *p;
+		uint32_t len;
+	} cl = { cmdline, sizeof(cmdline) - 1 };
+	uint32_t seed, start, count, dump, sctlr, feat;
+
+	if (semihost(0x15, &cl) != 0) /* SYS_GET_CMDLINE */
+		cmdline[0] = 0;
+	seed = parse(cmdline, "seed", 1, true);
+	start = parse(cmdline, "start", 0, false);
+	count = parse(cmdline, "count", 1000, false);
+	dump = parse(cmdline, "dump", 0, false);
+	feat = parse(cmdline, "feat", ORC_FEAT_ALL, true);
+
+	for (unsigned i = 0; i < ORC_CODE_WORDS; i++)
+		code[i] = orc_code_word(i);
+	/* Vectors in the code page; alignment faults on (SCTLR.A), so the
+	 * misaligned-access cases abort the same way everywhere. */
+	__asm__ volatile("mcr p15, 0, %0, c12, c0, 0" : : "r"(ORC_VBAR));
+	__asm__ volatile("mrc p15, 0, %0, c1, c0, 0" : "=r"(sctlr));
+	sctlr = (sctlr | 2u) & ~(1u << 13);
+	__asm__ volatile("mcr p15, 0, %0, c1, c0, 0; isb" : : "r"(sctlr));
+	/* QEMU 7.2 takes Secure PL0's SCTLR from the Non-secure bank; write
+	 * that copy too (from Monitor mode with SCR.NS set) so that PL0
+	 * accesses see SCTLR.A as the architecture says they should. */
+	__asm__ volatile("mrs r3, cpsr\n\tcps #0x16\n\t"
+			 "mrc p15, 0, r2, c1, c1, 0\n\torr r2, r2, #1\n\t"
+			 "mcr p15, 0, r2, c1, c1, 0\n\tisb\n\t"
+			 "mcr p15, 0, %0, c1, c0, 0\n\t"
+			 "bic r2, r2, #1\n\tmcr p15, 0, r2, c1, c1, 0\n\tisb\n\t"
+			 "msr cpsr_c, r3"
+			 : : "r"(sctlr) : "r2", "r3", "memory");
+	/* GIC: distributor and CPU interface on, SGI 0 enabled. */
+	REG(GICD + 0x000) = 1;
+	REG(GICD + 0x100) = 1;
+	REG(GICC + 0x004) = 0xf0;
+	REG(GICC + 0x000) = 1;
+
+	put_str("ORACLE seed=");
+	put_hex(seed);
+	put('\n');
+	for (uint32_t idx = start; idx < start + count; idx++) {
+		uint32_t w[2];
+
+		orc_generate(seed, idx, feat, &cs);
+		for (unsigned i = 0; i < ORC_BUF_WORDS; i++)
+			buf[i] = cs.s[ORC_W_MEM + i];
+		orc_slot_words(&cs, w);
+		code[0] = w[0];
+		code[1] = w[1];
+		if (cs.flags & ORC_F_IRQ)
+			REG(GICD + 0xf00) = 2u << 24; /* SGI 0 to this CPU */
+		orc_launch(cs.s, final);
+		if (cs.flags & ORC_F_IRQ) {
+			uint32_t iar = REG(GICC + 0x00c);
+
+			REG(GICC + 0x010) = iar;
+		}
+		final[ORC_W_PC] -= 4; /* LR_mon: the landing SMC + 4 */
+		final[ORC_W_SPSR + ORC_B_USR] = 0;
+		for (unsigned i = 0; i < ORC_BUF_WORDS; i++)
+			final[ORC_W_MEM + i] = buf[i];
+		if (cs.flags & ORC_F_DIRECT)
+			final[ORC_W_DFSR] = final[ORC_W_DFAR] =
+				final[ORC_W_IFSR] = final[ORC_W_IFAR] = 0;
+		if (dump) {
+			put_str("D ");
+			put_dec(idx);
+			for (unsigned i = 0; i < ORC_NWORDS; i++) {
+				put(' ');
+				put_hex(final[i]);
+			}
+			put('\n');
+		} else {
+			if ((idx - start) % 16 == 0) {
+				if (idx != start)
+					put('\n');
+				put_str("H ");
+				put_dec(idx);
+			}
+			put(' ');
+			put_hex(orc_hash(final));
+		}
+	}
+	put_str("\nEND\n");
+	flush();
+	exit_qemu(0);
+	return 0;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The QEMU oracle's shared case generator.
+ *
+ * This code is compiled twice: into the bare-metal harness that runs each
+ * case natively at PL1 on qemu-system-arm, and into the host comparer that
+ * runs the same case through libpvcore. Both sides derive every case from
+ * (seed, index) alone, so only a 32-bit digest of each final state crosses
+ * the wire. It must stay freestanding (stdint/stdbool only) and free of
+ * anything whose result could differ between the two compilers.
+ *
+ * The state is a flat array of words (ORC_W_*); the same layout is used
+ * for the initial state, the native capture and the emulated result.
+ */
+#ifndef ORACLE_GEN_H
+#define ORACLE_GEN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Guest-physical layout, identical natively (MMU off, VA == PA) and in
+ * the fake backend's RAM (PV_BOARD_RAM_BASE, 16 MiB). */
+#define ORC_BUF_BASE 0x10100000u  /* random data buffer, 1 KiB */
+#define ORC_BUF_WORDS 256u
+#define ORC_CODE_BASE 0x10100400u /* code page, 1 KiB, fixed but the slot */
+#define ORC_CODE_WORDS 256u
+#define ORC_SLOT 0x10100400u      /* the instruction under test */
+#define ORC_PAD_ARM 0x10100500u   /* ARM landing pad (SMC) */
+#define ORC_PAD_THUMB 0x10100600u /* Thumb landing pad (SMC.W) */
+#define ORC_VBAR 0x10100700u      /* vectors: one SMC each */
+
+#define ORC_SMC_ARM 0xe1600070u
+#define ORC_SMC_T1 0xf7f0u
+#define ORC_SMC_T2 0x8000u
+
+/* Register banks as the oracle numbers them. */
+enum orc_bank { ORC_B_USR, ORC_B_FIQ, ORC_B_IRQ, ORC_B_SVC, ORC_B_ABT,
+		ORC_B_UND, ORC_NBANKS };
+
+/* State word layout. */
+#define ORC_W_R 0      /* r0..r12 of the user set */
+#define ORC_W_FIQR 13  /* r8..r12 of FIQ mode */
+#define ORC_W_SP 18    /* r13 per bank */
+#define ORC_W_LR 24    /* r14 per bank */
+#define ORC_W_SPSR 30  /* SPSR per bank, [ORC_B_USR] always 0 */
+#define ORC_W_CPSR 36
+#define ORC_W_PC 37
+#define ORC_W_DFSR 38
+#define ORC_W_DFAR 39
+#define ORC_W_IFSR 40
+#define ORC_W_IFAR 41
+#define ORC_W_MEM 42
+#define ORC_NWORDS (ORC_W_MEM + ORC_BUF_WORDS)
+
+/* Test classes (issue 3 list plus the exception entries of issue 4). */
+enum orc_class {
+	ORC_C_MRS,
+	ORC_C_MSR,
+	ORC_C_CPS,
+	ORC_C_SRS,
+	ORC_C_RFE,
+	ORC_C_LDM_USER,
+	ORC_C_STM_USER,
+	ORC_C_LDM_ERET,
+	ORC_C_DP_ERET,
+	ORC_C_LDRT,
+	ORC_C_LDST,
+	ORC_C_LDST_LIT,
+	ORC_C_LDRD,
+	ORC_C_LDM,
+	ORC_C_EXCL,
+	ORC_C_EXC_UDF,
+	ORC_C_EXC_SVC,
+	ORC_C_EXC_BKPT,
+	ORC_C_EXC_DABT,
+	ORC_C_EXC_IRQ,
+	ORC_NCLASSES,
+};
+
+/* Case flags. */
+#define ORC_F_THUMB 1u
+#define ORC_F_IRQ 2u     /* natively: an SGI is pending before launch */
+#define ORC_F_DIRECT 4u  /* host: pv_vcpu_take_exception(), no decode */
+
+struct orc_case {
+	uint32_t index;
+	uint32_t cls;
+	uint32_t flags;
+	uint32_t len;   /* 2 or 4 */
+	uint32_t insn;  /* A32 word; T32 hw1 << 16 | hw2; T16 halfword */
+	uint32_t exc;   /* ORC_F_DIRECT: vector offset and return address */
+	uint32_t exc_ret;
+	uint32_t s[ORC_NWORDS];
+};
+
+const char *orc_class_name(unsigned cls);
+/* Optional parts of the case space, all on by default. */
+#define ORC_FEAT_BIGEND 1u /* CPSR.E = 1 (big-endian data) in some states */
+#define ORC_FEAT_STREX 2u  /* STREX with the local monitor open */
+#define ORC_FEAT_ALL 0xffffffffu
+
+void orc_generate(uint32_t seed, uint32_t index, uint32_t features,
+		  struct orc_case *c);
+/* The fixed content of code page word @i (the slot holds filler). */
+uint32_t orc_code_word(unsigned i);
+/* The two code words at ORC_SLOT for case @c. */
+void orc_slot_words(const struct orc_case *c, uint32_t w[2]);
+/* Digest of a state: FNV-1a over all words. */
+uint32_t orc_hash(const uint32_t *s);
+/* The mode bank of a CPSR.M value (USR and SYS share one). */
+unsigned orc_bank_of(uint32_t mode);
+
+#endif /* ORACLE_GEN_H */

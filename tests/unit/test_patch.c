@@ -1,0 +1,679 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Suite 'patch': libpvpatch on synthetic images that plant every sensitive
+ * class in ARM and Thumb-2, next to data words that look like sensitive
+ * instructions, plus the manifest format, the input formats and the
+ * refusal paths. Encodings were produced with arm-none-eabi-as and are
+ * listed with their assembly so they can be re-checked with objdump.
+ */
+#include <check.h>
+#include <lzma.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pvcore/decode.h>
+#include <pvcore/patch.h>
+
+#include "pvpatch.h"
+
+#define BASE 0xC0008000u
+#define IMG_SIZE 0x2000u
+
+struct expect {
+	uint32_t off;
+	enum pv_insn_class cls;
+	uint16_t flags;
+};
+
+static uint8_t img_bytes[IMG_SIZE];
+static struct expect exp_sites[128];
+static size_t nexp;
+static char sysmap[4096];
+static size_t sysmap_len;
+
+static void put32(uint32_t off, uint32_t w)
+{
+	for (int i = 0; i < 4; i++)
+		img_bytes[off + i] = (uint8_t)(w >> (8 * i));
+}
+
+static void put16(uint32_t off, uint16_t h)
+{
+	img_bytes[off] = (uint8_t)h;
+	img_bytes[off + 1] = (uint8_t)(h >> 8);
+}
+
+static uint32_t get32(const uint8_t *b, uint32_t off)
+{
+	return (uint32_t)b[off] | (uint32_t)b[off + 1] << 8 |
+	       (uint32_t)b[off + 2] << 16 | (uint32_t)b[off + 3] << 24;
+}
+
+static void sym(uint32_t off, char type, const char *name)
+{
+	sysmap_len += (size_t)snprintf(sysmap + sysmap_len, sizeof(sysmap) - sysmap_len,
+				       "%08x %c %s\n", BASE + off, type, name);
+}
+
+/* An ARM word that must become a site of class @cls. */
+static uint32_t arm_site(uint32_t off, uint32_t w, enum pv_insn_class cls)
+{
+	put32(off, w);
+	exp_sites[nexp++] = (struct expect){ off, cls, 0 };
+	return off + 4;
+}
+
+static uint32_t t16_site(uint32_t off, uint16_t h, enum pv_insn_class cls)
+{
+	put16(off, h);
+	exp_sites[nexp++] = (struct expect){ off, cls, PV_SITE_THUMB | PV_SITE_T16 };
+	return off + 2;
+}
+
+static uint32_t t32_site(uint32_t off, uint32_t w, enum pv_insn_class cls)
+{
+	put16(off, (uint16_t)(w >> 16));
+	put16(off + 2, (uint16_t)w);
+	exp_sites[nexp++] = (struct expect){ off, cls, PV_SITE_THUMB };
+	return off + 4;
+}
+
+/* Offsets of the look-alike data words and unreached words. */
+static uint32_t arm_pool, arm_orphan, data_obj, thumb_pool, thumb_unreached;
+
+/*
+ * The synthetic kernel. ARM functions at 0x0.., Thumb at 0x400.., a data
+ * object in text at 0x300, runtime vectors at 0x1000, stubs at 0x1100.
+ * Symbols go to a System.map (the Thumb ones are marked by loading the
+ * image with thumb information through the API, see load()).
+ */
+static void build(void)
+{
+	uint32_t o = 0, ldr0, ldr1;
+
+	memset(img_bytes, 0, sizeof(img_bytes));
+	nexp = 0;
+	sysmap_len = 0;
+	sym(0, 'T', "_text");
+	sym(0, 'T', "arm_sens");
+	o = arm_site(o, 0xF10C0080, PV_IC_CPS);       /* cpsid i */
+	o = arm_site(o, 0xF10800C0, PV_IC_CPS);       /* cpsie if */
+	o = arm_site(o, 0xE10F0000, PV_IC_MRS);       /* mrs r0, CPSR */
+	o = arm_site(o, 0xE14F1000, PV_IC_MRS);       /* mrs r1, SPSR */
+	o = arm_site(o, 0xE121F002, PV_IC_MSR);       /* msr CPSR_c, r2 */
+	o = arm_site(o, 0xE16FF003, PV_IC_MSR);       /* msr SPSR_fsxc, r3 */
+	o = arm_site(o, 0xE321F013, PV_IC_MSR);       /* msr CPSR_c, #19 */
+	o = arm_site(o, 0xF96D0513, PV_IC_SRS);       /* srsdb sp!, #19 */
+	o = arm_site(o, 0xE8DD1FFF, PV_IC_LDM_USER);  /* ldm sp, {r0-ip}^ */
+	o = arm_site(o, 0x18FD9FFF, PV_IC_LDM_ERET);  /* ldmne sp!, {r0-ip, pc}^ */
+	o = arm_site(o, 0xE8CD7FFF, PV_IC_STM_USER);  /* stmia sp, {r0-lr}^ */
+	o = arm_site(o, 0x125EF004, PV_IC_DP_ERET);   /* subsne pc, lr, #4 */
+	o = arm_site(o, 0xE4B10004, PV_IC_LDRT_STRT); /* ldrt r0, [r1], #4 */
+	o = arm_site(o, 0xE4A10004, PV_IC_LDRT_STRT); /* strt */
+	o = arm_site(o, 0xE4F10001, PV_IC_LDRT_STRT); /* ldrbt */
+	o = arm_site(o, 0xE4E10001, PV_IC_LDRT_STRT); /* strbt */
+	o = arm_site(o, 0xE0F100B2, PV_IC_LDRT_STRT); /* ldrht r0, [r1], #2 */
+	o = arm_site(o, 0xE0E100B2, PV_IC_LDRT_STRT); /* strht */
+	o = arm_site(o, 0xE0F100D1, PV_IC_LDRT_STRT); /* ldrsbt */
+	o = arm_site(o, 0xE0F100F2, PV_IC_LDRT_STRT); /* ldrsht */
+	o = arm_site(o, 0xE320F003, PV_IC_WFI);       /* wfi */
+	o = arm_site(o, 0xE320F002, PV_IC_WFE);       /* wfe */
+	o = arm_site(o, 0x1320F003, PV_IC_WFI);       /* wfine */
+	o = arm_site(o, 0x110F0000, PV_IC_MRS);       /* mrsne r0, CPSR */
+	ldr0 = o;
+	o += 4; /* ldr r0, [pc, #x]: filled below */
+	ldr1 = o;
+	o += 4; /* ldrd r2, r3, [pc, #x] */
+	put32(o, 0xE12FFF1E); /* bx lr */
+	o += 4;
+	/* Literal pool: words that decode as cpsid i, movs pc, lr, mrs. */
+	arm_pool = o;
+	put32(o, 0xF10C0080);
+	put32(o + 4, 0xE1B0F00E);
+	put32(o + 8, 0xE10F0000);
+	put32(ldr0, 0xE59F0000 | (arm_pool - (ldr0 + 8)));          /* ldr r0, [pc, #..] */
+	put32(ldr1, 0xE1CF20D0 | ((arm_pool + 4 - (ldr1 + 8)) & 0xF) |
+	      ((arm_pool + 4 - (ldr1 + 8)) & 0xF0) << 4);           /* ldrd r2, r3, [pc, #..] */
+	o += 12;
+	/* No path reaches this: reported, never patched. */
+	arm_orphan = o;
+	put32(o, 0xE320F003); /* wfi */
+	o += 4;
+
+	/* Exception returns end their function. */
+	o = 0x100;
+	sym(o, 't', "arm_rfe");
+	arm_site(o, 0xF8BD0A00, PV_IC_RFE);           /* rfeia sp! */
+	o = 0x110;
+	sym(o, 't', "arm_ldm_eret");
+	arm_site(o, 0xE8FD9FFF, PV_IC_LDM_ERET);      /* ldm sp!, {r0-ip, pc}^ */
+	o = 0x120;
+	sym(o, 't', "arm_movs");
+	arm_site(o, 0xE1B0F00E, PV_IC_DP_ERET);       /* movs pc, lr */
+	o = 0x130;
+	sym(o, 't', "arm_subs");
+	arm_site(o, 0xE25EF004, PV_IC_DP_ERET);       /* subs pc, lr, #4 */
+	/* A branch over a sensitive-looking word to a sensitive one. */
+	o = 0x140;
+	sym(o, 't', "arm_branch");
+	put32(o, 0xEA000000);                          /* b +8 */
+	put32(o + 4, 0xF10C0080);                      /* skipped: orphan */
+	arm_site(o + 8, 0xE10F3000, PV_IC_MRS);       /* mrs r3, CPSR */
+	put32(o + 12, 0xE12FFF1E);
+	/* A data object in text holding instruction look-alikes. */
+	data_obj = 0x300;
+	sym(data_obj, 'r', "arm_table");
+	put32(data_obj, 0xE10F0000);
+	put32(data_obj + 4, 0xF10C0080);
+	put32(data_obj + 8, 0xE8FD9FFF);
+	sym(data_obj + 12, 't', "after_table");
+	put32(data_obj + 12, 0xE12FFF1E);
+
+	/* Thumb-2. */
+	o = 0x400;
+	sym(o, 't', "thumb_sens");
+	o = t16_site(o, 0xB672, PV_IC_CPS);            /* cpsid i */
+	o = t16_site(o, 0xB662, PV_IC_CPS);            /* cpsie i */
+	o = t32_site(o, 0xF3AF8640, PV_IC_CPS);        /* cpsid.w i */
+	o = t32_site(o, 0xF3EF8000, PV_IC_MRS);        /* mrs r0, CPSR */
+	o = t32_site(o, 0xF3FF8100, PV_IC_MRS);        /* mrs r1, SPSR */
+	o = t32_site(o, 0xF3828100, PV_IC_MSR);        /* msr CPSR_c, r2 */
+	o = t32_site(o, 0xF3938F00, PV_IC_MSR);        /* msr SPSR_fsxc, r3 */
+	o = t32_site(o, 0xE82DC013, PV_IC_SRS);        /* srsdb sp!, #19 */
+	o = t32_site(o, 0xF8510E04, PV_IC_LDRT_STRT);  /* ldrt r0, [r1, #4] */
+	o = t32_site(o, 0xF8410E04, PV_IC_LDRT_STRT);  /* strt */
+	o = t32_site(o, 0xF8110E01, PV_IC_LDRT_STRT);  /* ldrbt */
+	o = t32_site(o, 0xF8210E02, PV_IC_LDRT_STRT);  /* strht */
+	o = t16_site(o, 0xBF30, PV_IC_WFI);            /* wfi */
+	o = t16_site(o, 0xBF20, PV_IC_WFE);            /* wfe */
+	o = t32_site(o, 0xF3AF8003, PV_IC_WFI);        /* wfi.w */
+	put16(o, 0xBF18);                              /* it ne */
+	o += 2;
+	o = t32_site(o, 0xF3DE8F04, PV_IC_DP_ERET);    /* subsne pc, lr, #4 (in IT) */
+	{
+		uint32_t ldr = o;
+
+		o += 2;                                /* ldr r0, [pc, #..] */
+		put16(o, 0x4770);                      /* bx lr */
+		o += 2;
+		o = (o + 3) & ~3u;
+		thumb_pool = o;
+		put16(ldr, (uint16_t)(0x4800 | ((thumb_pool - ((ldr + 4) & ~3u)) / 4)));
+		/* The pool: cpsid i, wfi and mrs halves. */
+		put16(o, 0xB672);
+		put16(o + 2, 0xBF30);
+		o += 4;
+	}
+	o = 0x480;
+	sym(o, 't', "thumb_rfe");
+	t32_site(o, 0xE9BDC000, PV_IC_RFE);            /* rfeia sp! */
+	o = 0x490;
+	sym(o, 't', "thumb_subs");
+	t32_site(o, 0xF3DE8F04, PV_IC_DP_ERET);        /* subs pc, lr, #4 */
+	/* CBZ: the wfi is reached only through the branch; the cpsid between
+	 * is not reached at all. */
+	o = 0x4a0;
+	sym(o, 't', "thumb_cbz");
+	put16(o, 0xB110);                              /* cbz r0, +8 */
+	put16(o + 2, 0x4770);                          /* bx lr */
+	put16(o + 4, 0xB672);                          /* unreached cpsid i */
+	put16(o + 6, 0xBF00);
+	t16_site(o + 8, 0xBF30, PV_IC_WFI);            /* wfi */
+	put16(o + 10, 0x4770);
+	thumb_unreached = o + 4;
+	sym(0x4c0, 't', "_etext");
+}
+
+static int load(struct pvp_image *img, struct pvp_err *e)
+{
+	int rc = pvp_load(img_bytes, IMG_SIZE, PVP_FMT_IMAGE, sysmap, sysmap_len, img, e);
+
+	if (rc)
+		return rc;
+	/* System.map has no ISA: mark the Thumb functions as ELF would. */
+	for (size_t i = 0; i < img->nsyms; i++)
+		if (!strncmp(img->syms[i].name, "thumb_", 6))
+			img->syms[i].thumb = 1;
+	return 0;
+}
+
+static const struct pvp_site *find_site(const struct pvp_result *r, uint32_t va)
+{
+	for (size_t i = 0; i < r->nsites; i++)
+		if (r->sites[i].va == va)
+			return &r->sites[i];
+	return NULL;
+}
+
+START_TEST(every_class_both_isas)
+{
+	struct pvp_image img;
+	struct pvp_result r;
+	struct pvp_err e;
+
+	build();
+	ck_assert_int_eq(load(&img, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), 0);
+	for (size_t i = 0; i < nexp; i++) {
+		const struct pvp_site *s = find_site(&r, BASE + exp_sites[i].off);
+
+		ck_assert_msg(s, "no site at +0x%x (%s)", exp_sites[i].off,
+			      pv_insn_class_name(exp_sites[i].cls));
+		ck_assert_msg(s->cls == exp_sites[i].cls, "+0x%x: class %s, want %s",
+			      exp_sites[i].off, pv_insn_class_name(s->cls),
+			      pv_insn_class_name(exp_sites[i].cls));
+		ck_assert_uint_eq(s->flags, exp_sites[i].flags);
+		ck_assert_uint_eq(s->off, exp_sites[i].off);
+	}
+	/* Nothing else: no data word became a site. */
+	ck_assert_uint_eq(r.nsites, nexp);
+	/* Per-class totals add up. */
+	uint32_t total = 0;
+
+	for (int c = 0; c < PV_IC_COUNT; c++)
+		total += r.per_class[c];
+	ck_assert_uint_eq(total, nexp);
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+}
+END_TEST
+
+START_TEST(data_is_never_patched)
+{
+	struct pvp_image img;
+	struct pvp_result r;
+	struct pvp_err e;
+	int orphan_reported = 0, skipped_reported = 0, thumb_reported = 0;
+
+	build();
+	ck_assert_int_eq(load(&img, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), 0);
+	for (uint32_t k = 0; k < 12; k += 4)
+		ck_assert_ptr_null(find_site(&r, BASE + arm_pool + k));
+	for (uint32_t k = 0; k < 12; k += 4)
+		ck_assert_ptr_null(find_site(&r, BASE + data_obj + k));
+	ck_assert_ptr_null(find_site(&r, BASE + thumb_pool));
+	ck_assert_ptr_null(find_site(&r, BASE + thumb_pool + 2));
+	ck_assert_ptr_null(find_site(&r, BASE + arm_orphan));
+	/* Unreached sensitive-looking words are reported; data is not. */
+	for (size_t i = 0; i < r.nunsure; i++) {
+		uint32_t off = r.unsure[i].va - BASE;
+
+		ck_assert_msg(off < arm_pool || off >= arm_pool + 12, "pool word reported");
+		ck_assert_msg(off < data_obj || off >= data_obj + 12, "data object reported");
+		if (off == arm_orphan)
+			orphan_reported = 1;
+		if (off == 0x144)
+			skipped_reported = 1;
+		if (off == thumb_unreached)
+			thumb_reported = 1;
+	}
+	ck_assert(orphan_reported);
+	ck_assert(skipped_reported);
+	ck_assert(thumb_reported);
+	ck_assert_ptr_null(find_site(&r, BASE + thumb_unreached));
+	/* Applying changes exactly the site words. */
+	uint8_t before[IMG_SIZE];
+
+	memcpy(before, img.data, IMG_SIZE);
+	pvp_apply(&img, &r);
+	for (uint32_t off = 0; off < IMG_SIZE; off += 2) {
+		int in_site = 0;
+
+		for (size_t i = 0; i < nexp; i++) {
+			uint32_t len = (exp_sites[i].flags & PV_SITE_T16) ? 2 : 4;
+
+			if (off >= exp_sites[i].off && off < exp_sites[i].off + len)
+				in_site = 1;
+		}
+		if (!in_site)
+			ck_assert_msg(!memcmp(before + off, img.data + off, 2),
+				      "byte +0x%x changed outside any site", off);
+		else
+			ck_assert_msg(memcmp(before + off, img.data + off, 2) != 0 ||
+				      (off & 2), "site +0x%x unchanged", off);
+	}
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+}
+END_TEST
+
+/* The words written are the documented traps, and they really are UDF. */
+START_TEST(trap_words_are_unconditional_udf)
+{
+	struct pvp_image img;
+	struct pvp_result r;
+	struct pvp_err e;
+
+	build();
+	ck_assert_int_eq(load(&img, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), 0);
+	pvp_apply(&img, &r);
+	for (size_t i = 0; i < r.nsites; i++) {
+		const struct pvp_site *s = &r.sites[i];
+		uint32_t w = get32(img.data, s->off);
+		struct pv_insn in;
+
+		if (!(s->flags & PV_SITE_THUMB)) {
+			/* A32 UDF: cond 1110, 0111 1111 ... 1111 imm4. */
+			ck_assert_uint_eq(w & 0xFFF000F0u, 0xE7F000F0u);
+			ck_assert_int_eq(pv_decode_arm(w, &in) == PV_EUNDEF ||
+					 in.cls == PV_IC_UDF || in.cls == PV_IC_UNDEF, 1);
+			/* Not BUG() (0xe7f001f2), kgdb (0xe7ffdefe/f) or probes. */
+			ck_assert_uint_ne(w, 0xE7F001F2u);
+			ck_assert_uint_ne(w & 0xFFFFFFF0u, 0xE7F001F0u);
+			ck_assert_uint_ne(w & 0xFFFFFFF0u, 0xE7FFDEF0u);
+		} else if (s->flags & PV_SITE_T16) {
+			ck_assert_uint_eq(img.data[s->off + 1], 0xDE);
+			ck_assert_uint_ge(img.data[s->off], 0x80);
+		} else {
+			uint16_t h1 = (uint16_t)(img.data[s->off] | img.data[s->off + 1] << 8);
+			uint16_t h2 = (uint16_t)(img.data[s->off + 2] | img.data[s->off + 3] << 8);
+
+			ck_assert_uint_eq(h1 & 0xFFF0u, 0xF7F0u);
+			ck_assert_uint_eq(h2 & 0xF000u, 0xA000u);
+		}
+	}
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+}
+END_TEST
+
+START_TEST(already_patched_is_refused)
+{
+	struct pvp_image img, img2;
+	struct pvp_result r, r2;
+	struct pvp_err e;
+
+	build();
+	ck_assert_int_eq(load(&img, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), 0);
+	pvp_apply(&img, &r);
+	memcpy(img_bytes, img.data, IMG_SIZE);
+	ck_assert_int_eq(load(&img2, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img2, &r2, &e), PV_EEXIST);
+	ck_assert_ptr_nonnull(strstr(e.msg, "already patched"));
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+	pvp_image_free(&img2);
+}
+END_TEST
+
+static void manifest_of_build(uint8_t **m, size_t *ml, struct pvp_result *keep)
+{
+	struct pvp_image img;
+	struct pvp_result r;
+	struct pvp_err e;
+
+	build();
+	ck_assert_int_eq(load(&img, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), 0);
+	ck_assert_int_eq(pvp_manifest_build(&img, &r, m, ml), 0);
+	if (keep) {
+		*keep = r;
+		keep->sites = malloc(r.nsites * sizeof(*r.sites));
+		memcpy(keep->sites, r.sites, r.nsites * sizeof(*r.sites));
+		keep->unsure = NULL;
+		keep->nunsure = 0;
+		for (size_t i = 0; i < r.nsites; i++)
+			keep->sites[i].sym = NULL;
+	}
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+}
+
+static void refresh_crc(uint8_t *m, size_t ml)
+{
+	memset(m + 28, 0, 4);
+	uint32_t c = pv_patch_crc32(0, m, ml);
+
+	memcpy(m + 28, &c, 4);
+}
+
+START_TEST(manifest_round_trip_and_corruption)
+{
+	uint8_t *m, *bad;
+	size_t ml;
+	struct pv_patch_table t;
+	struct pvp_result r;
+
+	manifest_of_build(&m, &ml, &r);
+	ck_assert_int_eq(pv_patch_table_parse(m, ml, &t), 0);
+	ck_assert_uint_eq(t.count, r.nsites);
+	for (size_t i = 0; i < r.nsites; i++) {
+		const struct pv_patch_site *s = pv_patch_lookup(&t, pv_gva(r.sites[i].va));
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert_uint_eq(s->original, r.sites[i].original);
+		ck_assert_uint_eq(s->cls, r.sites[i].cls);
+	}
+	ck_assert_ptr_null(pv_patch_lookup(&t, pv_gva(BASE + arm_pool)));
+	bad = malloc(ml);
+	/* Every single-byte flip is caught. */
+	for (size_t i = 0; i < ml; i++) {
+		memcpy(bad, m, ml);
+		bad[i] ^= 0x10;
+		ck_assert_int_eq(pv_patch_table_parse(bad, ml, &t), PV_ECORRUPT);
+	}
+	/* Truncation. */
+	for (size_t l = 0; l < ml; l += 7)
+		ck_assert_int_eq(pv_patch_table_parse(m, l, &t), PV_ECORRUPT);
+	/* Structural checks hold even with a valid checksum. */
+	memcpy(bad, m, ml);
+	memcpy(bad + 32, m + 48, 16); /* swap entries 0 and 1: unsorted */
+	memcpy(bad + 48, m + 32, 16);
+	refresh_crc(bad, ml);
+	ck_assert_int_eq(pv_patch_table_parse(bad, ml, &t), PV_ECORRUPT);
+	memcpy(bad, m, ml);
+	bad[32 + 12] ^= 1; /* class no longer matches the trap word */
+	refresh_crc(bad, ml);
+	ck_assert_int_eq(pv_patch_table_parse(bad, ml, &t), PV_ECORRUPT);
+	memcpy(bad, m, ml);
+	bad[8] = 0xFF; /* count */
+	refresh_crc(bad, ml);
+	ck_assert_int_eq(pv_patch_table_parse(bad, ml, &t), PV_ECORRUPT);
+	ck_assert_int_eq(pv_patch_table_parse(m + 1, ml - 1, &t), PV_EINVAL);
+	free(bad);
+	free(m);
+	free(r.sites);
+}
+END_TEST
+
+START_TEST(output_is_deterministic)
+{
+	uint8_t *a, *b;
+	size_t al, bl;
+
+	manifest_of_build(&a, &al, NULL);
+	manifest_of_build(&b, &bl, NULL);
+	ck_assert_uint_eq(al, bl);
+	ck_assert(!memcmp(a, b, al));
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(manifest_prints_sites_and_totals)
+{
+	uint8_t *m;
+	size_t ml;
+	char *buf = NULL;
+	size_t bl = 0;
+	FILE *f;
+
+	manifest_of_build(&m, &ml, NULL);
+	f = open_memstream(&buf, &bl);
+	ck_assert_int_eq(pvp_manifest_print(m, ml, f), 0);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "arm_sens"));
+	ck_assert_ptr_nonnull(strstr(buf, "thumb_rfe"));
+	ck_assert_ptr_nonnull(strstr(buf, "0xc0008000 0xf10c0080"));
+	ck_assert_ptr_nonnull(strstr(buf, "total all"));
+	free(buf);
+	m[40] ^= 1;
+	f = fopen("/dev/null", "w");
+	ck_assert_int_eq(pvp_manifest_print(m, ml, f), PV_ECORRUPT);
+	fclose(f);
+	free(m);
+}
+END_TEST
+
+START_TEST(bad_inputs_are_refused)
+{
+	struct pvp_image img;
+	struct pvp_err e;
+	static const char placeholder[] =
+		"ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n";
+	static const char outside[] = "c0008000 T _text\nd0000000 T _etext\nc0008000 T f\n";
+
+	build();
+	/* Debian's placeholder System.map. */
+	ck_assert_int_eq(pvp_load(img_bytes, IMG_SIZE, PVP_FMT_IMAGE, placeholder,
+				  strlen(placeholder), &img, &e), PV_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "placeholder"));
+	/* Unknown format without a map. */
+	ck_assert_int_eq(pvp_load(img_bytes, IMG_SIZE, PVP_FMT_AUTO, NULL, 0, &img, &e),
+			 PV_EINVAL);
+	/* Truncated input. */
+	ck_assert_int_eq(pvp_load(img_bytes, 10, PVP_FMT_AUTO, NULL, 0, &img, &e),
+			 PV_ECORRUPT);
+	/* A map whose symbols do not fit the image. */
+	struct pvp_result r;
+
+	ck_assert_int_eq(pvp_load(img_bytes, IMG_SIZE, PVP_FMT_IMAGE, outside,
+				  strlen(outside), &img, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), PV_ECORRUPT);
+	pvp_image_free(&img);
+	/* A map shifted by 0x100 points functions into zeros and data. */
+	char shifted[4096];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 40; i++)
+		n += (size_t)snprintf(shifted + n, sizeof(shifted) - n, "%08x t f%zu\n",
+				      BASE + 0x1000 + (uint32_t)i * 16, i);
+	n += (size_t)snprintf(shifted + n, sizeof(shifted) - n, "%08x T _text\n", BASE);
+	ck_assert_int_eq(pvp_load(img_bytes, IMG_SIZE, PVP_FMT_IMAGE, shifted, n, &img, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), PV_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "do not match"));
+	pvp_image_free(&img);
+}
+END_TEST
+
+/* A zImage with an XZ payload: the tool unpacks it with liblzma. */
+START_TEST(zimage_xz_is_unpacked)
+{
+	static uint8_t z[IMG_SIZE + 4096];
+	uint8_t *xz = z + 0x200;
+	size_t xzl = 0, total;
+	struct pvp_image img;
+	struct pvp_err e;
+
+	build();
+	memset(z, 0, sizeof(z));
+	ck_assert_int_eq(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, img_bytes,
+						 IMG_SIZE, xz, &xzl, sizeof(z) - 0x200),
+			 LZMA_OK);
+	total = 0x200 + xzl + 4;
+	z[0x24] = 0x18; z[0x25] = 0x28; z[0x26] = 0x6F; z[0x27] = 0x01;
+	z[0x2C] = (uint8_t)total; z[0x2D] = (uint8_t)(total >> 8);
+	ck_assert_int_eq(pvp_load(z, total, PVP_FMT_AUTO, sysmap, sysmap_len, &img, &e), 0);
+	ck_assert_int_eq(img.format, PVP_FMT_ZIMAGE);
+	ck_assert_uint_eq(img.size, IMG_SIZE);
+	build();
+	ck_assert(!memcmp(img.data, img_bytes, IMG_SIZE));
+	ck_assert_uint_eq(img.base, BASE);
+	pvp_image_free(&img);
+	/* Truncated payload. */
+	ck_assert_int_eq(pvp_load(z, 0x200 + xzl / 2, PVP_FMT_ZIMAGE, sysmap, sysmap_len,
+				  &img, &e), PV_ECORRUPT);
+	/* Corrupt payload. */
+	xz[xzl / 2] ^= 0x55;
+	ck_assert_int_eq(pvp_load(z, total, PVP_FMT_ZIMAGE, sysmap, sysmap_len, &img, &e),
+			 PV_ECORRUPT);
+}
+END_TEST
+
+/*
+ * Runtime code: the vector page (0xffff0000) and the stubs (0xffff1000)
+ * are copied by Linux from their load addresses. Sites are patched at the
+ * load address and listed at both addresses.
+ */
+START_TEST(vectors_and_stubs_get_aliases)
+{
+	struct pvp_image img;
+	struct pvp_result r;
+	struct pvp_err e;
+	const uint32_t vec = 0x1000, stubs = 0x1100;
+
+	build();
+	for (uint32_t i = 0; i < 8; i++)  /* b 0xffff1004 */
+		put32(vec + 4 * i, 0xEA000000 | ((0xFFFF1004u - (0xFFFF0000u + 4 * i + 8)) >> 2));
+	put32(vec + 8, 0xE59FFFF0);       /* ldr pc, [pc, #0xff0]: the swi vector */
+	put32(stubs, BASE + 0x140);       /* .word vector_swi */
+	put32(stubs + 4, 0xE14FE000);     /* mrs lr, SPSR */
+	put32(stubs + 8, 0xE16FF000);     /* msr SPSR_fsxc, r0 */
+	put32(stubs + 12, 0xE1B0F00E);    /* movs pc, lr */
+	sym(vec, 'T', "__vectors_start");
+	sym(vec + 32, 'T', "__vectors_end");
+	sym(stubs, 'T', "__stubs_start");
+	sym(stubs + 16, 'T', "__stubs_end");
+	ck_assert_int_eq(load(&img, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), 0);
+	ck_assert_uint_eq(r.vectors_off, vec);
+	ck_assert_uint_eq(r.stubs_off, stubs);
+	if (getenv("PVP_TEST_DEBUG"))
+		for (size_t i = 0; i < r.nsites; i++)
+			fprintf(stderr, "site %08x off %x cls %u fl %x\n", r.sites[i].va,
+				r.sites[i].off, r.sites[i].cls, r.sites[i].flags);
+	static const struct { uint32_t k; enum pv_insn_class cls; } st[] = {
+		{ 4, PV_IC_MRS }, { 8, PV_IC_MSR }, { 12, PV_IC_DP_ERET },
+	};
+	for (size_t i = 0; i < PV_ARRAY_SIZE(st); i++) {
+		const struct pvp_site *a = find_site(&r, 0xFFFF1000u + st[i].k);
+		const struct pvp_site *b = find_site(&r, BASE + stubs + st[i].k);
+
+		ck_assert_ptr_nonnull(a);
+		ck_assert_ptr_nonnull(b);
+		ck_assert_uint_eq(a->cls, st[i].cls);
+		ck_assert(a->flags & PV_SITE_ALIAS);
+		ck_assert(!(b->flags & PV_SITE_ALIAS));
+		ck_assert_uint_eq(a->off, b->off);
+	}
+	/* The .word vector_swi is data, and the vectors are not sites. */
+	ck_assert_ptr_null(find_site(&r, 0xFFFF1000u));
+	for (uint32_t i = 0; i < 32; i += 4)
+		ck_assert_ptr_null(find_site(&r, 0xFFFF0000u + i));
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+}
+END_TEST
+
+static Suite *patch_suite(void)
+{
+	Suite *s = suite_create("patch");
+	TCase *tc = tcase_create("pvpatch");
+
+	tcase_add_test(tc, every_class_both_isas);
+	tcase_add_test(tc, data_is_never_patched);
+	tcase_add_test(tc, trap_words_are_unconditional_udf);
+	tcase_add_test(tc, already_patched_is_refused);
+	tcase_add_test(tc, manifest_round_trip_and_corruption);
+	tcase_add_test(tc, output_is_deterministic);
+	tcase_add_test(tc, manifest_prints_sites_and_totals);
+	tcase_add_test(tc, bad_inputs_are_refused);
+	tcase_add_test(tc, zimage_xz_is_unpacked);
+	tcase_add_test(tc, vectors_and_stubs_get_aliases);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(patch_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PSCI 1.0 as the VMM serves it, against ARM DEN 0022D: function IDs,
+ * return codes, the power-state rules of CPU_ON / CPU_OFF /
+ * AFFINITY_INFO, and the VM stops for SYSTEM_OFF and SYSTEM_RESET.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pvcore/psci.h>
+
+#include "fake_backend.h"
+
+static struct fake_backend fb;
+static struct pv_vm_config cfg;
+static struct pv_vm *vm;
+static struct pv_exit ex;
+
+static void setup_n(unsigned n)
+{
+	ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
+	cfg.num_vcpus = n;
+	vm = calloc(1, sizeof(*vm));
+	ck_assert_ptr_nonnull(vm);
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	memset(&ex, 0, sizeof(ex));
+	ex.action = PV_ACTION_RESUME;
+}
+
+static void setup1(void) { setup_n(1); }
+static void setup2(void) { setup_n(2); }
+
+static void teardown(void)
+{
+	free(vm);
+	fake_backend_teardown(&fb);
+}
+
+/* Make the call on vCPU @id; return r0 as a signed PSCI result. */
+static int32_t call(unsigned id, uint32_t fn, uint32_t a1, uint32_t a2,
+		    uint32_t a3)
+{
+	struct pv_vcpu *v = &vm->vcpu[id];
+
+	v->r[0] = fn;
+	v->r[1] = a1;
+	v->r[2] = a2;
+	v->r[3] = a3;
+	ck_assert_int_eq(pv_psci_call(v, &ex), 0);
+	return (int32_t)v->r[0];
+}
+
+START_TEST(version_and_features)
+{
+	ck_assert_uint_eq((uint32_t)call(0, 0x84000000u, 0, 0, 0), 0x00010000u);
+	/* PSCI_FEATURES: 0 for what is implemented, NOT_SUPPORTED else. */
+	ck_assert_int_eq(call(0, 0x8400000au, 0x84000000u, 0, 0), 0);
+	ck_assert_int_eq(call(0, 0x8400000au, 0x84000003u, 0, 0), 0);
+	ck_assert_int_eq(call(0, 0x8400000au, 0x84000008u, 0, 0), 0);
+	ck_assert_int_eq(call(0, 0x8400000au, 0x8400000au, 0, 0), 0);
+	ck_assert_int_eq(call(0, 0x8400000au, 0x84000005u, 0, 0), -1); /* MIGRATE */
+	ck_assert_int_eq(call(0, 0x8400000au, 0xc4000003u, 0, 0), -1); /* CPU_ON64 */
+	ck_assert_int_eq(call(0, 0x8400000au, 0x12345678u, 0, 0), -1);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+}
+END_TEST
+
+START_TEST(unsupported_and_foreign_ids)
+{
+	struct pv_vcpu *v = &vm->vcpu[0];
+
+	ck_assert_int_eq(call(0, 0x84000005u, 0, 0, 0), -1); /* MIGRATE */
+	ck_assert_int_eq(call(0, 0x8400001fu, 0, 0, 0), -1);
+	ck_assert_int_eq(call(0, 0xc4000003u, 0, 0, 0), -1); /* SMC64 */
+	/* Not a PSCI ID: not ours, r0 untouched. */
+	v->r[0] = 0x85000001u;
+	ck_assert_int_eq(pv_psci_call(v, &ex), PV_ENOTOURS);
+	ck_assert_uint_eq(v->r[0], 0x85000001u);
+	v->r[0] = 0x84000020u;
+	ck_assert_int_eq(pv_psci_call(v, &ex), PV_ENOTOURS);
+	ck_assert(pv_psci_is_call(0x84000000u));
+	ck_assert(!pv_psci_is_call(0x83ffffffu));
+}
+END_TEST
+
+START_TEST(migrate_info_type)
+{
+	ck_assert_int_eq(call(0, 0x84000006u, 0, 0, 0), 2);
+}
+END_TEST
+
+START_TEST(system_off)
+{
+	call(0, 0x84000008u, 0, 0, 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
+	ck_assert_int_eq(ex.reason, PV_STOP_POWEROFF);
+	ck_assert_int_eq(ex.code, 0);
+	ck_assert_int_eq(vm->vcpu[0].stop, PV_STOP_POWEROFF);
+}
+END_TEST
+
+START_TEST(system_reset)
+{
+	call(0, 0x84000009u, 0, 0, 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
+	ck_assert_int_eq(ex.reason, PV_STOP_RESET);
+	ck_assert_int_eq(ex.code, 0);
+}
+END_TEST
+
+START_TEST(cpu_suspend_standby_waits)
+{
+	ck_assert_int_eq(call(0, 0x84000001u, 0, 0, 0), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_WAIT);
+	ex.action = PV_ACTION_RESUME;
+	/* No power-down states exist on this board. */
+	ck_assert_int_eq(call(0, 0x84000001u, 1u << 16, 0x10008000u, 0), -2);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+}
+END_TEST
+
+START_TEST(affinity_info_single)
+{
+	ck_assert_int_eq(call(0, 0x84000004u, 0, 0, 0), PV_PSCI_AFF_ON);
+	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), -2); /* no CPU 1 */
+	ck_assert_int_eq(call(0, 0x84000004u, 0x100, 0, 0), -2); /* Aff1 = 1 */
+	ck_assert_int_eq(call(0, 0x84000004u, 0, 1, 0), PV_PSCI_AFF_ON);
+	ck_assert_int_eq(call(0, 0x84000004u, 0, 3, 0), -2);
+	/* CPU_ON of an absent CPU. */
+	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10008000u, 0), -2);
+	ck_assert_int_eq(call(0, 0x84000003u, 0, 0x10008000u, 0), -4); /* ALREADY_ON */
+}
+END_TEST
+
+START_TEST(cpu_on_starts_secondary)
+{
+	struct pv_vcpu *s = &vm->vcpu[1];
+
+	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), PV_PSCI_AFF_OFF);
+	/* Dirty the secondary so the reset is visible. */
+	s->r[5] = 0x55;
+	s->cpsr = 0x10;
+	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10008001u, 0xc0ffee), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME); /* the caller goes on */
+	ck_assert_uint_eq(s->r[15], 0x10008000u);
+	ck_assert_uint_eq(s->r[0], 0xc0ffee);
+	ck_assert_uint_eq(s->r[5], 0);
+	ck_assert(s->cpsr & PV_PSR_T); /* bit 0 of the entry: Thumb */
+	ck_assert_uint_eq(s->cpsr & PV_PSR_M_MASK, PV_MODE_SVC);
+	ck_assert_uint_eq(s->cpsr & (PV_PSR_A | PV_PSR_I | PV_PSR_F),
+			  PV_PSR_A | PV_PSR_I | PV_PSR_F);
+	ck_assert_uint_eq(s->cp15.sctlr & PV_SCTLR_M, 0);
+	ck_assert_ptr_eq(s->vm, vm);
+	ck_assert_uint_eq(s->id, 1);
+	ck_assert_int_eq(s->stop, PV_STOP_NONE);
+	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), PV_PSCI_AFF_ON);
+	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10008000u, 0), -4);
+	/* The secondary turns itself off; CPU 0 sees it. */
+	call(1, 0x84000002u, 0, 0, 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
+	ck_assert_int_eq(ex.reason, PV_STOP_POWEROFF);
+	ck_assert_int_eq(s->stop, PV_STOP_POWEROFF);
+	ex.action = PV_ACTION_RESUME;
+	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), PV_PSCI_AFF_OFF);
+	ck_assert_int_eq(vm->vcpu[0].stop, PV_STOP_NONE);
+	/* And can be started again, in ARM state this time. */
+	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10009000u, 7), 0);
+	ck_assert_uint_eq(s->r[15], 0x10009000u);
+	ck_assert(!(s->cpsr & PV_PSR_T));
+	ck_assert_int_eq(s->stop, PV_STOP_NONE);
+}
+END_TEST
+
+static Suite *psci_suite(void)
+{
+	Suite *s = suite_create("psci");
+	TCase *t = tcase_create("up");
+	TCase *t2 = tcase_create("smp");
+
+	tcase_add_checked_fixture(t, setup1, teardown);
+	tcase_add_test(t, version_and_features);
+	tcase_add_test(t, unsupported_and_foreign_ids);
+	tcase_add_test(t, migrate_info_type);
+	tcase_add_test(t, system_off);
+	tcase_add_test(t, system_reset);
+	tcase_add_test(t, cpu_suspend_standby_waits);
+	tcase_add_test(t, affinity_info_single);
+	suite_add_tcase(s, t);
+	tcase_add_checked_fixture(t2, setup2, teardown);
+	tcase_add_test(t2, cpu_on_starts_secondary);
+	suite_add_tcase(s, t2);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(psci_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,957 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Shadow engine against a reference model.
+ *
+ * Random guest tables (every descriptor kind) live in fake guest RAM. For
+ * random VAs, access types and privileges, a simulated host CPU (this
+ * file's own walker of the SHADOW table at host PL0 with the host DACR,
+ * in front of a simulated host TLB that only the backend's invalidation
+ * ops can clean) runs the access; on a host fault it calls
+ * pv_shadow_fault() and retries, exactly like a backend. The outcome must
+ * equal the reference: the guest walk (pv_mmu_translate) composed with
+ * the memory map. Table changes followed by the maintenance the
+ * architecture requires, TLB maintenance, TTBR/TTBCR/ASID/DACR/SCTLR/PRRR
+ * changes and mode switches are interleaved.
+ *
+ * PV_SHADOW_CASES=<n> runs more accesses (default 1,000,000 over all
+ * configurations); PV_SHADOW_SEED=<n> changes the seed.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_backend.h"
+
+/* ---- guest-physical layout ---- */
+#define RAM0 FAKE_RAM_BASE          /* 16 MiB, host 0x40000000 */
+#define RAM1 0x20000000u            /* 1.5 MiB, host not 1 MiB aligned */
+#define RAM1_SIZE 0x180000u
+#define RAM1_HPA 0x50004000u
+#define MMIO 0x30000000u
+#define MMIO_SIZE 0x100000u
+#define HOLE 0x38000000u
+#define L1A (RAM0 + 0x0000u)
+#define L1B (RAM0 + 0x4000u)
+#define L1C (RAM0 + 0x8000u) /* TTBR1 */
+#define L2T (RAM0 + 0xc000u)
+#define NL2 48
+
+static struct fake_backend fb;
+static struct pv_vm_config cfg;
+static struct pv_vm *vm;
+static struct pv_vcpu *v;
+static uint8_t *ram1;
+static uint64_t rng;
+static unsigned cur_asids[] = { 1, 2, 3, 4, 5 };
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return n ? (uint32_t)((rng >> 11) % n) : 0;
+}
+
+/* VA MiB indices the cases use: small, so entries collide and get reused. */
+static const uint32_t va_mib[] = {
+	0x000, 0x001, 0x002, 0x010, 0x011, 0x015, 0x01f, 0x100, 0x101,
+	0x200, 0x201, 0x300, 0x3ff, 0x400, 0x7ff, 0x800, 0xbff, 0xc00,
+	0xc01, 0xc0f, 0xffe, 0xfff,
+};
+
+static uint32_t *gptr(uint32_t gpa)
+{
+	return fake_backend_ram(&fb, gpa);
+}
+
+static int dummy_read(void *dev, uint32_t off, unsigned size, uint64_t *val)
+{
+	(void)dev; (void)off; (void)size;
+	*val = 0;
+	return 0;
+}
+
+static int dummy_write(void *dev, uint32_t off, unsigned size, uint64_t val)
+{
+	(void)dev; (void)off; (void)size; (void)val;
+	return 0;
+}
+
+static const struct pv_mmio_ops dummy_mmio = { dummy_read, dummy_write };
+
+/* ---- the simulated host: TLB model and shadow walker ---- */
+
+struct tlbe {
+	bool valid, global, r, w, x;
+	uint32_t va, size;
+	uint8_t asid, dom;
+	uint64_t pa;
+	uint32_t attr;
+};
+#define NTLB 16
+static struct tlbe tlb[NTLB];
+static unsigned tlb_inval_calls;
+
+static void m_tlb_all(void *ctx)
+{
+	memset(tlb, 0, sizeof(tlb));
+	fake_backend_ops.tlb_inval_all(ctx);
+}
+
+static void m_tlb_asid(void *ctx, uint8_t asid)
+{
+	for (unsigned i = 0; i < NTLB; i++)
+		if (tlb[i].valid && !tlb[i].global && tlb[i].asid == asid)
+			tlb[i].valid = false;
+	fake_backend_ops.tlb_inval_asid(ctx, asid);
+}
+
+static void m_tlb_va(void *ctx, pv_gva_t va, uint8_t asid)
+{
+	uint32_t a = pv_gva_val(va);
+
+	tlb_inval_calls++;
+	for (unsigned i = 0; i < NTLB; i++)
+		if (tlb[i].valid && (tlb[i].global || tlb[i].asid == asid) &&
+		    a - tlb[i].va < tlb[i].size)
+			tlb[i].valid = false;
+	fake_backend_ops.tlb_inval_va(ctx, va, asid);
+}
+
+static struct pv_backend_ops model_ops;
+
+/* Host-physical to our pointer: only the pool and the window are tables. */
+static const uint32_t *hpa_table(uint64_t hpa)
+{
+	if (hpa >= fb.pool_hpa && hpa < fb.pool_hpa + FAKE_POOL_SIZE)
+		return (const uint32_t *)(fb.pool + (hpa - fb.pool_hpa));
+	return NULL;
+}
+
+enum hw_result { HW_OK, HW_FAULT, HW_BAD };
+
+/* AP[2:0] at PL0 with host AFE = 0: read, write. */
+static void pl0_perm(unsigned ap, bool *r, bool *w)
+{
+	*r = ap == 2 || ap == 3 || ap == 6 || ap == 7;
+	*w = ap == 3;
+}
+
+/*
+ * The hardware, independently of the engine: TLB, then the walk of the
+ * shadow table at host PL0. Returns HW_BAD for things hardware would do
+ * but the engine must never produce (host Manager domain, large pages in
+ * the pool, an L2 table outside the pool).
+ */
+static enum hw_result hw_access(const struct pv_resume *rs, uint32_t va,
+				unsigned acc, struct tlbe *out, const char **why)
+{
+	const uint32_t *l1, *l2;
+	uint32_t d, e, ap, dom, root = (uint32_t)(pv_hpa_val(rs->ttbr0) & ~0x3fffull);
+	struct tlbe t;
+
+	for (unsigned i = 0; i < NTLB; i++) {
+		if (tlb[i].valid && (tlb[i].global || tlb[i].asid == rs->asid) &&
+		    va - tlb[i].va < tlb[i].size) {
+			t = tlb[i];
+			goto check;
+		}
+	}
+	l1 = hpa_table(root);
+	if (!l1) {
+		*why = "TTBR0 outside the pool";
+		return HW_BAD;
+	}
+	d = l1[va >> 20];
+	memset(&t, 0, sizeof(t));
+	t.asid = rs->asid;
+	switch (d & 3) {
+	case 0:
+		return HW_FAULT;
+	case 3:
+		*why = "reserved L1 type";
+		return HW_BAD;
+	case 2:
+		if (d & (1u << 18)) {
+			*why = "supersection in shadow";
+			return HW_BAD;
+		}
+		dom = (d >> 5) & 15;
+		ap = ((d >> 15) & 1) << 2 | ((d >> 10) & 3);
+		t.va = va & 0xfff00000u;
+		t.size = 1u << 20;
+		t.pa = d & 0xfff00000u;
+		t.global = !(d & (1u << 17));
+		t.x = !(d & (1u << 4));
+		t.attr = ((d >> 12) & 7) << 3 | ((d >> 3) & 1) << 2 |
+			 ((d >> 2) & 1) << 1 | ((d >> 16) & 1);
+		break;
+	default:
+		dom = (d >> 5) & 15;
+		l2 = hpa_table(d & 0xfffffc00u);
+		if (!l2) {
+			*why = "L2 table outside the pool";
+			return HW_BAD;
+		}
+		e = l2[(va >> 12) & 0xff];
+		if (!(e & 3))
+			return HW_FAULT;
+		if (!(e & 2)) {
+			*why = "large page in shadow";
+			return HW_BAD;
+		}
+		ap = ((e >> 9) & 1) << 2 | ((e >> 4) & 3);
+		t.va = va & 0xfffff000u;
+		t.size = 1u << 12;
+		t.pa = e & 0xfffff000u;
+		t.global = !(e & (1u << 11));
+		t.x = !(e & 1);
+		t.attr = ((e >> 6) & 7) << 3 | ((e >> 3) & 1) << 2 |
+			 ((e >> 2) & 1) << 1 | ((e >> 10) & 1);
+		break;
+	}
+	pl0_perm(ap, &t.r, &t.w);
+	t.x = t.x && t.r;
+	t.valid = true;
+	t.dom = (uint8_t)dom;
+	tlb[rnd(NTLB)] = t;
+check:
+	/* The TLB keeps the domain; the DACR applies at every access. */
+	switch ((rs->dacr >> (2 * t.dom)) & 3) {
+	case 0:
+	case 2:
+		return HW_FAULT;
+	case 3:
+		*why = "host Manager domain";
+		return HW_BAD;
+	}
+	if (!t.r || ((acc & PV_ACC_WRITE) && !t.w) || ((acc & PV_ACC_EXEC) && !t.x))
+		return HW_FAULT;
+	*out = t;
+	out->pa = t.pa + (va - t.va);
+	return HW_OK;
+}
+
+/* ---- guest table generation ---- */
+
+static uint32_t rand_pa(uint32_t align)
+{
+	switch (rnd(20)) {
+	case 0: case 1: case 2:
+		return (RAM1 + rnd(2 * 1024 * 1024)) & ~(align - 1);
+	case 3: case 4:
+		return MMIO & ~(align - 1);
+	case 5:
+		return HOLE & ~(align - 1);
+	default:
+		return (RAM0 + rnd(FAKE_RAM_SIZE)) & ~(align - 1);
+	}
+}
+
+static uint32_t rand_ap(void)
+{
+	/* All eight, including the reserved 100; mostly ones that grant. */
+	static const uint8_t pick[] = { 3, 3, 3, 2, 1, 7, 0, 4, 5, 6 };
+
+	return pick[rnd(sizeof(pick))];
+}
+
+static void gen_l2_entry(uint32_t k, uint32_t j)
+{
+	uint32_t *l2 = gptr(L2T + k * 1024), ap = rand_ap(), e;
+
+	switch (rnd(6)) {
+	case 0:
+		l2[j] = rnd(4) ? 0 : rnd(UINT32_MAX) & ~3u;
+		return;
+	case 1: /* large page: 16 copies */
+		j &= ~15u;
+		e = (rand_pa(0x10000) & 0xffff0000u) | rnd(2) << 15 |
+		    rnd(8) << 12 | rnd(2) << 11 | rnd(2) << 10 | (ap >> 2) << 9 |
+		    (ap & 3) << 4 | rnd(4) << 2 | 1;
+		for (unsigned i = 0; i < 16; i++)
+			l2[j + i] = e;
+		return;
+	default:
+		l2[j] = (rand_pa(0x1000) & 0xfffff000u) | rnd(2) << 11 |
+			rnd(2) << 10 | (ap >> 2) << 9 | rnd(8) << 6 |
+			(ap & 3) << 4 | rnd(4) << 2 | 2 | rnd(2);
+	}
+}
+
+static uint32_t table_of(unsigned t)
+{
+	return t == 0 ? L1A : t == 1 ? L1B : L1C;
+}
+
+/* Write a new random L1 descriptor; returns the first index of the range
+ * it covers and sets *n to 1 or 16. */
+static uint32_t gen_l1_entry(unsigned t, uint32_t idx, unsigned *n)
+{
+	uint32_t *l1 = gptr(table_of(t)), ap = rand_ap(), d;
+	uint32_t common = rnd(16) << 5; /* domain (no domain for supersections) */
+
+	*n = 1;
+	common = (rnd(2) << 17 | rnd(2) << 16 | (ap >> 2) << 15 | rnd(8) << 12 |
+		  (ap & 3) << 10 | rnd(2) << 4 | rnd(4) << 2) | (rnd(4) << 5);
+	switch (rnd(12)) {
+	case 0:
+		d = rnd(3) ? 0 : 3;
+		break;
+	case 1: case 2: case 3: case 8: case 9: case 10: case 11:
+		d = (rand_pa(0x100000) & 0xfff00000u) | common | 2;
+		break;
+	case 4:
+		idx &= ~15u;
+		*n = 16;
+		if (rnd(8) == 0) /* above 4 GiB: nothing there */
+			d = 0x01000000u | 1u << 20 | 1u << 18 | (common & ~0x1e0u) | 2;
+		else
+			d = (rand_pa(0x1000000) & 0xff000000u) | 1u << 18 |
+			    (common & ~0x1e0u) | 2;
+		for (unsigned i = 0; i < 16; i++)
+			l1[idx + i] = d;
+		return idx;
+	default:
+		d = (L2T + rnd(NL2) * 1024) | (rnd(4) << 5) | 1;
+		break;
+	}
+	/* Replacing one entry of a supersection group breaks the group. */
+	if ((l1[idx] & 0x40003u) == 0x40002u) {
+		uint32_t g = idx & ~15u;
+
+		for (unsigned i = 0; i < 16; i++)
+			l1[g + i] = 0;
+		l1[idx] = d;
+		*n = 16;
+		return g;
+	}
+	l1[idx] = d;
+	return idx;
+}
+
+static void gen_tables(void)
+{
+	memset(gptr(L1A), 0, 0xc000 + NL2 * 1024);
+	for (uint32_t k = 0; k < NL2; k++)
+		for (uint32_t j = 0; j < 256; j++)
+			gen_l2_entry(k, j);
+	for (unsigned t = 0; t < 3; t++) {
+		for (unsigned i = 0; i < PV_ARRAY_SIZE(va_mib); i++) {
+			unsigned n;
+
+			gen_l1_entry(t, va_mib[i], &n);
+		}
+	}
+	/* Random filler in data pages, including the MMU-off identity range. */
+	for (uint32_t a = RAM0 + 0x100000; a < RAM0 + 0x110000; a += 4)
+		*gptr(a) = rnd(UINT32_MAX);
+}
+
+/* ---- the reference and one case ---- */
+
+static unsigned long cases, fills, guest_faults, mmios, windows, hits;
+static unsigned long fs_hist[32];
+static char fail_msg[512];
+
+static bool report(const char *what, uint32_t va, unsigned acc)
+{
+	snprintf(fail_msg, sizeof(fail_msg),
+		 "%s: case %lu va=%08x acc=%u mode=%02x sctlr=%08x ttbr0=%08x "
+		 "ttbcr=%x dacr=%08x asid=%u",
+		 what, cases, va, acc, v->cpsr & 0x1f, v->cp15.sctlr,
+		 v->cp15.ttbr0, v->cp15.ttbcr, v->cp15.dacr,
+		 v->cp15.contextidr & 0xff);
+	if (getenv("PV_SHADOW_VERBOSE"))
+		fprintf(stderr, "%s\n", fail_msg);
+	return false;
+}
+
+/* Expected host attribute bits TEX:C:B:S for a reference walk. */
+static uint32_t expect_attr(const struct pv_walk *w, bool flat)
+{
+	if (flat)
+		return 1u << 3 | 1;
+	switch (w->memtype) {
+	case PV_MT_NORMAL:
+		return (4u | w->outer) << 3 | (w->inner & 3u) << 1 | w->shareable;
+	case PV_MT_DEVICE:
+		return w->shareable ? 1u << 1 : 2u << 3;
+	default:
+		return 0;
+	}
+}
+
+static bool one_access(uint32_t va, unsigned acc)
+{
+	struct pv_walk w;
+	struct pv_fault rf, f;
+	struct pv_resume rs;
+	struct tlbe hit;
+	enum pv_shadow_outcome oc;
+	const char *why = "";
+	const struct pv_ram_region *r;
+	bool flat = !(v->cp15.sctlr & 1);
+	int ref, err;
+	uint64_t want_hpa = 0;
+	enum { R_HIT, R_FAULT, R_MMIO, R_WINDOW } expect;
+
+	cases++;
+	ref = pv_mmu_translate(v, pv_gva(va), acc, &w, &rf);
+	if (ref == 0 && (va >> 20) == 0xfff) {
+		expect = R_WINDOW;
+	} else if (ref) {
+		expect = R_FAULT;
+	} else if ((r = pv_memmap_find_ram(&vm->map, w.pa, 1))) {
+		expect = R_HIT;
+		want_hpa = pv_hpa_val(r->hpa) + (pv_gpa_val(w.pa) - pv_gpa_val(r->gpa));
+	} else if (!(acc & PV_ACC_EXEC) && pv_memmap_find_mmio(&vm->map, w.pa)) {
+		expect = R_MMIO;
+	} else {
+		expect = R_FAULT;
+		rf.fsr = PV_FSR_FS(PV_FS_SYNC_EXT) |
+			 ((acc & PV_ACC_WRITE) && !(acc & PV_ACC_EXEC) ? PV_FSR_WNR : 0);
+		rf.far = va;
+		rf.is_prefetch = acc & PV_ACC_EXEC;
+	}
+	for (int tries = 0; tries < 4; tries++) {
+		pv_shadow_resume(v, &rs);
+		switch (hw_access(&rs, va, acc, &hit, &why)) {
+		case HW_BAD:
+			return report(why, va, acc);
+		case HW_OK:
+			if (expect != R_HIT) {
+				if (getenv("PV_SHADOW_VERBOSE"))
+					fprintf(stderr, "guest l1 %08x\n", gptr(v->cp15.ttbr0 & ~0x3fffu)[va >> 20]);
+				if (getenv("PV_SHADOW_VERBOSE"))
+					fprintf(stderr, "expect %d ref %d fsr %x hit va %08x size %x pa %llx r%d w%d x%d dom %u asid %u tries %d\n",
+						expect, ref, rf.fsr | (gptr(v->cp15.ttbr0 & ~0x3fffu)[va >> 20] & 0) , hit.va, hit.size, (unsigned long long)hit.pa, hit.r, hit.w, hit.x, hit.dom, hit.asid, tries);
+				return report("host access succeeds where the guest must not", va, acc);
+			}
+			if (hit.pa != want_hpa)
+				return report("wrong host PA", va, acc);
+			if (hit.attr != expect_attr(&w, flat))
+				return report("wrong memory attributes", va, acc);
+			hits++;
+			return true;
+		case HW_FAULT:
+			break;
+		}
+		memset(&f, 0xa5, sizeof(f));
+		err = pv_shadow_fault(v, pv_gva(va), acc, &oc, &f);
+		if (err == PV_EWINDOW) {
+			windows++;
+			return expect == R_WINDOW || report("unexpected PV_EWINDOW", va, acc);
+		}
+		if (err)
+			return report("pv_shadow_fault error", va, acc);
+		if (oc == PV_SHADOW_FILLED) {
+			fills++;
+			continue;
+		}
+		if (oc == PV_SHADOW_MMIO) {
+			mmios++;
+			return expect == R_MMIO || report("unexpected MMIO", va, acc);
+		}
+		guest_faults++;
+		fs_hist[(f.fsr & 0xf) | (f.fsr >> 6 & 0x10)]++;
+		if (expect != R_FAULT)
+			return report("unexpected guest fault", va, acc);
+		if (f.fsr != rf.fsr || f.far != rf.far || f.is_prefetch != rf.is_prefetch)
+			return report("wrong guest FSR/FAR", va, acc);
+		return true;
+	}
+	return report("no progress after fills (stale host TLB?)", va, acc);
+}
+
+/* ---- maintenance after a table change ----
+ *
+ * Only what the architecture requires, so that an engine that invalidates
+ * too little fails: one operation per old TLB entry, at a random address
+ * inside it (a TLB entry for a 64 KiB, 1 MiB or 16 MiB mapping goes with
+ * any MVA inside it), with one random ASID for a global entry and every
+ * ASID for a non-global one.
+ */
+static void inval_old(uint32_t base, uint32_t size, bool global)
+{
+	uint32_t va = base + (rnd(size) & ~0xfffu);
+
+	switch (rnd(8)) {
+	case 0:
+		pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+		return;
+	case 1:
+	case 2:
+		pv_shadow_tlbi(v, PV_TLBI_MVAA, va | rnd(256));
+		return;
+	case 3:
+		if (!global) {
+			for (unsigned i = 0; i < PV_ARRAY_SIZE(cur_asids); i++)
+				pv_shadow_tlbi(v, PV_TLBI_ASID, cur_asids[i]);
+			return;
+		}
+		/* fall through */
+	default:
+		if (global) {
+			pv_shadow_tlbi(v, PV_TLBI_MVA, va | rnd(256));
+			return;
+		}
+		for (unsigned i = 0; i < PV_ARRAY_SIZE(cur_asids); i++)
+			pv_shadow_tlbi(v, PV_TLBI_MVA, va | cur_asids[i]);
+	}
+}
+
+/* Old L2 entries [j0, j1) of a table mapped at @mib. */
+static void inval_old_l2(uint32_t mib, const uint32_t *old, const uint32_t *now,
+			 uint32_t j0, uint32_t j1)
+{
+	for (uint32_t j = j0; j < j1; j++) {
+		uint32_t e = old[j];
+
+		if (now && now[j] == e)
+			continue;
+		if ((e & 3) == 1) { /* large: once for its 64 KiB */
+			uint32_t g = j & ~15u;
+
+			inval_old(mib | g << 12, 0x10000, !(e & (1u << 11)));
+			j = g + 15;
+		} else if (e & 2) {
+			inval_old(mib | j << 12, 0x1000, !(e & (1u << 11)));
+		}
+	}
+}
+
+static void mutate_l2(void)
+{
+	uint32_t k = rnd(NL2), j = rnd(256), *l2 = gptr(L2T + k * 1024);
+	uint32_t old[256];
+
+	memcpy(old, l2, sizeof(old));
+	gen_l2_entry(k, j);
+	/* Every VA that maps through table k, in every guest L1 table. */
+	for (unsigned t = 0; t < 3; t++) {
+		const uint32_t *l1 = gptr(table_of(t));
+
+		for (unsigned i = 0; i < PV_ARRAY_SIZE(va_mib); i++) {
+			uint32_t d = l1[va_mib[i]];
+
+			if ((d & 3) == 1 && (d & 0xfffffc00u) == L2T + k * 1024)
+				inval_old_l2(va_mib[i] << 20, old, l2, j & ~15u,
+					     (j & ~15u) + 16);
+		}
+	}
+}
+
+/* The TLB entries an old L1 descriptor at @idx may have produced. */
+static void inval_old_l1(uint32_t idx, uint32_t d)
+{
+	switch (d & 3) {
+	case 1:
+		inval_old_l2(idx << 20, gptr(d & 0xfffffc00u), NULL, 0, 256);
+		break;
+	case 2:
+		if (d & (1u << 18))
+			inval_old((idx & ~15u) << 20, 0x1000000, !(d & (1u << 17)));
+		else
+			inval_old(idx << 20, 0x100000, !(d & (1u << 17)));
+		break;
+	}
+}
+
+static void mutate_l1(void)
+{
+	unsigned t = rnd(3), n;
+	uint32_t idx = va_mib[rnd(PV_ARRAY_SIZE(va_mib))];
+	uint32_t *l1 = gptr(table_of(t)), old[16], first, g;
+	bool super_done = false;
+
+	if (idx == 0xfff)
+		idx = 0xffe;
+	g = idx & ~15u;
+	memcpy(old, &l1[g], sizeof(old));
+	first = gen_l1_entry(t, idx, &n);
+	for (uint32_t i = first; i < first + n; i++) {
+		uint32_t d = old[i - g];
+
+		if (d == l1[i])
+			continue;
+		if ((d & 0x40003u) == 0x40002u) {
+			if (!super_done)
+				inval_old_l1(i, d);
+			super_done = true;
+			continue;
+		}
+		inval_old_l1(i, d);
+	}
+}
+
+static uint32_t rand_dacr(void)
+{
+	uint32_t d = 0;
+
+	for (unsigned i = 0; i < 16; i++) {
+		static const uint8_t pick[] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 3, 2 };
+
+		d |= (uint32_t)pick[rnd(sizeof(pick))] << (2 * i);
+	}
+	return d;
+}
+
+static void change_regs(void)
+{
+	switch (rnd(12)) {
+	case 0: /* PAN-style toggle of domain 1 (the fast path) */
+	case 1:
+		v->cp15.dacr ^= 1u << 2;
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR);
+		break;
+	case 2:
+		v->cp15.dacr = rand_dacr();
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR);
+		break;
+	case 3:
+		v->cp15.contextidr = cur_asids[rnd(PV_ARRAY_SIZE(cur_asids))];
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_CONTEXTIDR);
+		break;
+	case 4:
+		v->cp15.ttbr0 = rnd(2) ? L1A : L1B;
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_TTBR0);
+		break;
+	case 5:
+		v->cp15.ttbcr = rnd(3) | (rnd(16) == 0 ? 0x10 : 0) | (rnd(16) == 0 ? 0x20 : 0);
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_TTBCR);
+		break;
+	case 6: {
+		/* MMU off is a rare state: most of the VA set is not RAM then. */
+		uint32_t r = rnd(10);
+
+		if (!(v->cp15.sctlr & 1))
+			v->cp15.sctlr |= r < 8 ? 1u : 0;
+		else if (r < 2)
+			v->cp15.sctlr &= ~1u;
+		else if (r < 6)
+			v->cp15.sctlr ^= 1u << 28; /* TRE */
+		else if (r < 8 || (v->cp15.sctlr & 1u << 29))
+			v->cp15.sctlr ^= 1u << 29; /* AFE */
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_SCTLR);
+		break;
+	}
+	case 7:
+		v->cp15.prrr = rnd(UINT32_MAX);
+		v->cp15.nmrr = rnd(UINT32_MAX);
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_PRRR_NMRR);
+		break;
+	case 8:
+		pv_shadow_tlbi(v, PV_TLBI_ASID, cur_asids[rnd(PV_ARRAY_SIZE(cur_asids))]);
+		break;
+	case 9:
+		pv_shadow_tlbi(v, PV_TLBI_MVA, (va_mib[rnd(PV_ARRAY_SIZE(va_mib))] << 20) |
+						  rnd(256) << 12 | cur_asids[rnd(5)]);
+		break;
+	default: /* guest mode switch */
+		v->cpsr = (v->cpsr & ~0x1fu) | (rnd(2) ? PV_MODE_USR : PV_MODE_SVC);
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_MODE);
+		break;
+	}
+}
+
+static void setup_vm(size_t pool_size)
+{
+	ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
+	model_ops = fake_backend_ops;
+	model_ops.tlb_inval_all = m_tlb_all;
+	model_ops.tlb_inval_asid = m_tlb_asid;
+	model_ops.tlb_inval_va = m_tlb_va;
+	cfg.ops = &model_ops;
+	cfg.shadow_pool.size = pool_size;
+	ram1 = aligned_alloc(4096, RAM1_SIZE);
+	ck_assert_ptr_nonnull(ram1);
+	memset(ram1, 0, RAM1_SIZE);
+	cfg.ram[1].gpa = pv_gpa(RAM1);
+	cfg.ram[1].size = RAM1_SIZE;
+	cfg.ram[1].hva = pv_hva_from_ptr(ram1);
+	cfg.ram[1].hpa = pv_hpa(RAM1_HPA);
+	cfg.ram_count = 2;
+	vm = calloc(1, sizeof(*vm));
+	ck_assert_ptr_nonnull(vm);
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_memmap_add_mmio(&vm->map, pv_gpa(MMIO), MMIO_SIZE, 0,
+					    &dummy_mmio, NULL, "dummy"), 0);
+	memset(tlb, 0, sizeof(tlb));
+	v = &vm->vcpu[0];
+}
+
+static void teardown_vm(void)
+{
+	free(vm);
+	free(ram1);
+	fake_backend_teardown(&fb);
+}
+
+static unsigned long env_ul(const char *name, unsigned long dflt)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? strtoul(s, NULL, 0) : dflt;
+}
+
+/* One configuration: @n accesses with everything else interleaved. */
+static void run_model(size_t pool_size, unsigned long n, uint64_t seed)
+{
+	unsigned long end, steps = 0;
+
+	setup_vm(pool_size);
+	rng = seed | 1;
+	gen_tables();
+	v->cp15.sctlr = 1 | (rnd(4) ? 0 : 1u << 29);
+	v->cp15.ttbr0 = L1A;
+	v->cp15.ttbr1 = L1C;
+	v->cp15.dacr = 0x55555555u;
+	v->cp15.contextidr = 1;
+	pv_shadow_ctx_changed(v, ~0u);
+	cases = fills = guest_faults = mmios = windows = hits = 0;
+	memset(fs_hist, 0, sizeof(fs_hist));
+	end = n;
+	while (cases < end) {
+		uint32_t r = rnd(100);
+
+		if (r < 88) {
+			uint32_t va = va_mib[rnd(PV_ARRAY_SIZE(va_mib))] << 20 |
+				      (rnd(2) ? rnd(16) << 12 : rnd(256) << 12) | rnd(4096);
+			static const unsigned accs[] = { PV_ACC_READ, PV_ACC_WRITE, PV_ACC_EXEC };
+
+			if (!one_access(va & ~3u, accs[rnd(3)]))
+				break;
+		} else if (r < 93) {
+			change_regs();
+		} else if (r < 97) {
+			mutate_l2();
+		} else if (r < 98) {
+			mutate_l1();
+		} else {
+			pv_shadow_tlbi(v, PV_TLBI_MVAA, va_mib[rnd(PV_ARRAY_SIZE(va_mib))] << 20);
+		}
+		if ((++steps & 7) == 0 && pv_shadow_check_isolation(vm)) {
+			report("isolation invariant", 0, 0);
+			for (unsigned q = 0; q < vm->shadow.nspaces * 2; q++)
+				fprintf(stderr, "root %u win %08x\n", q,
+					((uint32_t *)(fb.pool + vm->shadow.space[q / 2].root[q % 2].l1_off))[0xfff]);
+			break;
+		}
+	}
+	if (cases < end) {
+		fprintf(stderr, "seed %llu: %s\n", (unsigned long long)seed, fail_msg);
+		teardown_vm();
+		ck_abort_msg("%s", fail_msg);
+	}
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	fprintf(stderr,
+		"shadow model pool=%zuK: %lu cases, %lu hits, %lu fills, %lu guest faults, "
+		"%lu mmio, %lu window; evictions %llu, l2 reclaims %llu, "
+		"rollovers %llu, flushes %llu\n",
+		pool_size / 1024, cases, hits, fills, guest_faults, mmios, windows,
+		(unsigned long long)vm->shadow.stats.evictions,
+		(unsigned long long)vm->shadow.stats.l2_reclaims,
+		(unsigned long long)vm->shadow.stats.asid_rollovers,
+		(unsigned long long)vm->shadow.stats.full_flushes);
+	if (getenv("PV_SHADOW_VERBOSE"))
+		for (unsigned i = 0; i < 32; i++)
+			if (fs_hist[i])
+				fprintf(stderr, "  guest FS %02x: %lu\n", i, fs_hist[i]);
+	teardown_vm();
+}
+
+START_TEST(model_small_pool)
+{
+	/* Two spaces and few L2 tables: eviction and reclaim all the time. */
+	run_model(PV_SHADOW_POOL_MIN, env_ul("PV_SHADOW_CASES", 1000000) / 2,
+		  env_ul("PV_SHADOW_SEED", 1));
+}
+END_TEST
+
+START_TEST(model_full_pool)
+{
+	run_model(FAKE_POOL_SIZE, env_ul("PV_SHADOW_CASES", 1000000) / 2,
+		  env_ul("PV_SHADOW_SEED", 1) + 77);
+}
+END_TEST
+
+/* ---- directed tests ---- */
+
+static void basic_vm(void)
+{
+	setup_vm(FAKE_POOL_SIZE);
+	rng = 99;
+	memset(gptr(L1A), 0, 0x10000);
+	v->cp15.sctlr = 1;
+	v->cp15.ttbr0 = L1A;
+	v->cp15.dacr = 0x55555555u;
+	v->cp15.contextidr = 1;
+	pv_shadow_ctx_changed(v, ~0u);
+}
+
+START_TEST(kernel_only_page_is_denied_to_guest_user)
+{
+	struct pv_resume rs;
+	struct tlbe hit;
+	const char *why;
+	enum pv_shadow_outcome oc;
+	struct pv_fault f;
+
+	basic_vm();
+	/* Section VA 0xc0000000 -> RAM0+1M, AP=001 (PL1 only), domain 0. */
+	gptr(L1A)[0xc00] = (RAM0 + 0x100000) | 1u << 10 | 2;
+	v->cpsr = PV_MODE_SVC;
+	ck_assert(one_access(0xc0000010, PV_ACC_WRITE));
+	pv_shadow_resume(v, &rs);
+	ck_assert_int_eq(hw_access(&rs, 0xc0000010, PV_ACC_WRITE, &hit, &why), HW_OK);
+	v->cpsr = PV_MODE_USR;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_MODE);
+	pv_shadow_resume(v, &rs);
+	ck_assert_int_eq(hw_access(&rs, 0xc0000010, PV_ACC_READ, &hit, &why), HW_FAULT);
+	ck_assert_int_eq(pv_shadow_fault(v, pv_gva(0xc0000010), PV_ACC_READ, &oc, &f), 0);
+	ck_assert_int_eq(oc, PV_SHADOW_GUEST_FAULT);
+	ck_assert_uint_eq(f.fsr, PV_FS_PERM_SECTION);
+	ck_assert_uint_eq(f.far, 0xc0000010);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
+START_TEST(pan_dacr_toggle_is_o1)
+{
+	struct pv_resume rs;
+	uint64_t flushes;
+	unsigned cleans;
+
+	basic_vm();
+	gptr(L1A)[0x001] = (RAM0 + 0x200000) | 1u << 5 | 3u << 10 | 2; /* domain 1 */
+	v->cpsr = PV_MODE_SVC;
+	ck_assert(one_access(0x00100000, PV_ACC_WRITE));
+	flushes = vm->shadow.stats.full_flushes;
+	cleans = fb.cache_clean;
+	for (int i = 0; i < 100; i++) {
+		v->cp15.dacr ^= 1u << 2;
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR);
+		pv_shadow_resume(v, &rs);
+		ck_assert_uint_eq((rs.dacr >> 2) & 3, (v->cp15.dacr >> 2) & 3);
+		ck_assert(one_access(0x00100000, PV_ACC_READ));
+	}
+	ck_assert_uint_eq(vm->shadow.stats.full_flushes, flushes);
+	ck_assert_uint_eq(fb.cache_clean, cleans); /* nothing was refilled */
+	teardown_vm();
+}
+END_TEST
+
+START_TEST(manager_exit_flushes)
+{
+	basic_vm();
+	/* AP=010: user read-only; Manager lets the user write. */
+	gptr(L1A)[0x002] = (RAM0 + 0x300000) | 2u << 5 | 2u << 10 | 2;
+	v->cpsr = PV_MODE_USR;
+	v->cp15.dacr = 0x55555555u | 3u << 4;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR | PV_SHADOW_CTX_MODE);
+	ck_assert(one_access(0x00200000, PV_ACC_WRITE));
+	v->cp15.dacr = 0x55555555u;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR);
+	ck_assert(one_access(0x00200000, PV_ACC_WRITE)); /* now a guest fault */
+	ck_assert_uint_ge(vm->shadow.stats.full_flushes, 1);
+	teardown_vm();
+}
+END_TEST
+
+START_TEST(asid_rollover_invalidates_host_tlb)
+{
+	basic_vm();
+	gptr(L1A)[0x000] = (RAM0 + 0x100000) | 3u << 10 | 1u << 17 | 2;
+	v->cpsr = PV_MODE_USR;
+	/* More address spaces than the cache holds: each miss re-keys a slot
+	 * and retires its ASIDs, so 255 run out. */
+	for (unsigned i = 0; i < 400; i++) {
+		v->cp15.contextidr = i & 0xff;
+		pv_shadow_ctx_changed(v, PV_SHADOW_CTX_CONTEXTIDR);
+		ck_assert(one_access(0x00000100, PV_ACC_READ));
+	}
+	ck_assert_uint_ge(vm->shadow.stats.asid_rollovers, 1);
+	ck_assert_uint_ge(fb.tlb_all, 1);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
+START_TEST(window_mapping_is_reported)
+{
+	enum pv_shadow_outcome oc;
+	struct pv_fault f;
+	struct pv_resume rs;
+	const uint32_t *l1;
+
+	basic_vm();
+	gptr(L1A)[0xfff] = (RAM0 + 0x100000) | 3u << 10 | 2;
+	ck_assert_int_eq(pv_shadow_fault(v, pv_gva(0xfff00000), PV_ACC_READ, &oc, &f),
+			 PV_EWINDOW);
+	pv_shadow_resume(v, &rs);
+	l1 = hpa_table(pv_hpa_val(rs.ttbr0) & ~0x3fffull);
+	ck_assert_uint_eq(l1[0xfff], fb.window_l1[0]);
+	gptr(L1A)[0xfff] = 0;
+	ck_assert_int_eq(pv_shadow_fault(v, pv_gva(0xfff00000), PV_ACC_READ, &oc, &f), 0);
+	ck_assert_int_eq(oc, PV_SHADOW_GUEST_FAULT);
+	ck_assert_uint_eq(f.fsr, PV_FS_TRANSL_SECTION);
+	teardown_vm();
+}
+END_TEST
+
+START_TEST(isolation_checker_catches_a_widened_entry)
+{
+	struct pv_resume rs;
+	uint32_t *l1;
+
+	basic_vm();
+	gptr(L1A)[0xc00] = (RAM0 + 0x100000) | 2u << 10 | 2; /* user RO */
+	v->cpsr = PV_MODE_USR;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_MODE);
+	ck_assert(one_access(0xc0000000, PV_ACC_READ));
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	pv_shadow_resume(v, &rs);
+	l1 = (uint32_t *)hpa_table(pv_hpa_val(rs.ttbr0) & ~0x3fffull);
+	l1[0xc00] &= ~(1u << 15); /* APX off: user read/write */
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	l1[0xc00] = (uint32_t)fb.pool_hpa | 3u << 10 | 1u << 17 | 2; /* maps the pool */
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	l1[0xc00] = 0;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
+static Suite *shadow_suite(void)
+{
+	Suite *s = suite_create("shadow");
+	TCase *tc = tcase_create("directed");
+	TCase *model = tcase_create("model");
+
+	tcase_add_test(tc, kernel_only_page_is_denied_to_guest_user);
+	tcase_add_test(tc, pan_dacr_toggle_is_o1);
+	tcase_add_test(tc, manager_exit_flushes);
+	tcase_add_test(tc, asid_rollover_invalidates_host_tlb);
+	tcase_add_test(tc, window_mapping_is_reported);
+	tcase_add_test(tc, isolation_checker_catches_a_widened_entry);
+	suite_add_tcase(s, tc);
+	tcase_set_timeout(model, 300);
+	tcase_add_test(model, model_small_pool);
+	tcase_add_test(model, model_full_pool);
+	suite_add_tcase(s, model);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(shadow_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

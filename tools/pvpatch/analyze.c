@@ -1,0 +1,1294 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Code/data separation and site selection (method in docs/pvpatch.md).
+ *
+ * Instructions are found by following control flow from every function
+ * symbol (recursive descent), never by sweeping: a word is code only if a
+ * path from a function entry reaches it. PC-relative loads mark their
+ * targets as data, and a word that is both is reported, not patched.
+ * Sensitive-looking words that no path reaches are reported as "unsure".
+ * Classification of a reached instruction is pv_decode_arm/thumb()'s; the
+ * small matchers below only extract control flow and literal targets.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pvpatch.h"
+
+#define VECTORS_VA 0xFFFF0000u
+#define STUBS_VA   0xFFFF1000u
+
+/* Per-halfword state. */
+enum {
+	S_ARM = 1,     /* an A32 instruction starts here */
+	S_THUMB = 2,   /* a T16/T32 instruction starts here */
+	S_TAIL = 4,    /* second halfword of an instruction */
+	S_DATA = 8,    /* proved data (literal, table, data object, $d) */
+	S_TEXT = 16,   /* inside a text range (flow may go here) */
+	S_LABEL = 32,  /* inside a text symbol that starts with data (heuristic) */
+};
+
+struct range {
+	uint32_t va, end;   /* [va, end) in the VA space of the region */
+	const char *name;
+	int entry;          /* a real function starts at va */
+	int thumb;
+};
+
+struct region {
+	uint32_t va, off, size;
+};
+
+struct work {
+	uint32_t va;
+	int thumb;
+};
+
+struct ctx {
+	const struct pvp_image *img;
+	struct pvp_result *r;
+	struct pvp_err *e;
+	uint8_t *st;
+	struct region reg[4];
+	int nreg;
+	uint32_t nvec; /* vector tables found (main + Spectre-BHB variants) */
+	struct range *rg;
+	size_t nrg;
+	struct work *wl;
+	size_t nwl, capwl;
+	size_t scap, ucap;
+	struct work *calls;  /* (BL site, target) pairs, for noreturn learning */
+	size_t ncalls, capcalls;
+	uint32_t *noret;     /* sorted targets that do not return */
+	size_t nnoret;
+	int err;
+};
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+/* VA -> Image offset through the regions; false if outside the Image. */
+static bool va2off(const struct ctx *c, uint32_t va, uint32_t len, uint32_t *off)
+{
+	for (int i = 0; i < c->nreg; i++) {
+		const struct region *g = &c->reg[i];
+
+		if (va >= g->va && va - g->va < g->size && g->size - (va - g->va) >= len) {
+			*off = g->off + (va - g->va);
+			return (uint64_t)*off + len <= c->img->size;
+		}
+	}
+	return false;
+}
+
+static void push(struct ctx *c, uint32_t va, int thumb)
+{
+	if (c->err)
+		return;
+	if (c->nwl == c->capwl) {
+		size_t n = c->capwl ? c->capwl * 2 : 4096;
+		struct work *w = realloc(c->wl, n * sizeof(*w));
+
+		if (!w) {
+			c->err = PV_ENOMEM;
+			return;
+		}
+		c->wl = w;
+		c->capwl = n;
+	}
+	c->wl[c->nwl].va = thumb ? va & ~1u : va;
+	c->wl[c->nwl].thumb = thumb;
+	c->nwl++;
+}
+
+static void mark_data(struct ctx *c, uint32_t va, uint32_t len)
+{
+	uint32_t off;
+
+	va &= ~1u;
+	for (uint32_t i = 0; i < len; i += 2)
+		if (va2off(c, va + i, 2, &off))
+			c->st[off / 2] |= S_DATA;
+}
+
+static const struct range *range_of(const struct ctx *c, uint32_t va)
+{
+	size_t lo = 0, hi = c->nrg;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->rg[mid].va <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || va >= c->rg[lo - 1].end)
+		return NULL;
+	return &c->rg[lo - 1];
+}
+
+/* Read a literal word (for "ldr pc, =x" and tables); false if not in Image. */
+static bool lit32(const struct ctx *c, uint32_t va, uint32_t *v)
+{
+	uint32_t off;
+
+	if (!va2off(c, va, 4, &off))
+		return false;
+	*v = rd32(c->img->data + off);
+	return true;
+}
+
+static bool is_text(const struct ctx *c, uint32_t va)
+{
+	uint32_t off;
+
+	return va2off(c, va & ~1u, 2, &off) && (c->st[off / 2] & S_TEXT);
+}
+
+/* ---- A32 flow --------------------------------------------------------- */
+
+static bool t_in(const struct ctx *c, uint32_t va)
+{
+	return !(va & 3) && is_text(c, va);
+}
+
+static void note_call(struct ctx *c, uint32_t va, uint32_t target)
+{
+	if (c->noret || c->err)
+		return; /* only the first pass learns */
+	if (c->ncalls == c->capcalls) {
+		size_t n = c->capcalls ? c->capcalls * 2 : 4096;
+		struct work *w = realloc(c->calls, n * sizeof(*w));
+
+		if (!w) {
+			c->err = PV_ENOMEM;
+			return;
+		}
+		c->calls = w;
+		c->capcalls = n;
+	}
+	c->calls[c->ncalls].va = va;
+	c->calls[c->ncalls].thumb = (int)target; /* reuse: the target address */
+	c->ncalls++;
+}
+
+static bool is_noreturn(const struct ctx *c, uint32_t target)
+{
+	size_t lo = 0, hi = c->nnoret;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->noret[mid] < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->nnoret && c->noret[lo] == target;
+}
+
+static uint32_t arm_imm(uint32_t w)
+{
+	uint32_t imm = w & 0xFF, rot = (w >> 8 & 0xF) * 2;
+
+	return rot ? (imm >> rot) | (imm << (32 - rot)) : imm;
+}
+
+/* Follow one ARM path from @va. */
+/* A code address built in a register: accepted at a push prologue only. */
+static void maybe_code_ptr(struct ctx *c, uint32_t v)
+{
+	uint32_t off, w;
+
+	if (!t_in(c, v) || !va2off(c, v, 4, &off))
+		return;
+	w = rd32(c->img->data + off);
+	if ((w & 0xFFFF4000u) == 0xE92D4000u || w == 0xE52DE004u)
+		push(c, v, 0);
+}
+
+static void flow_arm(struct ctx *c, uint32_t va)
+{
+	int prev_movlr = 0;
+	uint32_t movw_lo[16], movw_ok = 0; /* movw seen per register on this path */
+
+	for (;; va += 4) {
+		uint32_t off, w, cond, pc = va + 8;
+		int al, stop = 0;
+		struct pv_insn in;
+
+		if (!va2off(c, va, 4, &off) || !(c->st[off / 2] & S_TEXT) ||
+		    !(c->st[off / 2 + 1] & S_TEXT))
+			return;
+		if (c->st[off / 2] & (S_ARM | S_THUMB | S_TAIL) ||
+		    (c->st[off / 2 + 1] & (S_ARM | S_THUMB | S_TAIL)))
+			return; /* visited (or claimed by the other ISA: reported later) */
+		w = rd32(c->img->data + off);
+		if (pv_decode_arm(w, &in) == PV_EUNDEF || (w & 0x0FF000F0u) == 0x07F000F0u) {
+			/* UDF/BUG(): nothing after it is reached from here. */
+			c->st[off / 2] |= S_ARM;
+			c->st[off / 2 + 1] |= S_TAIL;
+			return;
+		}
+		c->st[off / 2] |= S_ARM;
+		c->st[off / 2 + 1] |= S_TAIL;
+		c->r->ncode++;
+		cond = w >> 28;
+		al = cond == 0xE;
+		if (cond == 0xF) {
+			if ((w & 0x0E000000u) == 0x0A000000u) /* BLX imm */
+				push(c, pc + ((uint32_t)((int32_t)(w << 8) >> 6) | (w >> 23 & 2)), 1);
+			else if ((w & 0x0E500000u) == 0x08100000u) /* RFE */
+				return;
+			prev_movlr = 0;
+			continue;
+		}
+		switch (w >> 25 & 7) {
+		case 5: { /* B / BL */
+			uint32_t t = pc + (uint32_t)((int32_t)(w << 8) >> 6);
+
+			push(c, t, 0);
+			if (!(w & (1u << 24)) && al)
+				stop = 1;
+			else if (al && (w & (1u << 24))) {
+				note_call(c, va, t);
+				if (is_noreturn(c, t))
+					stop = 1;
+			}
+			break;
+		}
+		case 4: /* LDM/STM */
+			if ((w & (1u << 20)) && (w & (1u << 15)) && al)
+				stop = 1;
+			break;
+		case 2: case 3: { /* LDR/STR */
+			uint32_t rn = w >> 16 & 15, rt = w >> 12 & 15;
+			int load = !!(w & (1u << 20)), reg = !!(w & (1u << 25));
+
+			if (reg && (w & (1u << 4)))
+				break; /* media instructions */
+			if (load && rn == 15 && !reg) {
+				uint32_t t = (w & (1u << 23)) ? pc + (w & 0xFFF) : pc - (w & 0xFFF);
+				uint32_t v;
+
+				mark_data(c, t & ~3u, 4);
+				if (rt == 15 && lit32(c, t & ~3u, &v) && is_text(c, v))
+					push(c, v & ~1u, v & 1);
+			} else if (load && rn == 15 && reg && (w & 0xFF0) == 0x100) {
+				/* ldr rX, [pc, rM, lsl #2]: an address table at pc. */
+				uint32_t v, t = pc;
+
+				while (lit32(c, t, &v) && is_text(c, v) && t - pc < 4096) {
+					mark_data(c, t, 4);
+					if (rt == 15)
+						push(c, v & ~1u, v & 1);
+					t += 4;
+				}
+			}
+			if (load && rt == 15 && al)
+				stop = !prev_movlr;
+			break;
+		}
+		case 6: /* LDC/VLDR literal */
+			if ((w & 0x0E1F0000u) == 0x0C1F0000u && (w & (1u << 24))) {
+				uint32_t imm = (w & 0xFF) * 4;
+				uint32_t t = (w & (1u << 23)) ? (pc & ~3u) + imm : (pc & ~3u) - imm;
+
+				mark_data(c, t, (w >> 8 & 0xF) == 11 ? 8 : 4);
+			}
+			break;
+		case 0: case 1: {
+			uint32_t op = w >> 21 & 15, rd = w >> 12 & 15, rn = w >> 16 & 15;
+			int s = !!(w & (1u << 20)), imm = !!(w & (1u << 25));
+
+			if ((w & 0x0FF00000u) == 0x03000000u) { /* movw */
+				movw_lo[rd] = (w >> 4 & 0xF000) | (w & 0xFFF);
+				movw_ok |= 1u << rd;
+				break;
+			}
+			if ((w & 0x0FF00000u) == 0x03400000u) { /* movt */
+				if (movw_ok & (1u << rd))
+					maybe_code_ptr(c, (w << 12 & 0xF0000000u) |
+						       (w << 16 & 0x0FFF0000u) | movw_lo[rd]);
+				movw_ok &= ~(1u << rd);
+				break;
+			}
+
+			if (!imm && (w & 0x90) == 0x90) {
+				/* multiply / extra load-store: LDRD/LDRH literal */
+				if (rn == 15 && (w & (1u << 22)) && (w & 0x60) &&
+				    ((w & (1u << 20)) || (w & 0x60) == 0x40)) {
+					uint32_t i8 = (w >> 4 & 0xF0) | (w & 0xF);
+					uint32_t t = (w & (1u << 23)) ? pc + i8 : pc - i8;
+
+					mark_data(c, t & ~3u, (w & 0x60) == 0x40 && !(w & (1u << 20)) ? 8 : 4);
+				}
+				break;
+			}
+			if (!imm && (w & 0x0FFFFFD0u) == 0x012FFF10u) { /* BX / BLX reg */
+				if (!(w & 0x20) && al)
+					stop = !prev_movlr;
+				break;
+			}
+			if (op >= 8 && op <= 11 && !s)
+				break; /* MRS/MSR/misc: not a PC write */
+			if (imm && rn == 15 && rd == 14 && (op == 4 || op == 2)) {
+				/* adr lr, label: a return address, so code. */
+				uint32_t v = arm_imm(w);
+
+				push(c, op == 4 ? pc + v : pc - v, 0);
+			}
+			if (rd != 15 || (op >= 8 && op <= 11))
+				break;
+			if ((w & 0x0FFFFFF0u) == 0x008FF100u) {
+				/* add pc, pc, rM, lsl #2: a table of branches follows. */
+				uint32_t v, t = pc;
+
+				while (lit32(c, t, &v) && (v & 0x0F000000u) == 0x0A000000u &&
+				       t - pc < 4096) {
+					push(c, t, 0);
+					t += 4;
+				}
+			}
+			if (al)
+				stop = !prev_movlr || s;
+			break;
+		}
+		default:
+			break;
+		}
+		prev_movlr = (w == 0xE1A0E00Fu); /* mov lr, pc: the next jump is a call */
+		if (stop)
+			return;
+	}
+}
+
+/* ---- T32 flow --------------------------------------------------------- */
+
+static bool t32(uint16_t hw1)
+{
+	return (hw1 >> 11) >= 0x1D;
+}
+
+static void flow_thumb(struct ctx *c, uint32_t va)
+{
+	int it = 0; /* instructions left in the current IT block */
+
+	for (;;) {
+		uint32_t off, pc = va + 4;
+		uint16_t hw1, hw2 = 0;
+		int len, stop = 0, cond_exec = it > 0;
+		struct pv_insn in;
+
+		if (!va2off(c, va, 2, &off) || !(c->st[off / 2] & S_TEXT))
+			return;
+		if (c->st[off / 2] & (S_ARM | S_THUMB | S_TAIL))
+			return;
+		hw1 = rd16(c->img->data + off);
+		len = t32(hw1) ? 4 : 2;
+		if (len == 4) {
+			if (!va2off(c, va, 4, &off) || !(c->st[off / 2 + 1] & S_TEXT) ||
+			    (c->st[off / 2 + 1] & (S_ARM | S_THUMB | S_TAIL)))
+				return;
+			hw2 = rd16(c->img->data + off + 2);
+		}
+		if (it > 0)
+			it--;
+		c->st[off / 2] |= S_THUMB;
+		if (len == 4)
+			c->st[off / 2 + 1] |= S_TAIL;
+		if (pv_decode_thumb(hw1, hw2, &in) == PV_EUNDEF || (hw1 & 0xFF00) == 0xDE00 ||
+		    ((hw1 & 0xFFF0) == 0xF7F0 && (hw2 & 0xF000) == 0xA000))
+			return; /* UDF / BUG() */
+		c->r->ncode++;
+		if (len == 2) {
+			if ((hw1 & 0xF000) == 0xD000 && (hw1 & 0x0F00) < 0x0E00) {
+				push(c, pc + (uint32_t)((int32_t)(int8_t)(hw1 & 0xFF) * 2), 1);
+			} else if ((hw1 & 0xF800) == 0xE000) {
+				push(c, pc + (uint32_t)((int32_t)((uint32_t)hw1 << 21) >> 20), 1);
+				stop = 1;
+			} else if ((hw1 & 0xF500) == 0xB100) { /* CBZ/CBNZ */
+				push(c, pc + ((hw1 >> 2 & 0x3E) | (hw1 >> 3 & 0x40)), 1); /* i:imm5:0 */
+			} else if ((hw1 & 0xFF80) == 0x4700) { /* BX */
+				stop = 1;
+			} else if ((hw1 & 0xFF87) == 0x4687 || (hw1 & 0xFF87) == 0x4487) {
+				stop = 1; /* mov/add pc, rM */
+			} else if ((hw1 & 0xFF00) == 0xBD00) { /* pop {.., pc} */
+				stop = 1;
+			} else if ((hw1 & 0xF800) == 0x4800) { /* ldr rT, [pc, #imm] */
+				mark_data(c, ((pc & ~3u) + (hw1 & 0xFFu) * 4), 4);
+			} else if ((hw1 & 0xFF00) == 0xBF00 && (hw1 & 0xF)) { /* IT */
+				unsigned m = hw1 & 0xF;
+
+				it = 4 - __builtin_ctz(m);
+				va += 2;
+				continue;
+			}
+		} else {
+			if ((hw1 & 0xF800) == 0xF000 && (hw2 & 0x8000)) {
+				uint32_t s = hw1 >> 10 & 1, j1 = hw2 >> 13 & 1, j2 = hw2 >> 11 & 1;
+				uint32_t imm;
+
+				switch (hw2 & 0x5000) {
+				case 0x0000: /* B T3 (conditional) or misc control */
+					if ((hw1 & 0x0380) != 0x0380) {
+						imm = s << 20 | j2 << 19 | j1 << 18 | (hw1 & 0x3Fu) << 12 |
+						      (hw2 & 0x7FFu) << 1;
+						push(c, pc + (uint32_t)((int32_t)(imm << 11) >> 11), 1);
+					} else if ((hw1 & 0xFFF0) == 0xF3D0 && (hw2 & 0xFF00) == 0x8F00) {
+						stop = 1; /* SUBS pc, lr / ERET */
+					}
+					break;
+				default: {
+					uint32_t i1 = !(j1 ^ s), i2 = !(j2 ^ s);
+
+					imm = s << 24 | i1 << 23 | i2 << 22 | (hw1 & 0x3FFu) << 12 |
+					      (hw2 & 0x7FFu) << 1;
+					imm = (uint32_t)((int32_t)(imm << 7) >> 7);
+					if ((hw2 & 0x5000) == 0x1000) { /* B T4 */
+						push(c, pc + imm, 1);
+						stop = 1;
+					} else if ((hw2 & 0x5000) == 0x5000) { /* BL */
+						push(c, pc + imm, 1);
+					} else { /* BLX to ARM */
+						push(c, (pc & ~3u) + imm, 0);
+					}
+				}
+				}
+			} else if ((hw1 & 0xFE1F) == 0xF81F) { /* LDR* literal */
+				uint32_t t = (hw1 & 0x80) ? (pc & ~3u) + (hw2 & 0xFFF) :
+							    (pc & ~3u) - (hw2 & 0xFFF);
+				uint32_t v;
+
+				mark_data(c, t & ~1u, 4);
+				if ((hw1 & 0x70) == 0x50 && (hw2 >> 12) == 15) {
+					if (lit32(c, t, &v) && is_text(c, v))
+						push(c, v & ~1u, v & 1);
+					stop = 1;
+				}
+			} else if ((hw1 & 0xFFF0) == 0xF850 || (hw1 & 0xFFF0) == 0xF8D0) {
+				if ((hw2 >> 12) == 15)
+					stop = 1; /* ldr.w pc, [...] */
+			} else if ((hw1 & 0xFFD0) == 0xE890 || (hw1 & 0xFFD0) == 0xE910) {
+				if (hw2 & 0x8000)
+					stop = 1; /* ldm {.., pc} */
+			} else if ((hw1 & 0xFE5F) == 0xE85F) { /* LDRD literal */
+				uint32_t i8 = (hw2 & 0xFFu) * 4;
+
+				mark_data(c, (hw1 & 0x80) ? (pc & ~3u) + i8 : (pc & ~3u) - i8, 8);
+			} else if ((hw1 & 0xEF3F) == 0xED1F) { /* VLDR literal */
+				uint32_t i8 = (hw2 & 0xFFu) * 4;
+
+				mark_data(c, (hw1 & 0x80) ? (pc & ~3u) + i8 : (pc & ~3u) - i8,
+					  (hw2 >> 8 & 0xF) == 11 ? 8 : 4);
+			} else if (hw1 == 0xE8DF && (hw2 & 0xFFE0) == 0xF000) {
+				/* TBB/TBH [pc, rM]: a table of forward offsets follows. */
+				int h = !!(hw2 & 0x10);
+				uint32_t tab = pc, lim = 0xFFFFFFFFu, i, eoff;
+
+				for (i = 0; tab + (i + 1) * (h + 1u) <= lim && i < 1024; i++) {
+					uint32_t ev;
+
+					if (!va2off(c, tab + i * (h + 1u), h + 1u, &eoff))
+						break;
+					ev = h ? rd16(c->img->data + eoff) : c->img->data[eoff];
+					mark_data(c, tab + i * (h + 1u), h + 1u);
+					push(c, tab + 2 * ev, 1);
+					if (tab + 2 * ev < lim)
+						lim = tab + 2 * ev;
+				}
+				stop = 1;
+			}
+		}
+		if (cond_exec)
+			stop = 0;
+		if (stop)
+			return;
+		va += (uint32_t)len;
+	}
+}
+
+/* ---- setup ------------------------------------------------------------ */
+
+static bool is_end_marker(const char *n)
+{
+	size_t l = strlen(n);
+
+	return !strcmp(n, "_etext") || !strcmp(n, "_einittext") ||
+	       (n[0] == '_' && l > 4 && !strcmp(n + l - 4, "_end"));
+}
+
+static bool is_marker(const char *n)
+{
+	size_t l = strlen(n);
+
+	return is_end_marker(n) || !strcmp(n, "_text") || !strcmp(n, "_stext") ||
+	       !strcmp(n, "_sinittext") ||
+	       (n[0] == '_' && ((l > 6 && !strcmp(n + l - 6, "_start")) ||
+				(l > 6 && !strcmp(n + l - 6, "_begin"))));
+}
+
+static bool text_type(char t)
+{
+	return t == 't' || t == 'T' || t == 'W';
+}
+
+static bool data_type(char t)
+{
+	return t == 'd' || t == 'D' || t == 'r' || t == 'R' || t == 'b' || t == 'B';
+}
+
+static char map_kind(const struct pvp_image *img, uint32_t va)
+{
+	size_t lo = 0, hi = img->nmaps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (img->maps[mid].addr <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? img->maps[lo - 1].kind : 0;
+}
+
+/* Is this an A32 vector table (7 branches and one ldr pc at word 2, all
+ * reaching the stubs page when placed at 0xffff0000)? */
+static bool vectors_at(const uint8_t *d, size_t size, size_t off)
+{
+	if (off + 32 > size)
+		return false;
+	for (int i = 0; i < 8; i++) {
+		uint32_t w = rd32(d + off + 4 * (size_t)i), t;
+
+		if (i == 2) {
+			/* The Spectre-BHB variants load from stubs + 4 and + 8. */
+			if ((w & 0xFFFFF000u) != 0xE59FF000u ||
+			    VECTORS_VA + 8 + 8 + (w & 0xFFF) - STUBS_VA > 8)
+				return false;
+			continue;
+		}
+		if ((w & 0xFF000000u) != 0xEA000000u)
+			return false;
+		t = VECTORS_VA + 4 * (uint32_t)i + 8 + (uint32_t)((int32_t)(w << 8) >> 6);
+		if (t < STUBS_VA || t >= STUBS_VA + 0x1000)
+			return false;
+	}
+	return true;
+}
+
+static int find_runtime_code(struct ctx *c)
+{
+	const struct pvp_image *img = c->img;
+	const struct pvp_sym *vs = pvp_find_sym(img, "__vectors_start");
+	const struct pvp_sym *ss = pvp_find_sym(img, "__stubs_start");
+	const struct pvp_sym *se = pvp_find_sym(img, "__stubs_end");
+	uint32_t voff = 0, soff = 0, ssize = 0x1000;
+	bool have = false;
+
+	if (vs && ss) {
+		if (vs->addr < img->base || vs->addr - img->base + 32 > img->size ||
+		    ss->addr < img->base || ss->addr - img->base >= img->size)
+			return pvp_errf(c->e, PV_ECORRUPT,
+					"__vectors_start/__stubs_start lie outside the image: "
+					"System.map does not match it");
+		voff = vs->addr - img->base;
+		soff = ss->addr - img->base;
+		if (!vectors_at(img->data, img->size, voff))
+			return pvp_errf(c->e, PV_ECORRUPT,
+					"no vector table at __vectors_start (0x%08x): "
+					"System.map does not match the image", vs->addr);
+		if (se && se->addr > ss->addr)
+			ssize = se->addr - ss->addr;
+		for (c->nvec = 1; voff + 32 * (c->nvec + 1) <= soff &&
+		     vectors_at(img->data, img->size, voff + 32 * c->nvec); c->nvec++)
+			;
+		have = true;
+	} else if (img->symsrc == PVP_SYM_KALLSYMS) {
+		/* kallsyms covers only the text ranges: find the table itself.
+		 * The first match is .vectors; the Spectre-BHB variants follow
+		 * it, and .stubs follows them. */
+		for (size_t o = 0; o + 32 <= img->size; o += 4) {
+			if (!vectors_at(img->data, img->size, o))
+				continue;
+			voff = (uint32_t)o;
+			soff = voff + 32;
+			while (vectors_at(img->data, img->size, soff))
+				soff += 32;
+			c->nvec = (soff - voff) / 32;
+			have = true;
+			break;
+		}
+		/* The stubs carry no kallsyms symbols (they are linked at
+		 * 0xffff1000): they end where the next symbol's code starts. */
+		for (size_t i = 0; have && i < img->nsyms; i++)
+			if (img->syms[i].addr > img->base + soff) {
+				if (img->syms[i].addr - (img->base + soff) < ssize)
+					ssize = img->syms[i].addr - (img->base + soff);
+				break;
+			}
+	}
+	if (!have)
+		return 0;
+	if (ssize > img->size - soff)
+		ssize = (uint32_t)(img->size - soff);
+	c->r->vectors_off = voff;
+	c->r->stubs_off = soff;
+	c->reg[c->nreg++] = (struct region){ VECTORS_VA, voff, 32 };
+	c->reg[c->nreg++] = (struct region){ STUBS_VA, soff, ssize };
+	return 1;
+}
+
+static int add_range(struct ctx *c, size_t *cap, struct range r)
+{
+	if (c->nrg == *cap) {
+		size_t n = *cap ? *cap * 2 : 1024;
+		struct range *x = realloc(c->rg, n * sizeof(*x));
+
+		if (!x)
+			return PV_ENOMEM;
+		c->rg = x;
+		*cap = n;
+	}
+	c->rg[c->nrg++] = r;
+	return 0;
+}
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	return x->va < y->va ? -1 : x->va > y->va;
+}
+
+/* Turn the symbol list into text ranges: [sym, next symbol address). */
+static int build_ranges(struct ctx *c)
+{
+	const struct pvp_image *img = c->img;
+	size_t cap = 0;
+
+	for (size_t i = 0; i < img->nsyms;) {
+		const struct pvp_sym *s = &img->syms[i];
+		size_t j = i;
+		const char *name = NULL;
+		int entry = 0, text = 0, thumb = 0;
+		uint32_t end = 0, off, size = 0;
+
+		/* All symbols at this address together. */
+		for (; j < img->nsyms && img->syms[j].addr == s->addr; j++) {
+			const struct pvp_sym *t = &img->syms[j];
+
+			if (!text_type(t->type))
+				continue;
+			if (!is_marker(t->name)) {
+				if (!entry)
+					name = t->name;
+				entry = 1;
+				thumb |= t->thumb;
+				if (t->size)
+					size = t->size;
+			}
+			if (!is_end_marker(t->name)) {
+				text = 1;
+				if (!name)
+					name = t->name;
+			}
+		}
+		/* The next address with any symbol ends the range. */
+		for (size_t k = j; k < img->nsyms; k++)
+			if (img->syms[k].type != 'a' && img->syms[k].type != 'A' &&
+			    img->syms[k].type != 'U' && img->syms[k].type != 'w' &&
+			    img->syms[k].type != 'N') {
+				end = img->syms[k].addr;
+				break;
+			}
+		i = j;
+		if (!text || !va2off(c, s->addr, 2, &off))
+			continue;
+		if (!end || end < s->addr)
+			end = s->addr + (size ? size : 4);
+		if (size && s->addr + size < end)
+			end = s->addr + size;
+		/* Clip to the region the start lies in. */
+		for (int g = 0; g < c->nreg; g++)
+			if (s->addr >= c->reg[g].va && s->addr - c->reg[g].va < c->reg[g].size &&
+			    end - c->reg[g].va > c->reg[g].size)
+				end = c->reg[g].va + c->reg[g].size;
+		if (img->nmaps && map_kind(img, s->addr) == 't')
+			thumb = 1;
+		if (img->thumb_default && !img->nmaps && !thumb && img->symsrc != PVP_SYM_ELF)
+			thumb = 1;
+		if (add_range(c, &cap, (struct range){ s->addr, end, name, entry, thumb }))
+			return PV_ENOMEM;
+	}
+	if (c->r->stubs_off && !range_of(c, VECTORS_VA)) {
+		if (add_range(c, &cap, (struct range){ VECTORS_VA, VECTORS_VA + 32, "vectors", 0, 0 }))
+			return PV_ENOMEM;
+	}
+	if (c->r->stubs_off && !range_of(c, STUBS_VA)) {
+		/* No stub symbols (kallsyms): the stubs page is one range. */
+		if (add_range(c, &cap, (struct range){ STUBS_VA, STUBS_VA + c->reg[2].size,
+						       "vector_stubs", 0, 0 }))
+			return PV_ENOMEM;
+	}
+	qsort(c->rg, c->nrg, sizeof(*c->rg), range_cmp);
+	return 0;
+}
+
+static int check_symbols_fit(struct ctx *c)
+{
+	const struct pvp_image *img = c->img;
+	static const char *const names[] = { "_etext", "_einittext", "_sinittext",
+					     "_stext" };
+	size_t nfit = 0, nent = 0, nprolog = 0;
+
+	for (size_t i = 0; i < PV_ARRAY_SIZE(names); i++) {
+		const struct pvp_sym *s = pvp_find_sym(img, names[i]);
+
+		if (s && (s->addr < img->base || s->addr - img->base > img->size))
+			return pvp_errf(c->e, PV_ECORRUPT,
+					"symbol %s (0x%08x) lies outside the image [0x%08x, 0x%08zx): "
+					"the symbols do not match this image",
+					names[i], s->addr, img->base, img->base + img->size);
+	}
+	/* Known functions must start with plausible code: decodable, and not
+	 * zeros. A wrong map points most of them into data or the middle of
+	 * instructions, which shows up as many dead ends. */
+	for (size_t i = 0; i < c->nrg; i++) {
+		uint32_t off, w;
+		struct pv_insn in;
+
+		if (!c->rg[i].entry || c->rg[i].thumb || c->rg[i].va >= VECTORS_VA)
+			continue;
+		if (!va2off(c, c->rg[i].va, 4, &off))
+			continue;
+		nent++;
+		w = rd32(img->data + off);
+		if (w != 0 && pv_decode_arm(w, &in) != PV_EUNDEF)
+			nfit++;
+		/* Typical first instructions: push, push {lr} (ftrace), stack
+		 * adjust, mov ip, sp, return, branch. */
+		if ((w & 0xFFFF0000u) == 0xE92D0000u || w == 0xE52DE004u ||
+		    (w & 0xFFFFF000u) == 0xE24DD000u || w == 0xE12FFF1Eu ||
+		    w == 0xE1A0C00Du || (w & 0x0F000000u) == 0x0A000000u)
+			nprolog++;
+	}
+	if (getenv("PVPATCH_DEBUG"))
+		fprintf(stderr, "symbol fit: %zu entries, %zu decodable, %zu prologues\n",
+			nent, nfit, nprolog);
+	/* A map for another build points most functions into the middle of
+	 * code or into data: few look decodable, fewer look like prologues. */
+	if (nent >= 16 && (nfit * 10 < nent * 9 || nprolog * 4 < nent))
+		return pvp_errf(c->e, PV_ECORRUPT,
+				"only %zu of %zu function symbols start with a plausible ARM "
+				"instruction (%zu with a typical prologue): the symbols do not "
+				"match this image", nfit, nent, nprolog);
+	return 0;
+}
+
+/* ---- sites ------------------------------------------------------------ */
+
+static int add_site(struct ctx *c, struct pvp_site s)
+{
+	size_t *cap = &c->scap;
+
+	if (c->r->nsites == *cap) {
+		size_t n = *cap ? *cap * 2 : 1024;
+		struct pvp_site *x = realloc(c->r->sites, n * sizeof(*x));
+
+		if (!x)
+			return PV_ENOMEM;
+		c->r->sites = x;
+		*cap = n;
+	}
+	c->r->sites[c->r->nsites++] = s;
+	return 0;
+}
+
+static int add_unsure(struct ctx *c, struct pvp_unsure u)
+{
+	size_t *cap = &c->ucap;
+
+	if (c->r->nunsure == *cap) {
+		size_t n = *cap ? *cap * 2 : 256;
+		struct pvp_unsure *x = realloc(c->r->unsure, n * sizeof(*x));
+
+		if (!x)
+			return PV_ENOMEM;
+		c->r->unsure = x;
+		*cap = n;
+	}
+	c->r->unsure[c->r->nunsure++] = u;
+	return 0;
+}
+
+static int site_cmp(const void *a, const void *b)
+{
+	const struct pvp_site *x = a, *y = b;
+
+	return x->va < y->va ? -1 : x->va > y->va;
+}
+
+/* Every instruction start in a range: patch it, or report why not. */
+static int collect(struct ctx *c)
+{
+	const struct pvp_image *img = c->img;
+
+	for (size_t i = 0; i < c->nrg; i++) {
+		const struct range *g = &c->rg[i];
+		uint32_t step = g->thumb ? 2 : 4;
+
+		for (uint32_t va = g->va; va < g->end && va >= g->va; va += step) {
+			uint32_t off, raw, patched = 0;
+			uint16_t flags = 0;
+			struct pv_insn in;
+			unsigned mk;
+			uint8_t s;
+			int rc, len = 4;
+
+			if (!va2off(c, va, 2, &off))
+				break;
+			s = c->st[off / 2];
+			if (s & S_TAIL)
+				continue;
+			if (s & S_ARM) {
+				if (!va2off(c, va, 4, &off))
+					continue;
+				raw = rd32(img->data + off);
+				rc = pv_decode_arm(raw, &in);
+			} else if (s & S_THUMB || g->thumb) {
+				uint16_t hw1 = rd16(img->data + off), hw2 = 0;
+
+				len = t32(hw1) ? 4 : 2;
+				if (len == 4 && va2off(c, va, 4, &off))
+					hw2 = rd16(img->data + off + 2);
+				raw = len == 4 ? (uint32_t)hw1 << 16 | hw2 : hw1;
+				rc = pv_decode_thumb(hw1, hw2, &in);
+				flags = PV_SITE_THUMB | (len == 2 ? PV_SITE_T16 : 0);
+			} else {
+				if (!va2off(c, va, 4, &off))
+					continue;
+				raw = rd32(img->data + off);
+				rc = pv_decode_arm(raw, &in);
+			}
+			/* Markers anywhere in text mean this image went through pvpatch. */
+			if ((!(flags & PV_SITE_THUMB) && pv_patch_is_marker_a32(raw, &mk)) ||
+			    ((flags & PV_SITE_THUMB) && len == 4 && pv_patch_is_marker_t32(raw, &mk)) ||
+			    ((flags & PV_SITE_T16) && pv_patch_is_marker_t16((uint16_t)raw, &mk)))
+				if ((s & (S_ARM | S_THUMB)) || !(s & S_DATA))
+					return pvp_errf(c->e, PV_EEXIST,
+							"0x%08x in %s holds pvpatch trap 0x%08x: the image "
+							"is already patched", va, g->name, raw);
+			if (rc != 0 || !pv_insn_class_sensitive((enum pv_insn_class)in.cls))
+				continue;
+			if (!(s & (S_ARM | S_THUMB))) {
+				if (s & (S_DATA | S_LABEL))
+					continue; /* data that looks like an instruction */
+				rc = add_unsure(c, (struct pvp_unsure){ va, raw, in.cls,
+						(uint16_t)!!(flags & PV_SITE_THUMB), g->name,
+						"not reached by control flow from any symbol" });
+				if (rc)
+					return rc;
+				continue;
+			}
+			if ((s & S_DATA) || (len == 4 && (c->st[off / 2 + 1] & S_DATA))) {
+				/* A PC-relative load proves data; flow gets here only by
+				 * falling through a call that does not return (panic(),
+				 * BUG paths). Data wins; never patched. */
+				c->r->nconflict++;
+				continue;
+			}
+			if (s & S_LABEL) {
+				/* Only a guess says "data" here, and a path says "code":
+				 * neither wins, so a person decides. */
+				rc = add_unsure(c, (struct pvp_unsure){ va, raw, in.cls,
+						(uint16_t)!!(flags & PV_SITE_THUMB), g->name,
+						"reached as code inside a symbol that starts like data" });
+				if (rc)
+					return rc;
+				continue;
+			}
+			if (!(flags & PV_SITE_THUMB))
+				patched = pv_patch_marker_a32(in.cls);
+			else if (len == 4)
+				patched = pv_patch_marker_t32(in.cls);
+			else
+				patched = pv_patch_marker_t16(in.cls);
+			/* Image VA of the word; runtime code gets an alias too. */
+			uint32_t iva = img->base + off;
+
+			rc = add_site(c, (struct pvp_site){ iva, off, raw, patched,
+					in.cls, flags, g->name });
+			if (!rc && iva != va)
+				rc = add_site(c, (struct pvp_site){ va, off, raw, patched,
+						in.cls, (uint16_t)(flags | PV_SITE_ALIAS), g->name });
+			if (!rc && c->r->kuser_size && off >= c->r->kuser_off &&
+			    off - c->r->kuser_off < c->r->kuser_size)
+				rc = add_site(c, (struct pvp_site){
+						STUBS_VA - c->r->kuser_size + (off - c->r->kuser_off),
+						off, raw, patched, in.cls,
+						(uint16_t)(flags | PV_SITE_ALIAS), g->name });
+			if (rc)
+				return rc;
+			c->r->per_class[in.cls]++;
+		}
+	}
+	if (c->r->nsites)
+		qsort(c->r->sites, c->r->nsites, sizeof(*c->r->sites), site_cmp);
+	/* Runtime code is seen at its image and its runtime address, so the
+	 * same word may be collected twice: keep one. */
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->r->nsites; i++) {
+		struct pvp_site *s = &c->r->sites[i];
+
+		if (n && c->r->sites[n - 1].va == s->va) {
+			if (c->r->sites[n - 1].off != s->off)
+				return pvp_errf(c->e, PV_ECORRUPT,
+						"two different sites at 0x%08x", s->va);
+			if (!(s->flags & PV_SITE_ALIAS))
+				c->r->per_class[s->cls]--;
+			continue;
+		}
+		c->r->sites[n++] = *s;
+	}
+	c->r->nsites = n;
+	return 0;
+}
+
+/* SMP_ON_UP: .alt.smp.init holds {offset to the SMP instruction, UP
+ * replacement}; Linux writes the replacement into .text on a UP CPU. */
+static void check_smpalt(struct ctx *c)
+{
+	const struct pvp_sym *b = pvp_find_sym(c->img, "__smpalt_begin");
+	const struct pvp_sym *e = pvp_find_sym(c->img, "__smpalt_end");
+	uint32_t off;
+
+	if (!b || !e || e->addr <= b->addr)
+		return;
+	c->r->smpalt_checked = 1;
+	for (uint32_t va = b->addr; va + 8 <= e->addr; va += 8) {
+		uint32_t rel, rep, tgt;
+		struct pv_insn in;
+
+		if (!va2off(c, va, 8, &off))
+			return;
+		rel = rd32(c->img->data + off);
+		rep = rd32(c->img->data + off + 4);
+		tgt = va + rel;
+		c->r->smpalt_entries++;
+		mark_data(c, va, 8);
+		if (pv_decode_arm(rep, &in) == 0 && pv_insn_class_sensitive((enum pv_insn_class)in.cls))
+			add_unsure(c, (struct pvp_unsure){ tgt, rep, in.cls, 0,
+				   "__smpalt", "SMP_ON_UP replacement is sensitive" });
+	}
+}
+
+
+/*
+ * Runtime-only control flow, found by shape because kallsyms lists no data
+ * symbols:
+ * - __jump_table {code, target, key}: a static key turns the nop at code
+ *   into "b target" (or the b into a nop), so both code + 4 and target are
+ *   reachable. Accepted only where the word at code is that nop or branch.
+ * - __ex_table {insn, fixup}: fixup code runs when a user access at insn
+ *   faults. Accepted only where insn is a load/store.
+ * A run of at least 4 consecutive well-formed entries is required.
+ */
+static void runtime_tables(struct ctx *c)
+{
+	const uint8_t *d = c->img->data;
+	size_t n = c->img->size & ~(size_t)3;
+
+	for (size_t p = 0; p + 12 <= n; p += 4) {
+		size_t q = p, cnt = 0;
+
+		if (c->st[p / 2] & S_TEXT)
+			continue; /* the tables live in data sections */
+		/* A pointer in data to an unsymbolled function (ops tables):
+		 * accepted only where a push prologue starts, which is code. */
+		{
+			uint32_t v = rd32(d + p), off, w;
+
+			if (t_in(c, v) && va2off(c, v, 4, &off)) {
+				w = rd32(d + off);
+				if ((w & 0xFFFF4000u) == 0xE92D4000u || w == 0xE52DE004u) {
+					push(c, v, 0);
+					c->r->nfptr++;
+				}
+			}
+		}
+
+		/* jump labels */
+		for (; q + 12 <= n; q += 12) {
+			uint32_t code = rd32(d + q), tgt = rd32(d + q + 4), w, off;
+
+			if (!t_in(c, code) || !t_in(c, tgt) || !va2off(c, code, 4, &off))
+				break;
+			w = rd32(d + off);
+			if (w != 0xE320F000u && w != 0xE1A00000u &&
+			    !((w & 0xFF000000u) == 0xEA000000u &&
+			      code + 8 + (uint32_t)((int32_t)(w << 8) >> 6) == tgt))
+				break;
+			cnt++;
+		}
+		if (cnt >= 4) {
+			for (size_t k = p; k < q; k += 12) {
+				push(c, rd32(d + k) + 4, 0);
+				push(c, rd32(d + k + 4), 0);
+				mark_data(c, c->img->base + (uint32_t)k, 12);
+			}
+			c->r->njump += cnt;
+			p = q - 4;
+			continue;
+		}
+		/* exception table */
+		for (q = p, cnt = 0; q + 8 <= n; q += 8) {
+			uint32_t insn = rd32(d + q), fix = rd32(d + q + 4), off;
+			struct pv_insn in;
+
+			if (!t_in(c, insn) || !t_in(c, fix) || !va2off(c, insn, 4, &off) ||
+			    pv_decode_arm(rd32(d + off), &in) != 0 ||
+			    (in.cls != PV_IC_LOAD && in.cls != PV_IC_STORE &&
+			     in.cls != PV_IC_LDRT_STRT && in.cls != PV_IC_LDM &&
+			     in.cls != PV_IC_STM && in.cls != PV_IC_LDREX && in.cls != PV_IC_STREX))
+				break;
+			cnt++;
+		}
+		if (cnt >= 4) {
+			for (size_t k = p; k < q; k += 8) {
+				push(c, rd32(d + k + 4), 0);
+				mark_data(c, c->img->base + (uint32_t)k, 8);
+			}
+			c->r->nextable += cnt;
+			p = q - 4;
+		}
+	}
+}
+
+static void run_flow(struct ctx *c)
+{
+	runtime_tables(c);
+	/* Entries: every function, the eight vectors. */
+	for (size_t i = 0; i < c->nrg; i++)
+		if (c->rg[i].entry) {
+			push(c, c->rg[i].va, c->rg[i].thumb);
+			c->r->nfuncs++;
+		}
+	if (c->r->stubs_off) {
+		for (uint32_t v = 0; v < 32; v += 4)
+			push(c, VECTORS_VA + v, 0);
+		/* The Spectre-BHB vector variants are copied over the same page on
+		 * affected CPUs; their own words are branches (not sensitive), but
+		 * the stubs they reach must be analysed too. */
+		for (uint32_t k = 1; k < c->nvec; k++)
+			for (uint32_t v = 0; v < 32; v += 4) {
+				uint32_t w = rd32(c->img->data + c->r->vectors_off + 32 * k + v), lit;
+
+				if ((w & 0xFF000000u) == 0xEA000000u)
+					push(c, VECTORS_VA + v + 8 +
+					     (uint32_t)((int32_t)(w << 8) >> 6), 0);
+				else if ((w & 0xFFFFF000u) == 0xE59FF000u &&
+					 lit32(c, VECTORS_VA + v + 8 + (w & 0xFFF), &lit)) {
+					mark_data(c, VECTORS_VA + v + 8 + (w & 0xFFF), 4);
+					if (is_text(c, lit))
+						push(c, lit & ~1u, lit & 1);
+				}
+			}
+	}
+	while (c->nwl && !c->err) {
+		struct work w = c->wl[--c->nwl];
+
+		if (w.thumb)
+			flow_thumb(c, w.va);
+		else
+			flow_arm(c, w.va);
+	}
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Returns 1 when nothing was learned (the second pass would be the same). */
+static int learn_noreturn(struct ctx *c)
+{
+	size_t n = 0;
+
+	c->noret = malloc((c->ncalls ? c->ncalls : 1) * sizeof(*c->noret));
+	if (!c->noret) {
+		c->err = PV_ENOMEM;
+		return 1;
+	}
+	for (size_t i = 0; i < c->ncalls; i++) {
+		uint32_t next = c->calls[i].va + 4, off;
+
+		if (!va2off(c, next, 4, &off))
+			continue;
+		/* Not "followed by the next function": hand-written entry code
+		 * calls a helper and returns into the next symbol on purpose. */
+		if (c->st[off / 2] & S_DATA)
+			c->noret[n++] = (uint32_t)c->calls[i].thumb;
+	}
+	c->nnoret = n;
+	if (!n)
+		return 1;
+	qsort(c->noret, n, sizeof(*c->noret), u32_cmp);
+	return 0;
+}
+
+int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
+		struct pvp_err *e)
+{
+	struct ctx c = { .img = img, .r = r, .e = e };
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!img->data || img->size < 4 || img->nsyms == 0)
+		return pvp_errf(e, PV_EINVAL, "nothing to analyse (no image or no symbols)");
+	c.st = calloc(img->size / 2 + 2, 1);
+	if (!c.st)
+		return PV_ENOMEM;
+	c.reg[c.nreg++] = (struct region){ img->base, 0, (uint32_t)img->size };
+	rc = find_runtime_code(&c);
+	if (rc < 0)
+		goto out;
+	rc = build_ranges(&c);
+	if (rc)
+		goto out;
+	rc = check_symbols_fit(&c);
+	if (rc)
+		goto out;
+	{
+		const struct pvp_sym *ks = pvp_find_sym(img, "__kuser_helper_start");
+		const struct pvp_sym *ke = pvp_find_sym(img, "__kuser_helper_end");
+		uint32_t off;
+
+		if (ks && ke && ke->addr > ks->addr && ke->addr - ks->addr <= 0x1000 &&
+		    va2off(&c, ks->addr, 4, &off)) {
+			r->kuser_off = off;
+			r->kuser_size = ke->addr - ks->addr;
+		}
+	}
+	/* Text, then data: data objects and $d regions win over flow. */
+	for (size_t i = 0; i < c.nrg; i++)
+		for (uint32_t va = c.rg[i].va; va < c.rg[i].end && va >= c.rg[i].va; va += 2) {
+			uint32_t off;
+
+			if (!va2off(&c, va, 2, &off))
+				break;
+			c.st[off / 2] |= S_TEXT;
+			if (img->nmaps && map_kind(img, va) == 'd')
+				c.st[off / 2] |= S_DATA;
+		}
+	for (size_t i = 0; i < img->nsyms; i++) {
+		const struct pvp_sym *s = &img->syms[i];
+		uint32_t end = s->size ? s->addr + s->size : s->addr + 4;
+
+		if (!data_type(s->type))
+			continue;
+		if (!s->size && i + 1 < img->nsyms && img->syms[i + 1].addr > s->addr)
+			end = img->syms[i + 1].addr;
+		if (end - s->addr <= (1u << 20))
+			mark_data(&c, s->addr, end - s->addr);
+	}
+	/* Assembler data labels in .text carry text symbols too (kallsyms
+	 * cannot tell them apart): a symbol that does not start with a
+	 * plausible unconditional ARM instruction is data, not an entry. */
+	for (size_t i = 0; i < c.nrg; i++) {
+		uint32_t off, w;
+		struct pv_insn in;
+
+		if (!c.rg[i].entry || c.rg[i].thumb || !va2off(&c, c.rg[i].va, 4, &off))
+			continue;
+		w = rd32(img->data + off);
+		if (w != 0 && ((w >> 28) == 0xE || (w >> 28) == 0xF) &&
+		    pv_decode_arm(w, &in) != PV_EUNDEF)
+			continue;
+		c.rg[i].entry = 0;
+		r->ndatalabels++;
+		for (uint32_t v = c.rg[i].va; v < c.rg[i].end && v >= c.rg[i].va; v += 2)
+			if (va2off(&c, v, 2, &off))
+				c.st[off / 2] |= S_LABEL;
+	}
+	check_smpalt(&c);
+	/* Two passes. The first learns which callees never return: a BL
+	 * followed directly by proved data (a literal pool).
+	 * The second does not fall through such calls, so the literal pool
+	 * or padding after "bl panic" is never taken for code. */
+	for (int pass = 0; pass < 2 && !c.err; pass++) {
+		if (pass == 1) {
+			if (learn_noreturn(&c))
+				break;
+			for (size_t i = 0; i < img->size / 2; i++)
+				c.st[i] &= (uint8_t)~(S_ARM | S_THUMB | S_TAIL);
+			r->ncode = 0;
+			r->nfuncs = 0;
+			r->njump = 0;
+			r->nextable = 0;
+			r->nfptr = 0;
+		}
+		run_flow(&c);
+	}
+	rc = c.err;
+	if (rc)
+		goto out;
+	for (size_t i = 0; i < img->size / 2; i++)
+		if (c.st[i] & S_DATA)
+			r->ndata++;
+	r->ndata /= 2;
+	rc = collect(&c);
+out:
+	free(c.st);
+	free(c.rg);
+	free(c.wl);
+	free(c.calls);
+	free(c.noret);
+	if (rc)
+		pvp_result_free(r);
+	return rc;
+}
+
+void pvp_apply(struct pvp_image *img, const struct pvp_result *r)
+{
+	for (size_t i = 0; i < r->nsites; i++) {
+		const struct pvp_site *s = &r->sites[i];
+		uint8_t *p = img->data + s->off;
+
+		if (s->flags & PV_SITE_ALIAS)
+			continue;
+		if (s->flags & PV_SITE_T16) {
+			p[0] = (uint8_t)s->patched;
+			p[1] = (uint8_t)(s->patched >> 8);
+		} else if (s->flags & PV_SITE_THUMB) {
+			/* T32 is stored as two little-endian halfwords, hw1 first. */
+			p[0] = (uint8_t)(s->patched >> 16);
+			p[1] = (uint8_t)(s->patched >> 24);
+			p[2] = (uint8_t)s->patched;
+			p[3] = (uint8_t)(s->patched >> 8);
+		} else {
+			for (int k = 0; k < 4; k++)
+				p[k] = (uint8_t)(s->patched >> (8 * k));
+		}
+	}
+}
+
+void pvp_result_free(struct pvp_result *r)
+{
+	free(r->sites);
+	free(r->unsure);
+	memset(r, 0, sizeof(*r));
+}

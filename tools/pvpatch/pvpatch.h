@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libpvpatch: the logic of the pvpatch tool (see docs/pvpatch.md).
+ *
+ * Pipeline: pvp_load() turns a zImage / Image (+ System.map) / vmlinux ELF
+ * into a flat Image with symbols; pvp_analyze() separates code from data
+ * and finds the sensitive instructions; pvp_apply() rewrites them into
+ * trap words; pvp_manifest_build() serialises the site table; the CLI
+ * writes both outputs atomically. Every function returns 0 or a negative
+ * PV_E* code and fills a human-readable message in &struct pvp_err.
+ */
+#ifndef PVPATCH_H
+#define PVPATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <pvcore/decode.h>
+#include <pvcore/error.h>
+#include <pvcore/patch.h>
+
+struct pvp_err {
+	char msg[512];
+};
+
+enum pvp_format { PVP_FMT_AUTO, PVP_FMT_ZIMAGE, PVP_FMT_IMAGE, PVP_FMT_ELF };
+
+/* Where the symbols came from. */
+enum pvp_symsrc { PVP_SYM_NONE, PVP_SYM_SYSTEM_MAP, PVP_SYM_KALLSYMS,
+		  PVP_SYM_ELF, PVP_SYM_API };
+
+/* A symbol: @type is System.map's letter ('t', 'T', 'W', 'd', ...). */
+struct pvp_sym {
+	uint32_t addr;
+	uint32_t size;  /* 0 when unknown (System.map, kallsyms) */
+	char type;
+	uint8_t thumb;  /* code at @addr is Thumb (ELF st_value bit 0) */
+	char *name;
+};
+
+/* An ELF mapping symbol: $a (ARM), $t (Thumb) or $d (data) from @addr on. */
+struct pvp_mapsym {
+	uint32_t addr;
+	char kind;
+};
+
+struct pvp_image {
+	uint8_t *data;  /* the flat Image (owned) */
+	size_t size;
+	uint32_t base;  /* guest-virtual address of data[0] */
+	struct pvp_sym *syms; /* sorted by addr, then name */
+	size_t nsyms;
+	struct pvp_mapsym *maps; /* sorted by addr */
+	size_t nmaps;
+	enum pvp_symsrc symsrc;
+	enum pvp_format format; /* what the input turned out to be */
+	int thumb_default; /* treat functions without ISA info as Thumb */
+};
+
+/* One patched (or alias) site. */
+struct pvp_site {
+	uint32_t va;       /* where the VMM sees it trap */
+	uint32_t off;      /* byte offset in the Image */
+	uint32_t original;
+	uint32_t patched;
+	uint16_t cls;
+	uint16_t flags;    /* PV_SITE_* */
+	const char *sym;   /* containing symbol (points into pvp_image) */
+};
+
+/* A sensitive-looking word the tool would not patch, and why. */
+struct pvp_unsure {
+	uint32_t va;
+	uint32_t word;
+	uint16_t cls;
+	uint16_t thumb;
+	const char *sym;
+	const char *why;
+};
+
+struct pvp_result {
+	struct pvp_site *sites;   /* sorted by va */
+	size_t nsites;
+	struct pvp_unsure *unsure;
+	size_t nunsure;
+	size_t nfuncs;            /* function symbols analysed */
+	size_t ndatalabels;       /* text symbols that start with data, not code */
+	size_t njump;             /* jump-label entries found (__jump_table) */
+	size_t nextable;          /* exception-table entries found (__ex_table) */
+	size_t nconflict;         /* reached by a fallthrough but proved data */
+	size_t nfptr;             /* data words pointing at a push prologue */
+	size_t ncode;             /* instructions reached by flow */
+	size_t ndata;             /* words proved to be data */
+	uint32_t per_class[PV_IC_COUNT]; /* primary (non-alias) sites */
+	uint32_t vectors_off, stubs_off, kuser_off, kuser_size; /* 0 if absent */
+	int smpalt_checked;       /* .alt.smp.init replacements checked */
+	uint32_t smpalt_entries;
+};
+
+/**
+ * pvp_load() - build a flat Image with symbols from the input bytes
+ * @in, @len: the input file (zImage, raw Image or ELF)
+ * @fmt: PVP_FMT_AUTO to detect
+ * @sysmap, @sysmap_len: System.map text, or NULL to use the ELF symbol
+ *        table or the kernel's own kallsyms tables
+ * Return: 0, PV_ECORRUPT (truncated/corrupt/mismatching input),
+ * PV_EINVAL (unknown format, placeholder System.map), PV_ENOMEM.
+ */
+int pvp_load(const uint8_t *in, size_t len, enum pvp_format fmt,
+	     const char *sysmap, size_t sysmap_len, struct pvp_image *img,
+	     struct pvp_err *e);
+
+/** pvp_image_free() - release what pvp_load() allocated. */
+void pvp_image_free(struct pvp_image *img);
+
+/**
+ * pvp_sysmap_parse() - parse System.map text into @img's symbol list
+ * Return: 0, PV_EINVAL (no usable symbols), PV_ENOMEM.
+ */
+int pvp_sysmap_parse(const char *text, size_t len, struct pvp_image *img,
+		     struct pvp_err *e);
+
+/**
+ * pvp_kallsyms_extract() - recover the symbol table from the kernel's own
+ * kallsyms tables inside the Image (6.1 layout, base-relative offsets).
+ * Return: 0, PV_ECORRUPT (no consistent tables found), PV_ENOMEM.
+ */
+int pvp_kallsyms_extract(struct pvp_image *img, struct pvp_err *e);
+
+/** pvp_add_sym() - append a symbol (tests and loaders); call pvp_sort_syms(). */
+int pvp_add_sym(struct pvp_image *img, uint32_t addr, uint32_t size, char type,
+		int thumb, const char *name);
+/** pvp_add_mapsym() - append a mapping symbol. */
+int pvp_add_mapsym(struct pvp_image *img, uint32_t addr, char kind);
+void pvp_sort_syms(struct pvp_image *img);
+/** pvp_find_sym() - the symbol named @name, or NULL. */
+const struct pvp_sym *pvp_find_sym(const struct pvp_image *img, const char *name);
+
+/**
+ * pvp_analyze() - separate code from data and find every site
+ * Return: 0; PV_EEXIST if the image already carries pvpatch markers;
+ * PV_ECORRUPT if the symbols do not fit the image; PV_ENOMEM.
+ */
+int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
+		struct pvp_err *e);
+
+/** pvp_apply() - write the trap words of @r's primary sites into @img. */
+void pvp_apply(struct pvp_image *img, const struct pvp_result *r);
+
+void pvp_result_free(struct pvp_result *r);
+
+/**
+ * pvp_manifest_build() - serialise @r as an on-disk site table (patch.h)
+ * @out, @outlen: a malloc'd buffer on success
+ * Return: 0, PV_ENOMEM.
+ */
+int pvp_manifest_build(const struct pvp_image *img, const struct pvp_result *r,
+		       uint8_t **out, size_t *outlen);
+
+/**
+ * pvp_manifest_print() - print every site (address, original, class,
+ * symbol) and the per-class totals of a site table file
+ * Return: 0 or PV_ECORRUPT (the table fails pv_patch_table_parse()).
+ */
+int pvp_manifest_print(const uint8_t *blob, size_t len, FILE *f);
+
+/**
+ * pvp_write_atomic() - write @len bytes to @path via a temporary file in
+ * the same directory, fsync and rename, so @path is either the old file or
+ * the complete new one
+ * Return: 0 or PV_EBACKEND (I/O error; the temporary file is removed).
+ */
+int pvp_write_atomic(const char *path, const void *buf, size_t len,
+		     struct pvp_err *e);
+
+/** pvp_errf() - format a message into @e and return @code. */
+int pvp_errf(struct pvp_err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* PVPATCH_H */
