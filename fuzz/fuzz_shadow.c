@@ -106,6 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* A small pool half the time: eviction and reclaim paths. */
 	cfg.shadow_pool.size = size && (data[0] & 1) ? PV_SHADOW_POOL_MIN : 256u * 1024u;
+	/* And a window that leaves the top 128 KiB of its MiB to the guest. */
+	cfg.window_size = size && (data[0] & 2) ? 0xe0000u : PV_DEFAULT_WINDOW_SIZE;
 	memset(gptr(L1A), 0, 0x8000 + NL2 * 1024);
 	if (pv_vm_init(&vm, &cfg))
 		abort();
@@ -150,7 +152,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							  PV_ACC_EXEC, PV_ACC_READ };
 			a = take(&in, 1);
 			b = take(&in, 2);
-			access(v, mibs[a & 15] << 20 | b << 4, accs[(a >> 4) & 3]);
+			access(v, (a & 0x40 ? 0xfffe0000u : mibs[a & 15] << 20) | b << 4,
+			       accs[(a >> 4) & 3]);
 			check("access");
 			break;
 		}

@@ -52,11 +52,15 @@ static uint32_t it_set(uint32_t cpsr, uint32_t it)
 	return cpsr | ((it & 3u) << 25) | ((it & 0xfcu) << 8);
 }
 
-static void it_advance(struct pv_vcpu *vcpu)
+/*
+ * ITAdvance() after a Thumb instruction. Keyed on the instruction's ISA,
+ * not on CPSR.T: an interworking load to PC may just have cleared T.
+ */
+static void it_advance(struct pv_vcpu *vcpu, bool thumb)
 {
 	uint32_t it = it_get(vcpu->cpsr);
 
-	if (!(vcpu->cpsr & PV_PSR_T))
+	if (!thumb)
 		return;
 	if ((it & 7u) == 0)
 		it = 0;
@@ -354,20 +358,32 @@ static enum done h_dp_eret(struct ctx *c)
 
 /* ---- memory ---- */
 
+/* CPSR.E selects big-endian data accesses (BE-8): swap each element. */
+static uint32_t data_endian(const struct ctx *c, uint32_t v, unsigned size)
+{
+	if (!(c->vcpu->cpsr & PV_PSR_E) || size == 1)
+		return v;
+	if (size == 2)
+		return (uint32_t)(((v & 0xffu) << 8) | ((v >> 8) & 0xffu));
+	return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) |
+	       (v << 24);
+}
+
 static int mem_read(struct ctx *c, uint32_t addr, unsigned size, unsigned acc,
 		    uint32_t *val, struct pv_fault *f)
 {
 	uint64_t v = 0;
 	int err = pv_guest_read(c->vcpu, pv_gva(addr), size, acc, &v, f);
 
-	*val = (uint32_t)v;
+	*val = data_endian(c, (uint32_t)v, size);
 	return err;
 }
 
 static int mem_write(struct ctx *c, uint32_t addr, unsigned size,
 		     unsigned acc, uint32_t val, struct pv_fault *f)
 {
-	return pv_guest_write(c->vcpu, pv_gva(addr), size, acc, val, f);
+	return pv_guest_write(c->vcpu, pv_gva(addr), size, acc,
+			      data_endian(c, val, size), f);
 }
 
 /* Turn a guest_mem error into the guest-visible outcome. */
@@ -424,6 +440,13 @@ static enum done h_single(struct ctx *c)
 		mask = strict_align(c) ? esize - 1u : 0;
 	if (addr & mask)
 		return align_fault(c, addr, !load);
+	if (i->cls == PV_IC_STREX &&
+	    (!vcpu->excl_valid || vcpu->excl_addr != addr)) {
+		/* ExclusiveMonitorsPass() fails: no store, status 1. */
+		vcpu->excl_valid = false;
+		vcpu->r[i->rd] = 1;
+		return DONE_NEXT;
+	}
 
 	if (load) {
 		for (unsigned k = 0; k < n; k++) {
@@ -441,6 +464,10 @@ static enum done h_single(struct ctx *c)
 		if (pv_test_fault_emulate)
 			v[0] ^= 1u;
 #endif
+		if (i->cls == PV_IC_LDREX) {
+			vcpu->excl_valid = true;
+			vcpu->excl_addr = addr;
+		}
 		/* Write-back first: the loaded value wins if they clash. */
 		if (i->flags & PV_IF_WBACK)
 			vcpu->r[i->rn] = offaddr;
@@ -462,8 +489,10 @@ static enum done h_single(struct ctx *c)
 		if (err)
 			return mem_error(c, err, &f, addr + 4 * k, true);
 	}
-	if (i->cls == PV_IC_STREX)
-		vcpu->r[i->rd] = 0; /* see docs/decode.md: the monitor */
+	if (i->cls == PV_IC_STREX) {
+		vcpu->excl_valid = false;
+		vcpu->r[i->rd] = 0;
+	}
 	if (i->flags & PV_IF_WBACK)
 		vcpu->r[i->rn] = offaddr;
 	return DONE_NEXT;
@@ -716,10 +745,10 @@ void pv_emulate(struct pv_vcpu *vcpu, const struct pv_insn *insn,
 	switch (d) {
 	case DONE_NEXT:
 		vcpu->r[15] = c.pc + insn->len;
-		it_advance(vcpu);
+		it_advance(vcpu, c.thumb);
 		break;
 	case DONE_BRANCH:
-		it_advance(vcpu);
+		it_advance(vcpu, c.thumb);
 		break;
 	case DONE_EXC:
 		break;

@@ -437,7 +437,13 @@ static const struct field_reg dist_fields[] = {
 	{ 0xd00, 0, 64, 0, false, rd_line, wr_none },
 };
 
-static const struct field_reg *find_field(uint32_t off, uint32_t *first_irq)
+/*
+ * The field block holding byte @off; *@first_irq is the ID at @off and
+ * *@left how many IDs remain in the block from there, so an access that
+ * starts near the block's end (unaligned) never runs past its state.
+ */
+static const struct field_reg *find_field(uint32_t off, uint32_t *first_irq,
+					  unsigned *left)
 {
 	for (unsigned i = 0; i < PV_ARRAY_SIZE(dist_fields); i++) {
 		const struct field_reg *f = &dist_fields[i];
@@ -445,6 +451,7 @@ static const struct field_reg *find_field(uint32_t off, uint32_t *first_irq)
 
 		if (off >= f->base && off - f->base < nbytes) {
 			*first_irq = f->first_irq + (((off - f->base) * 8) >> f->wshift);
+			*left = f->first_irq + f->nirq - *first_irq;
 			return f;
 		}
 	}
@@ -496,7 +503,8 @@ int pv_gic_dist_read(struct pv_gic *gic, uint32_t offset, unsigned size,
 		     uint32_t *val)
 {
 	uint32_t word = offset & ~3u, v = 0, first;
-	const struct field_reg *f = find_field(offset, &first);
+	unsigned left;
+	const struct field_reg *f = find_field(offset, &first, &left);
 	unsigned cpu = gic->cur_cpu;
 
 	if (f) {
@@ -504,7 +512,7 @@ int pv_gic_dist_read(struct pv_gic *gic, uint32_t offset, unsigned size,
 
 		if (size != 4 && !f->byte_ok) {
 			/* Narrow read of a word register: extract from the word. */
-			f = find_field(word, &first);
+			f = find_field(word, &first, &left);
 			n = 32u >> f->wshift;
 			for (unsigned i = 0; i < n; i++)
 				v |= f->rd(gic, cpu, first + i) << (i * w);
@@ -512,7 +520,7 @@ int pv_gic_dist_read(struct pv_gic *gic, uint32_t offset, unsigned size,
 			       (size == 1 ? 0xffu : 0xffffu);
 			return 0;
 		}
-		for (unsigned i = 0; i < n; i++)
+		for (unsigned i = 0; i < n && i < left; i++)
 			v |= f->rd(gic, cpu, first + i) << (i * w);
 		*val = v;
 		return 0;
@@ -541,7 +549,8 @@ int pv_gic_dist_write(struct pv_gic *gic, uint32_t offset, unsigned size,
 		      uint32_t val)
 {
 	uint32_t first;
-	const struct field_reg *f = find_field(offset, &first);
+	unsigned left;
+	const struct field_reg *f = find_field(offset, &first, &left);
 	unsigned cpu = gic->cur_cpu;
 
 	if (f) {
@@ -549,7 +558,7 @@ int pv_gic_dist_write(struct pv_gic *gic, uint32_t offset, unsigned size,
 			unsigned n = (size * 8) >> f->wshift, w = 1u << f->wshift;
 			uint32_t m = (1u << w) - 1;
 
-			for (unsigned i = 0; i < n; i++)
+			for (unsigned i = 0; i < n && i < left; i++)
 				f->wr(gic, cpu, first + i, (val >> (i * w)) & m);
 		}
 	} else if (size == 4) {

@@ -88,6 +88,8 @@ static int32_t psci_cpu_on(struct pv_vcpu *vcpu, struct pv_exit *exit)
 		t->cpsr |= PV_PSR_T;
 	t->stop = PV_STOP_NONE;
 	vm->dev.psci_on |= (uint8_t)(1u << id);
+	/* The reset cleared its interrupt inputs; the GIC drives them again. */
+	pv_gic_update(&vm->dev.gic);
 	return PV_PSCI_RET_SUCCESS;
 }
 

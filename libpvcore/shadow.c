@@ -9,6 +9,8 @@
 
 #include "pv_internal.h"
 
+_Static_assert(PV_MAX_VCPUS <= PV_SHADOW_MAX_VCPUS, "per-vCPU shadow state");
+
 #define L1_ENTRIES 4096u
 #define L1_BYTES 16384u
 #define L2_BYTES 1024u
@@ -78,9 +80,15 @@ static uint32_t l2_slot_of(const struct pv_vm *vm, uint32_t desc)
 	return (uint32_t)((a - base) / L2_BYTES);
 }
 
+/* A whole MiB of the VMM window: the backend's descriptor, never ours. */
 static bool in_window(const struct pv_shadow *sh, uint32_t idx)
 {
 	return idx - sh->win_first < sh->win_count;
+}
+
+static bool is_part(const struct pv_shadow *sh, uint32_t idx)
+{
+	return idx == sh->win_part_idx;
 }
 
 static void clean(struct pv_vm *vm, const void *p, size_t len)
@@ -103,6 +111,44 @@ static void tlb_asid(struct pv_vm *vm, const struct pv_shadow_root *rt)
 {
 	if (asid_live(&vm->shadow, rt))
 		vm->cfg.ops->tlb_inval_asid(vm->cfg.ctx, rt->asid);
+}
+
+/* Page @j of the window's last, partial MiB: its section split up. */
+static uint32_t win_page(const struct pv_vm *vm, uint32_t j)
+{
+	uint32_t s = vm->cfg.window_l1[vm->shadow.win_count];
+
+	if (j >= vm->shadow.win_part_pages)
+		return 0;
+	return ((s & 0xfff00000u) + (j << 12)) | PV_BITS(s, 4, 4) |
+	       PV_BITS(s, 3, 2) << 2 | PV_BITS(s, 11, 10) << 4 |
+	       PV_BITS(s, 14, 12) << 6 | PV_BITS(s, 17, 15) << 9 | 2u;
+}
+
+static uint32_t win_l1_desc(const struct pv_vm *vm, unsigned s, unsigned view)
+{
+	uint32_t d = vm->cfg.window_l1[vm->shadow.win_count];
+
+	return (uint32_t)l2_hpa(vm, 2 * s + view) | (d & 0x1e0u) | 1u;
+}
+
+/* Drop the guest's pages [j0, j1) from a pinned window table. */
+static void clear_part(struct pv_vm *vm, const struct pv_shadow_root *rt,
+		       uint32_t slot, uint32_t j0, uint32_t j1)
+{
+	uint32_t *l2 = l2_table(vm, slot);
+
+	if (j0 == 0 && j1 == 256)
+		*l2_meta(vm, slot) &= ~M_SECTION;
+	if (j0 < vm->shadow.win_part_pages)
+		j0 = vm->shadow.win_part_pages;
+	for (uint32_t j = j0; j < j1; j++) {
+		if (!l2[j])
+			continue;
+		l2[j] = 0;
+		clean(vm, &l2[j], 4);
+		tlb_va(vm, rt, vm->shadow.win_part_idx << 20 | j << 12);
+	}
 }
 
 static uint8_t root_asid(struct pv_vm *vm, struct pv_shadow_root *rt)
@@ -154,6 +200,11 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire)
 			uint32_t slot;
 
 			bits &= bits - 1;
+			if (is_part(&vm->shadow, idx)) {
+				/* The pinned window table stays; the guest's go. */
+				clear_part(vm, rt, 2 * s + view, 0, 256);
+				continue;
+			}
 			if ((l1[idx] & 3) == 1) {
 				slot = l2_slot_of(vm, l1[idx]);
 				if (slot != NONE)
@@ -183,6 +234,7 @@ void pv_shadow_flush_all(struct pv_vm *vm)
 		if (vm->shadow.space[s].in_use)
 			flush_space(vm, s, false);
 	vm->shadow.mgr_filled = 0;
+	vm->shadow.win_guest_doms = 0;
 	vm->shadow.stats.full_flushes++;
 }
 
@@ -406,7 +458,7 @@ static void fill_page(struct pv_vm *vm, unsigned s, unsigned view,
 	struct pv_shadow_root *rt = &vm->shadow.space[s].root[view];
 	uint32_t *l1 = root_l1(vm, rt), *l2, slot, d, old;
 
-	if ((l1[f->idx] & 3) == 1 &&
+	if ((l1[f->idx] & 3) == 1 && !is_part(&vm->shadow, f->idx) &&
 	    PV_BITS(l1[f->idx], 8, 5) != f->domain) {
 		/* The guest changed the L1 domain: the old pages may go. */
 		slot = l2_slot_of(vm, l1[f->idx]);
@@ -472,7 +524,7 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	pv_mmu_regs_from_vcpu(vcpu, &regs);
 	if (pv_mmu_walk(&regs, &vm->map, gva, acc, &w, fault))
 		return guest_fault(vm, outcome);
-	if (in_window(sh, va >> 20))
+	if (va - vm->cfg.window_base < vm->cfg.window_size)
 		return PV_EWINDOW;
 	pa = pv_gpa_val(w.pa);
 	r = pv_memmap_find_ram(&vm->map, pv_gpa(pa & ~0xfffull), 0x1000);
@@ -504,8 +556,15 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	f.at = host_attrs(&w, flat);
 	if (w.manager && !flat)
 		sh->mgr_filled |= PV_BIT(2 * w.domain);
+	if (is_part(sh, f.idx)) {
+		/* Shares the window's host domain: the guest's domain is
+		 * enforced by flushing when the guest revokes it. */
+		sh->win_guest_doms |= PV_BIT(2 * f.domain);
+		f.domain = PV_BITS(vm->cfg.window_l1[sh->win_count], 8, 5);
+	}
 	blk = pa & ~0xfffffull;
-	if ((flat || w.page_size >= 0x100000) && (root_l1(vm, &sh->space[s].root[view])[f.idx] & 3) != 1 &&
+	if ((flat || w.page_size >= 0x100000) && !is_part(sh, f.idx) &&
+	    (root_l1(vm, &sh->space[s].root[view])[f.idx] & 3) != 1 &&
 	    pv_memmap_find_ram(&vm->map, pv_gpa(blk), 0x100000) == r &&
 	    !((pv_hpa_val(r->hpa) + (blk - pv_gpa_val(r->gpa))) & 0xfffff)) {
 		f.section = true;
@@ -558,13 +617,25 @@ static void inval_va_root(struct pv_vm *vm, unsigned s, unsigned view,
 	if (*sw & sbit) {
 		/* Even for an MVA in the window: a supersection spans it. */
 		*sw &= ~sbit;
-		for (uint32_t i = idx & ~15u; i < (idx & ~15u) + 16; i++)
-			if (!in_window(sh, i))
+		for (uint32_t i = idx & ~15u; i < (idx & ~15u) + 16; i++) {
+			if (is_part(sh, i))
+				clear_part(vm, rt, 2 * s + view, 0, 256);
+			else if (!in_window(sh, i))
 				drop_l1(vm, rt, l1, i);
+		}
 		return;
 	}
 	if (in_window(sh, idx))
 		return; /* the VMM's own entry, never the guest's */
+	if (is_part(sh, idx)) {
+		slot = 2 * s + view;
+		if (*l2_meta(vm, slot) & M_SECTION)
+			clear_part(vm, rt, slot, 0, 256);
+		else
+			clear_part(vm, rt, slot, (va >> 12) & 0xf0u,
+				   ((va >> 12) & 0xf0u) + 16);
+		return;
+	}
 	d = l1[idx];
 	if ((d & 3) == 2) {
 		drop_l1(vm, rt, l1, idx);
@@ -634,7 +705,8 @@ void pv_shadow_ctx_changed(struct pv_vcpu *vcpu, unsigned what)
 		now = vcpu->cp15.dacr;
 		sh->last_dacr[id] = now;
 		/* Accessible (client/manager) in bit 0 of each field. */
-		lost = old & ~now & 0x55555555u & sh->win_dom_mask;
+		lost = old & ~now & 0x55555555u &
+		       (sh->win_dom_mask | sh->win_guest_doms);
 		if (lost || (manager_bits(old) & ~manager_bits(now) &
 			     sh->mgr_filled))
 			pv_shadow_flush_all(vcpu->vm);
@@ -661,7 +733,7 @@ int pv_shadow_init(struct pv_vm *vm)
 	struct pv_shadow *sh = &vm->shadow;
 	const struct pv_vm_config *cfg = &vm->cfg;
 	size_t size = cfg->shadow_pool.size;
-	uint32_t d, off;
+	uint32_t d, off, npinned;
 
 	pv_memset(sh, 0, sizeof(*sh));
 	if ((pv_hva_val(cfg->shadow_pool.hva) | pv_hpa_val(cfg->shadow_pool.hpa)) &
@@ -669,11 +741,28 @@ int pv_shadow_init(struct pv_vm *vm)
 		return PV_EINVAL;
 	if (size < PV_SHADOW_POOL_MIN)
 		return PV_ENOMEM;
+	/* Short descriptors hold 32-bit output addresses. */
+	if (pv_hpa_val(cfg->shadow_pool.hpa) + size > (1ull << 32))
+		return PV_EINVAL;
+	for (unsigned i = 0; i < cfg->ram_count && i < PV_MAX_RAM_REGIONS; i++)
+		if (pv_hpa_val(cfg->ram[i].hpa) + cfg->ram[i].size > (1ull << 32))
+			return PV_EINVAL;
 	if (size > 0x40000000u)
 		size = 0x40000000u;
 	sh->win_first = cfg->window_base >> 20;
 	sh->win_count = cfg->window_size >> 20;
-	for (uint32_t i = 0; i < sh->win_count; i++) {
+	sh->win_part_idx = NONE;
+	if (cfg->window_size & 0xfffu)
+		return PV_EINVAL;
+	if (cfg->window_size & 0xfffffu) {
+		d = cfg->window_l1[sh->win_count];
+		/* The partial MiB is split into pages: it must be a section. */
+		if ((d & 0x40003u) != 2)
+			return PV_EINVAL;
+		sh->win_part_idx = sh->win_first + sh->win_count;
+		sh->win_part_pages = (cfg->window_size & 0xfffffu) >> 12;
+	}
+	for (uint32_t i = 0; i < sh->win_count + (sh->win_part_idx != NONE); i++) {
 		d = cfg->window_l1[i];
 		/* A section must deny PL0 (AP[1:0] 00 or 01). */
 		if ((d & 3) == 3 || ((d & 3) == 2 && PV_BITS(d, 11, 10) > 1))
@@ -693,12 +782,13 @@ int pv_shadow_init(struct pv_vm *vm)
 	       ((sh->l2meta_off + 4 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1)) +
 			       (size_t)sh->nl2 * L2_BYTES > size)
 		sh->nl2--;
-	if (sh->nl2 < 4)
+	npinned = sh->win_part_idx != NONE ? 2 * sh->nspaces : 0;
+	if (sh->nl2 < npinned + 4)
 		return PV_ENOMEM;
 	sh->l2_off = (sh->l2meta_off + 4 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1);
 	pv_memset(pool(vm, 0), 0, sh->l2meta_off);
 	sh->l2_free = NONE;
-	for (uint32_t i = sh->nl2; i-- > 0;) {
+	for (uint32_t i = sh->nl2; i-- > npinned;) {
 		*l2_meta(vm, i) = sh->l2_free;
 		sh->l2_free = i;
 	}
@@ -708,6 +798,15 @@ int pv_shadow_init(struct pv_vm *vm)
 			sh->space[s].root[v].l1_off = off;
 			pv_memcpy(pool(vm, off) + 4 * sh->win_first,
 				  cfg->window_l1, 4 * sh->win_count);
+			if (!npinned)
+				continue;
+			for (uint32_t j = 0; j < 256; j++)
+				l2_table(vm, 2 * s + v)[j] = win_page(vm, j);
+			*l2_meta(vm, 2 * s + v) =
+				M_USED | M_OWNER(s, v, sh->win_part_idx);
+			((uint32_t *)pool(vm, off))[sh->win_part_idx] =
+				win_l1_desc(vm, s, v);
+			clean(vm, l2_table(vm, 2 * s + v), L2_BYTES);
 		}
 	}
 	for (unsigned v = 0; v < PV_SHADOW_MAX_VCPUS; v++) {
@@ -758,7 +857,8 @@ static int bad(const struct pv_vm *vm, const char *why)
  */
 static int check_leaf(const struct pv_vm *vm, const struct pv_mmu_regs *regs,
 		      uint32_t va, uint64_t hpa, uint64_t len, bool ng,
-		      unsigned ap, bool xn, unsigned domain, bool flat)
+		      unsigned ap, bool xn, unsigned domain, bool flat,
+		      bool any_domain)
 {
 	struct pv_walk w;
 	struct pv_fault f;
@@ -781,7 +881,7 @@ static int check_leaf(const struct pv_vm *vm, const struct pv_mmu_regs *regs,
 	if (!hd || !pl0_r)
 		return 0; /* unreachable from host PL0 */
 	if (pv_mmu_walk(regs, &vm->map, pv_gva(va), PV_ACC_READ, &w, &f) ||
-	    pv_gpa_val(w.pa) != gpa || w.domain != domain)
+	    pv_gpa_val(w.pa) != gpa || (!any_domain && w.domain != domain))
 		return bad(vm, "shadow: readable entry the guest does not map so");
 	if (pl0_w && pv_mmu_walk(regs, &vm->map, pv_gva(va), PV_ACC_WRITE, &w, &f))
 		return bad(vm, "shadow: writable entry the guest denies");
@@ -814,6 +914,32 @@ static int check_root(const struct pv_vm *vm, unsigned s, unsigned view)
 				return bad(vm, "shadow: window slot altered");
 			continue;
 		}
+		if (is_part(sh, i)) {
+			const uint32_t *l2 = l2_table(vm, 2 * s + view);
+
+			if (d != win_l1_desc(vm, s, view))
+				return bad(vm, "shadow: window table unlinked");
+			for (uint32_t j = 0; j < 256; j++) {
+				uint32_t e = l2[j];
+
+				if (j < sh->win_part_pages) {
+					if (e != win_page(vm, j))
+						return bad(vm, "shadow: window page altered");
+					continue;
+				}
+				if (!e)
+					continue;
+				if (!sp->in_use || !(e & 2))
+					return bad(vm, "shadow: stray page in window table");
+				err = check_leaf(vm, &regs, i << 20 | j << 12,
+						 e & 0xfffff000u, 0x1000, e & P_NG,
+						 PV_BITS(e, 9, 9) << 2 | PV_BITS(e, 5, 4),
+						 e & 1, PV_BITS(d, 8, 5), sp->flat, true);
+				if (err)
+					return err;
+			}
+			continue;
+		}
 		if (!d)
 			continue;
 		if (!sp->in_use || (sp->flat && view == PV_VIEW_USER))
@@ -824,7 +950,7 @@ static int check_root(const struct pv_vm *vm, unsigned s, unsigned view)
 			err = check_leaf(vm, &regs, i << 20, d & 0xfff00000u,
 					 0x100000, d & S_NG,
 					 PV_BITS(d, 15, 15) << 2 | PV_BITS(d, 11, 10),
-					 d & S_XN, PV_BITS(d, 8, 5), sp->flat);
+					 d & S_XN, PV_BITS(d, 8, 5), sp->flat, false);
 			if (err)
 				return err;
 			continue;
@@ -849,7 +975,7 @@ static int check_root(const struct pv_vm *vm, unsigned s, unsigned view)
 			err = check_leaf(vm, &regs, i << 20 | j << 12,
 					 e & 0xfffff000u, 0x1000, e & P_NG,
 					 PV_BITS(e, 9, 9) << 2 | PV_BITS(e, 5, 4),
-					 e & 1, PV_BITS(d, 8, 5), sp->flat);
+					 e & 1, PV_BITS(d, 8, 5), sp->flat, false);
 			if (err)
 				return err;
 		}

@@ -15,20 +15,6 @@
 
 #include "pv_internal.h"
 
-/*
- * Fallback until the devices component's psci.c lands: a strong
- * pv_psci_call() replaces it at link time. Answers NOT_SUPPORTED.
- */
-__attribute__((weak)) int pv_psci_call(struct pv_vcpu *vcpu,
-				       struct pv_exit *exit)
-{
-	(void)exit;
-	if (!pv_psci_is_call(vcpu->r[0]))
-		return PV_ENOTOURS;
-	vcpu->r[0] = PV_SMCCC_NOT_SUPPORTED;
-	return 0;
-}
-
 static const char *const reason_names[PV_TR_COUNT] = {
 	[PV_TR_CP15_READ] = "cp15-read",
 	[PV_TR_CP15_WRITE] = "cp15-write",
@@ -144,8 +130,11 @@ static int decode_word(uint32_t word, bool thumb, struct pv_insn *insn)
 }
 
 /*
- * The instruction at r[15] as the guest sees it: a patched site gives back
- * its original word. Thumb 32-bit encodings come back as hw1 << 16 | hw2.
+ * The instruction at r[15] as the guest sees it. Thumb 32-bit encodings
+ * come back as hw1 << 16 | hw2. A pvpatch site gives back its original
+ * word, but only while memory still holds the trap word the patcher wrote:
+ * code the guest rewrote or freed since (init text, ftrace) is decoded as
+ * it now is rather than emulated as something it no longer is.
  */
 static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
 		      const struct pv_patch_site **site, struct pv_fault *fault)
@@ -155,25 +144,28 @@ static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
 	int err;
 
 	*thumb = (vcpu->cpsr & PV_PSR_T) != 0;
-	*site = pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc));
-	if (*site) {
-		*word = (*site)->original;
-		return 0;
-	}
+	*site = NULL;
 	if (!*thumb) {
 		err = pv_guest_read(vcpu, pv_gva(pc), 4, PV_ACC_EXEC, &w, fault);
 		*word = (uint32_t)w;
-		return err;
+	} else {
+		err = pv_guest_read(vcpu, pv_gva(pc), 2, PV_ACC_EXEC, &hw1,
+				    fault);
+		*word = (uint32_t)hw1;
+		if (!err && thumb_is_32(*word)) {
+			err = pv_guest_read(vcpu, pv_gva(pc + 2), 2,
+					    PV_ACC_EXEC, &hw2, fault);
+			*word = (*word << 16) | (uint32_t)(hw2 & 0xffffu);
+		}
 	}
-	err = pv_guest_read(vcpu, pv_gva(pc), 2, PV_ACC_EXEC, &hw1, fault);
 	if (err)
 		return err;
-	*word = (uint32_t)hw1;
-	if (!thumb_is_32(*word))
-		return 0;
-	err = pv_guest_read(vcpu, pv_gva(pc + 2), 2, PV_ACC_EXEC, &hw2, fault);
-	*word = (*word << 16) | (uint32_t)(hw2 & 0xffffu);
-	return err;
+	*site = pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc));
+	if (*site && (*site)->patched == *word)
+		*word = (*site)->original;
+	else
+		*site = NULL;
+	return 0;
 }
 
 /*

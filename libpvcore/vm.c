@@ -21,7 +21,7 @@ static int check_config(const struct pv_vm_config *cfg)
 		return PV_EINVAL;
 	if (!cfg->num_vcpus || cfg->num_vcpus > PV_MAX_VCPUS)
 		return PV_EINVAL;
-	if ((cfg->window_base | cfg->window_size) & 0xfffffu ||
+	if (cfg->window_base & 0xfffffu || cfg->window_size & 0xfffu ||
 	    !cfg->window_size || !cfg->window_l1 ||
 	    (uint64_t)cfg->window_base + cfg->window_size > (1ull << 32))
 		return PV_EINVAL;

@@ -33,7 +33,8 @@
 
 /* ---- The VMM window (guest-virtual and host-virtual alike) ---- */
 #define PVBM_WINDOW_VA    0xfff00000u
-#define PVBM_WINDOW_DOMAIN 0u
+#define PVBM_WINDOW_SIZE  0x000e0000u /* up to 0xFFFDFFFF, not the vectors */
+#define PVBM_WINDOW_DOMAIN 15u /* a domain Linux does not use */
 #define PVBM_VMM_DACR     0x55555555u /* every domain Client */
 #define PVBM_TTBR_ATTRS   0x6au /* IRGN/RGN write-back write-allocate, S, NOS */
 

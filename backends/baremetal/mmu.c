@@ -53,10 +53,16 @@ void pvbm_mmu_init(void)
 	for (mb = 0; mb < 4096; mb++) {
 		uint32_t pa = mb << 20, d = 0;
 
+		/* The window's domain, which pvcore keeps Client in every
+		 * guest DACR: the VMM then runs under the guest's DACR and
+		 * the trampoline need not switch it (on QEMU every DACR
+		 * write flushes the whole soft TLB). */
 		if (pa < PVBM_WINDOW_PA)
 			d = pa | SEC | ATTR_DEV | SEC_AP_PL1 | SEC_NG;
 		else if (pa < PVBM_RAM_END)
 			d = pa | SEC | ATTR_RAM | SEC_AP_PL1 | SEC_NG;
+		if (d)
+			d |= SEC_DOM(PVBM_WINDOW_DOMAIN);
 		vmm_l1[mb] = d;
 		win_l1[mb] = 0;
 	}

@@ -7,6 +7,7 @@
  */
 #include <pvcore/board.h>
 #include <pvcore/error.h>
+#include <pvcore/patch.h>
 #include <pvcore/vm.h>
 
 #include "bm.h"
@@ -18,6 +19,25 @@ _Static_assert(sizeof(struct pvbm_frame) == 104, "frame");
 _Static_assert(PVBM_GUEST_SIZE == PV_BOARD_RAM_SIZE, "guest RAM = the board's");
 
 extern const uint8_t pvbm_guest_start[], pvbm_guest_end[];
+
+/*
+ * A Linux image (tools/mk-linux-image.sh) links in this descriptor; the
+ * test-guest images do not, and then boot their .guest_blob as before.
+ * All addresses are guest-physical and were chosen by the image builder,
+ * which also wrote the initramfs location into the DTB's /chosen node.
+ */
+struct pvbm_linux_payload {
+	uint32_t magic;            /* PVBM_LINUX_MAGIC */
+	uint32_t kernel_gpa;       /* RAM base + TEXT_OFFSET of the Image */
+	uint32_t dtb_gpa;
+	uint32_t initrd_gpa;
+	const uint8_t *image, *image_end;   /* the pvpatch'ed Image */
+	const uint8_t *sites, *sites_end;   /* its site table (4-aligned) */
+	const uint8_t *dtb, *dtb_end;
+	const uint8_t *initrd, *initrd_end;
+};
+#define PVBM_LINUX_MAGIC 0x78756e4cu /* "Lnux" */
+extern const struct pvbm_linux_payload pvbm_linux __attribute__((weak));
 extern uint8_t pvbm_stack_vmm_top[];
 
 #define PSR_MODE_MASK 0x1fu
@@ -31,8 +51,27 @@ extern uint8_t pvbm_stack_vmm_top[];
 #ifndef PVBM_BUDGET_TICKS
 #define PVBM_BUDGET_TICKS (PVBM_TICK_HZ * 60u)
 #endif
+/* A Linux boot runs much longer than a test guest: 10 guest minutes. */
+#define PVBM_LINUX_BUDGET_TICKS (PVBM_TICK_HZ * 600u)
+static uint64_t budget_ticks = PVBM_BUDGET_TICKS;
+/* Linux: stop a fault loop early, while its cause is still in the
+ * 64-entry trace ring. */
+#define PVBM_LINUX_LOOP_LIMIT 32u
+static uint32_t loop_limit = PVBM_LOOP_LIMIT;
 
 static struct pv_vm vm;
+static struct pv_patch_table linux_sites;
+/*
+ * The site table pvcore gets for Linux: pvpatch's sites (at link
+ * addresses, 0xC0xxxxxx) plus, for each, a PV_SITE_ALIAS copy at its
+ * guest-physical address. Linux runs head.S with the MMU off and its idmap
+ * code (MMU on, identity-mapped) at physical addresses, and pvcore looks
+ * sites up by the trapping PC. Physical addresses (RAM at 0x10000000) all
+ * sort below PAGE_OFFSET, so the aliases simply go first.
+ */
+#define PVBM_LINUX_MAX_SITES 16384u
+static struct pv_patch_site linux_sites_all[2 * PVBM_LINUX_MAX_SITES];
+static struct pv_patch_table linux_table;
 static uint32_t window_l1_desc[1];
 static uint32_t routed[1024 / 32];
 static uint32_t last_pc, same_pc_count;
@@ -156,7 +195,7 @@ static void service_irqs(void)
 
 static void check_budget(void)
 {
-	if (pvbm_ticks > PVBM_BUDGET_TICKS)
+	if (pvbm_ticks > budget_ticks)
 		fatal("watchdog: guest time budget exhausted", 0,
 		      PVBM_EXIT_WATCHDOG);
 }
@@ -180,7 +219,7 @@ static void check_fault_loop(uint32_t pc, uint64_t faults_before)
 	if (pc != last_pc) {
 		last_pc = pc;
 		same_pc_count = 0;
-	} else if (++same_pc_count >= PVBM_LOOP_LIMIT) {
+	} else if (++same_pc_count >= loop_limit) {
 		fatal("watchdog: guest is stuck in a fault loop", 0,
 		      PVBM_EXIT_WATCHDOG);
 	}
@@ -219,6 +258,11 @@ static void prepare_resume(struct pvbm_frame *f, struct pv_vcpu *v)
 	if ((rs.host_cpsr & PSR_MODE_MASK) != PSR_USR)
 		fatal("resume state is not host USR mode", PV_ESTATE,
 		      PVBM_EXIT_FATAL);
+	/* The VMM runs under the guest's DACR (window.S): its domain must
+	 * stay Client there. */
+	if (((rs.dacr >> (2 * PVBM_WINDOW_DOMAIN)) & 3u) != 1u)
+		fatal("resume DACR does not keep the VMM domain Client",
+		      PV_ESTATE, PVBM_EXIT_FATAL);
 	if (!pv_hpa_val(rs.ttbr0))
 		fatal("resume state has no shadow root", PV_ESTATE,
 		      PVBM_EXIT_FATAL);
@@ -232,6 +276,37 @@ static void prepare_resume(struct pvbm_frame *f, struct pv_vcpu *v)
 	f->g_asid = rs.asid;
 	f->g_dacr = rs.dacr;
 	pvbm_vfp_set(rs.vfp_enable);
+	/* The guest kernel reads TPIDRURO natively at PL0 (Linux keeps
+	 * "current" there); its writes trap, so the host copy is refreshed
+	 * on every return. TPIDRURW is never touched by pvbm: the host
+	 * register is the guest's live copy. */
+	PVBM_MCR(0, 13, 0, 3, rs.tpidruro);
+}
+
+/*
+ * Linux guests: say where pvcore injected an UNDEF into the guest kernel
+ * (the last trace entry), for the first few. A kernel probing a feature
+ * does this on purpose; an instruction pvcore cannot emulate shows up here
+ * too. UNDEFs in guest user mode are routine (lazy VFP enabling) and are
+ * only counted.
+ */
+static bool log_undef;
+static unsigned undef_logged;
+
+static void report_undef(void)
+{
+	const struct pv_trace_entry *t =
+		&vm.trace[(vm.trace_next - 1) % PV_TRACE_ENTRIES];
+
+	if ((t->cpsr & PSR_MODE_MASK) == PSR_USR || undef_logged++ >= 64)
+		return;
+	pvbm_puts("pvbm: UNDEF injected at pc ");
+	pvbm_put_hex(t->pc);
+	pvbm_puts(" insn ");
+	pvbm_put_hex(t->insn);
+	pvbm_puts(" cpsr ");
+	pvbm_put_hex(t->cpsr);
+	pvbm_puts("\n");
 }
 
 static const enum pv_trap_kind kind_map[] = {
@@ -246,7 +321,7 @@ void pvbm_trap(struct pvbm_frame *f)
 	struct pv_trap t = { 0 };
 	struct pv_exit e;
 	uint32_t lr = f->pc, thumb = f->cpsr & PSR_T, pc;
-	uint64_t faults;
+	uint64_t faults, undefs = pv_vm_trap_count(&vm, PV_TR_UNDEF_INJECT);
 	int err;
 
 	if ((f->cpsr & PSR_MODE_MASK) != PSR_USR || f->kind == PVBM_K_RESET ||
@@ -289,6 +364,8 @@ void pvbm_trap(struct pvbm_frame *f)
 	if (err)
 		fatal("pv_vcpu_handle_trap refused the trap", err, PVBM_EXIT_FATAL);
 	check_fault_loop(pc, faults);
+	if (log_undef && pv_vm_trap_count(&vm, PV_TR_UNDEF_INJECT) != undefs)
+		report_undef();
 	while (e.action == PV_ACTION_WAIT) {
 		pvbm_wfi();      /* wakes on a pending IRQ even while masked */
 		service_irqs();
@@ -298,6 +375,96 @@ void pvbm_trap(struct pvbm_frame *f)
 	if (e.action == PV_ACTION_STOP)
 		stop(&e);
 	prepare_resume(f, v);
+}
+
+/* Copy one payload piece into guest RAM and make it visible to fetches. */
+static void load_piece(const char *what, uint32_t gpa, const uint8_t *start,
+		       const uint8_t *end)
+{
+	size_t len = (size_t)(end - start);
+	int err = pv_vm_load(&vm, pv_gpa(gpa), start, len);
+
+	if (err)
+		fatal(what, err, PVBM_EXIT_HOST);
+	pvbm_ops.cache_clean_range(&vm, pv_hva(PVBM_GUEST_PA +
+					       (gpa - PV_BOARD_RAM_BASE)), len);
+	pvbm_puts("pvbm: ");
+	pvbm_puts(what);
+	pvbm_puts(": ");
+	pvbm_put_dec(len);
+	pvbm_puts(" bytes at ");
+	pvbm_put_hex(gpa);
+	pvbm_puts("\n");
+}
+
+/* Validate the site table before pv_vm_init(), which takes it in cfg. */
+static void linux_sites_parse(struct pv_vm_config *cfg)
+{
+	const struct pvbm_linux_payload *p = &pvbm_linux;
+	uint32_t image_base, image_size, n = 0;
+	int err;
+
+	if (p->magic != PVBM_LINUX_MAGIC)
+		fatal("linux payload descriptor is corrupt", 0, PVBM_EXIT_HOST);
+	err = pv_patch_table_parse(p->sites, (size_t)(p->sites_end - p->sites),
+				   &linux_sites);
+	if (err)
+		fatal("pvpatch site table rejected", err, PVBM_EXIT_HOST);
+	if (linux_sites.count > PVBM_LINUX_MAX_SITES)
+		fatal("pvpatch site table too large", PV_ERANGE, PVBM_EXIT_HOST);
+	image_base = ((const struct pv_patch_manifest_hdr *)p->sites)->image_base;
+	image_size = ((const struct pv_patch_manifest_hdr *)p->sites)->image_size;
+	if (image_size != (uint32_t)(p->image_end - p->image))
+		fatal("site table is not for this Image", 0, PVBM_EXIT_HOST);
+	for (uint32_t i = 0; i < linux_sites.count; i++) {
+		const struct pv_patch_site *st = &linux_sites.sites[i];
+
+		if ((st->flags & PV_SITE_ALIAS) || st->va < image_base ||
+		    st->va - image_base >= image_size)
+			continue;
+		linux_sites_all[n] = *st;
+		linux_sites_all[n].va = st->va - image_base + p->kernel_gpa;
+		linux_sites_all[n].flags |= PV_SITE_ALIAS;
+		if (n && linux_sites_all[n].va <= linux_sites_all[n - 1].va)
+			fatal("physical site aliases out of order", 0,
+			      PVBM_EXIT_HOST);
+		n++;
+	}
+	if (n && linux_sites_all[n - 1].va >= linux_sites.sites[0].va)
+		fatal("physical site aliases overlap the link addresses", 0,
+		      PVBM_EXIT_HOST);
+	for (uint32_t i = 0; i < linux_sites.count; i++)
+		linux_sites_all[n + i] = linux_sites.sites[i];
+	linux_table.sites = linux_sites_all;
+	linux_table.count = n + linux_sites.count;
+	cfg->patch_sites = &linux_table;
+	pvbm_puts("pvbm: pvpatch site table: ");
+	pvbm_put_dec(linux_sites.count);
+	pvbm_puts(" sites, ");
+	pvbm_put_dec(n);
+	pvbm_puts(" physical aliases\n");
+}
+
+/*
+ * Load Image, DTB and initramfs and set the vCPU up per the ARM Linux boot
+ * protocol (Documentation/arch/arm/booting.rst): SVC mode, IRQ/FIQ masked,
+ * MMU and caches off (the reset state of pv_vcpu_reset()), r0 = 0,
+ * r1 = ~0 (no machine number: DT boot), r2 = DTB address.
+ */
+static uint32_t linux_load(struct pv_vcpu *v)
+{
+	const struct pvbm_linux_payload *p = &pvbm_linux;
+
+	load_piece("linux Image", p->kernel_gpa, p->image, p->image_end);
+	load_piece("linux DTB", p->dtb_gpa, p->dtb, p->dtb_end);
+	if (p->initrd_end != p->initrd)
+		load_piece("linux initramfs", p->initrd_gpa, p->initrd,
+			   p->initrd_end);
+	pvbm_ops.icache_inval_all(&vm);
+	v->r[0] = 0;
+	v->r[1] = 0xffffffffu;
+	v->r[2] = p->dtb_gpa;
+	return p->kernel_gpa;
 }
 
 static void check_cpu(uint32_t *periph)
@@ -386,13 +553,32 @@ void pvbm_main(void)
 	cfg.shadow_pool.hpa = pv_hpa(PVBM_POOL_PA);
 	cfg.shadow_pool.size = PVBM_POOL_SIZE;
 	cfg.window_base = PVBM_WINDOW_VA;
-	cfg.window_size = 0x100000u;
+	/* 0xFFF00000-0xFFFDFFFF only: the rest of that MiB holds Linux's
+	 * vector page and kuser helpers (0xFFFF0000), which pvcore fills
+	 * page by page next to the window's pages. */
+	cfg.window_size = PVBM_WINDOW_SIZE;
 	cfg.window_l1 = window_l1_desc;
 	cfg.ttbr_attrs = PVBM_TTBR_ATTRS;
 	cfg.num_vcpus = 1;
+	if (&pvbm_linux)
+		linux_sites_parse(&cfg);
 	err = pv_vm_init(&vm, &cfg);
 	if (err)
 		fatal("pv_vm_init", err, PVBM_EXIT_HOST);
+	if (&pvbm_linux) {
+		uint32_t entry = linux_load(&vm.vcpu[0]);
+
+		pvbm_puts("pvbm: entering linux at ");
+		pvbm_put_hex(entry);
+		pvbm_puts(" (r2 = DTB) in host USR mode\n");
+		vm.vcpu[0].r[15] = entry;
+		budget_ticks = PVBM_LINUX_BUDGET_TICKS;
+		loop_limit = PVBM_LINUX_LOOP_LIMIT;
+		log_undef = true;
+		pvbm_ticks = 0;
+		prepare_resume(&pvbm_frame, &vm.vcpu[0]);
+		pvbm_exit_to_guest();
+	}
 	err = pv_vm_load(&vm, pv_gpa(PV_BOARD_RAM_BASE), pvbm_guest_start,
 			 (size_t)(pvbm_guest_end - pvbm_guest_start));
 	if (err)

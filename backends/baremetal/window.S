@@ -76,8 +76,9 @@ common_entry:
 	isb
 	ldr	r0, [r2, #F_TTBR_V]
 	mcr	p15, 0, r0, c2, c0, 0	/* TTBR0: the VMM's table */
-	ldr	r0, [r2, #F_DACR_V]
-	mcr	p15, 0, r0, c3, c0, 0
+	/* DACR stays the guest's: every VMM mapping is in the window's
+	 * domain, which is Client in every guest DACR (prepare_resume()
+	 * checks). */
 	isb
 	cps	#0x1f			/* SYS: I/F stay masked */
 	ldr	sp, [r2, #F_VMM_SP]
@@ -102,7 +103,9 @@ pvbm_exit_to_guest:
 	mcr	p15, 0, r1, c13, c0, 1
 	isb
 	ldr	r1, [r0, #F_G_DACR]
-	mcr	p15, 0, r1, c3, c0, 0
+	mrc	p15, 0, r2, c3, c0, 0
+	cmp	r1, r2
+	mcrne	p15, 0, r1, c3, c0, 0	/* only on a change: cheap on QEMU */
 	ldr	r1, [r0, #F_G_TTBR]
 	mcr	p15, 0, r1, c2, c0, 0
 	isb

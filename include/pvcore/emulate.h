@@ -17,9 +17,13 @@
  *
  * Checks the condition (and the IT state in Thumb), then applies the
  * instruction: registers, CPSR, memory (through pv_guest_read/write, so an
- * MMIO access reaches the device), PC advance and IT advance. A guest
- * memory fault or an UNDEFINED case is delivered to the guest as an
- * exception. Cannot fail.
+ * MMIO access reaches the device; CPSR.E selects big-endian data), PC
+ * advance and IT advance. A guest memory fault or an UNDEFINED case is
+ * delivered to the guest as an exception; HVC/SMC go to
+ * pv_vcpu_hypercall(); LDREX/STREX use the vCPU's local exclusive monitor
+ * (@vcpu->excl_valid/excl_addr). UNPREDICTABLE cases behave as listed in
+ * docs/decode.md. Cannot fail. Deterministic: the result depends only on
+ * @vcpu, @insn and guest memory.
  */
 void pv_emulate(struct pv_vcpu *vcpu, const struct pv_insn *insn,
 		struct pv_exit *exit);

@@ -23,7 +23,11 @@
  *   ASID), LRU-evicted inside the bounded pool. Exhaustion evicts; it never
  *   fails the guest.
  * - The VMM window's first-level descriptors (cfg.window_l1) sit in every
- *   root; a guest mapping that reaches into the window is PV_EWINDOW.
+ *   root; a guest mapping that reaches into the window is PV_EWINDOW. A
+ *   window whose size is not a MiB multiple (e.g. 0xfff00000 + 896 KiB,
+ *   leaving Linux its vector page at 0xffff0000) ends in a section
+ *   descriptor that the engine splits into 4 KiB pages in a per-root table
+ *   it shares with the guest's pages of that MiB.
  * - Guest MMU off: a flat identity map of guest RAM (one more cached space).
  *
  * Host requirements: SCTLR.AFE = 0 and SCTLR.TRE = 0 on the host (shadow
@@ -151,8 +155,13 @@ struct pv_shadow {
 	uint32_t tick;
 	uint32_t asid_gen;
 	unsigned next_asid;
-	uint32_t win_first, win_count; /* L1 indices of the VMM window */
+	uint32_t win_first, win_count; /* whole-MiB L1 indices of the window */
 	uint32_t win_dom_mask;         /* DACR client bits of window domains */
+	/* A window that ends inside a MiB: that L1 slot is a pinned L2 table
+	 * per root (slot 2 * space + view), the first @win_part_pages pages the
+	 * VMM's, the rest the guest's. @win_part_idx is UINT32_MAX if none. */
+	uint32_t win_part_idx, win_part_pages;
+	uint32_t win_guest_doms;       /* DACR client bits of guest fills there */
 	uint8_t cur[PV_SHADOW_MAX_VCPUS];
 	uint32_t last_dacr[PV_SHADOW_MAX_VCPUS];
 	uint32_t last_sctlr[PV_SHADOW_MAX_VCPUS];
@@ -166,9 +175,10 @@ struct pv_shadow {
  *
  * Called by pv_vm_init(). Asks nothing of the backend.
  *
- * Return: 0; PV_EINVAL if the pool is misaligned or a window descriptor
- * grants PL0 access or maps a page table; PV_ENOMEM if the pool is smaller
- * than PV_SHADOW_POOL_MIN.
+ * Return: 0; PV_EINVAL if the pool is misaligned, the pool or a RAM
+ * backing lies above 4 GiB host-physical, a window section grants PL0
+ * access, or a window ending inside a MiB does not end in a section;
+ * PV_ENOMEM if the pool is smaller than PV_SHADOW_POOL_MIN.
  */
 int pv_shadow_init(struct pv_vm *vm);
 

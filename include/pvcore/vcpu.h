@@ -229,6 +229,13 @@ struct pv_vcpu {
 	unsigned id;
 	/* Set by the emulator when the guest's translation context changed. */
 	bool mmu_dirty;
+	/*
+	 * Local exclusive monitor for the LDREX/STREX the emulator executes
+	 * (MMIO; RAM exclusives run on the host's monitor). Open when
+	 * @excl_valid is false; pv_vcpu_reset() opens it.
+	 */
+	bool excl_valid;
+	uint32_t excl_addr;
 };
 
 /**

@@ -31,10 +31,13 @@
  * @ram_count: number of valid @ram entries (at least 1)
  * @shadow_pool: memory for shadow tables
  * @window_base: guest-virtual base of the VMM window (1 MiB aligned)
- * @window_size: its size (1 MiB multiple, at least 1 MiB)
- * @window_l1: @window_size >> 20 host first-level descriptors that map the
- *             VMM window; copied into every shadow root. They must grant no
- *             PL0 access (the guest runs at host PL0).
+ * @window_size: its size (a 4 KiB multiple; see shadow.h for a size that
+ *               is not a MiB multiple, which leaves the rest of the last MiB
+ *               to the guest, e.g. Linux's vector page)
+ * @window_l1: DIV_ROUND_UP(@window_size, 1 MiB) host first-level descriptors
+ *             that map the VMM window (the last one a section if the size
+ *             is not a MiB multiple); copied into every shadow root. They
+ *             must grant no PL0 access (the guest runs at host PL0).
  * @ttbr_attrs: walk attribute bits (IRGN/RGN/S/NOS) ORed into every TTBR0
  *              value handed back in &struct pv_resume
  * @num_vcpus: 1..PV_MAX_VCPUS

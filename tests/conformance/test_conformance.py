@@ -21,14 +21,6 @@ MIN_CHECKS = 300
 # FAIL (test_expected_failures_still_fail), so this list cannot rot: when a
 # fix lands, the suite fails until the entry is removed.
 XFAIL = {
-    "cp15_pl0_rules":
-        "TPIDRURO: PL0 reads of TPIDRURO do not trap, and the host register "
-        "is never loaded with the guest's value (no TPIDRURO in struct "
-        "pv_resume; pvbm does not write it), so guest user code reads the "
-        "host's 0",
-    "cp15_dacr_ctx":
-        "TPIDRURO (as above): the guest kernel's MCR is emulated into the "
-        "virtual register, but its MRC reads back 0",
     "mmu_alignment":
         "SCTLR.A is not reflected into the host: alignment checking at host "
         "PL0 follows the host SCTLR.A, which pvbm keeps clear, so the guest "

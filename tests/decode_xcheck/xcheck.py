@@ -219,9 +219,9 @@ def sbz_violation(isa, w):
         return False
     if w is None or w < 0xe8000000:
         return False
-    # T32 LDRD/STRD with write-back onto Rt or Rt2 (objdump may hide "!").
+    # T32 LDRD/STRD with write-back onto Rt, Rt2 or PC (objdump may hide "!").
     if (w & 0xfe400000) == 0xe8400000 and (w >> 21) & 1 and \
-            (w >> 16) & 0xf in ((w >> 12) & 0xf, (w >> 8) & 0xf):
+            (w >> 16) & 0xf in ((w >> 12) & 0xf, (w >> 8) & 0xf, 15):
         return True
     # T32 single load/store, register form: hw2 bits 11:6 must be 000000.
     if (w & 0xfe800000) == 0xf8000000 and (w >> 16) & 0xf != 15 and \

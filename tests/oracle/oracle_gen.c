@@ -42,6 +42,7 @@ static const char *const class_names[ORC_NCLASSES] = {
 	[ORC_C_EXC_BKPT] = "exc-pabt-bkpt",
 	[ORC_C_EXC_DABT] = "exc-dabt-align",
 	[ORC_C_EXC_IRQ] = "exc-irq",
+	[ORC_C_EXC_FIQ] = "exc-fiq",
 };
 
 const char *orc_class_name(unsigned cls)
@@ -1002,12 +1003,13 @@ static void gen_exc(struct rng *g, struct orc_case *c, unsigned cls, bool t)
 		break;
 	}
 	case ORC_C_EXC_IRQ:
+	case ORC_C_EXC_FIQ:
 		/* The pending SGI is taken at the launch's exception return,
 		 * before the slot executes; the slot holds a NOP. */
-		c->flags |= ORC_F_IRQ;
-		c->exc = 0x18;
+		c->flags |= cls == ORC_C_EXC_IRQ ? ORC_F_IRQ : ORC_F_FIQ;
+		c->exc = cls == ORC_C_EXC_IRQ ? 0x18 : 0x1c;
 		c->exc_ret = ORC_SLOT;
-		c->s[ORC_W_CPSR] &= ~(1u << 7);
+		c->s[ORC_W_CPSR] &= cls == ORC_C_EXC_IRQ ? ~(1u << 7) : ~(1u << 6);
 		if (t) {
 			c->insn = 0xbf00u;
 			c->len = 2;
@@ -1132,9 +1134,14 @@ void orc_slot_words(const struct orc_case *c, uint32_t w[2])
 
 uint32_t orc_hash(const uint32_t *s)
 {
+	return orc_hash_words(s, ORC_NWORDS);
+}
+
+uint32_t orc_hash_words(const uint32_t *s, unsigned n)
+{
 	uint32_t h = 0x811c9dc5u;
 
-	for (unsigned i = 0; i < ORC_NWORDS; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		uint32_t v = s[i];
 
 		for (unsigned b = 0; b < 4; b++) {
@@ -1143,4 +1150,164 @@ uint32_t orc_hash(const uint32_t *s)
 		}
 	}
 	return h;
+}
+
+/* ---- guest walk cases ---- */
+
+uint32_t orc_par_mask(uint32_t par)
+{
+	return par & ((par & 1u) ? 0x7fu : 0xfffff003u);
+}
+
+static uint32_t walk_find(const struct orc_walk *w, uint32_t addr)
+{
+	for (uint32_t i = 0; i < w->nw; i++)
+		if (w->waddr[i] == addr)
+			return i;
+	return ORC_WALK_MAXW;
+}
+
+static void walk_put(struct orc_walk *w, uint32_t addr, uint32_t val)
+{
+	if (w->nw < ORC_WALK_MAXW) {
+		w->waddr[w->nw] = addr;
+		w->wval[w->nw++] = val;
+	}
+}
+
+/* Access permission bits APX:AP, avoiding the reserved 100 unless the
+ * access flag model (AFE) gives AP[0] another meaning. */
+static uint32_t walk_ap(struct rng *g, bool afe)
+{
+	for (;;) {
+		uint32_t a = below(g, 8);
+
+		if (afe || a != 4)
+			return a;
+	}
+}
+
+/* The L1 descriptor address of @va under TTBCR.N = @n. */
+static uint32_t walk_l1_addr(uint32_t va, uint32_t n)
+{
+	if (n == 0 || (va >> (32 - n)) == 0)
+		return ORC_L1_0 + ((va << n) >> (n + 20)) * 4;
+	return ORC_L1_1 + (va >> 20) * 4;
+}
+
+void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
+		       struct orc_walk *w)
+{
+	struct rng g = { seed ^ 0x3c6ef372u ^ (index * 0x9e3779b1u) };
+	uint32_t n, l2_used = 0;
+	bool afe, harness_ttbr0;
+
+	rnd(&g);
+	n = below(&g, 8);
+	harness_ttbr0 = n <= 3;
+	w->ttbcr = n;
+	if (below(&g, 8) == 0 && !harness_ttbr0)
+		w->ttbcr |= 1u << 4; /* PD0: TTBR0 walks fault */
+	if (below(&g, 8) == 0 && harness_ttbr0)
+		w->ttbcr |= 1u << 5; /* PD1 */
+	w->ttbr0 = ORC_L1_0 | (rnd(&g) & 0x7fu);
+	w->ttbr1 = ORC_L1_1 | (rnd(&g) & 0x7fu);
+	w->dacr = 0;
+	for (unsigned d = 0; d < 15; d++) {
+		static const uint32_t dv[3] = { 0, 1, 3 };
+
+		w->dacr |= dv[below(&g, 3)] << (2 * d);
+	}
+	w->dacr |= 1u << 30; /* domain 15: client, the harness section */
+	afe = coin(&g) && (features & ORC_FEAT_AFE);
+	w->sctlr_bits = (afe ? 1u << 29 : 0) | (coin(&g) ? 1u << 28 : 0);
+	w->nw = 0;
+
+	for (unsigned i = 0; i < ORC_WALK_NVA; i++) {
+		uint32_t va, l1a, l1, k;
+
+		do {
+			if (i && coin(&g)) {
+				va = w->va[below(&g, i)];
+				va = coin(&g) ? (va & 0xfffff000u) | (rnd(&g) & 0xfffu)
+					      : (va & 0xfff00000u) | (rnd(&g) & 0xfffffu);
+			} else {
+				va = rnd(&g);
+			}
+		} while ((va >> 20) == 0x100u);
+		w->va[i] = va;
+		l1a = walk_l1_addr(va, n);
+		k = walk_find(w, l1a);
+		if (k == ORC_WALK_MAXW) {
+			uint32_t kind = below(&g, 10), ap = walk_ap(&g, afe);
+			uint32_t attr = (rnd(&g) & 0x7000u) | (rnd(&g) & 0x3001cu);
+
+			attr |= (ap & 3u) << 10 | (ap >> 2) << 15;
+			if (kind < 1) { /* fault, ignored bits random */
+				l1 = rnd(&g) & ~3u;
+			} else if (kind < 2) { /* reserved: faults on an A9 */
+				l1 = rnd(&g) | 3u;
+			} else if (kind < 6 && l2_used < ORC_L2_COUNT) {
+				l1 = (ORC_L2_POOL + 1024 * l2_used++) | below(&g, 16) << 5 |
+				     (rnd(&g) & 8u) | 1u;
+			} else if (kind < 8) { /* section */
+				l1 = (rnd(&g) & 0xfff00000u) | attr | below(&g, 16) << 5 |
+				     (rnd(&g) & (1u << 19)) | 2u;
+			} else { /* supersection: 16 identical entries */
+				uint32_t base = l1a & ~63u;
+				bool clash = false;
+
+				for (unsigned j = 0; j < 16; j++)
+					clash |= walk_find(w, base + 4 * j) != ORC_WALK_MAXW;
+				l1 = (rnd(&g) & 0xff000000u) | attr | (1u << 18) | 2u;
+				/* Never over the harness's own entry (index 0x100). */
+				if (clash || ((l1a & 0x3fffu) >> 2 & ~15u) == 0x100u) {
+					l1 = 0;
+				} else {
+					for (unsigned j = 0; j < 16; j++)
+						if (base + 4 * j != l1a)
+							walk_put(w, base + 4 * j, l1);
+				}
+			}
+			walk_put(w, l1a, l1);
+		} else {
+			l1 = w->wval[k];
+		}
+		if ((l1 & 3u) != 1u)
+			continue;
+		uint32_t l2a = (l1 & 0xfffffc00u) + ((va >> 12) & 0xffu) * 4;
+
+		if (walk_find(w, l2a) != ORC_WALK_MAXW)
+			continue;
+		uint32_t kind = below(&g, 8), ap = walk_ap(&g, afe), l2;
+		uint32_t common = (rnd(&g) & 0xc0cu) | (ap & 3u) << 4 |
+				  (ap >> 2) << 9;
+
+		/* Without ORC_FEAT_L2DOM, keep L2 entries valid when the L1
+		 * domain is No access (QEMU and pvcore order those faults
+		 * differently, see docs/oracle.md). */
+		if (!(features & ORC_FEAT_L2DOM) &&
+		    !((w->dacr >> (2 * ((l1 >> 5) & 15u))) & 3u) && kind < 1)
+			kind = 3;
+		if (kind < 1) {
+			l2 = rnd(&g) & ~3u;
+		} else if (kind < 3) { /* large page: 16 identical entries */
+			uint32_t base = l2a & ~63u;
+			bool clash = false;
+
+			for (unsigned j = 0; j < 16; j++)
+				clash |= walk_find(w, base + 4 * j) != ORC_WALK_MAXW;
+			l2 = (rnd(&g) & 0xffff0000u) | (rnd(&g) & 0xf000u) | common | 1u;
+			if (clash) /* a small page instead */
+				l2 = (l2 & 0xffff0ffcu) | 2u;
+			else
+				for (unsigned j = 0; j < 16; j++)
+					if (base + 4 * j != l2a)
+						walk_put(w, base + 4 * j, l2);
+		} else {
+			l2 = (rnd(&g) & 0xfffff000u) | (rnd(&g) & 0x1c0u) | common |
+			     2u | (rnd(&g) & 1u);
+		}
+		walk_put(w, l2a, l2);
+	}
 }

@@ -74,6 +74,7 @@ enum orc_class {
 	ORC_C_EXC_BKPT,
 	ORC_C_EXC_DABT,
 	ORC_C_EXC_IRQ,
+	ORC_C_EXC_FIQ,
 	ORC_NCLASSES,
 };
 
@@ -81,6 +82,7 @@ enum orc_class {
 #define ORC_F_THUMB 1u
 #define ORC_F_IRQ 2u     /* natively: an SGI is pending before launch */
 #define ORC_F_DIRECT 4u  /* host: pv_vcpu_take_exception(), no decode */
+#define ORC_F_FIQ 8u     /* natively: a Group 0 SGI (FIQ) is pending */
 
 struct orc_case {
 	uint32_t index;
@@ -97,6 +99,8 @@ const char *orc_class_name(unsigned cls);
 /* Optional parts of the case space, all on by default. */
 #define ORC_FEAT_BIGEND 1u /* CPSR.E = 1 (big-endian data) in some states */
 #define ORC_FEAT_STREX 2u  /* STREX with the local monitor open */
+#define ORC_FEAT_AFE 4u     /* walks: SCTLR.AFE = 1 (access flag model) */
+#define ORC_FEAT_L2DOM 8u   /* walks: invalid L2 entries under a No-access domain */
 #define ORC_FEAT_ALL 0xffffffffu
 
 void orc_generate(uint32_t seed, uint32_t index, uint32_t features,
@@ -107,7 +111,38 @@ uint32_t orc_code_word(unsigned i);
 void orc_slot_words(const struct orc_case *c, uint32_t w[2]);
 /* Digest of a state: FNV-1a over all words. */
 uint32_t orc_hash(const uint32_t *s);
+/* The same digest over @n words. */
+uint32_t orc_hash_words(const uint32_t *s, unsigned n);
 /* The mode bank of a CPSR.M value (USR and SYS share one). */
 unsigned orc_bank_of(uint32_t mode);
+
+/*
+ * Guest walk cases (issue 5): random short-descriptor tables, compared
+ * through ATS1C{PR,PW,UR,UW} + PAR natively and pv_mmu_par() on the host.
+ * The harness's own megabyte (0x100xxxxx) stays identity-mapped by a
+ * fixed section in domain 15 so that it can run with the MMU on.
+ */
+#define ORC_L1_0 0x10200000u   /* TTBR0 table (16 KiB) */
+#define ORC_L1_1 0x10204000u   /* TTBR1 table (16 KiB) */
+#define ORC_L2_POOL 0x10208000u /* 32 second-level tables of 1 KiB */
+#define ORC_L2_COUNT 32u
+#define ORC_HARNESS_SECTION 0x10001deeu /* 0x100xxxxx, WB, AP=11, dom 15 */
+#define ORC_WALK_NVA 16u
+#define ORC_WALK_MAXW 640u
+
+struct orc_walk {
+	uint32_t ttbr0, ttbr1, ttbcr, dacr;
+	uint32_t sctlr_bits; /* AFE and TRE, ORed into SCTLR with M */
+	uint32_t va[ORC_WALK_NVA];
+	uint32_t nw;
+	uint32_t waddr[ORC_WALK_MAXW], wval[ORC_WALK_MAXW];
+};
+
+void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
+		       struct orc_walk *w);
+/* The PAR bits both sides define: F and FS on an abort; PA, SS, F on
+ * success (QEMU reports no memory attributes, and NS is UNKNOWN for the
+ * Non-secure guest). */
+uint32_t orc_par_mask(uint32_t par);
 
 #endif /* ORACLE_GEN_H */

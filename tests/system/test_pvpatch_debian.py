@@ -166,7 +166,8 @@ def test_per_class_counts_reported(patched):
 
 def test_sites_in_functions_not_data(patched):
     img = patched["orig"]
-    syms = kallsyms(img)
+    syms = patched.setdefault("syms", kallsyms(img)) if "syms" not in patched \
+        else patched["syms"]
     addrs = [a for a, _, _ in syms]
     byname = {n: a for a, n, _ in syms}
     # The Image starts with "bl __hyp_stub_install": that fixes its base.
@@ -360,3 +361,20 @@ def test_elf_input_uses_symbols_and_mapping_symbols(tmp_path):
                    ("0xc000801c", "t16", "cps", "th_f"),
                    ("0xc000801e", "t32", "mrs", "th_f"),
                    ("0xc0008022", "t16", "wfi", "th_f")], got
+
+
+def test_system_map_path_matches_kallsyms_path(patched, tmp_path):
+    """Image + System.map (written here from the Python kallsyms reader)
+    gives the same outputs as the zImage with the embedded kallsyms."""
+    if "syms" not in patched:
+        patched["syms"] = kallsyms(patched["orig"])
+    syms = patched["syms"]
+    (tmp_path / "Image").write_bytes(patched["orig"])
+    base = struct.unpack_from("<I", patched["sites_bytes"], 16)[0]
+    lines = [f"{base:08x} T _text\n"] + [f"{a:08x} {t} {n}\n" for a, n, t in syms]
+    (tmp_path / "System.map").write_text("".join(lines))
+    res = run("--system-map", tmp_path / "System.map", "-o", tmp_path / "out.img",
+              "--sites", tmp_path / "out.sites", tmp_path / "Image")
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "out.img").read_bytes() == patched["image"]
+    assert (tmp_path / "out.sites").read_bytes() == patched["sites_bytes"]

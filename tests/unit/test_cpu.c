@@ -14,6 +14,7 @@
 #include <pvcore/cp15.h>
 #include <pvcore/hypercall.h>
 #include <pvcore/patch.h>
+#include <pvcore/psci.h>
 
 #include "fake_backend.h"
 
@@ -671,6 +672,16 @@ START_TEST(trap_patched_site_uses_original)
 	ck_assert_uint_eq(cpu->r[15], site.va + 4);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_PATCHED), 1);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_CP15_READ), 1);
+	/*
+	 * The guest since rewrote the site (freed init text, ftrace): a
+	 * different UNDEF there is the guest's own, not the old original.
+	 */
+	cpu->r[0] = 0;
+	run_undef(site.va, 0xe7f001f2u, &ex); /* BUG()'s udf */
+	ck_assert_uint_eq(cpu->r[0], 0);
+	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_UND);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_PATCHED), 1);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_UNDEF_INJECT), 1);
 }
 END_TEST
 
@@ -694,6 +705,27 @@ START_TEST(trap_wfi_and_hvc_exit)
 	ck_assert_int_eq(ex.reason, PV_STOP_HYPERCALL);
 	ck_assert_int_eq(ex.code, 7);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_HYPERCALL), 1);
+}
+END_TEST
+
+START_TEST(trap_smc_psci_system_off)
+{
+	struct pv_exit ex;
+
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	cpu->r[0] = PV_PSCI_VERSION;
+	run_undef(FAKE_RAM_BASE + 0x600, 0xe1600070u, &ex); /* smc #0 */
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+	ck_assert_uint_ne(cpu->r[0], PV_SMCCC_NOT_SUPPORTED);
+	ck_assert_uint_eq(cpu->r[15], FAKE_RAM_BASE + 0x604);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_PSCI), 1);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_HYPERCALL), 0);
+	cpu->r[0] = PV_PSCI_SYSTEM_OFF;
+	run_undef(FAKE_RAM_BASE + 0x604, 0xe1600070u, &ex);
+	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
+	ck_assert_int_eq(ex.reason, PV_STOP_POWEROFF);
+	ck_assert_int_eq(cpu->stop, PV_STOP_POWEROFF);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_PSCI), 2);
 }
 END_TEST
 
@@ -761,6 +793,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, trap_emulates_cp15_and_counts);
 	tcase_add_test(tc, trap_patched_site_uses_original);
 	tcase_add_test(tc, trap_wfi_and_hvc_exit);
+	tcase_add_test(tc, trap_smc_psci_system_off);
 	tcase_add_test(tc, trap_bkpt_debug_event);
 	tcase_add_test(tc, reason_names_unique);
 	suite_add_tcase(s, tc);

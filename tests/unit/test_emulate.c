@@ -481,6 +481,16 @@ START_TEST(exclusives)
 	arm(0xe1832f91); /* strex r2, r1, [r3] */
 	ck_assert_uint_eq(v->r[2], 0);
 	ck_assert_uint_eq(mem32(DATA)[0], 9);
+	/* The monitor is now open again: a lone STREX fails, stores nothing */
+	v->r[1] = 10;
+	arm(0xe1832f91);
+	ck_assert_uint_eq(v->r[2], 1);
+	ck_assert_uint_eq(mem32(DATA)[0], 9);
+	/* LDREX of another address does not let this one pass */
+	v->r[4] = DATA + 8;
+	arm(0xe1945f9f); /* ldrex r5, [r4] */
+	arm(0xe1832f91);
+	ck_assert_uint_eq(v->r[2], 1);
 	/* Unaligned exclusive: alignment fault whatever SCTLR.A says */
 	v->r[3] = DATA + 2;
 	v->r[15] = CODE;
@@ -569,6 +579,38 @@ START_TEST(thumb_it_and_pc_relative)
 }
 END_TEST
 
+/* CPSR.E: data accesses are big-endian (each element swapped). */
+START_TEST(big_endian_data)
+{
+	mem32(DATA)[0] = 0x11223344;
+	v->r[1] = DATA;
+	v->cpsr |= PV_PSR_E;
+	arm(0xe5910000); /* ldr r0, [r1] */
+	ck_assert_uint_eq(v->r[0], 0x44332211);
+	arm(0xe1d100b2); /* ldrh r0, [r1, #2] */
+	ck_assert_uint_eq(v->r[0], 0x2211);
+	v->r[2] = 0xaabbccdd;
+	arm(0xe5812004); /* str r2, [r1, #4] */
+	ck_assert_uint_eq(mem32(DATA)[1], 0xddccbbaa);
+}
+END_TEST
+
+/* Found by the QEMU oracle: POP {pc} to ARM code from inside an IT block
+ * must still advance (here: end) the IT state. */
+START_TEST(it_advance_after_interworking_load)
+{
+	mem32(DATA)[0] = 0x3000; /* ARM target */
+	v->r[13] = DATA;
+	v->cpsr |= PV_PSR_T;
+	/* last instruction of an IT block: IT = 0xe8 (AL, mask 1000) */
+	v->cpsr |= (0xe8u & 3u) << 25 | (0xe8u >> 2) << 10;
+	thumb(0xbd00, 0); /* pop {pc} */
+	ck_assert_uint_eq(v->r[15], 0x3000);
+	ck_assert(!(v->cpsr & PV_PSR_T));
+	ck_assert_uint_eq(v->cpsr & PV_PSR_IT_MASK, 0);
+}
+END_TEST
+
 START_TEST(vmrs_fpexc)
 {
 	uint32_t val = 0;
@@ -619,6 +661,8 @@ int main(void)
 	tcase_add_test(tc, memory_fault_injects_abort);
 	tcase_add_test(tc, thumb_it_and_pc_relative);
 	tcase_add_test(tc, vmrs_fpexc);
+	tcase_add_test(tc, big_endian_data);
+	tcase_add_test(tc, it_advance_after_interworking_load);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

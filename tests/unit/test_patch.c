@@ -648,6 +648,39 @@ START_TEST(vectors_and_stubs_get_aliases)
 }
 END_TEST
 
+/* SMP_ON_UP replacements are data written into .text on a UP CPU: a
+ * sensitive one must be reported. */
+START_TEST(smp_on_up_replacements_are_checked)
+{
+	struct pvp_image img;
+	struct pvp_result r;
+	struct pvp_err e;
+	const uint32_t alt = 0x1800;
+	int found = 0;
+
+	build();
+	put32(alt, (uint32_t)(0x0 - alt));          /* -> arm_sens+0 (cpsid i) */
+	put32(alt + 4, 0xE320F000);                  /* UP: nop */
+	put32(alt + 8, (uint32_t)(0x100 - (alt + 8))); /* -> arm_rfe */
+	put32(alt + 12, 0xF10C0080);                 /* UP: cpsid i (sensitive) */
+	sym(alt, 'D', "__smpalt_begin");
+	sym(alt + 16, 'D', "__smpalt_end");
+	ck_assert_int_eq(load(&img, &e), 0);
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), 0);
+	ck_assert(r.smpalt_checked);
+	ck_assert_uint_eq(r.smpalt_entries, 2);
+	ck_assert_uint_eq(r.smpalt_on_sites, 2); /* both targets are sites here */
+	for (size_t i = 0; i < r.nunsure; i++)
+		if (r.unsure[i].va == BASE + 0x100 && r.unsure[i].word == 0xF10C0080u &&
+		    strstr(r.unsure[i].why, "SMP_ON_UP"))
+			found++;
+	ck_assert_int_eq(found, 1);
+	ck_assert_ptr_null(find_site(&r, BASE + alt + 12));
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+}
+END_TEST
+
 static Suite *patch_suite(void)
 {
 	Suite *s = suite_create("patch");
@@ -663,6 +696,7 @@ static Suite *patch_suite(void)
 	tcase_add_test(tc, bad_inputs_are_refused);
 	tcase_add_test(tc, zimage_xz_is_unpacked);
 	tcase_add_test(tc, vectors_and_stubs_get_aliases);
+	tcase_add_test(tc, smp_on_up_replacements_are_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }

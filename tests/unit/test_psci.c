@@ -138,6 +138,13 @@ START_TEST(cpu_on_starts_secondary)
 	struct pv_vcpu *s = &vm->vcpu[1];
 
 	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), PV_PSCI_AFF_OFF);
+	/* An SGI for CPU 1 already pending when it starts must reach it. */
+	pv_gic_dist_write(&vm->dev.gic, 0x000, 4, 1);
+	vm->dev.gic.cur_cpu = 1;
+	pv_gic_cpu_write(&vm->dev.gic, 0x000, 4, 1);
+	pv_gic_cpu_write(&vm->dev.gic, 0x004, 4, 0xf0);
+	vm->dev.gic.cur_cpu = 0;
+	pv_gic_dist_write(&vm->dev.gic, 0xf00, 4, (2u << 16) | 1); /* to CPU 1 */
 	/* Dirty the secondary so the reset is visible. */
 	s->r[5] = 0x55;
 	s->cpsr = 0x10;
@@ -154,6 +161,8 @@ START_TEST(cpu_on_starts_secondary)
 	ck_assert_ptr_eq(s->vm, vm);
 	ck_assert_uint_eq(s->id, 1);
 	ck_assert_int_eq(s->stop, PV_STOP_NONE);
+	ck_assert(s->irq_line);
+	ck_assert_int_eq(pv_gic_check(&vm->dev.gic), 0);
 	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), PV_PSCI_AFF_ON);
 	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10008000u, 0), -4);
 	/* The secondary turns itself off; CPU 0 sees it. */
@@ -172,6 +181,64 @@ START_TEST(cpu_on_starts_secondary)
 }
 END_TEST
 
+/* ---- end to end: the guest's instructions through the trap path ---------- */
+
+static void put_insn(uint32_t gpa, uint32_t insn)
+{
+	uint8_t *p = fake_backend_ram(&fb, gpa);
+
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, &insn, 4);
+}
+
+START_TEST(trap_path_smc_and_mmio)
+{
+	struct pv_vcpu *v = &vm->vcpu[0];
+	struct pv_trap trap = { 0 };
+	const uint32_t pc = PV_BOARD_RAM_BASE + 0x8000;
+
+	/* MMU off: guest-virtual is guest-physical. str r1, [r2] to the UART. */
+	put_insn(pc, 0xe5821000u);
+	v->r[15] = pc;
+	v->r[1] = 'Z';
+	v->r[2] = PV_BOARD_UART_BASE;
+	trap.kind = PV_TRAP_DABT;
+	trap.host_cpsr = PV_MODE_USR;
+	trap.fsr = (1u << 11) | 0x5; /* write, section translation fault */
+	trap.far = PV_BOARD_UART_BASE;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &trap, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+	ck_assert_uint_eq(fb.console_len, 1);
+	ck_assert_uint_eq(fb.console[0], 'Z');
+	ck_assert_uint_eq(v->r[15], pc + 4);
+	/* ldr r3, [r2, #0xfe0]: the PL011 peripheral ID. */
+	put_insn(pc + 4, 0xe5923fe0u);
+	trap.fsr = 0x5;
+	trap.far = PV_BOARD_UART_BASE + 0xfe0;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &trap, &ex), 0);
+	ck_assert_uint_eq(v->r[3], 0x11);
+	ck_assert_uint_eq(v->r[15], pc + 8);
+	/* hvc #0 is the other conduit: PSCI_VERSION. */
+	put_insn(pc + 8, 0xe1400070u);
+	v->r[0] = PV_PSCI_VERSION;
+	trap.kind = PV_TRAP_UNDEF;
+	trap.fsr = trap.far = 0;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &trap, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+	ck_assert_uint_eq(v->r[0], PV_PSCI_VERSION_1_0);
+	ck_assert_uint_eq(v->r[15], pc + 12);
+	/* smc #0 with r0 = SYSTEM_OFF: the VM stops cleanly. */
+	put_insn(pc + 12, 0xe1600070u);
+	v->r[0] = PV_PSCI_SYSTEM_OFF;
+	trap.kind = PV_TRAP_UNDEF;
+	trap.fsr = trap.far = 0;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &trap, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
+	ck_assert_int_eq(ex.reason, PV_STOP_POWEROFF);
+	ck_assert_int_eq(ex.code, 0);
+}
+END_TEST
+
 static Suite *psci_suite(void)
 {
 	Suite *s = suite_create("psci");
@@ -186,6 +253,7 @@ static Suite *psci_suite(void)
 	tcase_add_test(t, system_reset);
 	tcase_add_test(t, cpu_suspend_standby_waits);
 	tcase_add_test(t, affinity_info_single);
+	tcase_add_test(t, trap_path_smc_and_mmio);
 	suite_add_tcase(s, t);
 	tcase_add_checked_fixture(t2, setup2, teardown);
 	tcase_add_test(t2, cpu_on_starts_secondary);

@@ -399,7 +399,7 @@ static bool one_access(uint32_t va, unsigned acc)
 
 	cases++;
 	ref = pv_mmu_translate(v, pv_gva(va), acc, &w, &rf);
-	if (ref == 0 && (va >> 20) == 0xfff) {
+	if (ref == 0 && va - cfg.window_base < cfg.window_size) {
 		expect = R_WINDOW;
 	} else if (ref) {
 		expect = R_FAULT;
@@ -656,7 +656,7 @@ static void change_regs(void)
 	}
 }
 
-static void setup_vm(size_t pool_size)
+static void setup_vm(size_t pool_size, uint32_t window_size)
 {
 	ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
 	model_ops = fake_backend_ops;
@@ -665,6 +665,7 @@ static void setup_vm(size_t pool_size)
 	model_ops.tlb_inval_va = m_tlb_va;
 	cfg.ops = &model_ops;
 	cfg.shadow_pool.size = pool_size;
+	cfg.window_size = window_size;
 	ram1 = aligned_alloc(4096, RAM1_SIZE);
 	ck_assert_ptr_nonnull(ram1);
 	memset(ram1, 0, RAM1_SIZE);
@@ -697,11 +698,12 @@ static unsigned long env_ul(const char *name, unsigned long dflt)
 }
 
 /* One configuration: @n accesses with everything else interleaved. */
-static void run_model(size_t pool_size, unsigned long n, uint64_t seed)
+static void run_model(size_t pool_size, uint32_t window_size, unsigned long n,
+		      uint64_t seed)
 {
 	unsigned long end, steps = 0;
 
-	setup_vm(pool_size);
+	setup_vm(pool_size, window_size);
 	rng = seed | 1;
 	gen_tables();
 	v->cp15.sctlr = 1 | (rnd(4) ? 0 : 1u << 29);
@@ -717,8 +719,13 @@ static void run_model(size_t pool_size, unsigned long n, uint64_t seed)
 		uint32_t r = rnd(100);
 
 		if (r < 88) {
-			uint32_t va = va_mib[rnd(PV_ARRAY_SIZE(va_mib))] << 20 |
+			uint32_t mib = va_mib[rnd(PV_ARRAY_SIZE(va_mib))];
+			uint32_t va = mib << 20 |
 				      (rnd(2) ? rnd(16) << 12 : rnd(256) << 12) | rnd(4096);
+
+			/* The guest's pages next to a partial window. */
+			if (mib == 0xfff && rnd(2))
+				va = 0xfffe0000u | rnd(0x20000);
 			static const unsigned accs[] = { PV_ACC_READ, PV_ACC_WRITE, PV_ACC_EXEC };
 
 			if (!one_access(va & ~3u, accs[rnd(3)]))
@@ -764,24 +771,39 @@ static void run_model(size_t pool_size, unsigned long n, uint64_t seed)
 
 START_TEST(model_small_pool)
 {
-	/* Two spaces and few L2 tables: eviction and reclaim all the time. */
-	run_model(PV_SHADOW_POOL_MIN, env_ul("PV_SHADOW_CASES", 1000000) / 2,
-		  env_ul("PV_SHADOW_SEED", 1));
+	/* One space and few L2 tables: eviction and reclaim all the time. */
+	run_model(PV_SHADOW_POOL_MIN, PV_DEFAULT_WINDOW_SIZE,
+		  env_ul("PV_SHADOW_CASES", 1000000) / 3, env_ul("PV_SHADOW_SEED", 1));
 }
 END_TEST
 
 START_TEST(model_full_pool)
 {
-	run_model(FAKE_POOL_SIZE, env_ul("PV_SHADOW_CASES", 1000000) / 2,
+	run_model(FAKE_POOL_SIZE, PV_DEFAULT_WINDOW_SIZE,
+		  env_ul("PV_SHADOW_CASES", 1000000) / 3,
 		  env_ul("PV_SHADOW_SEED", 1) + 77);
+}
+END_TEST
+
+START_TEST(model_partial_window)
+{
+	/* 896 KiB window: the guest owns 0xfffe0000-0xffffffff (vectors). */
+	run_model(256 * 1024, 0xe0000, env_ul("PV_SHADOW_CASES", 1000000) -
+					       2 * (env_ul("PV_SHADOW_CASES", 1000000) / 3),
+		  env_ul("PV_SHADOW_SEED", 1) + 1234);
 }
 END_TEST
 
 /* ---- directed tests ---- */
 
+static uint32_t small_rw(uint32_t pa)
+{
+	return pa | 3u << 4 | 1u << 11 | 2;
+}
+
 static void basic_vm(void)
 {
-	setup_vm(FAKE_POOL_SIZE);
+	setup_vm(FAKE_POOL_SIZE, PV_DEFAULT_WINDOW_SIZE);
 	rng = 99;
 	memset(gptr(L1A), 0, 0x10000);
 	v->cp15.sctlr = 1;
@@ -902,6 +924,44 @@ START_TEST(window_mapping_is_reported)
 }
 END_TEST
 
+START_TEST(partial_window_leaves_the_vector_page_to_the_guest)
+{
+	enum pv_shadow_outcome oc;
+	struct pv_fault f;
+	struct pv_resume rs;
+	struct tlbe hit;
+	const char *why;
+
+	setup_vm(FAKE_POOL_SIZE, 0xe0000);
+	memset(gptr(L1A), 0, 0x10000);
+	v->cp15.sctlr = 1;
+	v->cp15.ttbr0 = L1A;
+	v->cp15.dacr = 0x55555555u;
+	v->cp15.contextidr = 1;
+	v->cpsr = PV_MODE_USR;
+	pv_shadow_ctx_changed(v, ~0u);
+	/* Linux-style: an L2 table for the top MiB, vectors at 0xffff0000. */
+	gptr(L1A)[0xfff] = L2T | 3u << 5 | 1;
+	gptr(L2T)[0xf0] = small_rw(RAM0 + 0x5000);
+	gptr(L2T)[0x00] = small_rw(RAM0 + 0x6000);
+	ck_assert(one_access(0xffff0004, PV_ACC_EXEC));
+	pv_shadow_resume(v, &rs);
+	ck_assert_int_eq(hw_access(&rs, 0xffff0004, PV_ACC_READ, &hit, &why), HW_OK);
+	ck_assert_uint_eq(hit.pa, fb.ram_hpa + 0x5004);
+	/* The VMM's part of the MiB stays the VMM's. */
+	ck_assert_int_eq(pv_shadow_fault(v, pv_gva(0xfff00000), PV_ACC_READ, &oc, &f),
+			 PV_EWINDOW);
+	ck_assert_int_eq(hw_access(&rs, 0xfff00000, PV_ACC_READ, &hit, &why), HW_FAULT);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* TLBIMVA drops the guest's page, not the window's. */
+	pv_shadow_tlbi(v, PV_TLBI_MVAA, 0xffff0000);
+	memset(tlb, 0, sizeof(tlb));
+	ck_assert_int_eq(hw_access(&rs, 0xffff0004, PV_ACC_READ, &hit, &why), HW_FAULT);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
 START_TEST(isolation_checker_catches_a_widened_entry)
 {
 	struct pv_resume rs;
@@ -936,11 +996,13 @@ static Suite *shadow_suite(void)
 	tcase_add_test(tc, manager_exit_flushes);
 	tcase_add_test(tc, asid_rollover_invalidates_host_tlb);
 	tcase_add_test(tc, window_mapping_is_reported);
+	tcase_add_test(tc, partial_window_leaves_the_vector_page_to_the_guest);
 	tcase_add_test(tc, isolation_checker_catches_a_widened_entry);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 300);
 	tcase_add_test(model, model_small_pool);
 	tcase_add_test(model, model_full_pool);
+	tcase_add_test(model, model_partial_window);
 	suite_add_tcase(s, model);
 	return s;
 }

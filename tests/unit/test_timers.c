@@ -620,6 +620,41 @@ START_TEST(board_watchdog_resets_the_system)
 }
 END_TEST
 
+START_TEST(board_tick_is_delivered_as_irq_exception)
+{
+	const uint32_t twd = PV_BOARD_PERIPH_BASE + PV_BOARD_TWD_OFFSET;
+	const uint32_t d = PV_BOARD_PERIPH_BASE + PV_BOARD_GICD_OFFSET;
+	const uint32_t c = PV_BOARD_PERIPH_BASE + PV_BOARD_GICC_OFFSET;
+	struct pv_vcpu *v = &vm->vcpu[0];
+	struct pv_exit ex;
+
+	mw(d + 0x000, 1);
+	mw(d + 0x100, 1u << PV_BOARD_TWD_PPI);
+	mw(c + 0x000, 1);
+	mw(c + 0x004, 0xf0);
+	mw(twd + T_LOAD, 100);
+	mw(twd + T_CTRL, PV_TWD_CTRL_ENABLE | PV_TWD_CTRL_IRQ);
+	/* The guest idles in WFI with IRQs masked, as Linux does. */
+	v->r[15] = PV_BOARD_RAM_BASE + 0x100;
+	v->wfi = true;
+	fb.now = fb.deadline - 1;
+	pv_vm_timer_expired(vm);
+	ck_assert_int_eq(pv_vcpu_poll(v, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_WAIT); /* not yet due */
+	fb.now = fb.deadline;
+	pv_vm_timer_expired(vm);
+	ck_assert_int_eq(pv_vcpu_poll(v, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME); /* WFI ends, I still set */
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_SVC);
+	/* Unmasked: the IRQ exception is taken at the vector. */
+	v->cpsr &= ~PV_PSR_I;
+	ck_assert_int_eq(pv_vcpu_poll(v, &ex), 0);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_IRQ);
+	ck_assert_uint_eq(v->r[15], 0x18);
+	ck_assert_uint_eq(mr(c + 0x00c), PV_BOARD_TWD_PPI);
+}
+END_TEST
+
 static Suite *timers_suite(void)
 {
 	Suite *s = suite_create("timers");
@@ -644,6 +679,7 @@ static Suite *timers_suite(void)
 	tcase_add_test(b, board_twd_drives_host_timer_and_irq);
 	tcase_add_test(b, board_earliest_deadline_wins);
 	tcase_add_test(b, board_watchdog_resets_the_system);
+	tcase_add_test(b, board_tick_is_delivered_as_irq_exception);
 	suite_add_tcase(s, b);
 	return s;
 }

@@ -61,6 +61,8 @@ struct ctx {
 	size_t ncalls, capcalls;
 	uint32_t *noret;     /* sorted targets that do not return */
 	size_t nnoret;
+	uint32_t alt[64][2]; /* .alt.smp.init spans (image offsets) */
+	int nalt;
 	int err;
 };
 
@@ -614,8 +616,9 @@ static int find_runtime_code(struct ctx *c)
 		     vectors_at(img->data, img->size, voff + 32 * c->nvec); c->nvec++)
 			;
 		have = true;
-	} else if (img->symsrc == PVP_SYM_KALLSYMS) {
-		/* kallsyms covers only the text ranges: find the table itself.
+	} else {
+		/* kallsyms covers only the text ranges (and a System.map may
+		 * lack the LMA symbols): find the table itself.
 		 * The first match is .vectors; the Spectre-BHB variants follow
 		 * it, and .stubs follows them. */
 		for (size_t o = 0; o + 32 <= img->size; o += 4) {
@@ -968,32 +971,80 @@ static int collect(struct ctx *c)
 
 /* SMP_ON_UP: .alt.smp.init holds {offset to the SMP instruction, UP
  * replacement}; Linux writes the replacement into .text on a UP CPU. */
-static void check_smpalt(struct ctx *c)
+/* Is the 8-byte .alt.smp.init entry at image offset @off well formed? */
+static bool smpalt_entry_ok(struct ctx *c, uint32_t off)
 {
-	const struct pvp_sym *b = pvp_find_sym(c->img, "__smpalt_begin");
-	const struct pvp_sym *e = pvp_find_sym(c->img, "__smpalt_end");
-	uint32_t off;
+	uint32_t va = c->img->base + off, rel, rep, tgt, toff, w;
+	struct pv_insn in;
 
-	if (!b || !e || e->addr <= b->addr)
-		return;
-	c->r->smpalt_checked = 1;
-	for (uint32_t va = b->addr; va + 8 <= e->addr; va += 8) {
-		uint32_t rel, rep, tgt;
+	if ((uint64_t)off + 8 > c->img->size || (c->st[off / 2] & S_TEXT))
+		return false;
+	rel = rd32(c->img->data + off);
+	rep = rd32(c->img->data + off + 4);
+	tgt = va + rel;
+	if (!t_in(c, tgt) || !va2off(c, tgt, 4, &toff))
+		return false;
+	w = rd32(c->img->data + toff);
+	return w != rep && ((rep >> 28) == 0xE || (rep >> 28) == 0xF) &&
+	       ((w >> 28) == 0xE || (w >> 28) == 0xF) &&
+	       pv_decode_arm(rep, &in) != PV_EUNDEF && pv_decode_arm(w, &in) != PV_EUNDEF;
+}
+
+/*
+ * SMP_ON_UP: .alt.smp.init holds {offset from the entry to the SMP
+ * instruction, UP replacement}; Linux writes the replacement into .text
+ * only on a uniprocessor. Located by __smpalt_begin/_end, or by shape (runs
+ * of at least 8 well-formed entries outside text) when the symbols are
+ * unknown (kallsyms). Each replacement is decoded: a sensitive one is
+ * reported, because it would be unpatched code on a UP guest.
+ */
+static void smpalt_check_span(struct ctx *c, uint32_t start, uint32_t end)
+{
+	if (c->nalt < 64) {
+		c->alt[c->nalt][0] = start;
+		c->alt[c->nalt][1] = end;
+		c->nalt++;
+	}
+	for (uint32_t off = start; off + 8 <= end && off + 8 <= c->img->size; off += 8) {
+		uint32_t rep = rd32(c->img->data + off + 4);
+		uint32_t tgt = c->img->base + off + rd32(c->img->data + off);
 		struct pv_insn in;
 
-		if (!va2off(c, va, 8, &off))
-			return;
-		rel = rd32(c->img->data + off);
-		rep = rd32(c->img->data + off + 4);
-		tgt = va + rel;
 		c->r->smpalt_entries++;
-		mark_data(c, va, 8);
+		for (int k = 0; k < 4; k++)
+			c->st[off / 2 + (uint32_t)k] |= S_DATA;
 		if (pv_decode_arm(rep, &in) == 0 && pv_insn_class_sensitive((enum pv_insn_class)in.cls))
 			add_unsure(c, (struct pvp_unsure){ tgt, rep, in.cls, 0,
 				   "__smpalt", "SMP_ON_UP replacement is sensitive" });
 	}
+	c->r->smpalt_checked = 1;
 }
 
+static void check_smpalt(struct ctx *c)
+{
+	const struct pvp_sym *b = pvp_find_sym(c->img, "__smpalt_begin");
+	const struct pvp_sym *e = pvp_find_sym(c->img, "__smpalt_end");
+	uint32_t start;
+
+	if (b && e && e->addr > b->addr && va2off(c, b->addr, 4, &start)) {
+		smpalt_check_span(c, start, start + (e->addr - b->addr));
+		return;
+	}
+	/* By shape: every run of at least 8 well-formed entries. Checking a
+	 * run that is not really the table can only add a report. */
+	size_t n = c->img->size & ~(size_t)3;
+
+	for (uint32_t p = 0; p + 8 <= n; p += 4) {
+		uint32_t q = p;
+
+		while (smpalt_entry_ok(c, q))
+			q += 8;
+		if (q - p >= 64)
+			smpalt_check_span(c, p, q);
+		if (q > p)
+			p = q - 4;
+	}
+}
 
 /*
  * Runtime-only control flow, found by shape because kallsyms lists no data
@@ -1251,6 +1302,26 @@ int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 			r->ndata++;
 	r->ndata /= 2;
 	rc = collect(&c);
+	/* A UP guest overwrites each SMP_ON_UP target: count those that are sites. */
+	for (int a = 0; !rc && a < c.nalt; a++)
+		for (uint32_t off = c.alt[a][0]; off + 8 <= c.alt[a][1]; off += 8) {
+			uint32_t tgt = img->base + off + rd32(img->data + off);
+			size_t lo = 0, hi = r->nsites;
+
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+
+				if (r->sites[mid].va < tgt)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			/* Harmless unless the replacement is sensitive (reported
+			 * above): on a UP guest the trap word is replaced by an
+			 * ordinary instruction and the entry is never used. */
+			if (lo < r->nsites && r->sites[lo].va == tgt)
+				r->smpalt_on_sites++;
+		}
 out:
 	free(c.st);
 	free(c.rg);

@@ -160,6 +160,11 @@ int main(int argc, char **argv)
 	printf("pvpatch: %zu jump-label entries, %zu exception-table entries, %zu code "
 	       "pointers in data, %zu fallthroughs into literal pools resolved as data\n",
 	       res.njump, res.nextable, res.nfptr, res.nconflict);
+	if (res.smpalt_checked)
+		printf("pvpatch: SMP_ON_UP: %u .alt.smp.init entries, replacements checked, "
+		       "%u on patched sites\n", res.smpalt_entries, res.smpalt_on_sites);
+	else
+		printf("pvpatch: SMP_ON_UP: no .alt.smp.init found\n");
 	if (res.kuser_size)
 		printf("pvpatch: kuser helpers at Image+0x%x, %u bytes\n", res.kuser_off,
 		       res.kuser_size);

@@ -96,6 +96,7 @@ struct pvp_result {
 	uint32_t vectors_off, stubs_off, kuser_off, kuser_size; /* 0 if absent */
 	int smpalt_checked;       /* .alt.smp.init replacements checked */
 	uint32_t smpalt_entries;
+	uint32_t smpalt_on_sites; /* SMP_ON_UP targets that are patched sites */
 };
 
 /**

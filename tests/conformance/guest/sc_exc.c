@@ -211,3 +211,39 @@ SCENARIO(exc_srs_rfe_explicit, CV(C_SRS) | CV(C_RFE) | CV(C_CPS) | CV(C_MSR))
 	check("RFE writeback", res - (u32)&area[0]);
 	check("RFE cpsr", area[2] & 0xf80f01ffu);
 }
+
+/* An abort taken inside an SVC handler: banked LR/SPSR of each mode. */
+static volatile u32 nested[6];
+
+static bool svc_nest_hook(unsigned type, struct xframe *f)
+{
+	u32 v = probe_ld(0x43000040u); /* unmapped: DABT from SVC mode */
+
+	nested[0] = v;
+	nested[1] = last_x.type;
+	nested[2] = last_x.spsr & 0x1f;
+	nested[3] = last_x.fsr;
+	nested[4] = last_x.far;
+	nested[5] = x_count;
+	f->r[0] = 0x5e5e;
+	return true;
+}
+
+SCENARIO(exc_nested_abort, CV(C_SVC) | CV(C_DABT))
+{
+	register u32 r0 __asm__("r0") = 1;
+
+	mmu_base(L1_A);
+	mmu_on(L1_A, 1);
+	x_reset();
+	x_hook[X_SVC] = svc_nest_hook;
+	__asm__ volatile("svc #9" : "+r"(r0) :: "lr", "memory");
+	check("svc result", r0);
+	check("nested load", nested[0]);
+	check("nested type", nested[1]);
+	check("nested spsr.mode", nested[2]);
+	check("nested dfsr", nested[3]);
+	check("nested dfar", nested[4]);
+	check("exceptions", nested[5]);
+	mmu_off();
+}

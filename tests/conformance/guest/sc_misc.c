@@ -99,7 +99,7 @@ static u32 user_vfp(u32 a)
 	return vfp_add(a) + vfp_fpscr(0x03000000u);
 }
 
-SCENARIO(vfp_context, CV(C_VFPSYS) | CV(C_SVC) | CV(C_IRQ))
+SCENARIO(vfp_context, CV(C_VFPSYS) | CV(C_SVC))
 {
 	u32 out[8];
 
@@ -306,7 +306,7 @@ SCENARIO(ldrt_strt, CV(C_LDRT) | CV(C_DABT))
 
 /* ---- CP14 ---- */
 
-SCENARIO(cp14_teehbr, CV(C_CP14) | CV(C_UNDEF))
+SCENARIO(cp14_teehbr, CV(C_CP14))
 {
 	u32 v = 0;
 

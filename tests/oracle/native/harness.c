@@ -24,6 +24,7 @@
 #define REG(a) (*(volatile uint32_t *)(uintptr_t)(a))
 
 void orc_launch(const uint32_t *init, uint32_t *final);
+static void exit_qemu(uint32_t status);
 int main(void);
 
 /* The compiler may emit these for struct copies. */
@@ -126,6 +127,102 @@ static uint32_t parse(const char *cmd, const char *key, uint32_t def, bool hex)
 }
 
 static struct orc_case cs;
+static struct orc_walk wk;
+
+/* Write the translation regime to the Secure (current) and, from Monitor
+ * mode with SCR.NS set, the Non-secure banks: QEMU 7.2 takes some Secure
+ * PL0 state from the Non-secure bank (see docs/oracle.md). */
+static void set_regime(const uint32_t r[5])
+{
+	__asm__ volatile(
+		"ldr r2, [%0, #0]\n\tmcr p15, 0, r2, c2, c0, 0\n\t"
+		"ldr r2, [%0, #4]\n\tmcr p15, 0, r2, c2, c0, 1\n\t"
+		"ldr r2, [%0, #8]\n\tmcr p15, 0, r2, c2, c0, 2\n\t"
+		"ldr r2, [%0, #12]\n\tmcr p15, 0, r2, c3, c0, 0\n\t"
+		"ldr r2, [%0, #16]\n\tmcr p15, 0, r2, c1, c0, 0\n\tisb\n\t"
+		"mrs r3, cpsr\n\tcps #0x16\n\t"
+		"mrc p15, 0, r4, c1, c1, 0\n\torr r4, r4, #1\n\t"
+		"mcr p15, 0, r4, c1, c1, 0\n\tisb\n\t"
+		"ldr r2, [%0, #0]\n\tmcr p15, 0, r2, c2, c0, 0\n\t"
+		"ldr r2, [%0, #4]\n\tmcr p15, 0, r2, c2, c0, 1\n\t"
+		"ldr r2, [%0, #8]\n\tmcr p15, 0, r2, c2, c0, 2\n\t"
+		"ldr r2, [%0, #12]\n\tmcr p15, 0, r2, c3, c0, 0\n\t"
+		"ldr r2, [%0, #16]\n\tmcr p15, 0, r2, c1, c0, 0\n\t"
+		"bic r4, r4, #1\n\tmcr p15, 0, r4, c1, c1, 0\n\tisb\n\t"
+		"msr cpsr_c, r3\n\t"
+		"mov r2, #0\n\tmcr p15, 0, r2, c8, c7, 0\n\tdsb\n\tisb"
+		: : "r"(r) : "r2", "r3", "r4", "memory");
+}
+
+static uint32_t ats(uint32_t va, unsigned op)
+{
+	uint32_t par;
+
+	switch (op) {
+	case 0: __asm__ volatile("mcr p15, 0, %0, c7, c8, 0" : : "r"(va)); break;
+	case 1: __asm__ volatile("mcr p15, 0, %0, c7, c8, 1" : : "r"(va)); break;
+	case 2: __asm__ volatile("mcr p15, 0, %0, c7, c8, 2" : : "r"(va)); break;
+	default: __asm__ volatile("mcr p15, 0, %0, c7, c8, 3" : : "r"(va)); break;
+	}
+	__asm__ volatile("isb\n\tmrc p15, 0, %0, c7, c4, 0" : "=r"(par));
+	return par;
+}
+
+/* Walk mode: ATS1C{PR,PW,UR,UW} of every generated address, MMU on. */
+static void run_walks(uint32_t seed, uint32_t start, uint32_t count,
+		      uint32_t dump, uint32_t feat, uint32_t sctlr)
+{
+	volatile uint32_t *t;
+	uint32_t r[5];
+
+	for (t = (volatile uint32_t *)ORC_L1_0;
+	     t < (volatile uint32_t *)(ORC_L2_POOL + 1024 * ORC_L2_COUNT); t++)
+		*t = 0;
+	*(volatile uint32_t *)(ORC_L1_0 + 0x400) = ORC_HARNESS_SECTION;
+	*(volatile uint32_t *)(ORC_L1_1 + 0x400) = ORC_HARNESS_SECTION;
+	for (uint32_t idx = start; idx < start + count; idx++) {
+		uint32_t par[4 * ORC_WALK_NVA];
+
+		orc_walk_generate(seed, idx, feat, &wk);
+		for (uint32_t i = 0; i < wk.nw; i++)
+			*(volatile uint32_t *)wk.waddr[i] = wk.wval[i];
+		r[0] = wk.ttbr0;
+		r[1] = wk.ttbr1;
+		r[2] = wk.ttbcr;
+		r[3] = wk.dacr;
+		r[4] = (sctlr & ~((1u << 29) | (1u << 28))) | wk.sctlr_bits | 1u;
+		set_regime(r);
+		for (unsigned i = 0; i < ORC_WALK_NVA; i++)
+			for (unsigned op = 0; op < 4; op++)
+				par[4 * i + op] = orc_par_mask(ats(wk.va[i], op));
+		/* MMU off again, tables back to empty. */
+		r[4] = sctlr;
+		set_regime(r);
+		for (uint32_t i = 0; i < wk.nw; i++)
+			*(volatile uint32_t *)wk.waddr[i] = 0;
+		if (dump) {
+			put_str("D ");
+			put_dec(idx);
+			for (unsigned i = 0; i < 4 * ORC_WALK_NVA; i++) {
+				put(' ');
+				put_hex(par[i]);
+			}
+			put('\n');
+			continue;
+		}
+		if ((idx - start) % 16 == 0) {
+			if (idx != start)
+				put('\n');
+			put_str("H ");
+			put_dec(idx);
+		}
+		put(' ');
+		put_hex(orc_hash_words(par, 4 * ORC_WALK_NVA));
+	}
+	put_str("\nEND\n");
+	flush();
+	exit_qemu(0);
+}
 static uint32_t final[ORC_NWORDS];
 static char cmdline[256];
 
@@ -174,12 +271,17 @@ int main(void)
 			 "bic r2, r2, #1\n\tmcr p15, 0, r2, c1, c1, 0\n\tisb\n\t"
 			 "msr cpsr_c, r3"
 			 : : "r"(sctlr) : "r2", "r3", "memory");
-	/* GIC: distributor and CPU interface on, SGI 0 enabled. */
-	REG(GICD + 0x000) = 1;
-	REG(GICD + 0x100) = 1;
+	/* GIC (it has the Security Extensions): SGI 0 in Group 1 signals
+	 * IRQ, SGI 1 in Group 0 signals FIQ (FIQEn); AckCtl lets the Secure
+	 * side acknowledge both. */
+	REG(GICD + 0x000) = 3;
+	REG(GICD + 0x080) = 1;
+	REG(GICD + 0x100) = 3;
 	REG(GICC + 0x004) = 0xf0;
-	REG(GICC + 0x000) = 1;
+	REG(GICC + 0x000) = 0xf;
 
+	if (parse(cmdline, "walk", 0, false))
+		run_walks(seed, start, count, dump, feat, sctlr);
 	put_str("ORACLE seed=");
 	put_hex(seed);
 	put('\n');
@@ -194,8 +296,10 @@ int main(void)
 		code[1] = w[1];
 		if (cs.flags & ORC_F_IRQ)
 			REG(GICD + 0xf00) = 2u << 24; /* SGI 0 to this CPU */
+		if (cs.flags & ORC_F_FIQ)
+			REG(GICD + 0xf00) = 2u << 24 | 1u; /* SGI 1 */
 		orc_launch(cs.s, final);
-		if (cs.flags & ORC_F_IRQ) {
+		if (cs.flags & (ORC_F_IRQ | ORC_F_FIQ)) {
 			uint32_t iar = REG(GICC + 0x00c);
 
 			REG(GICC + 0x010) = iar;

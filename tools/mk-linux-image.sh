@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Build the Linux showcase image: pvbm + libpvcore + a pvpatch'ed Debian
+# armmp kernel + the virtual board's DTB + a busybox initramfs, as one ELF
+# that boots on qemu-system-arm -M sabrelite (docs/linux-guest.md).
+#
+#   tools/mk-linux-image.sh <arm-none build dir> <pvpatch binary> <guest pkgs dir> <out dir> [bootargs]
+#
+# <guest pkgs dir> is the layout of tools/fetch-armhf.sh (PV_GUEST_PKGS):
+# boot/vmlinuz-*-armmp and bin/busybox (busybox-static). The result,
+# <out dir>/pvbm-linux.elf (~25 MB), is built, never committed.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+armnone=${1:?usage: $0 <arm-none build dir> <pvpatch> <guest pkgs dir> <out dir> [bootargs]}
+pvpatch=${2:?pvpatch binary missing}
+pkgs=${3:?guest pkgs dir missing (PV_GUEST_PKGS; tools/fetch-armhf.sh)}
+out=${4:?out dir missing}
+bootargs=${5:-console=ttyAMA0 earlycon}
+die() { echo "mk-linux-image: error: $*" >&2; exit 1; }
+
+vmlinuz=$(ls "$pkgs"/boot/vmlinuz-*-armmp 2>/dev/null | sort | tail -n 1 || true)
+[ -n "$vmlinuz" ] || die "no boot/vmlinuz-*-armmp in '$pkgs': run tools/fetch-armhf.sh <dir> and pass <dir>/guest"
+[ -f "$pkgs/bin/busybox" ] || die "no bin/busybox in '$pkgs' (busybox-static)"
+[ -x "$pvpatch" ] || die "pvpatch '$pvpatch' not found: build the native build first"
+libpvbm="$armnone/backends/baremetal/libpvbm.a"
+libpvcore="$armnone/libpvcore/libpvcore.a"
+for f in "$libpvbm" "$libpvcore"; do
+	[ -f "$f" ] || die "$f not found: ninja -C $armnone"
+done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+# 1. Patch the kernel: Image + site table.
+"$pvpatch" -o "$out/Image" --sites "$out/Image.sites" "$vmlinuz" > "$out/pvpatch.log" 2>&1 ||
+	{ cat "$out/pvpatch.log" >&2; die "pvpatch failed"; }
+
+# 2. Where things go in guest RAM (PV_BOARD_RAM_BASE 0x10000000, 128 MiB).
+# The Image goes to RAM base + TEXT_OFFSET; its link address is in the
+# site table header (image_base = PAGE_OFFSET 0xC0000000 + TEXT_OFFSET;
+# Debian armmp has TEXT_OFFSET 0x208000 because of its Meson platforms).
+image_base=$(od -An -tu4 -j16 -N4 "$out/Image.sites" | tr -d ' ')
+ram_base=$((0x10000000))
+kernel_gpa=$((ram_base + image_base - 0xC0000000))
+dtb_gpa=$((ram_base + 0x03ff0000))
+initrd_gpa=$((ram_base + 0x04000000))
+
+# 3. The initramfs.
+python3 "$src/tests/linux/mk_initramfs.py" "$pkgs/bin/busybox" \
+	"$src/tests/linux/init" "$out/initramfs.cpio"
+initrd_size=$(stat -c %s "$out/initramfs.cpio")
+
+# 4. The DTB: the virtual board plus /chosen for this boot.
+cat > "$out/linux.dts" <<DTS
+/include/ "$src/dts/pvboard.dts"
+/ {
+	chosen {
+		bootargs = "$bootargs";
+		linux,initrd-start = <$(printf 0x%x $initrd_gpa)>;
+		linux,initrd-end = <$(printf 0x%x $((initrd_gpa + initrd_size)))>;
+	};
+};
+DTS
+dtc -q -I dts -O dtb -o "$out/linux.dtb" "$out/linux.dts"
+
+# 5. The payload descriptor (struct pvbm_linux_payload in vmm.c) and link.
+cat > "$out/linux_payload.S" <<ASM
+	.section .rodata.pvbm_linux, "a"
+	.balign 4
+	.global pvbm_linux
+pvbm_linux:
+	.word 0x78756e4c, $kernel_gpa, $dtb_gpa, $initrd_gpa
+	.word image, image_end, sites, sites_end
+	.word dtb, dtb_end, initrd, initrd_end
+	.section .rodata.pvbm_linux_data, "a"
+	.balign 4096
+image:	.incbin "$out/Image"
+image_end:
+	.balign 4
+sites:	.incbin "$out/Image.sites"
+sites_end:
+	.balign 4
+dtb:	.incbin "$out/linux.dtb"
+dtb_end:
+	.balign 4
+initrd:	.incbin "$out/initramfs.cpio"
+initrd_end:
+ASM
+arm-none-eabi-gcc -nostdlib -static -T "$src/backends/baremetal/pvbm.ld" \
+	-mcpu=cortex-a9 -marm -mfloat-abi=soft -Wl,--no-warn-rwx-segments \
+	-Wl,--build-id=none -o "$out/pvbm-linux.elf" "$out/linux_payload.S" \
+	-Wl,--whole-archive "$libpvbm" "$libpvcore" -Wl,--no-whole-archive -lgcc
+printf 'mk-linux-image: %s (kernel at 0x%x, DTB at 0x%x, initramfs %d bytes at 0x%x)\n' \
+	"$out/pvbm-linux.elf" "$kernel_gpa" "$dtb_gpa" "$initrd_size" "$initrd_gpa"
