@@ -49,7 +49,7 @@ build: configure
 	ninja -C $(ARMHF)
 	ninja -C $(FUZZ)
 
-demo: bootstrap $(ARMNONE)/build.ninja
+demo: pkgs $(ARMNONE)/build.ninja
 	ninja -C $(ARMNONE)
 	tools/run-demo.sh $(ARMNONE)
 
@@ -80,9 +80,11 @@ fuzz-long: $(FUZZ)/build.ninja
 	ninja -C $(FUZZ)
 	tools/fuzz-long.sh $(FUZZ) $(FUZZ_SECONDS)
 
-bench: $(HOST)/build.ninja
-	ninja -C $(HOST)
-	tools/bench.sh $(HOST)
+# Without coverage instrumentation, so the counts are the library's own.
+bench: | bootstrap
+	test -f $(B)/bench/build.ninja || meson setup $(B)/bench
+	ninja -C $(B)/bench
+	tools/bench.sh $(B)/bench
 
 clean:
-	rm -rf $(HOST) $(ARMNONE) $(ARMHF) $(FUZZ)
+	rm -rf $(HOST) $(ARMNONE) $(ARMHF) $(FUZZ) $(B)/bench

@@ -1,15 +1,34 @@
 #!/usr/bin/env bash
-# Deterministic micro-benchmarks: run every bench_* program of the host build
-# under callgrind and print its instruction counts. The programs print the
-# per-operation numbers themselves using client requests-free loops; the
-# total "Ir" below is the callgrind total for the whole run.
+# Deterministic micro-benchmarks (callgrind instruction counts, never time):
+#   tools/bench.sh <host build dir without coverage>
+# Each bench program runs every operation BENCH_N times inside a function
+# named bench_<operation>; callgrind counts only inside those functions
+# (--toggle-collect) and the inclusive count is divided by the iteration
+# count the program prints. The decoder's benchmark has its own driver.
+# The numbers are recorded in docs/decode.md, docs/shadow.md, docs/devices.md.
 set -euo pipefail
 build=${1:?usage: $0 <host-build-dir>}
-found=0
-for exe in $(find "$build" -type f -name 'bench_*' -perm -u+x | sort); do
-	found=1
-	echo "== $(basename "$exe")"
-	valgrind --tool=callgrind --callgrind-out-file=/dev/null "$exe" 2>&1 |
-		grep -E '^(bench|==[0-9]+== Collected)' || true
+root=$(cd "$(dirname "$0")/.." && pwd)
+command -v valgrind >/dev/null || { echo "bench: valgrind not found: run tools/bootstrap.sh" >&2; exit 1; }
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+# program : iterations per bench_ function (BENCH_N in its source)
+for entry in bench_shadow:1000 bench_devices:10000; do
+	prog=${entry%%:*}; n=${entry##*:}
+	exe="$build/tests/unit/$prog"
+	[ -x "$exe" ] || { echo "bench: $exe missing (ninja -C $build)" >&2; exit 1; }
+	echo "== $prog: instructions per operation (inclusive Ir / $n)"
+	valgrind --tool=callgrind --toggle-collect='bench_*' \
+		--callgrind-out-file="$out/$prog.cg" "$exe" >"$out/$prog.txt" 2>&1 ||
+		{ cat "$out/$prog.txt" >&2; exit 1; }
+	callgrind_annotate --inclusive=yes --threshold=100 "$out/$prog.cg" 2>/dev/null |
+		awk -v n="$n" '{
+			for (i = 2; i <= NF; i++) if ($i ~ /\.c:bench_/) {
+				ir = $1; gsub(",", "", ir); fn = $i
+				sub(/^.*:/, "", fn); sub(/\..*$/, "", fn)
+				printf "  %-28s %8d\n", fn, ir / n
+			} }'
 done
-[ $found = 1 ] || { echo "bench: no bench_* programs in $build" >&2; exit 1; }
+echo "== decode + emulate per class"
+/usr/bin/python3 "$root/tests/decode_xcheck/bench.py" "$build/tests/unit/decode_bench" 1000

@@ -13,13 +13,20 @@ for d in sys.argv[1:]:
         print(f"summary: no test log in {d}", file=sys.stderr)
         counts["ERROR"] += 1
         continue
+    # The suites of each test, from meson's own introspection data.
+    intro = os.path.join(d, "meson-info", "intro-tests.json")
+    suites_of = {}
+    if os.path.exists(intro):
+        with open(intro) as f:
+            for t in json.load(f):
+                suites_of[t["name"]] = [s.split(":", 1)[-1] for s in t["suite"]]
     with open(log) as f:
         for line in f:
             t = json.loads(line)
             r = t["result"]
             counts[r] = counts.get(r, 0) + 1
-            for s in t.get("suite", []):
-                s = s.split(":", 1)[-1]
+            name = t["name"].rsplit(" / ", 1)[-1]
+            for s in suites_of.get(name, ["?"]):
                 ok, bad = per_suite.get(s, (0, 0))
                 per_suite[s] = (ok + (r in ("OK", "EXPECTEDFAIL")), bad + (r not in ("OK", "EXPECTEDFAIL", "SKIP")))
 print("suite results:")
