@@ -179,6 +179,9 @@ def test_sites_in_functions_not_data(patched):
     assert hdr_base == base
     text = [(byname["_stext"], byname["_etext"]),
             (byname["_sinittext"], byname["_einittext"])]
+    # .head.text (head.S) lies between the Image base and _stext and has no
+    # kallsyms symbol; the boot protocol enters it at the base: "stext".
+    head = (base, byname["_stext"])
     # Data tables in .text that carry text symbols.
     data_objs = ["sys_call_table", "__v7_ca9mp_proc_info", "__v7_ca7mp_proc_info"]
     rows = sites_of(patched["print"])
@@ -192,8 +195,13 @@ def test_sites_in_functions_not_data(patched):
     delta = min(aliases) - min(r[0] for r in stub_rows)
     assert all(r[0] + delta in aliases for r in stub_rows)
     assert len(stub_rows) == len(aliases)
+    # head.S's own mode check (mrs r9, cpsr) right after the entry branch.
+    assert any(r[0] == base + 4 and r[4] == "mrs" for r in rows), "head.S unpatched"
     for va, orig, pat, isa, cls, sym, alias in rows:
         if alias or sym == "vector_stubs":
+            continue
+        if head[0] <= va < head[1]:
+            assert sym == "stext", (hex(va), sym)
             continue
         assert any(lo <= va < hi for lo, hi in text), hex(va)
         i = bisect.bisect_right(addrs, va) - 1
@@ -371,7 +379,9 @@ def test_system_map_path_matches_kallsyms_path(patched, tmp_path):
     syms = patched["syms"]
     (tmp_path / "Image").write_bytes(patched["orig"])
     base = struct.unpack_from("<I", patched["sites_bytes"], 16)[0]
-    lines = [f"{base:08x} T _text\n"] + [f"{a:08x} {t} {n}\n" for a, n, t in syms]
+    # A real System.map names head.S's entry as well as _text.
+    lines = ([f"{base:08x} T _text\n", f"{base:08x} T stext\n"] +
+             [f"{a:08x} {t} {n}\n" for a, n, t in syms])
     (tmp_path / "System.map").write_text("".join(lines))
     res = run("--system-map", tmp_path / "System.map", "-o", tmp_path / "out.img",
               "--sites", tmp_path / "out.sites", tmp_path / "Image")

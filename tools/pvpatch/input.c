@@ -581,6 +581,19 @@ static int set_base(struct pvp_image *img, struct pvp_err *e)
 		return pvp_errf(e, PV_ECORRUPT, "cannot place the Image: no base address "
 				"makes the symbols point at code (symbols do not match?)");
 	img->base = bestb;
+	/*
+	 * kallsyms has no symbol for .head.text, yet its code (head.S: the
+	 * CPU mode checks, page-table setup, MMU enable) runs in the guest and
+	 * holds sensitive instructions. The boot protocol enters the Image at
+	 * byte 0, where head.S puts stext, so analysis starts there too.
+	 */
+	if (!pvp_find_sym(img, "stext") && img->syms[0].addr > bestb) {
+		int rc = pvp_add_sym(img, bestb, 0, 'T', 0, "stext");
+
+		if (rc)
+			return pvp_errf(e, rc, "out of memory");
+		pvp_sort_syms(img);
+	}
 	return 0;
 }
 
