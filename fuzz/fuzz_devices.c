@@ -20,29 +20,12 @@
 #include <string.h>
 
 #include "fake_backend.h"
+#include "fuzz_input.h"
 
 static struct fake_backend fb;
 static struct pv_vm_config cfg;
 static struct pv_vm *vm;
 
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint32_t take(struct reader *r, unsigned bytes)
-{
-	uint32_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		v |= (uint32_t)(r->n ? *r->p : 0) << (8 * i);
-		if (r->n) {
-			r->p++;
-			r->n--;
-		}
-	}
-	return v;
-}
 
 static const struct {
 	uint32_t base, size;
@@ -86,7 +69,7 @@ static const uint8_t console_bytes[] = "pvcore fuzz input line\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct reader r = { data, size };
+	struct fuzz_input r = { data, size };
 	uint64_t gt_last = 0;
 
 	if (!vm) {
@@ -107,18 +90,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pv_vm_init(vm, &cfg))
 		abort();
 	while (r.n) {
-		uint32_t op = take(&r, 1), w, off, v;
+		uint32_t op = fuzz_take(&r, 1), w, off, v;
 		unsigned sz;
 		uint64_t val;
 
 		switch (op % 8) {
 		case 0: /* MMIO write */
 		case 1: /* MMIO read */
-			w = take(&r, 1) % PV_ARRAY_SIZE(windows);
-			off = take(&r, 2) % windows[w].size;
-			sz = 1u << (take(&r, 1) % 3);
+			w = fuzz_take(&r, 1) % PV_ARRAY_SIZE(windows);
+			off = fuzz_take(&r, 2) % windows[w].size;
+			sz = 1u << (fuzz_take(&r, 1) % 3);
 			off &= ~(sz - 1);
-			v = take(&r, 4);
+			v = fuzz_take(&r, 4);
 			vm->dev.gic.cur_cpu = (op >> 4) % vm->cfg.num_vcpus;
 			if (op % 8 == 0)
 				(void)pv_memmap_write(&vm->map, pv_gpa(windows[w].base + off), sz, v);
@@ -127,7 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vm->dev.gic.cur_cpu = 0;
 			break;
 		case 2: /* time passes; serve the host timer when due */
-			fb.now += (uint64_t)take(&r, 2) << (take(&r, 1) % 24);
+			fb.now += (uint64_t)fuzz_take(&r, 2) << (fuzz_take(&r, 1) % 24);
 			if (fb.deadline != PV_TIMER_NEVER && fb.now >= fb.deadline) {
 				pv_vm_timer_expired(vm);
 				if (vm->dev.armed != PV_TIMER_NEVER && vm->dev.armed <= fb.now)
@@ -135,18 +118,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			break;
 		case 3: /* a virtual line */
-			(void)pv_gic_set_line(&vm->dev.gic, take(&r, 1) % 3,
-					      take(&r, 1) % (PV_GIC_NR_IRQS + 4), op & 0x80);
+			(void)pv_gic_set_line(&vm->dev.gic, fuzz_take(&r, 1) % 3,
+					      fuzz_take(&r, 1) % (PV_GIC_NR_IRQS + 4), op & 0x80);
 			break;
 		case 4: /* console input */
-			fb.input_len = take(&r, 1) % sizeof(console_bytes);
+			fb.input_len = fuzz_take(&r, 1) % sizeof(console_bytes);
 			fb.input_pos = 0;
 			pv_devices_console_input(vm);
 			break;
 		case 5: /* physical interrupts */
-			v = take(&r, 1);
+			v = fuzz_take(&r, 1);
 			if (op & 0x80)
-				(void)pv_devices_map_phys_irq(vm, v % 8, take(&r, 1) % 70);
+				(void)pv_devices_map_phys_irq(vm, v % 8, fuzz_take(&r, 1) % 70);
 			else
 				(void)pv_vm_phys_irq(vm, v % 8, op & 0x40);
 			break;

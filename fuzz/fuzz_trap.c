@@ -23,29 +23,12 @@
 #include <pvcore/cp15.h>
 
 #include "fake_backend.h"
+#include "fuzz_input.h"
 
 static struct fake_backend fb;
 static struct pv_vm_config cfg;
 static struct pv_vm *vm;
 
-struct reader {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint32_t take(struct reader *r, unsigned bytes)
-{
-	uint32_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		v |= (uint32_t)(r->n ? *r->p : 0) << (8 * i);
-		if (r->n) {
-			r->p++;
-			r->n--;
-		}
-	}
-	return v;
-}
 
 static void fail(const char *what)
 {
@@ -59,17 +42,17 @@ static void check(const struct pv_vcpu *cpu)
 		fail("invalid CPSR.M");
 }
 
-static void op_trap(struct reader *r, struct pv_vcpu *cpu)
+static void op_trap(struct fuzz_input *r, struct pv_vcpu *cpu)
 {
 	struct pv_trap t;
 	struct pv_exit ex;
-	uint32_t sel = take(r, 1), word = take(r, 4), pc = take(r, 4);
+	uint32_t sel = fuzz_take(r, 1), word = fuzz_take(r, 4), pc = fuzz_take(r, 4);
 	int err;
 
 	t.kind = (enum pv_trap_kind)(sel % (PV_TRAP_KIND_COUNT + 1));
-	t.host_cpsr = take(r, 4);
-	t.fsr = take(r, 2);
-	t.far = take(r, 4);
+	t.host_cpsr = fuzz_take(r, 4);
+	t.fsr = fuzz_take(r, 2);
+	t.far = fuzz_take(r, 4);
 	/* Mostly a PC inside RAM, where the word under test is stored. */
 	if (!(sel & 0x80)) {
 		pc = FAKE_RAM_BASE + (pc & 0xfffcu); /* the cleared low 64 KiB */
@@ -92,9 +75,9 @@ static void op_trap(struct reader *r, struct pv_vcpu *cpu)
 	cpu->stop = PV_STOP_NONE;
 }
 
-static void op_cp(struct reader *r, struct pv_vcpu *cpu)
+static void op_cp(struct fuzz_input *r, struct pv_vcpu *cpu)
 {
-	uint32_t k = take(r, 4), val[2] = { take(r, 4), take(r, 4) };
+	uint32_t k = fuzz_take(r, 4), val[2] = { fuzz_take(r, 4), fuzz_take(r, 4) };
 	struct pv_cp_access a = {
 		.coproc = (k & 1) ? 15 : 14,
 		.opc1 = (uint8_t)((k >> 1) & 0xf),
@@ -113,9 +96,9 @@ static void op_cp(struct reader *r, struct pv_vcpu *cpu)
 		fail("an access succeeded on a register with no name");
 }
 
-static void op_vfp(struct reader *r, struct pv_vcpu *cpu)
+static void op_vfp(struct fuzz_input *r, struct pv_vcpu *cpu)
 {
-	uint32_t sel = take(r, 1), v = take(r, 4);
+	uint32_t sel = fuzz_take(r, 1), v = fuzz_take(r, 4);
 	int err = (sel & 0x80) ? pv_vfp_sysreg_write(cpu, sel & 0xf, &v) :
 				 pv_vfp_sysreg_read(cpu, sel & 0xf, &v);
 
@@ -123,25 +106,25 @@ static void op_vfp(struct reader *r, struct pv_vcpu *cpu)
 		fail("unexpected vfp error");
 }
 
-static void op_hypercall(struct reader *r, struct pv_vcpu *cpu)
+static void op_hypercall(struct fuzz_input *r, struct pv_vcpu *cpu)
 {
 	struct pv_exit ex = { PV_ACTION_RESUME, PV_STOP_NONE, 0 };
-	uint32_t sel = take(r, 1);
+	uint32_t sel = fuzz_take(r, 1);
 	static const uint32_t ids[] = { 0x85000001u, 0x85000002u, 0x85000003u,
 					0x85000004u, 0x85000005u, 0x84000000u,
 					0x84000008u, 0xc4000003u };
 
-	cpu->r[0] = (sel & 0x80) ? take(r, 4) : ids[sel % PV_ARRAY_SIZE(ids)];
-	cpu->r[1] = take(r, 4);
-	cpu->r[2] = take(r, 4);
-	cpu->r[3] = take(r, 4);
+	cpu->r[0] = (sel & 0x80) ? fuzz_take(r, 4) : ids[sel % PV_ARRAY_SIZE(ids)];
+	cpu->r[1] = fuzz_take(r, 4);
+	cpu->r[2] = fuzz_take(r, 4);
+	cpu->r[3] = fuzz_take(r, 4);
 	pv_vcpu_hypercall(cpu, sel & 0x40, &ex);
 	cpu->stop = PV_STOP_NONE;
 }
 
-static void op_state(struct reader *r, struct pv_vcpu *cpu)
+static void op_state(struct fuzz_input *r, struct pv_vcpu *cpu)
 {
-	uint32_t sel = take(r, 1), v = take(r, 4);
+	uint32_t sel = fuzz_take(r, 1), v = fuzz_take(r, 4);
 	struct pv_exit ex;
 	struct pv_resume rs;
 
@@ -150,14 +133,14 @@ static void op_state(struct reader *r, struct pv_vcpu *cpu)
 		pv_vcpu_write_cpsr(cpu, v);
 		break;
 	case 1:
-		pv_vcpu_take_exception(cpu, (enum pv_exception)(v & 0x1f), take(r, 4));
+		pv_vcpu_take_exception(cpu, (enum pv_exception)(v & 0x1f), fuzz_take(r, 4));
 		break;
 	case 2:
 		pv_vcpu_set_lines(cpu, v & 1, v & 2);
 		pv_vcpu_poll(cpu, &ex);
 		break;
 	case 3:
-		pv_vcpu_set_reg_mode(cpu, v & 0x1f, (v >> 8) & 15, take(r, 4));
+		pv_vcpu_set_reg_mode(cpu, v & 0x1f, (v >> 8) & 15, fuzz_take(r, 4));
 		break;
 	case 4:
 		pv_vcpu_resume_state(cpu, &rs);
@@ -175,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct reader r = { data, size };
+	struct fuzz_input r = { data, size };
 	struct pv_vcpu *cpu;
 
 	if (!vm) {
@@ -187,10 +170,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pv_vm_init(vm, &cfg))
 		abort();
 	cpu = &vm->vcpu[0];
-	cpu->cp15.cpacr = take(&r, 4);
-	pv_vcpu_write_cpsr(cpu, take(&r, 4));
+	cpu->cp15.cpacr = fuzz_take(&r, 4);
+	pv_vcpu_write_cpsr(cpu, fuzz_take(&r, 4));
 	for (unsigned steps = 0; r.n && steps < 64; steps++) {
-		switch (take(&r, 1) % 5) {
+		switch (fuzz_take(&r, 1) % 5) {
 		case 0:
 			op_trap(&r, cpu);
 			break;
