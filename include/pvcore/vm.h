@@ -19,9 +19,12 @@
 #define PV_MAX_VCPUS 4
 #define PV_TRACE_ENTRIES 64
 
-/* Default VMM window: unused by Linux/ARM, next to the high vectors. */
+/*
+ * Default VMM window: 0xfff00000-0xfffdffff, which Linux/ARM leaves unused,
+ * ending below the guest's own vector page and kuser helpers at 0xffff0000.
+ */
 #define PV_DEFAULT_WINDOW_BASE 0xfff00000u
-#define PV_DEFAULT_WINDOW_SIZE 0x00100000u
+#define PV_DEFAULT_WINDOW_SIZE 0x000e0000u
 
 /**
  * struct pv_vm_config - everything the backend decides
