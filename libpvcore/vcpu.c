@@ -311,5 +311,6 @@ void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out)
 	out->vfp_enable = pv_vcpu_vfp_enabled(vcpu);
 	out->tpidruro = vcpu->cp15.tpidruro;
 	out->tpidrurw = vcpu->cp15.tpidrurw;
+	out->align_check = (vcpu->cp15.sctlr & PV_SCTLR_A) != 0;
 }
 

@@ -70,6 +70,7 @@ struct pvbm_frame {
 	uint32_t g_asid;     /* 92: guest (shadow) ASID */
 	uint32_t g_dacr;     /* 96 */
 	uint32_t g_ttbr0;    /* 100 */
+	uint32_t g_align;    /* 104: guest SCTLR.A, applied while it runs */
 };
 
 extern struct pvbm_frame pvbm_frame;      /* in the window */
@@ -81,6 +82,7 @@ void pvbm_trap(struct pvbm_frame *f);     /* C side of the trap path */
 void pvbm_dcache_inval_all(void);
 void pvbm_vfp_set(bool enable);
 void pvbm_wfi(void);
+void pvbm_ns_sctlr_align(bool on);
 
 /* CP15 accessors */
 #define PVBM_MCR(op1, crn, crm, op2, v)                                      \

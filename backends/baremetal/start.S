@@ -75,6 +75,31 @@ pvbm_vfp_set:
 	vmsr	fpexc, r0
 	bx	lr
 
+/*
+ * Set the Non-secure SCTLR.A copy to r0 (bool). pvbm runs Secure, and so
+ * does the guest at PL0, whose alignment checking the architecture takes
+ * from the Secure SCTLR (window.S sets it). QEMU 7.2 takes it from the
+ * Non-secure copy for Secure PL0, so both are kept equal. Only Monitor mode
+ * may flip SCR.NS to reach the other copy; all else is restored.
+ */
+	.global pvbm_ns_sctlr_align
+pvbm_ns_sctlr_align:
+	mrs	r2, cpsr
+	cps	#0x16			/* Monitor */
+	mrc	p15, 0, r1, c1, c1, 0	/* SCR */
+	orr	r3, r1, #1		/* NS: banked CP15 now the NS copies */
+	mcr	p15, 0, r3, c1, c1, 0
+	isb
+	mrc	p15, 0, r3, c1, c0, 0
+	cmp	r0, #0
+	biceq	r3, r3, #2
+	orrne	r3, r3, #2
+	mcr	p15, 0, r3, c1, c0, 0
+	mcr	p15, 0, r1, c1, c1, 0	/* SCR back: Secure */
+	isb
+	msr	cpsr_c, r2
+	bx	lr
+
 	.global pvbm_wfi
 pvbm_wfi:
 	dsb

@@ -15,7 +15,8 @@
 
 _Static_assert(__builtin_offsetof(struct pvbm_frame, pc) == 60, "frame");
 _Static_assert(__builtin_offsetof(struct pvbm_frame, g_ttbr0) == 100, "frame");
-_Static_assert(sizeof(struct pvbm_frame) == 104, "frame");
+_Static_assert(__builtin_offsetof(struct pvbm_frame, g_align) == 104, "frame");
+_Static_assert(sizeof(struct pvbm_frame) == 108, "frame");
 _Static_assert(PVBM_GUEST_SIZE == PV_BOARD_RAM_SIZE, "guest RAM = the board's");
 
 extern const uint8_t pvbm_guest_start[], pvbm_guest_end[];
@@ -247,6 +248,9 @@ static __attribute__((noreturn)) void stop(const struct pv_exit *e)
 	}
 }
 
+/* The Non-secure SCTLR.A copy as last set (see pvbm_ns_sctlr_align()). */
+static bool ns_align;
+
 /* Fill the frame from the vCPU and the core's resume state. */
 static void prepare_resume(struct pvbm_frame *f, struct pv_vcpu *v)
 {
@@ -275,6 +279,11 @@ static void prepare_resume(struct pvbm_frame *f, struct pv_vcpu *v)
 	f->g_ttbr0 = (uint32_t)pv_hpa_val(rs.ttbr0);
 	f->g_asid = rs.asid;
 	f->g_dacr = rs.dacr;
+	f->g_align = rs.align_check;
+	if (rs.align_check != ns_align) {
+		pvbm_ns_sctlr_align(rs.align_check);
+		ns_align = rs.align_check;
+	}
 	pvbm_vfp_set(rs.vfp_enable);
 	/* The guest kernel reads TPIDRURO natively at PL0 (Linux keeps
 	 * "current" there); its writes trap, so the host copy is refreshed

@@ -26,6 +26,8 @@
 #define F_G_ASID  92
 #define F_G_DACR  96
 #define F_G_TTBR  100
+#define F_G_ALIGN 104
+#define SCTLR_A   (1 << 1)
 
 	.section .window.vectors, "ax"
 	.align	5
@@ -68,6 +70,13 @@ ent_fiq:	SAVE 6
 common_entry:
 	ldr	r2, =pvbm_frame
 	str	r0, [r2, #F_KIND]
+	/* The guest's SCTLR.A may be on; the VMM's C code is built for
+	 * unaligned accesses, so it runs with alignment checking off. */
+	mrc	p15, 0, r0, c1, c0, 0
+	tst	r0, #SCTLR_A
+	bicne	r0, r0, #SCTLR_A
+	mcrne	p15, 0, r0, c1, c0, 0
+	isb
 	ldr	r0, [r2, #F_TTBR_W]
 	mcr	p15, 0, r0, c2, c0, 0	/* TTBR0: window only */
 	isb
@@ -108,6 +117,13 @@ pvbm_exit_to_guest:
 	mcrne	p15, 0, r1, c3, c0, 0	/* only on a change: cheap on QEMU */
 	ldr	r1, [r0, #F_G_TTBR]
 	mcr	p15, 0, r1, c2, c0, 0
+	/* Host PL0 alignment checking follows SCTLR.A: the guest's own bit.
+	 * Only aligned loads run from here to the return. */
+	ldr	r1, [r0, #F_G_ALIGN]
+	cmp	r1, #0
+	mrcne	p15, 0, r2, c1, c0, 0
+	orrne	r2, r2, #SCTLR_A
+	mcrne	p15, 0, r2, c1, c0, 0
 	isb
 	ldr	r1, [r0, #F_CPSR]
 	msr	spsr_cxsf, r1
@@ -124,4 +140,4 @@ pvbm_exit_to_guest:
 	.align	3
 	.global pvbm_frame
 pvbm_frame:
-	.space	104
+	.space	108

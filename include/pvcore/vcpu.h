@@ -348,6 +348,10 @@ static inline bool pv_vcpu_is_privileged(const struct pv_vcpu *vcpu)
  * @dacr: the host DACR.
  * @vfp_enable: whether the host may let the guest execute VFP/NEON.
  * @tpidruro, @tpidrurw: see the comment at the fields.
+ * @align_check: the guest's SCTLR.A. Alignment checking of a PL0 access
+ *             follows the host's SCTLR.A, so the backend sets the host
+ *             bit to this while the guest runs (and may clear it for its
+ *             own code).
  */
 struct pv_resume {
 	uint32_t host_cpsr;
@@ -369,6 +373,7 @@ struct pv_resume {
 	 *   after each trap and load @tpidrurw before resuming.
 	 */
 	uint32_t tpidruro, tpidrurw;
+	bool align_check;
 };
 
 /**

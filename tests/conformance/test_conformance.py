@@ -21,10 +21,6 @@ MIN_CHECKS = 300
 # FAIL (test_expected_failures_still_fail), so this list cannot rot: when a
 # fix lands, the suite fails until the entry is removed.
 XFAIL = {
-    "mmu_alignment":
-        "SCTLR.A is not reflected into the host: alignment checking at host "
-        "PL0 follows the host SCTLR.A, which pvbm keeps clear, so the guest "
-        "never sees its alignment faults",
 }
 
 

@@ -359,6 +359,20 @@ START_TEST(resume_state_host_cpsr)
 	pv_vcpu_resume_state(cpu, &rs);
 	ck_assert_uint_eq(rs.tpidruro, 0x1111);
 	ck_assert_uint_eq(rs.tpidrurw, 0x2222);
+	ck_assert(!rs.align_check);
+	/* The guest's SCTLR.A, written as the guest writes it, reaches the host. */
+	{
+		const struct pv_cp_access sctlr = { 15, 0, 1, 0, 0, false, false };
+		uint32_t v[2] = { cpu->cp15.sctlr | PV_SCTLR_A, 0 };
+
+		ck_assert_int_eq(pv_cp_write(cpu, &sctlr, v), 0);
+		pv_vcpu_resume_state(cpu, &rs);
+		ck_assert(rs.align_check);
+		v[0] &= ~PV_SCTLR_A;
+		ck_assert_int_eq(pv_cp_write(cpu, &sctlr, v), 0);
+		pv_vcpu_resume_state(cpu, &rs);
+		ck_assert(!rs.align_check);
+	}
 }
 END_TEST
 
