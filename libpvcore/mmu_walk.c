@@ -15,6 +15,7 @@
 #include "pv_internal.h"
 
 #define SCTLR_M PV_BIT(0)
+#define SCTLR_EE PV_BIT(25)
 #define SCTLR_TRE PV_BIT(28)
 #define SCTLR_AFE PV_BIT(29)
 
@@ -32,15 +33,27 @@ static int fail(struct pv_fault *f, uint32_t va, unsigned acc, unsigned fs,
 	return PV_EFAULT;
 }
 
-static bool read_desc(const struct pv_memmap *map, uint32_t pa, uint32_t *d)
+#ifdef PV_TEST_FAULTS
+/* Test-only: the walk ignores XN, a fault that only real instruction
+ * fetches reveal (ATS does not check XN); the walk oracle must catch it. */
+int pv_test_fault_walk;
+#endif
+
+/* SCTLR.EE sets the endianness of translation table walks as well as
+ * CPSR.E on exception entry. */
+static bool read_desc(const struct pv_memmap *map, uint32_t pa, bool be,
+		      uint32_t *d)
 {
 	const uint8_t *p = pv_memmap_ram_hva(map, pv_gpa(pa), 4);
 
 	if (!p)
 		return false;
-	/* Little-endian tables (SCTLR.EE = 0 is all we support). */
-	*d = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	     (uint32_t)p[3] << 24;
+	if (be)
+		*d = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		     (uint32_t)p[2] << 8 | (uint32_t)p[3];
+	else
+		*d = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 	return true;
 }
 
@@ -130,7 +143,7 @@ int pv_mmu_walk(const struct pv_mmu_regs *r, const struct pv_memmap *map,
 {
 	uint32_t va = pv_gva_val(gva), l1, l2 = 0, table, desc_ap;
 	unsigned n = r->ttbcr & 7, domain = 0, dom, tex, c, b, perms;
-	bool s, is_page, priv, af;
+	bool s, is_page, priv, af, xn, be = r->sctlr & SCTLR_EE;
 
 	pv_memset(w, 0, sizeof(*w));
 	w->asid = (uint8_t)r->contextidr;
@@ -156,14 +169,14 @@ int pv_mmu_walk(const struct pv_mmu_regs *r, const struct pv_memmap *map,
 		table = (r->ttbr0 & (0xffffffffu << (14 - n))) |
 			((va >> 18) & (0x3ffcu >> n) & ~3u);
 	}
-	if (!read_desc(map, table, &l1))
+	if (!read_desc(map, table, be, &l1))
 		return fail(f, va, acc, PV_FS_EXT_WALK_L1, 0);
 	switch (l1 & 3) {
 	case 1: /* page table */
 		is_page = true;
 		domain = PV_BITS(l1, 8, 5);
 		table = (l1 & 0xfffffc00u) | ((va >> 10) & 0x3fcu);
-		if (!read_desc(map, table, &l2))
+		if (!read_desc(map, table, be, &l2))
 			return fail(f, va, acc, PV_FS_EXT_WALK_L2, domain);
 		if (!(l2 & 3))
 			return fail(f, va, acc, PV_FS_TRANSL_PAGE, domain);
@@ -238,9 +251,14 @@ int pv_mmu_walk(const struct pv_mmu_regs *r, const struct pv_memmap *map,
 	if (acc & PV_ACC_CMO)
 		return 0;
 	priv = r->privileged && !(acc & PV_ACC_USER);
+	xn = w->xn;
+#ifdef PV_TEST_FAULTS
+	if (pv_test_fault_walk)
+		xn = false;
+#endif
 	if (!(priv ? w->pl1_read : w->pl0_read) ||
 	    ((acc & PV_ACC_WRITE) && !(priv ? w->pl1_write : w->pl0_write)) ||
-	    ((acc & PV_ACC_EXEC) && w->xn))
+	    ((acc & PV_ACC_EXEC) && xn))
 		return fail(f, va, acc,
 			    is_page ? PV_FS_PERM_PAGE : PV_FS_PERM_SECTION,
 			    domain);

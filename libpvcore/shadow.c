@@ -25,6 +25,7 @@ _Static_assert(PV_MAX_VCPUS <= PV_SHADOW_MAX_VCPUS, "per-vCPU shadow state");
 #define M_OWNER_MASK 0x3ffffu
 
 #define SCTLR_M PV_BIT(0)
+#define SCTLR_EE PV_BIT(25)
 #define SCTLR_TRE PV_BIT(28)
 #define SCTLR_AFE PV_BIT(29)
 
@@ -715,7 +716,9 @@ void pv_shadow_ctx_changed(struct pv_vcpu *vcpu, unsigned what)
 		old = sh->last_sctlr[id];
 		now = vcpu->cp15.sctlr;
 		sh->last_sctlr[id] = now;
-		if ((old ^ now) & (SCTLR_AFE | SCTLR_TRE))
+		/* These change how every descriptor reads (EE: the table
+		 * endianness); a flush is always a permitted TLB behaviour. */
+		if ((old ^ now) & (SCTLR_AFE | SCTLR_TRE | SCTLR_EE))
 			pv_shadow_flush_all(vcpu->vm);
 		if ((old ^ now) & SCTLR_M)
 			sh->cur[id] = PV_SHADOW_NO_SPACE;

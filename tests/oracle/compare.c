@@ -10,13 +10,16 @@
  * usage: oracle-compare --elf <harness.elf> [--qemu <qemu-system-arm>]
  *        [--seed <hex>] [--cases <n>] [--start <n>] [--chunk <n>]
  *        [--show <index>] [--max-report <n>] [--features <hex>]
- *        [--inject-fault] [--walk]
+ *        [--inject-fault] [--walk [--strict]]
  *        [--expect-mismatch]
- * --walk compares guest walks (ATS1C* + PAR) instead of instructions.
+ * --walk compares guest walks (ATS1C* + PAR, and real accesses through
+ * the same tables) instead of instructions (compare_walk.c); --strict
+ * reports the known QEMU walk deviations as mismatches too.
  * PV_ORACLE_CASES overrides the default case count (100000).
  * --inject-fault corrupts the host result (a comparer self-test);
  * --core-fault (oracle-compare-tf only, built with PV_TEST_FAULTS) turns
- * on the emulator's test-only wrong emulation of loads;
+ * on the core's test-only faults: the emulator's wrong loads and the
+ * walk's ignored XN;
  * --expect-mismatch inverts the verdict, for negative controls.
  */
 #include <errno.h>
@@ -26,26 +29,29 @@
 
 #include <pvcore/pvcore.h>
 
+#include "compare.h"
 #include "fake_backend.h"
 #include "oracle_gen.h"
 
 static struct fake_backend fb;
-static struct pv_vm vm;
+struct pv_vm vm;
 static const char *qemu = "qemu-system-arm";
 static const char *elf;
-static bool inject;
+bool inject;
 #ifdef PV_TEST_FAULTS
 /* libpvcore/emulate.c: flips bit 0 of every emulated load when set. */
 extern int pv_test_fault_emulate;
+/* libpvcore/mmu_walk.c: the walk ignores XN when set. */
+extern int pv_test_fault_walk;
 #endif
-static uint32_t feat = ORC_FEAT_ALL;
+uint32_t feat = ORC_FEAT_ALL;
 
 static const uint32_t bank_mode[ORC_NBANKS] = {
 	PV_MODE_USR, PV_MODE_FIQ, PV_MODE_IRQ, PV_MODE_SVC, PV_MODE_ABT,
 	PV_MODE_UND,
 };
 
-static void put_mem(uint32_t addr, uint32_t v)
+void put_mem(uint32_t addr, uint32_t v)
 {
 	uint8_t *p = fake_backend_ram(&fb, addr);
 
@@ -152,55 +158,6 @@ static const char *host_run(const struct orc_case *c, uint32_t *out)
 	return note;
 }
 
-/* ---- guest walk cases ---- */
-
-static struct orc_walk wk;
-static bool dump_native(uint32_t seed, uint32_t idx, uint32_t *out);
-
-/* Host PARs of walk case @w: pv_mmu_par() over the same tables. */
-static void host_walk(const struct orc_walk *w, uint32_t *par)
-{
-	struct pv_vcpu *v = &vm.vcpu[0];
-
-	for (uint32_t i = 0; i < w->nw; i++)
-		put_mem(w->waddr[i], w->wval[i]);
-	pv_vcpu_reset(v);
-	v->cp15.sctlr = (v->cp15.sctlr & ~(PV_SCTLR_AFE | PV_SCTLR_TRE)) |
-			w->sctlr_bits | PV_SCTLR_M | PV_SCTLR_A;
-	v->cp15.ttbr0 = w->ttbr0;
-	v->cp15.ttbr1 = w->ttbr1;
-	v->cp15.ttbcr = w->ttbcr;
-	v->cp15.dacr = w->dacr;
-	for (unsigned i = 0; i < ORC_WALK_NVA; i++)
-		for (unsigned op = 0; op < 4; op++)
-			par[4 * i + op] = orc_par_mask(
-				pv_mmu_par(v, pv_gva(w->va[i]), op & 1u, op >> 1));
-	if (inject)
-		par[0] ^= 1u << 12;
-	for (uint32_t i = 0; i < w->nw; i++)
-		put_mem(w->waddr[i], 0);
-}
-
-static void print_walk(uint32_t idx, const struct orc_walk *w,
-		       const uint32_t *native, const uint32_t *host)
-{
-	static const char *const opn[4] = { "PR", "PW", "UR", "UW" };
-
-	printf("walk case %u: TTBR0=%08x TTBR1=%08x TTBCR=%08x DACR=%08x "
-	       "SCTLR+=%08x (M, A set)\n", idx, w->ttbr0, w->ttbr1,
-	       w->ttbcr, w->dacr, w->sctlr_bits);
-	printf("  descriptors written (plus the harness section %08x at "
-	       "%08x and %08x):\n", ORC_HARNESS_SECTION, ORC_L1_0 + 0x400,
-	       ORC_L1_1 + 0x400);
-	for (uint32_t i = 0; i < w->nw; i++)
-		printf("    [%08x] = %08x\n", w->waddr[i], w->wval[i]);
-	printf("  %-10s %-4s %-10s %-10s\n", "va", "op", "native", "pvcore");
-	for (unsigned i = 0; i < 4 * ORC_WALK_NVA; i++)
-		printf("  %08x   %-4s %08x   %08x%s\n", w->va[i / 4], opn[i % 4],
-		       native ? native[i] : 0, host[i],
-		       native && native[i] != host[i] ? "   <-- MISMATCH" : "");
-}
-
 /* ---- reporting ---- */
 
 static const char *word_name(unsigned i, char *buf, size_t n)
@@ -273,7 +230,7 @@ static void print_states(const struct orc_case *c, const uint32_t *native,
 
 static bool walk_mode;
 
-static FILE *run_qemu(uint32_t seed, uint32_t start, uint32_t count, bool dump)
+FILE *run_qemu(uint32_t seed, uint32_t start, uint32_t count, bool dump)
 {
 	char cmd[1024];
 
@@ -305,7 +262,7 @@ static bool dump_native(uint32_t seed, uint32_t idx, uint32_t *out)
 		if (strncmp(p, "D ", 2))
 			continue;
 		strtoul(p + 2, &p, 10);
-		for (i = 0; i < (walk_mode ? 4 * ORC_WALK_NVA : ORC_NWORDS); i++)
+		for (i = 0; i < ORC_NWORDS; i++)
 			out[i] = (uint32_t)strtoul(p, &p, 16);
 		ok = true;
 	}
@@ -314,78 +271,12 @@ static bool dump_native(uint32_t seed, uint32_t idx, uint32_t *out)
 	return ok;
 }
 
-/* Walk mode: compare the PARs of every walk case; returns mismatches or
- * -1 if the harness stopped early. */
-static long walk_compare(uint32_t seed, uint32_t start, uint32_t cases,
-			 uint32_t chunk, unsigned long max_report)
-{
-	static uint32_t host[4 * ORC_WALK_NVA], native[4 * ORC_WALK_NVA];
-	unsigned long total = 0, bad = 0, reported = 0, faults = 0, ok = 0;
-
-	for (uint32_t base = start; base < start + cases; base += chunk) {
-		uint32_t n = start + cases - base < chunk ? start + cases - base
-							   : chunk;
-		uint32_t next = base;
-		FILE *f = run_qemu(seed, base, n, false);
-		char *line = NULL;
-		size_t cap = 0;
-
-		if (!f)
-			return -1;
-		while (getline(&line, &cap, f) > 0) {
-			char *p = line, *e;
-
-			if (strncmp(p, "H ", 2))
-				continue;
-			if (strtoul(p + 2, &p, 10) != next)
-				break;
-			for (;; p = e) {
-				uint32_t h = (uint32_t)strtoul(p, &e, 16);
-
-				if (e == p)
-					break;
-				orc_walk_generate(seed, next, feat, &wk);
-				host_walk(&wk, host);
-				for (unsigned i = 0; i < 4 * ORC_WALK_NVA; i++) {
-					if (host[i] & 1u)
-						faults++;
-					else
-						ok++;
-				}
-				total++;
-				if (orc_hash_words(host, 4 * ORC_WALK_NVA) != h) {
-					bad++;
-					if (reported++ < max_report) {
-						bool got = dump_native(seed, next, native);
-
-						printf("\nMISMATCH (seed %08x, walk case %u)\n",
-						       seed, next);
-						print_walk(next, &wk, got ? native : NULL, host);
-					}
-				}
-				next++;
-			}
-		}
-		free(line);
-		pclose(f);
-		if (next != base + n) {
-			fprintf(stderr, "oracle: the harness stopped at walk case %u\n",
-				next);
-			return -1;
-		}
-	}
-	printf("\noracle: guest walk: %lu cases, %lu ATS1C{PR,PW,UR,UW} "
-	       "(pvcore: %lu translated, %lu aborted), %lu mismatching cases\n",
-	       total, total * 4 * ORC_WALK_NVA, ok, faults, bad);
-	return total < cases ? -1 : (long)bad;
-}
-
 static void usage(void)
 {
 	fprintf(stderr, "usage: oracle-compare --elf <harness.elf> [--qemu <bin>]"
 		" [--seed <hex>] [--cases <n>] [--start <n>] [--chunk <n>]"
 		" [--show <index>] [--max-report <n>] [--features <hex>]"
-		" [--inject-fault]"
+		" [--inject-fault] [--walk [--strict]]"
 		" [--expect-mismatch]\n");
 	exit(2);
 }
@@ -400,7 +291,7 @@ int main(int argc, char **argv)
 	unsigned long bad[ORC_NCLASSES][2] = { { 0 } };
 	unsigned long total = 0, mismatches = 0, max_report = 5, reported = 0;
 	long show = -1;
-	bool expect_mismatch = false;
+	bool expect_mismatch = false, strict = false;
 	const char *env = getenv("PV_ORACLE_CASES");
 
 	if (env && *env)
@@ -416,6 +307,7 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "--core-fault")) {
 #ifdef PV_TEST_FAULTS
 			pv_test_fault_emulate = 1;
+			pv_test_fault_walk = 1;
 			continue;
 #else
 			fprintf(stderr, "oracle: --core-fault needs the "
@@ -425,6 +317,10 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(a, "--walk")) {
 			walk_mode = true;
+			continue;
+		}
+		if (!strcmp(a, "--strict")) {
+			strict = true;
 			continue;
 		}
 		if (!strcmp(a, "--expect-mismatch")) {
@@ -459,18 +355,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "oracle: cannot build the VM\n");
 		return 1;
 	}
-	/* The harness's identity section, present in both L1 tables. */
-	put_mem(ORC_L1_0 + 0x400, ORC_HARNESS_SECTION);
-	put_mem(ORC_L1_1 + 0x400, ORC_HARNESS_SECTION);
-	if (show >= 0 && walk_mode) {
-		static uint32_t h[4 * ORC_WALK_NVA], nat[4 * ORC_WALK_NVA];
-		bool got;
+	if (walk_mode) {
+		struct walk_options wo = { seed, start, cases, chunk, max_report,
+					   strict };
+		long r;
 
-		orc_walk_generate(seed, (uint32_t)show, feat, &wk);
-		host_walk(&wk, h);
-		got = elf && dump_native(seed, (uint32_t)show, nat);
-		print_walk((uint32_t)show, &wk, got ? nat : NULL, h);
-		return 0;
+		if (!elf)
+			usage();
+		if (show >= 0) {
+			walk_show(&wo, (uint32_t)show);
+			return 0;
+		}
+		printf("oracle: seed %08x, features %x, walk cases %u..%u, "
+		       "harness %s\n", seed, feat, start, start + cases - 1, elf);
+		r = walk_compare(&wo);
+		fake_backend_teardown(&fb);
+		if (expect_mismatch) {
+			printf("oracle: negative control: %s\n",
+			       r > 0 ? "mismatches detected as expected (PASS)"
+				     : "NO mismatch detected (FAIL)");
+			return r > 0 ? 0 : 1;
+		}
+		return r == 0 ? 0 : 1;
 	}
 	if (show >= 0) {
 		const char *note;
@@ -487,21 +393,8 @@ int main(int argc, char **argv)
 	}
 	if (!elf)
 		usage();
-	printf("oracle: seed %08x, features %x, %s cases %u..%u, harness %s\n",
-	       seed, feat, walk_mode ? "walk" : "instruction", start,
-	       start + cases - 1, elf);
-	if (walk_mode) {
-		long r = walk_compare(seed, start, cases, chunk, max_report);
-
-		fake_backend_teardown(&fb);
-		if (expect_mismatch) {
-			printf("oracle: negative control: %s\n",
-			       r > 0 ? "mismatches detected as expected (PASS)"
-				     : "NO mismatch detected (FAIL)");
-			return r > 0 ? 0 : 1;
-		}
-		return r == 0 ? 0 : 1;
-	}
+	printf("oracle: seed %08x, features %x, instruction cases %u..%u, "
+	       "harness %s\n", seed, feat, start, start + cases - 1, elf);
 	for (uint32_t base = start; base < start + cases; base += chunk) {
 		uint32_t n = start + cases - base < chunk ? start + cases - base
 							   : chunk;

@@ -1159,6 +1159,78 @@ uint32_t orc_par_mask(uint32_t par)
 	return par & ((par & 1u) ? 0x7fu : 0xfffff003u);
 }
 
+uint32_t orc_walk_desc_word(const struct orc_walk *w, uint32_t v)
+{
+	if (!(w->sctlr_bits & (1u << 25)))
+		return v;
+	return v >> 24 | (v >> 8 & 0xff00u) | (v << 8 & 0xff0000u) | v << 24;
+}
+
+unsigned orc_walk_ats_op(unsigned a)
+{
+	static const uint8_t op[ORC_WALK_NACC] = { 0, 2, 1, 3, 0 };
+
+	return op[a];
+}
+
+uint32_t orc_walk_acc_va(unsigned a, uint32_t va)
+{
+	/* The exec block (12 bytes of code) never crosses a 4 KiB page. */
+	return a == ORC_A_EXEC ? va & ~15u : va & ~3u;
+}
+
+bool orc_walk_plan(uint32_t par, uint32_t va, uint64_t *pa)
+{
+	if (par & 1u)
+		return true;
+	if (par & 2u) /* supersection: PA[39:32] in PAR[23:16] */
+		*pa = (uint64_t)((par >> 16) & 0xffu) << 32 |
+		      (par & 0xff000000u) | (va & 0xffffffu);
+	else
+		*pa = (par & 0xfffff000u) | (va & 0xfffu);
+	return *pa >= ORC_SINK_BASE && *pa < ORC_SINK_BASE + ORC_SINK_SIZE;
+}
+
+uint32_t orc_walk_pattern(uint32_t pa)
+{
+	return (pa * 0x9e3779b1u) ^ 0x5ca1ab1eu;
+}
+
+uint32_t orc_walk_tag(unsigned i, unsigned a)
+{
+	return 0x7a900000u | i << 4 | a;
+}
+
+void orc_walk_code(uint32_t pa, uint32_t w[3])
+{
+	w[0] = 0xe3000000u | (pa >> 12 & 0xfu) << 16 | (pa & 0xfffu); /* MOVW r0 */
+	w[1] = 0xe3400000u | (pa >> 28 << 16) | (pa >> 16 & 0xfffu); /* MOVT r0 */
+	w[2] = 0xe12fff1eu; /* BX LR */
+}
+
+uint32_t orc_walk_fsr(uint32_t fsr, bool data)
+{
+	uint32_t fs = (fsr >> 6 & 0x10u) | (fsr & 0xfu);
+	uint32_t keep = 0x140fu | (data ? 0x800u : 0);
+
+	/* L2 translation 7, access flag 3/6, domain 9/b, permission d/f. */
+	if (data && (fs == 0x7 || fs == 0x3 || fs == 0x6 || fs == 0x9 ||
+		     fs == 0xb || fs == 0xd || fs == 0xf))
+		keep |= 0xf0u;
+	return fsr & keep;
+}
+
+/* An output address for a mapping of @size bytes: in the sink half of the
+ * time, so that real accesses reach it. */
+static uint32_t walk_out_pa(struct rng *g, uint32_t size)
+{
+	uint32_t pa = rnd(g);
+
+	if (coin(g))
+		pa = ORC_SINK_BASE | (pa & (ORC_SINK_SIZE - 1));
+	return pa & ~(size - 1);
+}
+
 static uint32_t walk_find(const struct orc_walk *w, uint32_t addr)
 {
 	for (uint32_t i = 0; i < w->nw; i++)
@@ -1221,6 +1293,8 @@ void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
 	w->dacr |= 1u << 30; /* domain 15: client, the harness section */
 	afe = coin(&g) && (features & ORC_FEAT_AFE);
 	w->sctlr_bits = (afe ? 1u << 29 : 0) | (coin(&g) ? 1u << 28 : 0);
+	if ((features & ORC_FEAT_EE) && below(&g, 4) == 0)
+		w->sctlr_bits |= 1u << 25;
 	w->nw = 0;
 
 	for (unsigned i = 0; i < ORC_WALK_NVA; i++) {
@@ -1251,7 +1325,7 @@ void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
 				l1 = (ORC_L2_POOL + 1024 * l2_used++) | below(&g, 16) << 5 |
 				     (rnd(&g) & 8u) | 1u;
 			} else if (kind < 8) { /* section */
-				l1 = (rnd(&g) & 0xfff00000u) | attr | below(&g, 16) << 5 |
+				l1 = walk_out_pa(&g, 0x100000u) | attr | below(&g, 16) << 5 |
 				     (rnd(&g) & (1u << 19)) | 2u;
 			} else { /* supersection: 16 identical entries */
 				uint32_t base = l1a & ~63u;
@@ -1259,7 +1333,7 @@ void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
 
 				for (unsigned j = 0; j < 16; j++)
 					clash |= walk_find(w, base + 4 * j) != ORC_WALK_MAXW;
-				l1 = (rnd(&g) & 0xff000000u) | attr | (1u << 18) | 2u;
+				l1 = walk_out_pa(&g, 0x1000000u) | attr | (1u << 18) | 2u;
 				/* Never over the harness's own entry (index 0x100). */
 				if (clash || ((l1a & 0x3fffu) >> 2 & ~15u) == 0x100u) {
 					l1 = 0;
@@ -1297,7 +1371,7 @@ void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
 
 			for (unsigned j = 0; j < 16; j++)
 				clash |= walk_find(w, base + 4 * j) != ORC_WALK_MAXW;
-			l2 = (rnd(&g) & 0xffff0000u) | (rnd(&g) & 0xf000u) | common | 1u;
+			l2 = walk_out_pa(&g, 0x10000u) | (rnd(&g) & 0xf000u) | common | 1u;
 			if (clash) /* a small page instead */
 				l2 = (l2 & 0xffff0ffcu) | 2u;
 			else
@@ -1305,7 +1379,7 @@ void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
 					if (base + 4 * j != l2a)
 						walk_put(w, base + 4 * j, l2);
 		} else {
-			l2 = (rnd(&g) & 0xfffff000u) | (rnd(&g) & 0x1c0u) | common |
+			l2 = walk_out_pa(&g, 0x1000u) | (rnd(&g) & 0x1c0u) | common |
 			     2u | (rnd(&g) & 1u);
 		}
 		walk_put(w, l2a, l2);

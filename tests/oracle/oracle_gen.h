@@ -101,6 +101,7 @@ const char *orc_class_name(unsigned cls);
 #define ORC_FEAT_STREX 2u  /* STREX with the local monitor open */
 #define ORC_FEAT_AFE 4u     /* walks: SCTLR.AFE = 1 (access flag model) */
 #define ORC_FEAT_L2DOM 8u   /* walks: invalid L2 entries under a No-access domain */
+#define ORC_FEAT_EE 16u     /* walks: SCTLR.EE = 1, big-endian tables */
 #define ORC_FEAT_ALL 0xffffffffu
 
 void orc_generate(uint32_t seed, uint32_t index, uint32_t features,
@@ -132,7 +133,7 @@ unsigned orc_bank_of(uint32_t mode);
 
 struct orc_walk {
 	uint32_t ttbr0, ttbr1, ttbcr, dacr;
-	uint32_t sctlr_bits; /* AFE and TRE, ORed into SCTLR with M */
+	uint32_t sctlr_bits; /* AFE, TRE and EE, ORed into SCTLR with M */
 	uint32_t va[ORC_WALK_NVA];
 	uint32_t nw;
 	uint32_t waddr[ORC_WALK_MAXW], wval[ORC_WALK_MAXW];
@@ -140,9 +141,54 @@ struct orc_walk {
 
 void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
 		       struct orc_walk *w);
+#define ORC_WALK_SCTLR_BITS 0x32000000u /* AFE | TRE | EE */
+/* Descriptor @v as the tables hold it (byte-reversed under SCTLR.EE). */
+uint32_t orc_walk_desc_word(const struct orc_walk *w, uint32_t v);
 /* The PAR bits both sides define: F and FS on an abort; PA, SS, F on
  * success (QEMU reports no memory attributes, and NS is UNKNOWN for the
  * Non-secure guest). */
 uint32_t orc_par_mask(uint32_t par);
+
+/*
+ * Real accesses through the same tables, after the ATS operations: for
+ * every VA, LDR and LDRT (loads of a per-PA pattern), STR and STRT (of a
+ * per-access tag, found afterwards in physical memory) and BLX to the
+ * VA's 16-byte block at PL1 (which holds MOVW/MOVT r0, #PA; BX LR).
+ * An access is made only where its ATS result says it aborts, or where it
+ * lands in the sink, a RAM range the harness does not otherwise use;
+ * everything else (devices, the harness itself) is skipped. The sink is the
+ * top half of the 128 MiB QEMU gives sabrelite by default. Half of the
+ * generated output addresses are drawn inside the sink.
+ */
+#define ORC_SINK_BASE 0x14000000u
+#define ORC_SINK_SIZE 0x04000000u
+enum orc_acc { ORC_A_LDR, ORC_A_LDRT, ORC_A_STR, ORC_A_STRT, ORC_A_EXEC,
+	       ORC_WALK_NACC };
+/* Output words of one walk case: 4 PARs per VA, then per VA and access an
+ * outcome pair (status, value). */
+#define ORC_WALK_NPAR (4u * ORC_WALK_NVA)
+#define ORC_WALK_NOUT (ORC_WALK_NPAR + 2u * ORC_WALK_NACC * ORC_WALK_NVA)
+#define ORC_WALK_OUT(i, a) (ORC_WALK_NPAR + 2u * (ORC_WALK_NACC * (i) + (a)))
+/* Status word: 0 done, ORC_ST_SKIP not attempted, else ORC_ST_ABORT with
+ * the compared FSR bits (orc_walk_fsr) and the FAR as the value. */
+#define ORC_ST_SKIP 0xffffffffu
+#define ORC_ST_ABORT 0x80000000u
+/* The ATS operation (PR, PW, UR, UW) that predicts access @a. */
+unsigned orc_walk_ats_op(unsigned a);
+/* The address access @a of VA @va uses. */
+uint32_t orc_walk_acc_va(unsigned a, uint32_t va);
+/* Decide from a masked PAR whether to make the access: 0 skip, 1 make it
+ * (and *pa is its physical address when the PAR has no F). */
+bool orc_walk_plan(uint32_t par, uint32_t va, uint64_t *pa);
+/* The pattern word the sink holds at @pa for the loads. */
+uint32_t orc_walk_pattern(uint32_t pa);
+/* The value access @a of VA number @i stores. */
+uint32_t orc_walk_tag(unsigned i, unsigned a);
+/* The three code words the exec probe finds at @pa. */
+void orc_walk_code(uint32_t pa, uint32_t w[3]);
+/* The DFSR/IFSR bits both sides define: FS, WnR for data aborts, and the
+ * domain for the faults that have one (L2 translation, access flag,
+ * domain, permission). */
+uint32_t orc_walk_fsr(uint32_t fsr, bool data);
 
 #endif /* ORACLE_GEN_H */

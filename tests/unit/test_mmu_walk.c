@@ -133,6 +133,28 @@ START_TEST(page_ap_and_xn_prefetch)
 }
 END_TEST
 
+/* SCTLR.EE = 1: the walk reads its descriptors big-endian. */
+START_TEST(big_endian_tables_under_sctlr_ee)
+{
+	struct pv_walk w;
+	struct pv_fault f;
+
+	g(L1)[0x001] = __builtin_bswap32(L2 | 5u << 5 | 1);
+	g(L2)[0x23] = __builtin_bswap32(small(DATA + 0x5000, 3));
+	g(L1)[0x002] = __builtin_bswap32(sect(DATA, 3, 0));
+	v->cp15.sctlr |= PV_SCTLR_EE;
+	ck_assert_int_eq(tr(0x00123abc, PV_ACC_READ, &w, &f), 0);
+	ck_assert_uint_eq(pv_gpa_val(w.pa), DATA + 0x5abc);
+	ck_assert_int_eq(tr(0x00234567, PV_ACC_WRITE, &w, &f), 0);
+	ck_assert_uint_eq(pv_gpa_val(w.pa), DATA + 0x34567);
+	/* The same words read little-endian are other descriptors: the
+	 * section, byte-reversed, ends in 0x10: type 00, a fault. */
+	v->cp15.sctlr &= ~PV_SCTLR_EE;
+	ck_assert_int_eq(tr(0x00234567, PV_ACC_READ, &w, &f), PV_EFAULT);
+	ck_assert_uint_eq(f.fsr & 0x40f, 0x5);
+}
+END_TEST
+
 START_TEST(large_page_replicated_and_xn_bit15)
 {
 	struct pv_walk w;
@@ -379,6 +401,7 @@ static Suite *walk_suite(void)
 	tcase_add_test(tc, mmu_off_is_flat_and_unchecked);
 	tcase_add_loop_test(tc, section_ap_both_privileges, 0, 8);
 	tcase_add_test(tc, page_ap_and_xn_prefetch);
+	tcase_add_test(tc, big_endian_tables_under_sctlr_ee);
 	tcase_add_test(tc, large_page_replicated_and_xn_bit15);
 	tcase_add_test(tc, supersection_extended_address_domain0);
 	tcase_add_test(tc, translation_faults_and_reserved_type);

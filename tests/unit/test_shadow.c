@@ -630,7 +630,11 @@ static void change_regs(void)
 		/* MMU off is a rare state: most of the VA set is not RAM then. */
 		uint32_t r = rnd(10);
 
-		if (!(v->cp15.sctlr & 1))
+		if (v->cp15.sctlr & PV_SCTLR_EE) /* big-endian tables: brief */
+			v->cp15.sctlr &= ~PV_SCTLR_EE;
+		else if (rnd(16) == 0)
+			v->cp15.sctlr |= PV_SCTLR_EE;
+		else if (!(v->cp15.sctlr & 1))
 			v->cp15.sctlr |= r < 8 ? 1u : 0;
 		else if (r < 2)
 			v->cp15.sctlr &= ~1u;

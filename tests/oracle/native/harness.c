@@ -168,58 +168,141 @@ static uint32_t ats(uint32_t va, unsigned op)
 	return par;
 }
 
-/* Walk mode: ATS1C{PR,PW,UR,UW} of every generated address, MMU on. */
-static void run_walks(uint32_t seed, uint32_t start, uint32_t count,
-		      uint32_t dump, uint32_t feat, uint32_t sctlr)
-{
-	volatile uint32_t *t;
-	uint32_t r[5];
+extern volatile uint32_t orc_walk_fault[2];
+uint32_t orc_walk_access(unsigned acc, uint32_t va, uint32_t val);
+void orc_walk_vectors_on(void);
 
+static void mmu_on(const struct orc_walk *w, uint32_t sctlr)
+{
+	uint32_t r[5] = { w->ttbr0, w->ttbr1, w->ttbcr, w->dacr,
+			  (sctlr & ~ORC_WALK_SCTLR_BITS) | w->sctlr_bits | 1u };
+
+	set_regime(r);
+}
+
+static void mmu_off(const struct orc_walk *w, uint32_t sctlr)
+{
+	uint32_t r[5] = { w->ttbr0, w->ttbr1, w->ttbcr, w->dacr, sctlr };
+
+	set_regime(r);
+}
+
+/* Make the planned accesses of kinds [a0, a1], in VA order. */
+static void walk_accesses(const struct orc_walk *w, uint32_t *out,
+			  const bool go[][ORC_WALK_NACC], unsigned a0,
+			  unsigned a1)
+{
+	for (unsigned i = 0; i < ORC_WALK_NVA; i++)
+		for (unsigned a = a0; a <= a1; a++) {
+			uint32_t *o = &out[ORC_WALK_OUT(i, a)];
+
+			if (!go[i][a])
+				continue;
+			o[1] = orc_walk_access(a, orc_walk_acc_va(a, w->va[i]),
+					       orc_walk_tag(i, a));
+			o[0] = orc_walk_fault[0];
+			/* Keep the bits both sides define; an unexpected
+			 * exception (0xff000000) stays as it is. */
+			if (o[0] && o[0] != 0xff000000u)
+				o[0] = ORC_ST_ABORT |
+				       orc_walk_fsr(o[0], a != ORC_A_EXEC);
+			if (o[0])
+				o[1] = orc_walk_fault[1];
+			else if (a >= ORC_A_STR && a <= ORC_A_STRT)
+				o[1] = 0; /* filled from memory afterwards */
+		}
+}
+
+/*
+ * Walk mode: ATS1C{PR,PW,UR,UW} of every generated address, then the real
+ * accesses their results allow (oracle_gen.h), in three phases with the
+ * MMU off in between to prepare and inspect physical memory: loads of a
+ * per-PA pattern, BLX into per-PA code, stores of per-access tags.
+ */
+static void run_walks(uint32_t seed, uint32_t start, uint32_t count,
+		      uint32_t feat, uint32_t sctlr)
+{
+	static uint32_t out[ORC_WALK_NOUT];
+	static uint64_t pa[ORC_WALK_NVA][ORC_WALK_NACC];
+	static bool go[ORC_WALK_NVA][ORC_WALK_NACC];
+	volatile uint32_t *t;
+
+	orc_walk_vectors_on();
 	for (t = (volatile uint32_t *)ORC_L1_0;
 	     t < (volatile uint32_t *)(ORC_L2_POOL + 1024 * ORC_L2_COUNT); t++)
 		*t = 0;
-	*(volatile uint32_t *)(ORC_L1_0 + 0x400) = ORC_HARNESS_SECTION;
-	*(volatile uint32_t *)(ORC_L1_1 + 0x400) = ORC_HARNESS_SECTION;
 	for (uint32_t idx = start; idx < start + count; idx++) {
-		uint32_t par[4 * ORC_WALK_NVA];
+		uint32_t hs;
 
 		orc_walk_generate(seed, idx, feat, &wk);
+		hs = orc_walk_desc_word(&wk, ORC_HARNESS_SECTION);
+		*(volatile uint32_t *)(ORC_L1_0 + 0x400) = hs;
+		*(volatile uint32_t *)(ORC_L1_1 + 0x400) = hs;
 		for (uint32_t i = 0; i < wk.nw; i++)
-			*(volatile uint32_t *)wk.waddr[i] = wk.wval[i];
-		r[0] = wk.ttbr0;
-		r[1] = wk.ttbr1;
-		r[2] = wk.ttbcr;
-		r[3] = wk.dacr;
-		r[4] = (sctlr & ~((1u << 29) | (1u << 28))) | wk.sctlr_bits | 1u;
-		set_regime(r);
+			*(volatile uint32_t *)wk.waddr[i] =
+				orc_walk_desc_word(&wk, wk.wval[i]);
+		mmu_on(&wk, sctlr);
 		for (unsigned i = 0; i < ORC_WALK_NVA; i++)
 			for (unsigned op = 0; op < 4; op++)
-				par[4 * i + op] = orc_par_mask(ats(wk.va[i], op));
-		/* MMU off again, tables back to empty. */
-		r[4] = sctlr;
-		set_regime(r);
+				out[4 * i + op] = orc_par_mask(ats(wk.va[i], op));
+		mmu_off(&wk, sctlr);
+
+		for (unsigned i = 0; i < ORC_WALK_NVA; i++)
+			for (unsigned a = 0; a < ORC_WALK_NACC; a++) {
+				uint32_t par = out[4 * i + orc_walk_ats_op(a)];
+				uint32_t *o = &out[ORC_WALK_OUT(i, a)];
+
+				go[i][a] = orc_walk_plan(
+					par, orc_walk_acc_va(a, wk.va[i]), &pa[i][a]);
+				o[0] = go[i][a] ? 0 : ORC_ST_SKIP;
+				o[1] = 0;
+				if (!go[i][a] || (par & 1u))
+					continue;
+				if (a <= ORC_A_LDRT)
+					*(volatile uint32_t *)(uint32_t)pa[i][a] =
+						orc_walk_pattern((uint32_t)pa[i][a]);
+			}
+		mmu_on(&wk, sctlr);
+		walk_accesses(&wk, out, go, ORC_A_LDR, ORC_A_LDRT);
+		mmu_off(&wk, sctlr);
+
+		for (unsigned i = 0; i < ORC_WALK_NVA; i++) {
+			uint32_t code[3];
+
+			if (!go[i][ORC_A_EXEC] ||
+			    (out[4 * i + orc_walk_ats_op(ORC_A_EXEC)] & 1u))
+				continue;
+			orc_walk_code((uint32_t)pa[i][ORC_A_EXEC], code);
+			for (unsigned k = 0; k < 3; k++)
+				((volatile uint32_t *)(uint32_t)pa[i][ORC_A_EXEC])[k] =
+					code[k];
+		}
+		__asm__ volatile("mcr p15, 0, %0, c7, c5, 0\n\tdsb\n\tisb"
+				 : : "r"(0) : "memory"); /* ICIALLU */
+		mmu_on(&wk, sctlr);
+		walk_accesses(&wk, out, go, ORC_A_EXEC, ORC_A_EXEC);
+		walk_accesses(&wk, out, go, ORC_A_STR, ORC_A_STRT);
+		mmu_off(&wk, sctlr);
+		for (unsigned i = 0; i < ORC_WALK_NVA; i++)
+			for (unsigned a = ORC_A_STR; a <= ORC_A_STRT; a++) {
+				uint32_t *o = &out[ORC_WALK_OUT(i, a)];
+
+				if (go[i][a] && !o[0])
+					o[1] = *(volatile uint32_t *)(uint32_t)pa[i][a];
+			}
+
+		/* Tables back to empty. */
 		for (uint32_t i = 0; i < wk.nw; i++)
 			*(volatile uint32_t *)wk.waddr[i] = 0;
-		if (dump) {
-			put_str("D ");
-			put_dec(idx);
-			for (unsigned i = 0; i < 4 * ORC_WALK_NVA; i++) {
-				put(' ');
-				put_hex(par[i]);
-			}
-			put('\n');
-			continue;
+		put_str("D ");
+		put_dec(idx);
+		for (unsigned i = 0; i < ORC_WALK_NOUT; i++) {
+			put(' ');
+			put_hex(out[i]);
 		}
-		if ((idx - start) % 16 == 0) {
-			if (idx != start)
-				put('\n');
-			put_str("H ");
-			put_dec(idx);
-		}
-		put(' ');
-		put_hex(orc_hash_words(par, 4 * ORC_WALK_NVA));
+		put('\n');
 	}
-	put_str("\nEND\n");
+	put_str("END\n");
 	flush();
 	exit_qemu(0);
 }
@@ -281,7 +364,7 @@ int main(void)
 	REG(GICC + 0x000) = 0xf;
 
 	if (parse(cmdline, "walk", 0, false))
-		run_walks(seed, start, count, dump, feat, sctlr);
+		run_walks(seed, start, count, feat, sctlr);
 	put_str("ORACLE seed=");
 	put_hex(seed);
 	put('\n');

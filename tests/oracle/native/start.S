@@ -136,8 +136,103 @@ orc_capture:
 	ldr	sp, [r2]
 	pop	{r4-r12, pc}
 
+/*
+ * Walk mode: one access through the generated tables, with aborts caught.
+ * uint32_t orc_walk_access(unsigned acc, uint32_t va, uint32_t val)
+ * acc (enum orc_acc): 0 LDR, 1 LDRT, 2 STR, 3 STRT, 4 BLX va. Returns the
+ * loaded value (or the callee's r0). An abort leaves ORC_ST_ABORT | FSR
+ * and the FAR in orc_walk_fault[] and resumes after the access.
+ */
+	.global orc_walk_access
+orc_walk_access:
+	push	{r4, lr}
+	ldr	r3, =orc_walk_fault
+	mov	r4, #0
+	str	r4, [r3]
+	str	r4, [r3, #4]
+	ldr	r3, =walk_resume
+	adr	r4, 9f
+	str	r4, [r3]
+	cmp	r0, #1
+	blo	0f
+	beq	1f
+	cmp	r0, #3
+	blo	2f
+	beq	3f
+	blx	r1
+	b	9f
+0:	ldr	r0, [r1]
+	b	9f
+1:	ldrt	r0, [r1]
+	b	9f
+2:	str	r2, [r1]
+	b	9f
+3:	strt	r2, [r1]
+9:	pop	{r4, pc}
+
+	/* void orc_walk_vectors_on(void): VBAR and the ABT/UND stacks. */
+	.global orc_walk_vectors_on
+orc_walk_vectors_on:
+	ldr	r0, =walk_vectors
+	mcr	p15, 0, r0, c12, c0, 0
+	mrs	r1, cpsr
+	cps	#0x17
+	ldr	sp, =walk_abt_stack_top
+	cps	#0x1b
+	ldr	sp, =walk_und_stack_top
+	msr	cpsr_c, r1
+	isb
+	bx	lr
+
+	.balign 32
+walk_vectors:
+	b	.
+	b	walk_und
+	b	walk_und	/* SVC: semihosting never gets here */
+	b	walk_pabt
+	b	walk_dabt
+	b	.
+	b	.
+	b	.
+
+walk_dabt:
+	setend	le		/* SCTLR.EE cases enter big-endian */
+	push	{r0, r1}
+	mrc	p15, 0, r0, c5, c0, 0
+	mrc	p15, 0, r1, c6, c0, 0
+	b	walk_abort
+walk_pabt:
+	setend	le		/* SCTLR.EE cases enter big-endian */
+	push	{r0, r1}
+	mrc	p15, 0, r0, c5, c0, 1
+	mrc	p15, 0, r1, c6, c0, 2
+	b	walk_abort
+walk_und:	/* never expected: reported as an impossible FSR */
+	setend	le		/* SCTLR.EE cases enter big-endian */
+	push	{r0, r1}
+	mov	r0, #0x7f000000
+	mov	r1, lr
+walk_abort:
+	orr	r0, r0, #0x80000000
+	ldr	lr, =orc_walk_fault
+	stm	lr, {r0, r1}
+	pop	{r0, r1}
+	ldr	lr, =walk_resume
+	ldr	lr, [lr]
+	movs	pc, lr
+
 	.bss
 	.balign 4
+	.global orc_walk_fault
+orc_walk_fault:
+	.space 8
+walk_resume:
+	.space 4
+	.balign 8
+	.space 256
+walk_abt_stack_top:
+	.space 256
+walk_und_stack_top:
 orc_saved_sp:
 	.space 4
 orc_final:
