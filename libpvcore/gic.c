@@ -654,7 +654,13 @@ int pv_gic_cpu_read(struct pv_gic *gic, uint32_t offset, unsigned size,
 		break;
 	case 0x18:
 		irq = highest_pending(gic, cpu, &src);
-		v = irq == PV_GIC_SPURIOUS ? irq : irq | src << 10;
+		if (irq == PV_GIC_SPURIOUS)
+			v = irq;
+		else if (group_of(gic, cpu, irq) &&
+			 !(c->ctlr & PV_GICC_CTLR_ACKCTL))
+			v = PV_GIC_SPURIOUS_GRP1; /* Secure view, as for IAR */
+		else
+			v = irq | src << 10;
 		break;
 	case 0x1c:
 		v = c->abpr;

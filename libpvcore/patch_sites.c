@@ -11,14 +11,11 @@
 
 #include "pv_internal.h"
 
-const struct pv_patch_site *pv_patch_lookup(const struct pv_patch_table *t,
-					    pv_gva_t va)
+static const struct pv_patch_site *find(const struct pv_patch_table *t,
+				       uint32_t key)
 {
-	uint32_t lo = 0, hi, key = pv_gva_val(va);
+	uint32_t lo = 0, hi = t->count;
 
-	if (!t || !t->sites)
-		return NULL;
-	hi = t->count;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
@@ -28,6 +25,35 @@ const struct pv_patch_site *pv_patch_lookup(const struct pv_patch_table *t,
 			hi = mid;
 	}
 	return lo < t->count && t->sites[lo].va == key ? &t->sites[lo] : NULL;
+}
+
+const struct pv_patch_site *pv_patch_lookup(const struct pv_patch_table *t,
+					    pv_gva_t va)
+{
+	uint32_t key = pv_gva_val(va);
+	const struct pv_patch_site *s;
+
+	if (!t || !t->sites)
+		return NULL;
+	s = find(t, key);
+	if (!s && t->load_alias && key - t->load_base < t->image_size)
+		s = find(t, key - t->load_base + t->image_base);
+	return s;
+}
+
+int pv_patch_table_set_load(struct pv_patch_table *t, pv_gpa_t load)
+{
+	uint64_t lo = pv_gpa_val(load);
+
+	if (!t || !t->image_size)
+		return PV_EINVAL;
+	if (lo + t->image_size > 0x100000000ull ||
+	    (lo < (uint64_t)t->image_base + t->image_size &&
+	     t->image_base < lo + t->image_size))
+		return PV_ERANGE;
+	t->load_base = (uint32_t)lo;
+	t->load_alias = true;
+	return 0;
 }
 
 uint32_t pv_patch_crc32(uint32_t crc, const void *buf, size_t len)
@@ -106,7 +132,12 @@ int pv_patch_table_parse(const void *blob, size_t len,
 		if (names[i] >= h.strtab_size && h.strtab_size)
 			return PV_ECORRUPT;
 	}
+	if ((uint64_t)h.image_base + h.image_size > 0x100000000ull)
+		return PV_ECORRUPT;
+	pv_memset(out, 0, sizeof(*out));
 	out->sites = sites;
 	out->count = h.count;
+	out->image_base = h.image_base;
+	out->image_size = h.image_size;
 	return 0;
 }

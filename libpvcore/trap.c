@@ -36,6 +36,7 @@ static const char *const reason_names[PV_TR_COUNT] = {
 	[PV_TR_MMIO_WRITE] = "mmio-write",
 	[PV_TR_HOST_IRQ] = "host-irq",
 	[PV_TR_VIRQ] = "virq",
+	[PV_TR_VFIQ] = "vfiq",
 	[PV_TR_PATCHED] = "patched",
 	[PV_TR_OTHER] = "other",
 };
@@ -350,7 +351,8 @@ static void deliver_pending(struct pv_vcpu *vcpu, struct pv_exit *exit)
 		vcpu->wfi = false;
 	exit->action = vcpu->wfi ? PV_ACTION_WAIT : PV_ACTION_RESUME;
 	if (vcpu->fiq_line && !(vcpu->cpsr & PV_PSR_F)) {
-		vcpu->vm->counters[PV_TR_VIRQ]++;
+		/* Its own counter: the conformance table confirms FIQs by it. */
+		vcpu->vm->counters[PV_TR_VFIQ]++;
 		pv_vcpu_take_exception(vcpu, PV_EXC_FIQ, vcpu->r[15]);
 	} else if (vcpu->irq_line && !(vcpu->cpsr & PV_PSR_I)) {
 		vcpu->vm->counters[PV_TR_VIRQ]++;

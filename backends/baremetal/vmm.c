@@ -61,18 +61,13 @@ static uint64_t budget_ticks = PVBM_BUDGET_TICKS;
 static uint32_t loop_limit = PVBM_LOOP_LIMIT;
 
 static struct pv_vm vm;
-static struct pv_patch_table linux_sites;
 /*
- * The site table pvcore gets for Linux: pvpatch's sites (at link
- * addresses, 0xC0xxxxxx) plus, for each, a PV_SITE_ALIAS copy at its
- * guest-physical address. Linux runs head.S with the MMU off and its idmap
- * code (MMU on, identity-mapped) at physical addresses, and pvcore looks
- * sites up by the trapping PC. Physical addresses (RAM at 0x10000000) all
- * sort below PAGE_OFFSET, so the aliases simply go first.
+ * The site table pvcore gets for Linux: pvpatch's sites at their link
+ * addresses (0xC0xxxxxx), with the Image's load address set so that the
+ * core also finds them at guest-physical PCs (head.S with the MMU off, the
+ * identity-mapped idmap code).
  */
-#define PVBM_LINUX_MAX_SITES 16384u
-static struct pv_patch_site linux_sites_all[2 * PVBM_LINUX_MAX_SITES];
-static struct pv_patch_table linux_table;
+static struct pv_patch_table linux_sites;
 static uint32_t window_l1_desc[1];
 static uint32_t routed[1024 / 32];
 static uint32_t last_pc, same_pc_count;
@@ -410,7 +405,6 @@ static void load_piece(const char *what, uint32_t gpa, const uint8_t *start,
 static void linux_sites_parse(struct pv_vm_config *cfg)
 {
 	const struct pvbm_linux_payload *p = &pvbm_linux;
-	uint32_t image_base, image_size, n = 0;
 	int err;
 
 	if (p->magic != PVBM_LINUX_MAGIC)
@@ -419,39 +413,18 @@ static void linux_sites_parse(struct pv_vm_config *cfg)
 				   &linux_sites);
 	if (err)
 		fatal("pvpatch site table rejected", err, PVBM_EXIT_HOST);
-	if (linux_sites.count > PVBM_LINUX_MAX_SITES)
-		fatal("pvpatch site table too large", PV_ERANGE, PVBM_EXIT_HOST);
-	image_base = ((const struct pv_patch_manifest_hdr *)p->sites)->image_base;
-	image_size = ((const struct pv_patch_manifest_hdr *)p->sites)->image_size;
-	if (image_size != (uint32_t)(p->image_end - p->image))
+	if (linux_sites.image_size != (uint32_t)(p->image_end - p->image))
 		fatal("site table is not for this Image", 0, PVBM_EXIT_HOST);
-	for (uint32_t i = 0; i < linux_sites.count; i++) {
-		const struct pv_patch_site *st = &linux_sites.sites[i];
-
-		if ((st->flags & PV_SITE_ALIAS) || st->va < image_base ||
-		    st->va - image_base >= image_size)
-			continue;
-		linux_sites_all[n] = *st;
-		linux_sites_all[n].va = st->va - image_base + p->kernel_gpa;
-		linux_sites_all[n].flags |= PV_SITE_ALIAS;
-		if (n && linux_sites_all[n].va <= linux_sites_all[n - 1].va)
-			fatal("physical site aliases out of order", 0,
-			      PVBM_EXIT_HOST);
-		n++;
-	}
-	if (n && linux_sites_all[n - 1].va >= linux_sites.sites[0].va)
-		fatal("physical site aliases overlap the link addresses", 0,
+	err = pv_patch_table_set_load(&linux_sites, pv_gpa(p->kernel_gpa));
+	if (err)
+		fatal("Image load address overlaps its link addresses", err,
 		      PVBM_EXIT_HOST);
-	for (uint32_t i = 0; i < linux_sites.count; i++)
-		linux_sites_all[n + i] = linux_sites.sites[i];
-	linux_table.sites = linux_sites_all;
-	linux_table.count = n + linux_sites.count;
-	cfg->patch_sites = &linux_table;
+	cfg->patch_sites = &linux_sites;
 	pvbm_puts("pvbm: pvpatch site table: ");
 	pvbm_put_dec(linux_sites.count);
-	pvbm_puts(" sites, ");
-	pvbm_put_dec(n);
-	pvbm_puts(" physical aliases\n");
+	pvbm_puts(" sites, also at their load addresses from ");
+	pvbm_put_hex(p->kernel_gpa);
+	pvbm_puts("\n");
 }
 
 /*

@@ -57,7 +57,7 @@ struct pv_vcpu;
 #define PV_GIC_NR_SPI_BANKS ((PV_GIC_NR_IRQS - PV_GIC_NR_PRIVATE) / 32u)
 #define PV_GIC_MAX_CPUS 4u
 #define PV_GIC_SPURIOUS 1023u
-#define PV_GIC_SPURIOUS_GRP1 1022u /* IAR with a Group 1 interrupt, AckCtl 0 */
+#define PV_GIC_SPURIOUS_GRP1 1022u /* IAR/HPPIR: a Group 1 interrupt, AckCtl 0 */
 #define PV_GIC_PRIO_MASK 0xf8u     /* 5 implemented priority bits */
 #define PV_GIC_IDLE_PRIO 0xffu
 /* One stack slot per preemption level, plus the interrupt at idle. */

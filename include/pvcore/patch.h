@@ -54,9 +54,24 @@ struct pv_patch_site {
 				  * the image */
 #define PV_SITE_FLAGS_ALL (PV_SITE_THUMB | PV_SITE_T16 | PV_SITE_ALIAS)
 
+/**
+ * struct pv_patch_table - the patched sites of one guest image
+ * @sites: sorted by va
+ * @count: number of sites
+ * @image_base, @image_size: the Image's link range (from the manifest)
+ * @load_base: guest-physical address the backend loaded the Image at, valid
+ *        when @load_alias is set (pv_patch_table_set_load())
+ * @load_alias: look a PC inside the load range up at its link address.
+ *        Linux runs head.S with the MMU off and its identity-mapped code
+ *        (cpu_resume, soft_restart) at physical addresses, so the same
+ *        patched word traps at two addresses.
+ */
 struct pv_patch_table {
-	const struct pv_patch_site *sites; /* sorted by va */
+	const struct pv_patch_site *sites;
 	uint32_t count;
+	uint32_t image_base, image_size;
+	uint32_t load_base;
+	bool load_alias;
 };
 
 #define PV_PATCH_MAGIC   0x54495350u /* "PSIT" in file byte order */
@@ -144,6 +159,8 @@ static inline bool pv_patch_is_marker_t16(uint16_t hw, unsigned *cls)
 /**
  * pv_patch_lookup() - the site at guest-virtual @va, or NULL.
  * @t: a table with sites sorted by va (as pv_patch_table_parse() checks)
+ * A @va inside the load range of a table with @load_alias set is looked
+ * up at the matching link address.
  */
 const struct pv_patch_site *pv_patch_lookup(const struct pv_patch_table *t,
 					    pv_gva_t va);
@@ -173,5 +190,20 @@ uint32_t pv_patch_crc32(uint32_t crc, const void *buf, size_t len);
  */
 int pv_patch_table_parse(const void *blob, size_t len,
 			 struct pv_patch_table *out);
+
+/**
+ * pv_patch_table_set_load() - tell the table where the Image was loaded
+ * @t: a parsed table (its @image_base and @image_size are set)
+ * @load: guest-physical address of byte 0 of the loaded Image
+ *
+ * From then on pv_patch_lookup() also finds each site at @load + (its va -
+ * image_base), the address the guest executes it at while the MMU is off
+ * or in an identity mapping.
+ *
+ * Return: 0; PV_EINVAL if @t is NULL or has no image range; PV_ERANGE if
+ * the load range wraps around 4 GiB or overlaps the link range (a PC there
+ * would be ambiguous). @t is unchanged on error.
+ */
+int pv_patch_table_set_load(struct pv_patch_table *t, pv_gpa_t load);
 
 #endif /* PVCORE_PATCH_H */

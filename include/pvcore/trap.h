@@ -85,7 +85,8 @@ enum pv_trap_reason {
 	PV_TR_MMIO_READ,
 	PV_TR_MMIO_WRITE,
 	PV_TR_HOST_IRQ,
-	PV_TR_VIRQ,          /* a virtual IRQ or FIQ delivered to the guest */
+	PV_TR_VIRQ,          /* a virtual IRQ delivered to the guest */
+	PV_TR_VFIQ,          /* a virtual FIQ delivered to the guest */
 	PV_TR_PATCHED,       /* a pvpatch site (counted in addition to its class) */
 	PV_TR_OTHER,
 	PV_TR_COUNT,

@@ -541,13 +541,19 @@ START_TEST(irq_delivery_and_masking)
 	ck_assert_uint_eq(cpu->r[14], 0x10000304u);
 	ck_assert_uint_eq(cpu->r[15], 0x18);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_VIRQ), 1);
-	/* FIQ wins over IRQ. */
+	/* FIQ wins over IRQ, and is counted as a FIQ, not as an IRQ. */
 	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC);
 	cpu->r[15] = 0x10000400u;
 	pv_vcpu_set_lines(cpu, true, true);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_VFIQ), 0);
 	ck_assert_int_eq(pv_vcpu_poll(cpu, &ex), 0);
 	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_FIQ);
 	ck_assert_uint_eq(cpu->cpsr & (PV_PSR_F | PV_PSR_I), PV_PSR_F | PV_PSR_I);
+	ck_assert_uint_eq(cpu->r[14], 0x10000404u);
+	ck_assert_uint_eq(cpu->r[15], 0x1c);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_VFIQ), 1);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_VIRQ), 1);
+	ck_assert_str_eq(pv_trap_reason_name(PV_TR_VFIQ), "vfiq");
 }
 END_TEST
 
@@ -672,7 +678,7 @@ END_TEST
 START_TEST(trap_patched_site_uses_original)
 {
 	static struct pv_patch_site site;
-	static struct pv_patch_table table = { &site, 1 };
+	static struct pv_patch_table table = { .sites = &site, .count = 1 };
 	struct pv_exit ex;
 
 	site.va = FAKE_RAM_BASE + 0x300;

@@ -216,7 +216,7 @@ START_TEST(patch_lookup_binary_search)
 		{ 0xc0008010u, 0, 0, 0, 0 },
 		{ 0xc0100000u, 0, 0, 0, 0 },
 	};
-	struct pv_patch_table t = { sites, 3 };
+	struct pv_patch_table t = { .sites = sites, .count = 3 };
 
 	ck_assert_ptr_eq(pv_patch_lookup(&t, pv_gva(0xc0008010u)), &sites[1]);
 	ck_assert_ptr_eq(pv_patch_lookup(&t, pv_gva(0xc0100000u)), &sites[2]);

@@ -502,10 +502,12 @@ START_TEST(groups_fiq_and_ackctl)
 	ck_assert(!vcpus[0].irq_line);
 	cw(GICC_CTLR, 3);
 	ck_assert(vcpus[0].irq_line);
-	/* Secure IAR without AckCtl sees a Group 1 interrupt as 1022. */
+	/* Secure IAR and HPPIR without AckCtl see a Group 1 interrupt as 1022. */
+	ck_assert_uint_eq(cr(GICC_HPPIR), 1022);
 	ck_assert_uint_eq(cr(GICC_IAR), 1022);
 	ck_assert(pv_gic_is_pending(&gic, 0, SPI(1)));
 	cw(GICC_CTLR, 3 | PV_GICC_CTLR_ACKCTL);
+	ck_assert_uint_eq(cr(GICC_HPPIR), SPI(1));
 	ck_assert_uint_eq(cr(GICC_IAR), SPI(1));
 	cw(GICC_EOIR, SPI(1));
 	pv_gic_set_line(&gic, 0, SPI(1), false);

@@ -430,6 +430,47 @@ static void refresh_crc(uint8_t *m, size_t ml)
 	memcpy(m + 28, &c, 4);
 }
 
+/* Sites found again at the Image's load address (head.S, idmap code). */
+START_TEST(lookup_at_the_load_address)
+{
+	const uint32_t load = 0x10008000u;
+	struct pv_patch_table t, saved;
+	struct pvp_result r;
+	uint8_t *m;
+	size_t ml;
+
+	manifest_of_build(&m, &ml, &r);
+	ck_assert_int_eq(pv_patch_table_parse(m, ml, &t), 0);
+	ck_assert_uint_eq(t.image_base, BASE);
+	ck_assert(t.image_size > 0);
+	ck_assert(!t.load_alias);
+	ck_assert_ptr_null(pv_patch_lookup(&t, pv_gva(load + r.sites[0].va - BASE)));
+	/* Refused: overlapping the link range, wrapping past 4 GiB. */
+	saved = t;
+	ck_assert_int_eq(pv_patch_table_set_load(&t, pv_gpa(BASE + 0x1000)), PV_ERANGE);
+	ck_assert_int_eq(pv_patch_table_set_load(&t, pv_gpa(BASE - t.image_size + 4)),
+			 PV_ERANGE);
+	ck_assert_int_eq(pv_patch_table_set_load(&t, pv_gpa(0xfffff000u)), PV_ERANGE);
+	ck_assert_mem_eq(&t, &saved, sizeof(t));
+	ck_assert_int_eq(pv_patch_table_set_load(NULL, pv_gpa(load)), PV_EINVAL);
+	ck_assert_int_eq(pv_patch_table_set_load(&t, pv_gpa(load)), 0);
+	for (size_t i = 0; i < r.nsites; i++) {
+		const struct pv_patch_site *s =
+			pv_patch_lookup(&t, pv_gva(load + r.sites[i].va - BASE));
+
+		ck_assert_ptr_nonnull(s);
+		ck_assert_uint_eq(s->va, r.sites[i].va);
+		ck_assert_ptr_eq(s, pv_patch_lookup(&t, pv_gva(r.sites[i].va)));
+	}
+	/* Only sites alias: the load range's other words and its ends miss. */
+	ck_assert_ptr_null(pv_patch_lookup(&t, pv_gva(load + arm_pool)));
+	ck_assert_ptr_null(pv_patch_lookup(&t, pv_gva(load - 4)));
+	ck_assert_ptr_null(pv_patch_lookup(&t, pv_gva(load + t.image_size)));
+	free(m);
+	free(r.sites);
+}
+END_TEST
+
 START_TEST(manifest_round_trip_and_corruption)
 {
 	uint8_t *m, *bad;
@@ -691,6 +732,7 @@ static Suite *patch_suite(void)
 	tcase_add_test(tc, trap_words_are_unconditional_udf);
 	tcase_add_test(tc, already_patched_is_refused);
 	tcase_add_test(tc, manifest_round_trip_and_corruption);
+	tcase_add_test(tc, lookup_at_the_load_address);
 	tcase_add_test(tc, output_is_deterministic);
 	tcase_add_test(tc, manifest_prints_sites_and_totals);
 	tcase_add_test(tc, bad_inputs_are_refused);
