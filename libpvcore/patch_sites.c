@@ -11,8 +11,8 @@
 
 #include "pv_internal.h"
 
-static const struct pv_patch_site *find(const struct pv_patch_table *t,
-				       uint32_t key)
+/* Index of the first site whose va is >= @key (count if none). */
+static uint32_t lower_bound(const struct pv_patch_table *t, uint32_t key)
 {
 	uint32_t lo = 0, hi = t->count;
 
@@ -24,7 +24,15 @@ static const struct pv_patch_site *find(const struct pv_patch_table *t,
 		else
 			hi = mid;
 	}
-	return lo < t->count && t->sites[lo].va == key ? &t->sites[lo] : NULL;
+	return lo;
+}
+
+static const struct pv_patch_site *find(const struct pv_patch_table *t,
+				       uint32_t key)
+{
+	uint32_t i = lower_bound(t, key);
+
+	return i < t->count && t->sites[i].va == key ? &t->sites[i] : NULL;
 }
 
 const struct pv_patch_site *pv_patch_lookup(const struct pv_patch_table *t,
@@ -44,12 +52,18 @@ const struct pv_patch_site *pv_patch_lookup(const struct pv_patch_table *t,
 int pv_patch_table_set_load(struct pv_patch_table *t, pv_gpa_t load)
 {
 	uint64_t lo = pv_gpa_val(load);
+	uint32_t first;
 
 	if (!t || !t->image_size)
 		return PV_EINVAL;
 	if (lo + t->image_size > 0x100000000ull ||
 	    (lo < (uint64_t)t->image_base + t->image_size &&
 	     t->image_base < lo + t->image_size))
+		return PV_ERANGE;
+	/* A site listed inside the load range (an out-of-Image alias) would
+	 * make a PC there mean two sites. */
+	first = t->sites ? lower_bound(t, (uint32_t)lo) : t->count;
+	if (first < t->count && t->sites[first].va - (uint32_t)lo < t->image_size)
 		return PV_ERANGE;
 	t->load_base = (uint32_t)lo;
 	t->load_alias = true;

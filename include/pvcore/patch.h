@@ -201,8 +201,9 @@ int pv_patch_table_parse(const void *blob, size_t len,
  * or in an identity mapping.
  *
  * Return: 0; PV_EINVAL if @t is NULL or has no image range; PV_ERANGE if
- * the load range wraps around 4 GiB or overlaps the link range (a PC there
- * would be ambiguous). @t is unchanged on error.
+ * the load range wraps around 4 GiB, overlaps the link range, or holds a
+ * listed site (an alias outside the Image): a PC there would name two
+ * sites. @t is unchanged on error.
  */
 int pv_patch_table_set_load(struct pv_patch_table *t, pv_gpa_t load);
 

@@ -471,6 +471,25 @@ START_TEST(lookup_at_the_load_address)
 }
 END_TEST
 
+/* A listed site inside the load range would make a PC there ambiguous. */
+START_TEST(load_range_holding_a_site_refused)
+{
+	static const struct pv_patch_site sites[] = {
+		{ 0x10009000u, 0xe10f0000u, 0xe7f5a0f5u, PV_IC_MRS, PV_SITE_ALIAS },
+		{ 0xc0008004u, 0xe10f0000u, 0xe7f5a0f5u, PV_IC_MRS, 0 },
+	};
+	struct pv_patch_table t = { .sites = sites, .count = 2,
+				    .image_base = 0xc0008000u,
+				    .image_size = 0x2000u };
+
+	ck_assert_int_eq(pv_patch_table_set_load(&t, pv_gpa(0x10008000u)), PV_ERANGE);
+	ck_assert(!t.load_alias);
+	ck_assert_int_eq(pv_patch_table_set_load(&t, pv_gpa(0x1000a000u)), 0);
+	ck_assert_ptr_eq(pv_patch_lookup(&t, pv_gva(0x1000a004u)), &sites[1]);
+	ck_assert_ptr_eq(pv_patch_lookup(&t, pv_gva(0x10009000u)), &sites[0]);
+}
+END_TEST
+
 START_TEST(manifest_round_trip_and_corruption)
 {
 	uint8_t *m, *bad;
@@ -733,6 +752,7 @@ static Suite *patch_suite(void)
 	tcase_add_test(tc, already_patched_is_refused);
 	tcase_add_test(tc, manifest_round_trip_and_corruption);
 	tcase_add_test(tc, lookup_at_the_load_address);
+	tcase_add_test(tc, load_range_holding_a_site_refused);
 	tcase_add_test(tc, output_is_deterministic);
 	tcase_add_test(tc, manifest_prints_sites_and_totals);
 	tcase_add_test(tc, bad_inputs_are_refused);
