@@ -666,6 +666,7 @@ void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
 	struct pv_vm *vm = vcpu->vm;
 	struct pv_shadow *sh = &vm->shadow;
 
+	sh->tlbi_gen++; /* empties every vCPU's fetch cache (itlb.c) */
 	if (op == PV_TLBI_ALL) {
 		pv_shadow_flush_all(vm);
 		return;

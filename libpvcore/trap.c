@@ -130,6 +130,30 @@ static int decode_word(uint32_t word, bool thumb, struct pv_insn *insn)
 	return pv_decode_thumb((uint16_t)word, 0, insn);
 }
 
+/* The instruction at @pc from the fetch cache (itlb.c), if it has it. */
+static bool fetch_cached(struct pv_vcpu *vcpu, uint32_t pc, bool thumb,
+			 uint32_t *word)
+{
+	const uint8_t *p = pv_itlb_fetch(vcpu, pc, thumb ? 2 : 4), *q;
+
+	if (!p)
+		return false;
+	if (!thumb) {
+		*word = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+			(uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		return true;
+	}
+	*word = (uint32_t)p[0] | (uint32_t)p[1] << 8;
+	if (!thumb_is_32(*word))
+		return true;
+	/* The second halfword may lie on the next page. */
+	q = pv_itlb_fetch(vcpu, pc + 2, 2);
+	if (!q)
+		return false;
+	*word = *word << 16 | (uint32_t)q[0] | (uint32_t)q[1] << 8;
+	return true;
+}
+
 /*
  * The instruction at r[15] as the guest sees it. Thumb 32-bit encodings
  * come back as hw1 << 16 | hw2. A pvpatch site gives back its original
@@ -142,11 +166,13 @@ static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
 {
 	uint32_t pc = vcpu->r[15];
 	uint64_t hw1, hw2, w;
-	int err;
+	int err = 0;
 
 	*thumb = (vcpu->cpsr & PV_PSR_T) != 0;
 	*site = NULL;
-	if (!*thumb) {
+	if (fetch_cached(vcpu, pc, *thumb, word)) {
+		/* served by the cache */
+	} else if (!*thumb) {
 		err = pv_guest_read(vcpu, pv_gva(pc), 4, PV_ACC_EXEC, &w, fault);
 		*word = (uint32_t)w;
 	} else {

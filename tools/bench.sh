@@ -5,7 +5,8 @@
 # named bench_<operation>; callgrind counts only inside those functions
 # (--toggle-collect) and the inclusive count is divided by the iteration
 # count the program prints. The decoder's benchmark has its own driver.
-# The numbers are recorded in docs/decode.md, docs/shadow.md, docs/devices.md.
+# The numbers are recorded in docs/decode.md, docs/shadow.md, docs/devices.md,
+# docs/cpu.md (whole trap paths).
 set -euo pipefail
 build=${1:?usage: $0 <host-build-dir>}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 # program : iterations per bench_ function (BENCH_N in its source)
-for entry in bench_shadow:1000 bench_devices:10000; do
+for entry in bench_shadow:1000 bench_devices:10000 bench_trap:1000; do
 	prog=${entry%%:*}; n=${entry##*:}
 	exe="$build/tests/unit/$prog"
 	[ -x "$exe" ] || { echo "bench: $exe missing (ninja -C $build)" >&2; exit 1; }

@@ -154,6 +154,7 @@ struct pv_shadow {
 	uint32_t l2_used;
 	uint32_t tick;
 	uint32_t asid_gen;
+	uint32_t tlbi_gen; /* bumped by every guest TLB maintenance operation */
 	unsigned next_asid;
 	uint32_t win_first, win_count; /* whole-MiB L1 indices of the window */
 	uint32_t win_dom_mask;         /* DACR client bits of window domains */

@@ -195,6 +195,28 @@ enum pv_stop_reason {
 
 struct pv_vm;
 
+#define PV_ITLB_ENTRIES 8u
+
+/**
+ * struct pv_itlb - the trap path's cache of instruction-fetch translations
+ * @sctlr, @ttbr0, @ttbr1, @ttbcr, @contextidr, @tlbi_gen: the translation
+ *        regime the entries belong to (a change empties the cache)
+ * @ent: direct-mapped by VA[14:12]; @va_page has bit 0 set when valid
+ * Holds no more than a TLB may: guest translations of RAM pages the guest
+ * executed from, keyed by privilege and the domain's DACR field, dropped
+ * by every TLB maintenance operation (pv_shadow.tlbi_gen). Private to the
+ * core (libpvcore/itlb.c).
+ */
+struct pv_itlb {
+	uint32_t sctlr, ttbr0, ttbr1, ttbcr, contextidr, tlbi_gen;
+	struct {
+		uint32_t va_page;
+		const uint8_t *page;
+		uint8_t domain, dacr_field;
+		bool privileged;
+	} ent[PV_ITLB_ENTRIES];
+};
+
 /**
  * struct pv_vcpu - one virtual ARMv7-A processor.
  * @r: current-mode view of r0..r15 (see the PC convention above).
@@ -236,6 +258,7 @@ struct pv_vcpu {
 	 */
 	bool excl_valid;
 	uint32_t excl_addr;
+	struct pv_itlb itlb;
 };
 
 /**

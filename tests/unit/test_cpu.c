@@ -705,6 +705,67 @@ START_TEST(trap_patched_site_uses_original)
 }
 END_TEST
 
+/*
+ * The trap path caches instruction-fetch translations (libpvcore/itlb.c).
+ * It may keep no more than a TLB: new code in the same page is seen at
+ * once, a remapping after TLB maintenance, and a change of privilege or of
+ * the domain's access right is checked again.
+ */
+START_TEST(trap_fetch_cache_follows_the_architecture)
+{
+	const uint32_t l1 = FAKE_RAM_BASE + 0x4000u, va = 0xc0000100u;
+	const uint32_t pa_a = FAKE_RAM_BASE + 0x100000u;
+	const uint32_t pa_b = FAKE_RAM_BASE + 0x200000u;
+	uint32_t *t = fake_backend_ram(&fb, l1);
+	struct pv_trap tr = mk_trap(PV_TRAP_UNDEF, 0, 0, 0);
+	struct pv_exit ex;
+
+	/* Kernel-only section (AP=01), domain 0. */
+	t[va >> 20] = pa_a | 1u << 10 | 2u;
+	*(uint32_t *)fake_backend_ram(&fb, pa_a + 0x100) = 0xee100f10u; /* mrc ->r0 */
+	*(uint32_t *)fake_backend_ram(&fb, pa_b + 0x100) = 0xee102f10u; /* mrc ->r2 */
+	cpu->cp15.ttbr0 = l1;
+	cpu->cp15.dacr = 1u;
+	cpu->cp15.sctlr |= PV_SCTLR_M;
+	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_SCTLR | PV_SHADOW_CTX_TTBR0 |
+				   PV_SHADOW_CTX_DACR);
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	cpu->r[15] = va;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &tr, &ex), 0);
+	ck_assert_uint_eq(cpu->r[0], PV_A9_MIDR);
+
+	/* New code in the cached page. */
+	*(uint32_t *)fake_backend_ram(&fb, pa_a + 0x100) = 0xee101f10u; /* ->r1 */
+	cpu->r[15] = va;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &tr, &ex), 0);
+	ck_assert_uint_eq(cpu->r[1], PV_A9_MIDR);
+
+	/* Remapped, then TLBIMVA: the new page's instruction runs. */
+	t[va >> 20] = pa_b | 1u << 10 | 2u;
+	pv_shadow_tlbi(cpu, PV_TLBI_MVA, va);
+	cpu->r[15] = va;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &tr, &ex), 0);
+	ck_assert_uint_eq(cpu->r[2], PV_A9_MIDR);
+
+	/* Same page from guest user mode: a permission fault, not a hit. */
+	pv_vcpu_write_cpsr(cpu, PV_MODE_USR);
+	cpu->r[15] = va;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &tr, &ex), 0);
+	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_ABT);
+	ck_assert_uint_eq(cpu->cp15.ifsr & 0x40f, PV_FS_PERM_SECTION);
+	ck_assert_uint_eq(cpu->cp15.ifar, va);
+
+	/* Back in the kernel, with domain 0 made No access: a domain fault. */
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	cpu->cp15.dacr = 0;
+	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_DACR);
+	cpu->r[15] = va;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &tr, &ex), 0);
+	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_ABT);
+	ck_assert_uint_eq(cpu->cp15.ifsr & 0x40f, PV_FS_DOMAIN_SECTION);
+}
+END_TEST
+
 START_TEST(trap_wfi_and_hvc_exit)
 {
 	struct pv_exit ex;
@@ -812,6 +873,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, hypercalls);
 	tcase_add_test(tc, trap_emulates_cp15_and_counts);
 	tcase_add_test(tc, trap_patched_site_uses_original);
+	tcase_add_test(tc, trap_fetch_cache_follows_the_architecture);
 	tcase_add_test(tc, trap_wfi_and_hvc_exit);
 	tcase_add_test(tc, trap_smc_psci_system_off);
 	tcase_add_test(tc, trap_bkpt_debug_event);

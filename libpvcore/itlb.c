@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The trap path's instruction-fetch translation cache (struct pv_itlb).
+ *
+ * Every emulated instruction is first read at the guest PC, and a guest
+ * walk plus a memory-map lookup were half of a patched trap's cost. The
+ * cache holds the guest translation of recently trapping code pages, as a
+ * hardware TLB may: an entry is used only under the regime it was walked
+ * in (SCTLR, TTBRs, TTBCR, CONTEXTIDR), at the same privilege and with the
+ * same DACR field for its domain, so its permission outcome is the walk's;
+ * any guest TLB maintenance operation empties it. Guest writes to the
+ * code itself are seen, because the cache keeps a pointer to the page,
+ * never its contents. Only RAM pages are cached; anything else takes the
+ * full path in guest_mem.c, which also reports the faults.
+ */
+#include <pvcore/memmap.h>
+#include <pvcore/mmu.h>
+#include <pvcore/vm.h>
+
+#include "pv_internal.h"
+
+static void sync_regime(struct pv_vcpu *vcpu)
+{
+	struct pv_itlb *t = &vcpu->itlb;
+	const struct pv_cp15 *c = &vcpu->cp15;
+
+	if (t->sctlr == c->sctlr && t->ttbr0 == c->ttbr0 &&
+	    t->ttbr1 == c->ttbr1 && t->ttbcr == c->ttbcr &&
+	    t->contextidr == c->contextidr &&
+	    t->tlbi_gen == vcpu->vm->shadow.tlbi_gen)
+		return;
+	pv_memset(t, 0, sizeof(*t));
+	t->sctlr = c->sctlr;
+	t->ttbr0 = c->ttbr0;
+	t->ttbr1 = c->ttbr1;
+	t->ttbcr = c->ttbcr;
+	t->contextidr = c->contextidr;
+	t->tlbi_gen = vcpu->vm->shadow.tlbi_gen;
+}
+
+static uint32_t dacr_field(const struct pv_vcpu *vcpu, unsigned domain)
+{
+	return (vcpu->cp15.dacr >> (2 * domain)) & 3u;
+}
+
+/*
+ * The host address of the @size bytes at guest-virtual @va for an
+ * instruction fetch, or NULL when the caller must take the full path
+ * (a miss on a page that is not RAM, a fault, or bytes crossing a page).
+ */
+const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size)
+{
+	struct pv_itlb *t = &vcpu->itlb;
+	uint32_t page = va & 0xfffff000u;
+	unsigned i = (va >> 12) % PV_ITLB_ENTRIES;
+	bool priv = pv_vcpu_is_privileged(vcpu);
+	const uint8_t *hva;
+	struct pv_walk w;
+	struct pv_fault f;
+
+	if ((va & 0xfffu) + size > 0x1000u)
+		return NULL;
+	sync_regime(vcpu);
+	if (t->ent[i].va_page == (page | 1u) && t->ent[i].privileged == priv &&
+	    dacr_field(vcpu, t->ent[i].domain) == t->ent[i].dacr_field)
+		return t->ent[i].page + (va & 0xfffu);
+	if (pv_mmu_translate(vcpu, pv_gva(va), PV_ACC_EXEC, &w, &f))
+		return NULL;
+	hva = pv_memmap_ram_hva(&vcpu->vm->map,
+				pv_gpa(pv_gpa_val(w.pa) & ~(uint64_t)0xfff), 0x1000);
+	if (!hva)
+		return NULL;
+	t->ent[i].va_page = page | 1u;
+	t->ent[i].page = hva;
+	t->ent[i].domain = w.domain;
+	t->ent[i].dacr_field = (uint8_t)dacr_field(vcpu, w.domain);
+	t->ent[i].privileged = priv;
+	return hva + (va & 0xfffu);
+}
