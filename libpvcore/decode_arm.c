@@ -345,6 +345,14 @@ static const struct pv_dec_pattern a32_cond[] = {
 	{ 0x0fb000f0, 0x01000000, PV_IC_UNDEF, NULL },
 	{ 0x0fb0fff0, 0x0120f000, PV_IC_MSR, a_msr_reg },
 	{ 0x0fb000f0, 0x01200000, PV_IC_UNDEF, NULL },
+	/*
+	 * The coprocessor moves next: with MRS/MSR they are the most frequent
+	 * traps under Linux, the table is scanned in order, and no other row
+	 * matches their bits 27:24 (1110, 1100).
+	 */
+	{ 0x0fe00fff, 0x0ee00a10, PV_IC_VFP_SYS, pv_dec_vfp_sys },
+	{ 0x0f000e10, 0x0e000e10, PV_IC_CP_MOVE, pv_dec_cp },
+	{ 0x0fe00e00, 0x0c400e00, PV_IC_CP_MOVE, pv_dec_cp },
 	/* op2 = 111: BKPT, HVC, SMC (op 00 unallocated on v7). */
 	{ 0x0ff000f0, 0x01200070, PV_IC_BKPT, a_imm16_al },
 	{ 0x0ff000f0, 0x01400070, PV_IC_HVC, a_imm16_al },
@@ -378,10 +386,7 @@ static const struct pv_dec_pattern a32_cond[] = {
 	/* Block transfer. */
 	{ 0x0e000000, 0x08000000, PV_IC_LDM, a_ldm },
 	{ 0x0f000000, 0x0f000000, PV_IC_SVC, a_svc },
-	/* Coprocessor: VMRS/VMSR, cp14/cp15 moves, then everything else. */
-	{ 0x0fe00fff, 0x0ee00a10, PV_IC_VFP_SYS, pv_dec_vfp_sys },
-	{ 0x0f000e10, 0x0e000e10, PV_IC_CP_MOVE, pv_dec_cp },
-	{ 0x0fe00e00, 0x0c400e00, PV_IC_CP_MOVE, pv_dec_cp },
+	/* The rest of the coprocessor space (moves are at the top). */
 	{ 0x0e000000, 0x0c000000, PV_IC_UNDEF, pv_dec_cp_other },
 	{ 0x0f000000, 0x0e000000, PV_IC_UNDEF, pv_dec_cp_other },
 };
