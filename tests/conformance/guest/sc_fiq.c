@@ -30,29 +30,7 @@
  *  - HPPIR while PMR masks the pending interrupt: QEMU reads 1023.
  */
 #include "conf.h"
-
-#define GICD_CTLR     (GICD + 0x000)
-#define GICD_IGROUPR  (GICD + 0x080)
-#define GICD_ISENABLE (GICD + 0x100)
-#define GICD_ICENABLE (GICD + 0x180)
-#define GICD_ISPEND   (GICD + 0x200)
-#define GICD_ICPEND   (GICD + 0x280)
-#define GICD_ISACTIVE (GICD + 0x300)
-#define GICD_PRIO     (GICD + 0x400)
-#define GICD_SGIR     (GICD + 0xf00)
-#define GICC_CTLR     (GICC + 0x00)
-#define GICC_IAR      (GICC + 0x0c)
-#define GICC_RPR      (GICC + 0x14)
-#define GICC_HPPIR    (GICC + 0x18)
-#define TWD_LOAD      (TWD + 0x00)
-#define TWD_CTRL      (TWD + 0x08)
-#define TWD_ISR       (TWD + 0x0c)
-#define GT_LO         (GT + 0x00)
-#define GT_HI         (GT + 0x04)
-#define GT_CTRL       (GT + 0x08)
-#define GT_ISR        (GT + 0x0c)
-#define GT_CMP_LO     (GT + 0x10)
-#define GT_CMP_HI     (GT + 0x14)
+#include "mpcore.h"
 
 /* Secure GICC_CTLR bits. */
 #define EN_GRP0 (1u << 0)
@@ -183,15 +161,8 @@ static void fiq_gic_setup(u32 grp1, u32 cpu_ctlr)
 /* Back to what the IRQ scenarios expect: Group 0 everywhere, FIQEn off. */
 static void fiq_gic_off(void)
 {
-	wr32(TWD_CTRL, 0);
-	wr32(TWD_ISR, 1);
-	wr32(GT_CTRL, rd32(GT_CTRL) & 1u);
-	wr32(GT_ISR, 1);
-	wr32(GICD_ICENABLE, 0xffffffffu);
-	wr32(GICD_ICPEND, 0xffffffffu);
 	wr32(GICD_IGROUPR, 0);
-	wr32(GICC_CTLR, 0);
-	wr32(GICD_CTLR, 0);
+	gic_off();
 }
 
 static void quiet_timers(u32 id)

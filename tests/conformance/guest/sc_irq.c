@@ -8,30 +8,7 @@
  * identity of interrupts are printed, never times or counts.
  */
 #include "conf.h"
-
-#define GICD_CTLR     (GICD + 0x000)
-#define GICD_ISENABLE (GICD + 0x100)
-#define GICD_ICENABLE (GICD + 0x180)
-#define GICD_ICPEND   (GICD + 0x280)
-#define GICD_PRIO     (GICD + 0x400)
-#define GICD_SGIR     (GICD + 0xf00)
-#define GICC_CTLR     (GICC + 0x00)
-#define GICC_PMR      (GICC + 0x04)
-#define GICC_BPR      (GICC + 0x08)
-#define GICC_IAR      (GICC + 0x0c)
-#define GICC_EOIR     (GICC + 0x10)
-#define GICC_RPR      (GICC + 0x14)
-#define GICC_HPPIR    (GICC + 0x18)
-#define TWD_LOAD      (TWD + 0x00)
-#define TWD_CTRL      (TWD + 0x08)
-#define TWD_ISR       (TWD + 0x0c)
-#define GT_LO         (GT + 0x00)
-#define GT_HI         (GT + 0x04)
-#define GT_CTRL       (GT + 0x08)
-#define GT_ISR        (GT + 0x0c)
-#define GT_CMP_LO     (GT + 0x10)
-#define GT_CMP_HI     (GT + 0x14)
-#define GT_AUTOINC    (GT + 0x18)
+#include "mpcore.h"
 
 #define LOG_MAX 16
 static volatile u32 irq_log[LOG_MAX];
@@ -65,7 +42,8 @@ void gic_eoi(unsigned iar)
 	wr32(GICC_EOIR, iar);
 }
 
-static void gic_off(void)
+/* Timers stopped and acknowledged, every interrupt disabled, GIC off. */
+void gic_off(void)
 {
 	wr32(TWD_CTRL, 0);
 	wr32(TWD_ISR, 1);
