@@ -42,6 +42,7 @@ static bool may_undef(enum pv_insn_class c)
 	case PV_IC_VFP_SYS: case PV_IC_MRS: case PV_IC_MSR: case PV_IC_SRS:
 	case PV_IC_RFE: case PV_IC_LDM_USER: case PV_IC_LDM_ERET:
 	case PV_IC_STM_USER: case PV_IC_DP_ERET: case PV_IC_NONE:
+	case PV_IC_HVC: case PV_IC_SMC: /* UNDEFINED from guest PL0 */
 		return true;
 	default:
 		return false;

@@ -674,8 +674,15 @@ static enum done h_bkpt(struct ctx *c)
 	return DONE_EXC;
 }
 
+/*
+ * SMC is UNDEFINED at PL0, and HVC everywhere on an A9 (no Virtualization
+ * Extensions); pvcore gives HVC a meaning at guest PL1 only. A guest user
+ * process must never reach the hypercalls (console, exit, PSCI power-off).
+ */
 static enum done h_hvc(struct ctx *c)
 {
+	if (!pv_vcpu_is_privileged(c->vcpu))
+		return undef(c);
 	pv_vcpu_hypercall(c->vcpu, c->insn->cls == PV_IC_SMC, c->exit);
 	return DONE_NEXT;
 }

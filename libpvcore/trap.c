@@ -99,7 +99,12 @@ static enum pv_trap_reason insn_reason(const struct pv_vcpu *vcpu,
 			r = (insn->raw & PV_BIT(20)) ? PV_TR_CP15_READ :
 						       PV_TR_CP15_WRITE;
 	} else if (insn->cls == PV_IC_SMC || insn->cls == PV_IC_HVC) {
-		r = pv_psci_is_call(vcpu->r[0]) ? PV_TR_PSCI : PV_TR_HYPERCALL;
+		/* From guest user mode both are UNDEFINED (emulate.c). */
+		if (!pv_vcpu_is_privileged(vcpu))
+			r = PV_TR_UNDEF_INJECT;
+		else
+			r = pv_psci_is_call(vcpu->r[0]) ? PV_TR_PSCI :
+							  PV_TR_HYPERCALL;
 	}
 	return r;
 }

@@ -766,6 +766,28 @@ START_TEST(trap_fetch_cache_follows_the_architecture)
 }
 END_TEST
 
+/* A guest process must not reach the hypercalls or PSCI: UNDEF at PL0. */
+START_TEST(trap_hvc_smc_from_user_are_undefined)
+{
+	static const uint32_t words[] = { 0xe1400070u, 0xe1600070u }; /* hvc, smc */
+	struct pv_exit ex;
+
+	for (unsigned i = 0; i < 2; i++) {
+		pv_vcpu_write_cpsr(cpu, PV_MODE_USR);
+		cpu->r[0] = i ? PV_PSCI_SYSTEM_OFF : PV_HC_EXIT;
+		cpu->r[1] = 7;
+		run_undef(FAKE_RAM_BASE + 0x500 + 4 * i, words[i], &ex);
+		ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+		ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_UND);
+		ck_assert_uint_eq(cpu->r[14], FAKE_RAM_BASE + 0x504 + 4 * i);
+		ck_assert_int_eq(cpu->stop, PV_STOP_NONE);
+	}
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_UNDEF_INJECT), 2);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_HYPERCALL), 0);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_PSCI), 0);
+}
+END_TEST
+
 START_TEST(trap_wfi_and_hvc_exit)
 {
 	struct pv_exit ex;
@@ -875,6 +897,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, trap_patched_site_uses_original);
 	tcase_add_test(tc, trap_fetch_cache_follows_the_architecture);
 	tcase_add_test(tc, trap_wfi_and_hvc_exit);
+	tcase_add_test(tc, trap_hvc_smc_from_user_are_undefined);
 	tcase_add_test(tc, trap_smc_psci_system_off);
 	tcase_add_test(tc, trap_bkpt_debug_event);
 	tcase_add_test(tc, reason_names_unique);
