@@ -8,6 +8,10 @@
 
 #include "fake_backend.h"
 
+/* The core's internal memory primitives (libpvcore/pv_internal.h). */
+void *pv_memcpy(void *dst, const void *src, size_t n);
+void *pv_memset(void *dst, int c, size_t n);
+
 static struct fake_backend fb;
 static struct pv_vm_config cfg;
 static struct pv_vm *vm;
@@ -226,6 +230,28 @@ START_TEST(patch_lookup_binary_search)
 }
 END_TEST
 
+/* The core's word-at-a-time memcpy/memset against libc, every alignment. */
+START_TEST(memory_primitives_every_alignment)
+{
+	uint8_t src[64], a[64], b[64];
+
+	for (unsigned i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)(i * 37 + 11);
+	for (unsigned so = 0; so < 8; so++)
+		for (unsigned dof = 0; dof < 8; dof++)
+			for (unsigned n = 0; n <= 40; n++) {
+				memset(a, 0xee, sizeof(a));
+				memset(b, 0xee, sizeof(b));
+				ck_assert_ptr_eq(pv_memcpy(a + dof, src + so, n), a + dof);
+				memcpy(b + dof, src + so, n);
+				ck_assert_mem_eq(a, b, sizeof(a));
+				ck_assert_ptr_eq(pv_memset(a + dof, 0x5a + (int)n, n), a + dof);
+				memset(b + dof, 0x5a + (int)n, n);
+				ck_assert_mem_eq(a, b, sizeof(a));
+			}
+}
+END_TEST
+
 static Suite *foundation_suite(void)
 {
 	Suite *s = suite_create("foundation");
@@ -241,6 +267,7 @@ static Suite *foundation_suite(void)
 	tcase_add_test(tc, memmap_ram_little_endian);
 	tcase_add_test(tc, trace_ring_keeps_last_entries);
 	tcase_add_test(tc, patch_lookup_binary_search);
+	tcase_add_test(tc, memory_primitives_every_alignment);
 	suite_add_tcase(s, tc);
 	return s;
 }
