@@ -7,6 +7,8 @@
 #   make coverage   coverage report of libpvcore from the last `make check`
 #   make fuzz-long  long libFuzzer campaigns (not part of check)
 #   make bench      callgrind benchmarks (numbers go to docs/)
+#   make bench-linux  system workloads in the Linux guest, natively and under
+#                   the VMM, in guest instructions (10-20 min; not in check)
 
 B        ?= build
 HOST      = $(B)/host
@@ -17,7 +19,7 @@ PKGS      = $(B)/armhf-pkgs
 FUZZ_SECONDS ?= 600
 
 .PHONY: all bootstrap pkgs configure build demo check test-host test-armhf \
-        test-fuzz coverage fuzz-long bench clean
+        test-fuzz coverage fuzz-long bench bench-linux clean
 
 all: build
 
@@ -85,6 +87,13 @@ bench: | bootstrap
 	test -f $(B)/bench/build.ninja || meson setup $(B)/bench
 	ninja -C $(B)/bench
 	tools/bench.sh $(B)/bench
+
+# The same kernel and initramfs natively and under pvbm, -icount shift=0
+# (docs/linux-guest.md, "System workloads"). BENCH_LINUX_ARGS picks
+# workloads, e.g. "getppid pipe:1000".
+bench-linux: pkgs $(ARMNONE)/build.ninja
+	ninja -C $(ARMNONE)
+	tools/bench-linux.sh $(ARMNONE) $(BENCH_LINUX_ARGS)
 
 clean:
 	rm -rf $(HOST) $(ARMNONE) $(ARMHF) $(FUZZ) $(B)/bench

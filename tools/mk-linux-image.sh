@@ -9,6 +9,8 @@
 # <guest pkgs dir> is the layout of tools/fetch-armhf.sh (PV_GUEST_PKGS):
 # boot/vmlinuz-*-armmp and bin/busybox (busybox-static). The result,
 # <out dir>/pvbm-linux.elf (~25 MB), is built, never committed.
+# PV_INITRAMFS_EXTRA="<path>=<file> ..." adds files to the initramfs, e.g.
+# bin/pvbench=<arm-none>/tests/linux/bench/pvbench (tools/bench-linux.sh).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 armnone=${1:?usage: $0 <arm-none build dir> <pvpatch> <guest pkgs dir> <out dir> [bootargs]}
@@ -45,8 +47,13 @@ dtb_gpa=$((ram_base + 0x03ff0000))
 initrd_gpa=$((ram_base + 0x04000000))
 
 # 3. The initramfs.
+extra=()
+for e in ${PV_INITRAMFS_EXTRA:-}; do
+	[ -f "${e#*=}" ] || die "PV_INITRAMFS_EXTRA: '${e#*=}' not found"
+	extra+=("$e")
+done
 python3 "$src/tests/linux/mk_initramfs.py" "$pkgs/bin/busybox" \
-	"$src/tests/linux/init" "$out/initramfs.cpio"
+	"$src/tests/linux/init" "$out/initramfs.cpio" ${extra[@]+"${extra[@]}"}
 initrd_size=$(stat -c %s "$out/initramfs.cpio")
 
 # 4. The DTB: the virtual board plus /chosen for this boot.

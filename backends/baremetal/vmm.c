@@ -70,7 +70,7 @@ static struct pv_vm vm;
 static struct pv_patch_table linux_sites;
 static uint32_t window_l1_desc[1];
 static uint32_t routed[1024 / 32];
-static uint32_t last_pc, same_pc_count;
+static uint32_t last_pc, last_far, same_pc_count;
 static uint64_t oneshots;
 
 void pvbm_route_set(unsigned irq, bool on)
@@ -206,14 +206,18 @@ static uint64_t injected_faults(void)
 /*
  * A guest whose fault handler itself faults (unmapped vectors, say) would
  * spin forever in trap and inject. Count faults pvcore injected at one PC
- * in a row; legitimate traps (MMIO polling, hypercalls) never count.
+ * and one fault address in a row; legitimate traps (MMIO polling,
+ * hypercalls) never count. The address matters: a user loop that writes
+ * to fresh pages (memset of a new buffer) faults at one PC many times,
+ * each time on a new page, and the guest resolves every one.
  */
-static void check_fault_loop(uint32_t pc, uint64_t faults_before)
+static void check_fault_loop(uint32_t pc, uint32_t far, uint64_t faults_before)
 {
 	if (injected_faults() == faults_before)
 		return;
-	if (pc != last_pc) {
+	if (pc != last_pc || far != last_far) {
 		last_pc = pc;
+		last_far = far;
 		same_pc_count = 0;
 	} else if (++same_pc_count >= loop_limit) {
 		fatal("watchdog: guest is stuck in a fault loop", 0,
@@ -367,7 +371,7 @@ void pvbm_trap(struct pvbm_frame *f)
 	err = pv_vcpu_handle_trap(v, &t, &e);
 	if (err)
 		fatal("pv_vcpu_handle_trap refused the trap", err, PVBM_EXIT_FATAL);
-	check_fault_loop(pc, faults);
+	check_fault_loop(pc, t.far, faults);
 	if (log_undef && pv_vm_trap_count(&vm, PV_TR_UNDEF_INJECT) != undefs)
 		report_undef();
 	while (e.action == PV_ACTION_WAIT) {

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 """Write the busybox initramfs of the Linux guest as a newc cpio archive.
 
-    mk_initramfs.py <busybox (static armhf)> <init script> <out.cpio>
+    mk_initramfs.py <busybox (static armhf)> <init script> <out.cpio> [<path>=<file>...]
+
+Each <path>=<file> adds a file (mode 0755) in an existing directory, e.g.
+bin/pvbench=<build>/pvbench (tools/bench-linux.sh).
 
 Written directly (not with cpio(1)) so that /dev/console can be a device
 node without root rights, and so that the archive is byte-reproducible
@@ -26,7 +29,7 @@ def entry(ino, name, mode, data=b"", rdev=(0, 0)):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) < 4 or any("=" not in a for a in sys.argv[4:]):
         sys.exit(__doc__)
     busybox = open(sys.argv[1], "rb").read()
     init = open(sys.argv[2], "rb").read()
@@ -45,6 +48,9 @@ def main():
         ("bin/busybox", S_IFREG | 0o755, busybox, (0, 0)),
         ("init", S_IFREG | 0o755, init, (0, 0)),
     ]
+    for extra in sys.argv[4:]:
+        path, file = extra.split("=", 1)
+        items.append((path, S_IFREG | 0o755, open(file, "rb").read(), (0, 0)))
     out = b"".join(entry(i + 1, n, m, d, r) for i, (n, m, d, r)
                    in enumerate(items))
     out += entry(0, "TRAILER!!!", 0)
