@@ -174,19 +174,14 @@ enum deviation { DEV_NONE, DEV_AF, DEV_L2, DEV_XN, DEV_COUNT };
 static enum deviation deviation_of(const struct orc_walk *w, uint32_t va,
 				   bool exec, int *host_fs, int *qemu_fs)
 {
-	uint32_t n = w->ttbcr & 7u, l1, l2 = 0, desc, dom, d;
+	uint32_t l1a = orc_walk_l1_addr(va, w->ttbcr & 7u), l1, l2 = 0;
+	uint32_t desc, dom, d;
 	bool afe = w->sctlr_bits & PV_SCTLR_AFE, page, xn;
 
-	if (n == 0 || (va >> (32 - n)) == 0) {
-		if (w->ttbcr & (1u << 4))
-			return DEV_NONE;
-		l1 = desc_at(w, (w->ttbr0 & (0xffffffffu << (14 - n))) |
-				       ((va << n) >> (n + 20)) << 2);
-	} else {
-		if (w->ttbcr & (1u << 5))
-			return DEV_NONE;
-		l1 = desc_at(w, (w->ttbr1 & 0xffffc000u) | (va >> 20) << 2);
-	}
+	/* PD0/PD1: the walk of that half is disabled, a plain fault. */
+	if (w->ttbcr & (l1a < ORC_L1_1 ? 1u << 4 : 1u << 5))
+		return DEV_NONE;
+	l1 = desc_at(w, l1a);
 	if ((l1 & 3u) == 1u) {
 		page = true;
 		l2 = desc_at(w, (l1 & 0xfffffc00u) | ((va >> 12) & 0xffu) << 2);

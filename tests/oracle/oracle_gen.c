@@ -1259,8 +1259,7 @@ static uint32_t walk_ap(struct rng *g, bool afe)
 	}
 }
 
-/* The L1 descriptor address of @va under TTBCR.N = @n. */
-static uint32_t walk_l1_addr(uint32_t va, uint32_t n)
+uint32_t orc_walk_l1_addr(uint32_t va, uint32_t n)
 {
 	if (n == 0 || (va >> (32 - n)) == 0)
 		return ORC_L1_0 + ((va << n) >> (n + 20)) * 4;
@@ -1310,7 +1309,7 @@ void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
 			}
 		} while ((va >> 20) == 0x100u);
 		w->va[i] = va;
-		l1a = walk_l1_addr(va, n);
+		l1a = orc_walk_l1_addr(va, n);
 		k = walk_find(w, l1a);
 		if (k == ORC_WALK_MAXW) {
 			uint32_t kind = below(&g, 10), ap = walk_ap(&g, afe);

@@ -142,6 +142,9 @@ struct orc_walk {
 void orc_walk_generate(uint32_t seed, uint32_t index, uint32_t features,
 		       struct orc_walk *w);
 #define ORC_WALK_SCTLR_BITS 0x32000000u /* AFE | TRE | EE */
+/* The L1 descriptor address of @va under TTBCR.N = @n (the TTBR0 table at
+ * ORC_L1_0, the TTBR1 table at ORC_L1_1). */
+uint32_t orc_walk_l1_addr(uint32_t va, uint32_t n);
 /* Descriptor @v as the tables hold it (byte-reversed under SCTLR.EE). */
 uint32_t orc_walk_desc_word(const struct orc_walk *w, uint32_t v);
 /* The PAR bits both sides define: F and FS on an abort; PA, SS, F on
