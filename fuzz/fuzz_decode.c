@@ -15,8 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pvcore/emulate.h>
+#include "emulate.h"
 
+#include "core.h"
 #include "fake_backend.h"
 
 #define VEC (FAKE_RAM_BASE + 0x200000u)
@@ -72,7 +73,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pv_insn a, b;
 	struct pv_vcpu *v;
-	struct pv_exit ex;
 	uint32_t word, pc, *spsr, psr;
 	bool thumb;
 	uint8_t ctl;
@@ -129,8 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort(); /* decode must be deterministic */
 	if (rc)
 		return 0;
-	memset(&ex, 0, sizeof(ex));
-	pv_emulate(v, &a, &ex);
+	(void)pv_emulate(v, &a);
 	if (!pv_mode_is_valid(v->cpsr & PV_PSR_M_MASK))
 		abort();
 	if (v->r[15] == VEC + PV_EXC_UNDEF &&

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core.h"
 #include "fake_backend.h"
 #include "fuzz_input.h"
 
@@ -124,12 +125,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4: /* console input */
 			fb.input_len = fuzz_take(&r, 1) % sizeof(console_bytes);
 			fb.input_pos = 0;
-			pv_devices_console_input(vm);
+			pv_vm_console_input(vm);
 			break;
 		case 5: /* physical interrupts */
 			v = fuzz_take(&r, 1);
 			if (op & 0x80)
-				(void)pv_devices_map_phys_irq(vm, v % 8, fuzz_take(&r, 1) % 70);
+				(void)pv_vm_map_phys_irq(vm, v % 8, fuzz_take(&r, 1) % 70);
 			else
 				(void)pv_vm_phys_irq(vm, v % 8, op & 0x40);
 			break;

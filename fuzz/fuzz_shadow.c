@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core.h"
 #include "fake_backend.h"
 
 /* A window of whole MiBs, the simplest case; the default ends below the

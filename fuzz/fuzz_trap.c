@@ -20,8 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pvcore/cp15.h>
+#include "cp15.h"
 
+#include "core.h"
 #include "fake_backend.h"
 #include "fuzz_input.h"
 
@@ -108,7 +109,6 @@ static void op_vfp(struct fuzz_input *r, struct pv_vcpu *cpu)
 
 static void op_hypercall(struct fuzz_input *r, struct pv_vcpu *cpu)
 {
-	struct pv_exit ex = { PV_ACTION_RESUME, PV_STOP_NONE, 0 };
 	uint32_t sel = fuzz_take(r, 1);
 	static const uint32_t ids[] = { 0x85000001u, 0x85000002u, 0x85000003u,
 					0x85000004u, 0x85000005u, 0x84000000u,
@@ -118,8 +118,7 @@ static void op_hypercall(struct fuzz_input *r, struct pv_vcpu *cpu)
 	cpu->r[1] = fuzz_take(r, 4);
 	cpu->r[2] = fuzz_take(r, 4);
 	cpu->r[3] = fuzz_take(r, 4);
-	pv_vcpu_hypercall(cpu, sel & 0x40, &ex);
-	cpu->stop = PV_STOP_NONE;
+	(void)pv_hypercall(cpu);
 }
 
 static void op_state(struct fuzz_input *r, struct pv_vcpu *cpu)

@@ -3,10 +3,10 @@
  * Cortex-A9 MPCore private timer, watchdog and global timer, computed from
  * the backend's monotonic clock (see include/pvcore/a9_timers.h).
  */
-#include <pvcore/a9_timers.h>
 #include <pvcore/backend.h>
-#include <pvcore/board.h>
 #include <pvcore/error.h>
+
+#include "a9_timers.h"
 
 #include "pv_internal.h"
 
@@ -18,13 +18,6 @@
 /* Far-away deadlines are capped: waking up early is harmless, overflow not. */
 #define MAX_DEADLINE_TICKS (1ull << 32)
 
-enum { LINE_TIMER, LINE_WDT, LINE_GT };
-
-static const unsigned line_ppi[3] = {
-	[LINE_TIMER] = PV_BOARD_TWD_PPI,
-	[LINE_WDT] = PV_BOARD_WDT_PPI,
-	[LINE_GT] = PV_BOARD_GT_PPI,
-};
 
 static unsigned clz64(uint64_t v)
 {
@@ -198,28 +191,28 @@ static uint64_t gt_deadline(const struct pv_a9_timers *t, unsigned cpu)
 
 /* ---- outputs, sync, deadlines ------------------------------------------------------ */
 
-static void want_lines(const struct pv_a9_timers *t, unsigned cpu, bool out[3])
+static void want_lines(const struct pv_a9_timers *t, unsigned cpu, bool out[PV_A9_LINES])
 {
 	const struct pv_a9_twd *w = &t->twd[cpu];
 
-	out[LINE_TIMER] = w->timer.isr && (w->timer.ctrl & PV_TWD_CTRL_IRQ);
-	out[LINE_WDT] = w->wdt.isr && (w->wdt.ctrl & PV_TWD_CTRL_IRQ) &&
+	out[PV_A9_LINE_TWD] = w->timer.isr && (w->timer.ctrl & PV_TWD_CTRL_IRQ);
+	out[PV_A9_LINE_WDT] = w->wdt.isr && (w->wdt.ctrl & PV_TWD_CTRL_IRQ) &&
 			!(w->wdt.ctrl & PV_TWD_CTRL_WDMODE);
-	out[LINE_GT] = t->gt[cpu].isr && (t->gt[cpu].ctrl & PV_GT_CTRL_IRQ);
+	out[PV_A9_LINE_GT] = t->gt[cpu].isr && (t->gt[cpu].ctrl & PV_GT_CTRL_IRQ);
 }
 
 static void update_lines(struct pv_a9_timers *t)
 {
 	for (unsigned cpu = 0; cpu < t->ncpus; cpu++) {
-		bool want[3];
+		bool want[PV_A9_LINES];
 
 		want_lines(t, cpu, want);
-		for (unsigned l = 0; l < 3; l++) {
+		for (unsigned l = 0; l < PV_A9_LINES; l++) {
 			if (want[l] == t->line[cpu][l])
 				continue;
 			t->line[cpu][l] = want[l];
 			if (t->gic)
-				(void)pv_gic_set_line(t->gic, cpu, line_ppi[l], want[l]);
+				(void)pv_gic_set_line(t->gic, cpu, t->ppi[l], want[l]);
 		}
 	}
 }
@@ -262,13 +255,19 @@ uint64_t pv_a9_timers_next_deadline(const struct pv_a9_timers *t)
 }
 
 int pv_a9_timers_init(struct pv_a9_timers *t, unsigned ncpus,
-		      struct pv_gic *gic, uint64_t now)
+		      struct pv_gic *gic, const uint16_t ppi[PV_A9_LINES],
+		      uint64_t now)
 {
+	for (unsigned l = 0; l < PV_A9_LINES; l++)
+		if (ppi[l] < 16 || ppi[l] > 31)
+			return PV_EINVAL;
 	if (!ncpus || ncpus > PV_GIC_MAX_CPUS)
 		return PV_EINVAL;
 	pv_memset(t, 0, sizeof(*t));
 	t->ncpus = ncpus;
 	t->gic = gic;
+	for (unsigned l = 0; l < PV_A9_LINES; l++)
+		t->ppi[l] = ppi[l];
 	t->gt_base_ns = now;
 	for (unsigned cpu = 0; cpu < ncpus; cpu++) {
 		t->twd[cpu].timer.base_ns = now;
@@ -460,14 +459,14 @@ int pv_a9_timers_check(const struct pv_a9_timers *t)
 	for (unsigned cpu = 0; cpu < t->ncpus; cpu++) {
 		const struct pv_a9_twd *w = &t->twd[cpu];
 		const struct pv_a9_gt_cpu *g = &t->gt[cpu];
-		bool want[3];
+		bool want[PV_A9_LINES];
 
 		if (w->timer.ctrl & ~TWD_CTRL_MASK || w->wdt.ctrl & ~WDT_CTRL_MASK ||
 		    w->timer.isr > 1 || w->wdt.isr > 1 || w->reset_status > 1 ||
 		    g->ctrl & ~GT_BANKED || g->isr > 1)
 			return PV_ESTATE;
 		want_lines(t, cpu, want);
-		for (unsigned l = 0; l < 3; l++)
+		for (unsigned l = 0; l < PV_A9_LINES; l++)
 			if (want[l] != t->line[cpu][l])
 				return PV_ESTATE;
 	}

@@ -9,11 +9,10 @@
  * in the table is UNDEFINED, as on hardware. pv_cp15_check_table() verifies
  * the order at init so the binary search is sound.
  */
-#include <pvcore/board.h>
-#include <pvcore/cp15.h>
+#include "cp15.h"
 #include <pvcore/error.h>
-#include <pvcore/guest_mem.h>
-#include <pvcore/vm.h>
+#include "guest_mem.h"
+#include "vm_state.h"
 
 #include "pv_internal.h"
 
@@ -113,6 +112,13 @@ static void rd_mpidr(struct pv_vcpu *vcpu, const struct cp_reg *r,
 	(void)r;
 	/* Multiprocessor format (bit 31), U = 0, cluster 0, CPU = vcpu id. */
 	*v = 0x80000000u | (vcpu->id & 3u);
+}
+
+/* The MPCore peripheral base, as the board descriptor places it. */
+static void rd_cbar(struct pv_vcpu *vcpu, const struct cp_reg *r, uint32_t *v)
+{
+	(void)r;
+	*v = vcpu->vm->cfg.board->periph_base;
 }
 
 static void rd_ccsidr(struct pv_vcpu *vcpu, const struct cp_reg *r,
@@ -356,14 +362,17 @@ static void wr_ats(struct pv_vcpu *vcpu, const struct cp_reg *r, uint32_t val,
 				    (r->arg & 2u) != 0);
 }
 
-/* Legacy CP15 WFI (c7, c0, 4): the A9 still waits for an interrupt. */
+/*
+ * Legacy CP15 WFI (c7, c0, 4): the A9 still waits for an interrupt.
+ * pv_cp_write() reports it; the run state is the dispatcher's to change.
+ */
 static void wr_wfi(struct pv_vcpu *vcpu, const struct cp_reg *r, uint32_t val,
 		   uint32_t old)
 {
+	(void)vcpu;
 	(void)r;
 	(void)val;
 	(void)old;
-	vcpu->wfi = true;
 }
 
 static void wr_dbgdscr(struct pv_vcpu *vcpu, const struct cp_reg *r,
@@ -593,7 +602,7 @@ static const struct cp_reg cp_table[] = {
 	CONST(KEY(15, 1, 0, 0, 7), "AIDR", 0),
 	REG(KEY(15, 2, 0, 0, 0), "CSSELR", csselr, 0, 0xfu, 0),
 	/* The MPCore private peripheral base, as on the i.MX6Q. */
-	CONST(KEY(15, 4, 15, 0, 0), "CBAR", PV_BOARD_PERIPH_BASE),
+	HND(KEY(15, 4, 15, 0, 0), "CBAR", F_RO, 0, rd_cbar, NULL),
 };
 
 static const struct cp_reg *lookup(uint32_t key)
@@ -696,7 +705,7 @@ int pv_cp_write(struct pv_vcpu *vcpu, const struct pv_cp_access *acc,
 	}
 	if (r->write)
 		r->write(vcpu, r, val[0], old);
-	return 0;
+	return r->write == wr_wfi ? PV_CP_WAIT : 0;
 }
 
 int pv_cp15_check_table(void)

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The virtual board: wires the device models to the memory map, the
- * backend's clock, one-shot timer and console, and host interrupts.
+ * The virtual board: instantiates the device models the board descriptor
+ * lists (board.h), and wires them to the memory map, the backend's clock,
+ * one-shot timer and console, and host interrupts.
  */
 #include <pvcore/board.h>
 #include <pvcore/error.h>
-#include <pvcore/psci.h>
-#include <pvcore/vm.h>
+
+#include "psci.h"
+#include "vm_state.h"
 
 #include "pv_internal.h"
-
-#define UART_IRQ (PV_GIC_NR_PRIVATE + PV_BOARD_UART_SPI)
 
 static uint64_t now_ns(const struct pv_vm *vm)
 {
@@ -25,31 +25,30 @@ static unsigned cur_cpu(const struct pv_vm *vm)
 
 /*
  * A watchdog in watchdog mode that reached zero asserts the A9's
- * WDRESETREQ; on this board that resets the system, which the backend
- * sees as every vCPU stopping with PV_STOP_RESET at its next
- * pv_vcpu_poll() or trap.
+ * WDRESETREQ; on this board that resets the system. The request is
+ * latched here; the trap dispatcher stops each vCPU with PV_STOP_RESET at
+ * its next pv_vcpu_poll() or trap (pv_devices_reset_requested()).
  */
 static void check_watchdog(struct pv_vm *vm)
 {
 	struct pv_devices *d = &vm->dev;
 	const struct pv_backend_ops *ops = vm->cfg.ops;
 
-	if (d->wdt_reported)
+	if (d->reset_request)
 		return;
 	for (unsigned cpu = 0; cpu < d->timers.ncpus; cpu++) {
 		if (!d->timers.twd[cpu].reset_request)
 			continue;
-		d->wdt_reported = true;
+		d->reset_request = true;
 		if (ops->log)
 			ops->log(vm->cfg.ctx, "pvcore: guest watchdog expired: reset");
-		for (unsigned i = 0; i < vm->cfg.num_vcpus; i++) {
-			if (vm->vcpu[i].stop != PV_STOP_NONE)
-				continue;
-			vm->vcpu[i].stop = PV_STOP_RESET;
-			vm->vcpu[i].stop_code = 0;
-		}
 		return;
 	}
+}
+
+bool pv_devices_reset_requested(const struct pv_vm *vm)
+{
+	return vm->dev.reset_request;
 }
 
 /* Program the host one-shot with the earliest device deadline. */
@@ -161,56 +160,57 @@ static const struct pv_mmio_ops twd_ops = { twd_rd, twd_wr };
 static const struct pv_mmio_ops gt_ops = { gt_rd, gt_wr };
 static const struct pv_mmio_ops uart_ops = { uart_rd, uart_wr };
 
-/**
- * struct board_region - one device window of the board
- * @gic: the region's dev is the GIC rather than the VM
- */
-struct board_region {
-	uint32_t base, size;
-	const struct pv_mmio_ops *ops;
-	bool gic;
-	const char *name;
-};
-
-static const struct board_region board[] = {
-	{ PV_BOARD_PERIPH_BASE + PV_BOARD_SCU_OFFSET, PV_SCU_SIZE, &scu_ops,
-	  false, "scu" },
-	{ PV_BOARD_PERIPH_BASE + PV_BOARD_GICC_OFFSET, PV_GIC_CPU_SIZE,
-	  &pv_gic_cpu_mmio_ops, true, "gicc" },
-	{ PV_BOARD_PERIPH_BASE + PV_BOARD_GT_OFFSET, PV_A9_GT_SIZE, &gt_ops,
-	  false, "global-timer" },
-	{ PV_BOARD_PERIPH_BASE + PV_BOARD_TWD_OFFSET, PV_A9_TWD_SIZE, &twd_ops,
-	  false, "twd" },
-	{ PV_BOARD_PERIPH_BASE + PV_BOARD_GICD_OFFSET, PV_GIC_DIST_SIZE,
-	  &pv_gic_dist_mmio_ops, true, "gicd" },
-	{ PV_BOARD_UART_BASE, PV_PL011_SIZE, &uart_ops, false, "pl011" },
+/* The model and register interface of each device type. */
+static const struct pv_mmio_ops *const type_ops[PV_DEV_TYPE_COUNT] = {
+	[PV_DEV_A9_SCU] = &scu_ops,
+	[PV_DEV_GIC_CPU] = &pv_gic_cpu_mmio_ops,
+	[PV_DEV_GIC_DIST] = &pv_gic_dist_mmio_ops,
+	[PV_DEV_A9_GTIMER] = &gt_ops,
+	[PV_DEV_A9_TWD] = &twd_ops,
+	[PV_DEV_PL011] = &uart_ops,
 };
 
 int pv_devices_init(struct pv_vm *vm)
 {
 	struct pv_devices *d = &vm->dev;
 	const struct pv_vm_config *cfg = &vm->cfg;
+	const struct pv_board *b = cfg->board;
+	const struct pv_board_device *twd, *gt, *uart;
+	uint16_t ppi[PV_A9_LINES];
 	uint64_t now = cfg->ops->now_ns(cfg->ctx);
 	int err;
 
 	pv_memset(d, 0, sizeof(*d));
+	if (pv_board_check(b))
+		return PV_EINVAL;
+	twd = pv_board_find(b, PV_DEV_A9_TWD);
+	gt = pv_board_find(b, PV_DEV_A9_GTIMER);
+	uart = pv_board_find(b, PV_DEV_PL011);
+	ppi[PV_A9_LINE_TWD] = twd->irq[0];
+	ppi[PV_A9_LINE_WDT] = twd->irq[1];
+	ppi[PV_A9_LINE_GT] = gt->irq[0];
 	err = pv_gic_init(&d->gic, cfg->num_vcpus, vm->vcpu);
 	if (err)
 		return err;
-	err = pv_a9_timers_init(&d->timers, cfg->num_vcpus, &d->gic, now);
+	err = pv_a9_timers_init(&d->timers, cfg->num_vcpus, &d->gic, ppi, now);
 	if (err)
 		return err;
-	pv_pl011_init(&d->uart, cfg->ops, cfg->ctx, &d->gic, UART_IRQ);
+	/* A board without a UART still has the model, unwired. */
+	pv_pl011_init(&d->uart, cfg->ops, cfg->ctx, uart ? &d->gic : NULL,
+		      uart ? uart->irq[0] : 0);
 	pv_scu_init(&d->scu, cfg->num_vcpus);
 	pv_psci_reset(vm);
 	d->armed = PV_TIMER_NEVER;
 	d->poll_at = PV_TIMER_NEVER;
-	for (unsigned i = 0; i < PV_ARRAY_SIZE(board); i++) {
-		const struct board_region *r = &board[i];
+	for (unsigned i = 0; i < b->ndevices; i++) {
+		const struct pv_board_device *dev = &b->devices[i];
+		bool gic = dev->type == PV_DEV_GIC_CPU ||
+			   dev->type == PV_DEV_GIC_DIST;
 
-		err = pv_memmap_add_mmio(&vm->map, pv_gpa(r->base), r->size, 0,
-					 r->ops, r->gic ? (void *)&d->gic : (void *)vm,
-					 r->name);
+		err = pv_memmap_add_mmio(&vm->map, pv_gpa(dev->base), dev->size,
+					 0, type_ops[dev->type],
+					 gic ? (void *)&d->gic : (void *)vm,
+					 dev->name);
 		if (err)
 			return err;
 	}
@@ -231,21 +231,23 @@ void pv_devices_timer_expired(struct pv_vm *vm)
 	rearm(vm, now);
 }
 
-void pv_devices_console_input(struct pv_vm *vm)
+void pv_vm_console_input(struct pv_vm *vm)
 {
 	pv_pl011_poll(&vm->dev.uart);
 	rearm(vm, now_ns(vm));
 }
 
 /* Interrupt IDs the board's own devices drive. */
-static bool virq_is_board(unsigned virq)
+static bool virq_is_board(const struct pv_board *b, unsigned virq)
 {
-	return virq == UART_IRQ || virq == PV_BOARD_GT_PPI ||
-	       virq == PV_BOARD_TWD_PPI || virq == PV_BOARD_WDT_PPI;
+	for (unsigned i = 0; i < b->ndevices; i++)
+		for (unsigned k = 0; k < PV_ARRAY_SIZE(b->devices[i].irq); k++)
+			if (b->devices[i].irq[k] == virq)
+				return true;
+	return false;
 }
 
-int pv_devices_map_phys_irq(struct pv_vm *vm, unsigned host_irq,
-			    unsigned virq)
+int pv_vm_map_phys_irq(struct pv_vm *vm, unsigned host_irq, unsigned virq)
 {
 	struct pv_devices *d = &vm->dev;
 	int err;
@@ -253,7 +255,7 @@ int pv_devices_map_phys_irq(struct pv_vm *vm, unsigned host_irq,
 	if (virq < PV_GIC_NR_SGIS || virq >= PV_GIC_NR_IRQS ||
 	    host_irq > UINT16_MAX)
 		return PV_ERANGE;
-	if (virq_is_board(virq))
+	if (virq_is_board(vm->cfg.board, virq))
 		return PV_EBUSY;
 	for (unsigned i = 0; i < d->nphys; i++) {
 		if (d->phys[i].host_irq == host_irq)
@@ -272,7 +274,7 @@ int pv_devices_map_phys_irq(struct pv_vm *vm, unsigned host_irq,
 	return 0;
 }
 
-int pv_devices_phys_irq(struct pv_vm *vm, unsigned host_irq, bool level)
+int pv_vm_phys_irq(struct pv_vm *vm, unsigned host_irq, bool level)
 {
 	struct pv_devices *d = &vm->dev;
 

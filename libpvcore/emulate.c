@@ -10,10 +10,13 @@
  * vCPU is never half-updated (except STM, which, like the hardware, may
  * have stored some words before the abort).
  */
-#include <pvcore/cp15.h>
-#include <pvcore/emulate.h>
 #include <pvcore/error.h>
-#include <pvcore/guest_mem.h>
+
+#include "cp15.h"
+#include "emulate.h"
+#include "guest_mem.h"
+#include "hypercall_svc.h"
+#include "vcpu.h"
 
 #include "decode_internal.h"
 #include "pv_internal.h"
@@ -33,7 +36,7 @@ enum done {
 struct ctx {
 	struct pv_vcpu *vcpu;
 	const struct pv_insn *insn;
-	struct pv_exit *exit;
+	struct pv_outcome out; /* what the instruction asks of the run loop */
 	uint32_t pc;      /* address of the instruction */
 	uint32_t pcval;   /* what reading PC gives: +8 ARM, +4 Thumb */
 	bool thumb;
@@ -139,12 +142,14 @@ static void branch_write_pc(struct pv_vcpu *vcpu, uint32_t addr)
 static enum done undef(struct ctx *c)
 {
 	pv_vcpu_take_exception(c->vcpu, PV_EXC_UNDEF, c->pc);
+	c->out.injected = PV_INJ_UNDEF;
 	return DONE_EXC;
 }
 
 static enum done mem_fault(struct ctx *c, const struct pv_fault *f)
 {
 	pv_vcpu_inject_abort(c->vcpu, f->is_prefetch, f->fsr, f->far, c->pc);
+	c->out.injected = f->is_prefetch ? PV_INJ_PABT : PV_INJ_DABT;
 	return DONE_EXC;
 }
 
@@ -215,6 +220,7 @@ static enum done h_cp_move(struct ctx *c)
 		.is_read = (i->flags & PV_IF_LOAD) != 0,
 	};
 	uint32_t val[2] = { 0, 0 };
+	int err;
 
 	if (acc.is_read) {
 		if (pv_cp_read(c->vcpu, &acc, val))
@@ -231,8 +237,11 @@ static enum done h_cp_move(struct ctx *c)
 	val[0] = rd_reg(c, i->rt);
 	if (acc.is_64)
 		val[1] = rd_reg(c, i->rt2);
-	if (pv_cp_write(c->vcpu, &acc, val))
+	err = pv_cp_write(c->vcpu, &acc, val);
+	if (err < 0)
 		return undef(c);
+	if (err == PV_CP_WAIT)
+		c->out = pv_out_wait();
 	return DONE_NEXT;
 }
 
@@ -652,14 +661,14 @@ static enum done h_rfe(struct ctx *c)
 
 static enum done h_wfi(struct ctx *c)
 {
-	c->vcpu->wfi = true;
-	c->exit->action = PV_ACTION_WAIT;
+	c->out = pv_out_wait();
 	return DONE_NEXT;
 }
 
 static enum done h_svc(struct ctx *c)
 {
 	pv_vcpu_take_exception(c->vcpu, PV_EXC_SVC, c->pc + c->insn->len);
+	c->out.injected = PV_INJ_SVC;
 	return DONE_EXC;
 }
 
@@ -671,6 +680,7 @@ static enum done h_bkpt(struct ctx *c)
 	vcpu->cp15.dbgdscr = (vcpu->cp15.dbgdscr & ~0x3cu) | (3u << 2);
 	pv_vcpu_inject_abort(vcpu, true, PV_FSR_FS(PV_FS_DEBUG),
 			     vcpu->cp15.ifar, c->pc);
+	c->out.injected = PV_INJ_PABT;
 	return DONE_EXC;
 }
 
@@ -683,7 +693,7 @@ static enum done h_hvc(struct ctx *c)
 {
 	if (!pv_vcpu_is_privileged(c->vcpu))
 		return undef(c);
-	pv_vcpu_hypercall(c->vcpu, c->insn->cls == PV_IC_SMC, c->exit);
+	c->out = pv_hypercall(c->vcpu);
 	return DONE_NEXT;
 }
 
@@ -721,18 +731,16 @@ static const handler_fn handlers[PV_IC_COUNT] = {
 	[PV_IC_STREX] = h_single,
 };
 
-void pv_emulate(struct pv_vcpu *vcpu, const struct pv_insn *insn,
-		struct pv_exit *exit)
+struct pv_outcome pv_emulate(struct pv_vcpu *vcpu, const struct pv_insn *insn)
 {
 	struct ctx c;
 	unsigned cond = insn->cond;
 	uint32_t it;
 	enum done d;
 
-	exit->action = PV_ACTION_RESUME;
 	c.vcpu = vcpu;
 	c.insn = insn;
-	c.exit = exit;
+	c.out = pv_out_resume();
 	c.pc = vcpu->r[15];
 	c.thumb = insn->isa == PV_ISA_THUMB;
 	c.pcval = c.pc + (c.thumb ? 4u : 8u);
@@ -760,4 +768,5 @@ void pv_emulate(struct pv_vcpu *vcpu, const struct pv_insn *insn,
 	case DONE_EXC:
 		break;
 	}
+	return c.out;
 }

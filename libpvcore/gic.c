@@ -7,10 +7,10 @@
  * and single word registers.
  */
 #include <pvcore/error.h>
-#include <pvcore/gic.h>
-#include <pvcore/memmap.h>
-#include <pvcore/trap.h>
-#include <pvcore/vcpu.h>
+#include "gic.h"
+#include "memmap.h"
+#include "vcpu.h"
+#include "vcpu.h"
 
 #include "pv_internal.h"
 

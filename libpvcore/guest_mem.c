@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Guest-virtual accesses made on the guest's behalf: translate, then RAM or MMIO. */
 #include <pvcore/error.h>
-#include <pvcore/guest_mem.h>
-#include <pvcore/vm.h>
+#include "guest_mem.h"
+#include "vm_state.h"
 
 #include "pv_internal.h"
 

@@ -13,9 +13,9 @@
  * never its contents. Only RAM pages are cached; anything else takes the
  * full path in guest_mem.c, which also reports the faults.
  */
-#include <pvcore/memmap.h>
-#include <pvcore/mmu.h>
-#include <pvcore/vm.h>
+#include "memmap.h"
+#include "mmu.h"
+#include "vm_state.h"
 
 #include "pv_internal.h"
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Guest-physical memory map: RAM backing and the MMIO bus. */
 #include <pvcore/error.h>
-#include <pvcore/memmap.h>
+#include "memmap.h"
 
 #include "pv_internal.h"
 

@@ -6,11 +6,11 @@
  * (XN included). Manager domains skip the permission check.
  */
 #include <pvcore/error.h>
-#include <pvcore/guest_mem.h>
-#include <pvcore/memmap.h>
-#include <pvcore/mmu.h>
-#include <pvcore/vcpu.h>
-#include <pvcore/vm.h>
+#include "guest_mem.h"
+#include "memmap.h"
+#include "mmu.h"
+#include "vcpu.h"
+#include "vm_state.h"
 
 #include "pv_internal.h"
 

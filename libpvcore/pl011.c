@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The virtual PL011 UART; behaviour documented in include/pvcore/pl011.h. */
 #include <pvcore/error.h>
-#include <pvcore/pl011.h>
+#include "pl011.h"
 
 #include "pv_internal.h"
 

@@ -4,8 +4,9 @@
  * (ARM DEN 0022D). Function table first, then the functions.
  */
 #include <pvcore/error.h>
-#include <pvcore/psci.h>
-#include <pvcore/vm.h>
+
+#include "psci.h"
+#include "vm_state.h"
 
 #include "pv_internal.h"
 
@@ -13,7 +14,11 @@
 /* CPU_SUSPEND power_state, original format: bit 16 = power down. */
 #define POWER_STATE_POWERDOWN (1u << 16)
 
-typedef int32_t (*psci_fn)(struct pv_vcpu *vcpu, struct pv_exit *exit);
+/*
+ * A PSCI function: returns the value for r0, and sets *@out when the call
+ * also changes the caller's run state (suspend, power-off, reset).
+ */
+typedef int32_t (*psci_fn)(struct pv_vcpu *vcpu, struct pv_outcome *out);
 
 static uint32_t arg(const struct pv_vcpu *vcpu, unsigned n)
 {
@@ -33,73 +38,64 @@ static struct pv_vcpu *vcpu_by_mpidr(struct pv_vm *vm, uint32_t aff)
 	return &vm->vcpu[aff & 0xffu];
 }
 
-static void stop(struct pv_vcpu *vcpu, struct pv_exit *exit,
-		 enum pv_stop_reason why)
-{
-	vcpu->stop = why;
-	vcpu->stop_code = 0;
-	exit->action = PV_ACTION_STOP;
-	exit->reason = why;
-	exit->code = 0;
-}
 
-static int32_t psci_version(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static int32_t psci_version(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
-	(void)vcpu, (void)exit;
+	(void)vcpu, (void)out;
 	return (int32_t)PV_PSCI_VERSION_1_0;
 }
 
 /* Only standby states: there are no power-down states in the device tree. */
-static int32_t psci_cpu_suspend(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static int32_t psci_cpu_suspend(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
 	if (arg(vcpu, 1) & POWER_STATE_POWERDOWN)
 		return PV_PSCI_RET_INVALID_PARAMS;
-	exit->action = PV_ACTION_WAIT;
+	*out = pv_out_wait();
 	return PV_PSCI_RET_SUCCESS;
 }
 
-static int32_t psci_cpu_off(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static int32_t psci_cpu_off(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
 	vcpu->vm->dev.psci_on &= (uint8_t)~(1u << vcpu->id);
-	stop(vcpu, exit, PV_STOP_POWEROFF);
+	*out = pv_out_stop(PV_STOP_POWEROFF, 0);
 	return PV_PSCI_RET_SUCCESS; /* never seen: the vCPU does not return */
 }
 
-static int32_t psci_cpu_on(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static int32_t psci_cpu_on(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
 	struct pv_vm *vm = vcpu->vm;
 	struct pv_vcpu *t = vcpu_by_mpidr(vm, arg(vcpu, 1));
 	uint32_t entry = arg(vcpu, 2), context = arg(vcpu, 3);
 	unsigned id;
 
-	(void)exit;
+	(void)out;
 	if (!t)
 		return PV_PSCI_RET_INVALID_PARAMS;
 	if (cpu_is_on(vm, t->id))
 		return PV_PSCI_RET_ALREADY_ON;
 	id = t->id;
-	/* Reset state per PSCI 6.4.3: MMU/caches off, SVC, A/I/F masked. */
+	/*
+	 * Reset state per PSCI 6.4.3: MMU/caches off, SVC, A/I/F masked. The
+	 * reset also clears the target's stop and wait state: it runs again.
+	 */
 	pv_vcpu_reset(t);
-	t->vm = vm;
-	t->id = id;
 	t->r[0] = context;
 	t->r[15] = entry & ~1u;
 	if (entry & 1u)
 		t->cpsr |= PV_PSR_T;
-	t->stop = PV_STOP_NONE;
 	vm->dev.psci_on |= (uint8_t)(1u << id);
 	/* The reset cleared its interrupt inputs; the GIC drives them again. */
 	pv_gic_update(&vm->dev.gic);
 	return PV_PSCI_RET_SUCCESS;
 }
 
-static int32_t psci_affinity_info(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static int32_t psci_affinity_info(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
 	struct pv_vm *vm = vcpu->vm;
 	uint32_t level = arg(vcpu, 2), aff = arg(vcpu, 1);
 	struct pv_vcpu *t;
 
-	(void)exit;
+	(void)out;
 	if (level == 0) {
 		t = vcpu_by_mpidr(vm, aff);
 		if (!t)
@@ -112,25 +108,25 @@ static int32_t psci_affinity_info(struct pv_vcpu *vcpu, struct pv_exit *exit)
 	return vm->dev.psci_on ? PV_PSCI_AFF_ON : PV_PSCI_AFF_OFF;
 }
 
-static int32_t psci_migrate_info_type(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static int32_t psci_migrate_info_type(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
-	(void)vcpu, (void)exit;
+	(void)vcpu, (void)out;
 	return 2; /* Trusted OS not present: no migration needed */
 }
 
-static int32_t psci_system_off(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static int32_t psci_system_off(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
-	stop(vcpu, exit, PV_STOP_POWEROFF);
+	*out = pv_out_stop(PV_STOP_POWEROFF, 0);
 	return PV_PSCI_RET_SUCCESS;
 }
 
-static int32_t psci_system_reset(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static int32_t psci_system_reset(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
-	stop(vcpu, exit, PV_STOP_RESET);
+	*out = pv_out_stop(PV_STOP_RESET, 0);
 	return PV_PSCI_RET_SUCCESS;
 }
 
-static int32_t psci_features(struct pv_vcpu *vcpu, struct pv_exit *exit);
+static int32_t psci_features(struct pv_vcpu *vcpu, struct pv_outcome *out);
 
 /* Indexed by function number (ID - PV_PSCI_FN32_FIRST). */
 static const psci_fn psci_table[] = {
@@ -153,11 +149,11 @@ static psci_fn lookup(uint32_t fn)
 	return psci_table[fn - PV_PSCI_FN32_FIRST];
 }
 
-static int32_t psci_features(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static int32_t psci_features(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
 	uint32_t fn = arg(vcpu, 1);
 
-	(void)exit;
+	(void)out;
 	/* SMCCC_VERSION (0x80000000) is not implemented: SMCCC 1.0. */
 	if (!lookup(fn))
 		return PV_PSCI_RET_NOT_SUPPORTED;
@@ -170,14 +166,11 @@ void pv_psci_reset(struct pv_vm *vm)
 	vm->dev.psci_on = 1; /* the boot CPU; secondaries wait for CPU_ON */
 }
 
-int pv_psci_call(struct pv_vcpu *vcpu, struct pv_exit *exit)
+struct pv_outcome pv_psci_call(struct pv_vcpu *vcpu)
 {
-	uint32_t fn = vcpu->r[0];
-	psci_fn f;
+	struct pv_outcome out = pv_out_resume();
+	psci_fn f = lookup(vcpu->r[0]);
 
-	if (!pv_psci_is_call(fn))
-		return PV_ENOTOURS;
-	f = lookup(fn);
-	vcpu->r[0] = (uint32_t)(f ? f(vcpu, exit) : PV_PSCI_RET_NOT_SUPPORTED);
-	return 0;
+	vcpu->r[0] = (uint32_t)(f ? f(vcpu, &out) : PV_PSCI_RET_NOT_SUPPORTED);
+	return out;
 }

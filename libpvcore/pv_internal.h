@@ -15,11 +15,6 @@ void *pv_memcpy(void *dst, const void *src, size_t n);
 void *pv_memset(void *dst, int c, size_t n);
 int pv_memcmp(const void *a, const void *b, size_t n);
 
-struct pv_vcpu;
-/* itlb.c: host address of @size instruction bytes at guest @va, or NULL
- * when the caller must take the full guest_mem.c path. */
-const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size);
-
 #define PV_BIT(n) (1u << (n))
 /* Bits [hi:lo] of x, as in the Arm ARM's x<hi:lo>. */
 #define PV_BITS(x, hi, lo) (((uint32_t)(x) >> (lo)) & ((2u << ((hi) - (lo))) - 1u))

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The Cortex-A9 SCU registers (Cortex-A9 MPCore TRM, 2.2). */
-#include <pvcore/scu.h>
+#include "scu.h"
 
 #include "pv_internal.h"
 

@@ -4,8 +4,8 @@
  * in the real hardware format. Design and numbers: docs/shadow.md.
  */
 #include <pvcore/error.h>
-#include <pvcore/guest_mem.h>
-#include <pvcore/vm.h>
+#include "guest_mem.h"
+#include "vm_state.h"
 
 #include "pv_internal.h"
 

@@ -1,51 +1,78 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The trap dispatch: the single entry point through which every exception
- * taken from the guest reaches the library. Classify, decode, emulate or
- * inject, then deliver pending virtual interrupts and say what to do next.
+ * The trap dispatcher: the single entry point through which every
+ * exception taken from the guest reaches the library, and the only place
+ * that changes a vCPU's run state (wait, stop), counts a trap and fills
+ * &struct pv_exit.
+ *
+ * Each handler below returns one &struct trap_result: its outcome plus
+ * what to count and report. pv_vcpu_handle_trap() then counts it, settles
+ * the run state, delivers a pending virtual interrupt and answers.
  */
 #include <pvcore/decode.h>
-#include <pvcore/emulate.h>
 #include <pvcore/error.h>
-#include <pvcore/guest_mem.h>
-#include <pvcore/hypercall.h>
 #include <pvcore/patch.h>
-#include <pvcore/psci.h>
-#include <pvcore/vm.h>
+
+#include "emulate.h"
+#include "guest_mem.h"
+#include "itlb.h"
+#include "psci.h"
+#include "shadow.h"
+#include "stats.h"
+#include "vm_state.h"
 
 #include "pv_internal.h"
 
-static const char *const reason_names[PV_TR_COUNT] = {
-	[PV_TR_CP15_READ] = "cp15-read",
-	[PV_TR_CP15_WRITE] = "cp15-write",
-	[PV_TR_CP14] = "cp14",
-	[PV_TR_VFP_CTRL] = "vfp-ctrl",
-	[PV_TR_PSR] = "psr",
-	[PV_TR_EXC_RETURN] = "exc-return",
-	[PV_TR_BANKED_LDM_STM] = "banked-ldm-stm",
-	[PV_TR_LDRT_STRT] = "ldrt-strt",
-	[PV_TR_WFI] = "wfi",
-	[PV_TR_SVC] = "svc",
-	[PV_TR_UNDEF_INJECT] = "undef-inject",
-	[PV_TR_HYPERCALL] = "hypercall",
-	[PV_TR_PSCI] = "psci",
-	[PV_TR_SHADOW_FILL] = "shadow-fill",
-	[PV_TR_GUEST_PABT] = "guest-pabt",
-	[PV_TR_GUEST_DABT] = "guest-dabt",
-	[PV_TR_MMIO_READ] = "mmio-read",
-	[PV_TR_MMIO_WRITE] = "mmio-write",
-	[PV_TR_HOST_IRQ] = "host-irq",
-	[PV_TR_VIRQ] = "virq",
-	[PV_TR_VFIQ] = "vfiq",
-	[PV_TR_PATCHED] = "patched",
-	[PV_TR_OTHER] = "other",
+/**
+ * struct trap_result - what handling one trap came to
+ * @out: the outcome for the run loop (and the injected exception)
+ * @reason: the counter the trap is counted under
+ * @insn: the instruction decoded, 0 if none
+ * @info: the fault address of an abort, else 0
+ * @patched: the instruction came from a pvpatch site
+ */
+struct trap_result {
+	struct pv_outcome out;
+	enum pv_trap_reason reason;
+	uint32_t insn;
+	uint32_t info;
+	bool patched;
 };
 
-const char *pv_trap_reason_name(enum pv_trap_reason reason)
+static struct trap_result result(enum pv_trap_reason reason, uint32_t insn,
+				 uint32_t info)
 {
-	if ((unsigned)reason >= PV_TR_COUNT || !reason_names[reason])
-		return "?";
-	return reason_names[reason];
+	struct trap_result r = { pv_out_resume(), reason, insn, info, false };
+
+	return r;
+}
+
+static struct trap_result fatal(enum pv_trap_reason reason, uint32_t insn,
+				uint32_t info, int err)
+{
+	struct trap_result r = result(reason, insn, info);
+
+	r.out = pv_out_fatal(err);
+	return r;
+}
+
+static struct trap_result injected(enum pv_trap_reason reason,
+				   enum pv_injected what, uint32_t insn,
+				   uint32_t info)
+{
+	struct trap_result r = result(reason, insn, info);
+
+	r.out.injected = what;
+	return r;
+}
+
+/* A guest abort: set its FSR/FAR and enter its vector. */
+static struct trap_result inject_abort(struct pv_vcpu *vcpu, bool prefetch,
+				       uint32_t fsr, uint32_t far)
+{
+	pv_vcpu_inject_abort(vcpu, prefetch, fsr, far, vcpu->r[15]);
+	return injected(prefetch ? PV_TR_GUEST_PABT : PV_TR_GUEST_DABT,
+			prefetch ? PV_INJ_PABT : PV_INJ_DABT, 0, far);
 }
 
 /* Trap reason of an instruction class met on the UNDEF/SVC path. */
@@ -109,16 +136,6 @@ static enum pv_trap_reason insn_reason(const struct pv_vcpu *vcpu,
 	return r;
 }
 
-static void fatal(struct pv_vcpu *vcpu, struct pv_exit *exit, int err)
-{
-	exit->action = PV_ACTION_STOP;
-	exit->reason = PV_STOP_FATAL;
-	exit->code = err;
-	vcpu->stop = PV_STOP_FATAL;
-	vcpu->stop_code = err;
-	pv_vm_dump_trace(vcpu->vm);
-}
-
 /* Thumb: a first halfword 0b11101/0b11110/0b11111 starts a 32-bit encoding. */
 static bool thumb_is_32(uint32_t hw1)
 {
@@ -167,14 +184,15 @@ static bool fetch_cached(struct pv_vcpu *vcpu, uint32_t pc, bool thumb,
  * it now is rather than emulated as something it no longer is.
  */
 static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
-		      const struct pv_patch_site **site, struct pv_fault *fault)
+		      bool *patched, struct pv_fault *fault)
 {
+	const struct pv_patch_site *site;
 	uint32_t pc = vcpu->r[15];
 	uint64_t hw1, hw2, w;
 	int err = 0;
 
 	*thumb = (vcpu->cpsr & PV_PSR_T) != 0;
-	*site = NULL;
+	*patched = false;
 	if (fetch_cached(vcpu, pc, *thumb, word)) {
 		/* served by the cache */
 	} else if (!*thumb) {
@@ -192,11 +210,11 @@ static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
 	}
 	if (err)
 		return err;
-	*site = pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc));
-	if (*site && (*site)->patched == *word)
-		*word = (*site)->original;
-	else
-		*site = NULL;
+	site = pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc));
+	if (site && site->patched == *word) {
+		*word = site->original;
+		*patched = true;
+	}
 	return 0;
 }
 
@@ -205,69 +223,54 @@ static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
  * counter to use when the instruction is a memory access (data-abort MMIO
  * path); PV_TR_COUNT on the UNDEF/SVC path.
  */
-static void emulate_at_pc(struct pv_vcpu *vcpu, enum pv_trap_kind kind,
-			  enum pv_trap_reason mmio_reason, uint32_t info,
-			  struct pv_exit *exit)
+static struct trap_result emulate_at_pc(struct pv_vcpu *vcpu,
+					enum pv_trap_reason mmio_reason,
+					uint32_t info)
 {
-	const struct pv_patch_site *site;
+	struct trap_result r;
 	struct pv_fault fault;
 	struct pv_insn insn;
-	enum pv_trap_reason reason;
 	uint32_t word = 0;
-	bool thumb;
+	bool thumb, patched;
 	int err;
 
-	err = fetch_insn(vcpu, &word, &thumb, &site, &fault);
+	err = fetch_insn(vcpu, &word, &thumb, &patched, &fault);
 	if (err == PV_EFAULT) {
 		/* The guest's own mapping no longer allows the fetch. */
-		pv_vm_count_trap(vcpu->vm, vcpu, kind, PV_TR_GUEST_PABT, word,
-				 fault.far);
-		pv_vcpu_inject_abort(vcpu, true, fault.fsr, fault.far,
-				     vcpu->r[15]);
-		return;
+		r = inject_abort(vcpu, true, fault.fsr, fault.far);
+		r.insn = word;
+		return r;
 	}
-	if (err) {
-		fatal(vcpu, exit, err);
-		return;
-	}
+	if (err)
+		return fatal(PV_TR_OTHER, word, info, err);
 	err = decode_word(word, thumb, &insn);
 	if (err == PV_EUNDEF || err == PV_ENOTOURS) {
-		if (mmio_reason != PV_TR_COUNT) {
-			/* A device access pvcore cannot emulate (e.g. NEON). */
-			pv_vm_count_trap(vcpu->vm, vcpu, kind, mmio_reason,
-					 word, info);
-			fatal(vcpu, exit, err);
-			return;
-		}
-		pv_vm_count_trap(vcpu->vm, vcpu, kind, PV_TR_UNDEF_INJECT, word,
-				 info);
+		/* A device access pvcore cannot emulate (e.g. NEON). */
+		if (mmio_reason != PV_TR_COUNT)
+			return fatal(mmio_reason, word, info, err);
 		pv_vcpu_take_exception(vcpu, PV_EXC_UNDEF, vcpu->r[15]);
-		return;
+		return injected(PV_TR_UNDEF_INJECT, PV_INJ_UNDEF, word, info);
 	}
-	if (err) {
-		fatal(vcpu, exit, err);
-		return;
-	}
-	reason = mmio_reason != PV_TR_COUNT ? mmio_reason :
-					      insn_reason(vcpu, &insn);
-	pv_vm_count_trap(vcpu->vm, vcpu, kind, reason, word, info);
-	if (site)
-		vcpu->vm->counters[PV_TR_PATCHED]++;
-	pv_emulate(vcpu, &insn, exit);
+	if (err)
+		return fatal(PV_TR_OTHER, word, info, err);
+	r = result(mmio_reason != PV_TR_COUNT ? mmio_reason :
+						insn_reason(vcpu, &insn),
+		   word, info);
+	r.patched = patched;
+	r.out = pv_emulate(vcpu, &insn);
+	return r;
 }
 
-static void handle_svc(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static struct trap_result handle_svc(struct pv_vcpu *vcpu)
 {
 	uint32_t pc = vcpu->r[15];
 	uint32_t len = (vcpu->cpsr & PV_PSR_T) ? 2 : 4;
 
 	/* A patched site may use an SVC as its trapping word. */
-	if (pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc))) {
-		emulate_at_pc(vcpu, PV_TRAP_SVC, PV_TR_COUNT, 0, exit);
-		return;
-	}
-	pv_vm_count_trap(vcpu->vm, vcpu, PV_TRAP_SVC, PV_TR_SVC, 0, 0);
+	if (pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc)))
+		return emulate_at_pc(vcpu, PV_TR_COUNT, 0);
 	pv_vcpu_take_exception(vcpu, PV_EXC_SVC, pc + len);
+	return injected(PV_TR_SVC, PV_INJ_SVC, 0, 0);
 }
 
 /* Host short-descriptor FS values that a shadow fill may resolve. */
@@ -289,8 +292,8 @@ static bool fs_is_mmu_fault(uint32_t fs)
 	}
 }
 
-static void handle_abort(struct pv_vcpu *vcpu, const struct pv_trap *trap,
-			 struct pv_exit *exit)
+static struct trap_result handle_abort(struct pv_vcpu *vcpu,
+				       const struct pv_trap *trap)
 {
 	bool pabt = trap->kind == PV_TRAP_PABT;
 	bool wnr = !pabt && (trap->fsr & PV_FSR_WNR);
@@ -305,13 +308,10 @@ static void handle_abort(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 		 * The host checks alignment as the guest's SCTLR.A asks (and
 		 * always for LDM/STRD etc.): the fault is the guest's own.
 		 */
-		pv_vm_count_trap(vcpu->vm, vcpu, trap->kind, PV_TR_GUEST_DABT,
-				 0, trap->far);
-		pv_vcpu_inject_abort(vcpu, false,
-				     PV_FSR_FS(PV_FS_ALIGNMENT) |
-					     (wnr ? PV_FSR_WNR : 0),
-				     trap->far, vcpu->r[15]);
-		return;
+		return inject_abort(vcpu, false,
+				    PV_FSR_FS(PV_FS_ALIGNMENT) |
+					    (wnr ? PV_FSR_WNR : 0),
+				    trap->far);
 	}
 	if (pabt && fs == PV_FS_DEBUG) {
 		/*
@@ -319,193 +319,210 @@ static void handle_abort(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 		 * at PL0. The emulator turns it into the guest's own debug
 		 * prefetch abort.
 		 */
-		emulate_at_pc(vcpu, trap->kind, PV_TR_COUNT, trap->far, exit);
-		return;
+		return emulate_at_pc(vcpu, PV_TR_COUNT, trap->far);
 	}
-	if (!fs_is_mmu_fault(fs)) {
-		pv_vm_count_trap(vcpu->vm, vcpu, trap->kind, PV_TR_OTHER, 0,
-				 trap->far);
-		fatal(vcpu, exit, PV_EBACKEND);
-		return;
-	}
+	if (!fs_is_mmu_fault(fs))
+		return fatal(PV_TR_OTHER, 0, trap->far, PV_EBACKEND);
 	pv_memset(&fault, 0, sizeof(fault));
 	err = pv_shadow_fault(vcpu, pv_gva(trap->far), acc, &outcome, &fault);
-	if (err) {
-		pv_vm_count_trap(vcpu->vm, vcpu, trap->kind, PV_TR_OTHER, 0,
-				 trap->far);
-		fatal(vcpu, exit, err);
-		return;
-	}
+	if (err)
+		return fatal(PV_TR_OTHER, 0, trap->far, err);
 	switch (outcome) {
 	case PV_SHADOW_FILLED:
-		pv_vm_count_trap(vcpu->vm, vcpu, trap->kind, PV_TR_SHADOW_FILL,
-				 0, trap->far);
-		return;
+		return result(PV_TR_SHADOW_FILL, 0, trap->far);
 	case PV_SHADOW_GUEST_FAULT:
-		pv_vm_count_trap(vcpu->vm, vcpu, trap->kind,
-				 fault.is_prefetch ? PV_TR_GUEST_PABT :
-						     PV_TR_GUEST_DABT,
-				 0, fault.far);
-		pv_vcpu_inject_abort(vcpu, fault.is_prefetch, fault.fsr,
-				     fault.far, vcpu->r[15]);
-		return;
+		return inject_abort(vcpu, fault.is_prefetch, fault.fsr,
+				    fault.far);
 	case PV_SHADOW_MMIO:
-		if (pabt) {
-			/* Executing from a device: the bus answers with an abort. */
-			pv_vm_count_trap(vcpu->vm, vcpu, trap->kind,
-					 PV_TR_GUEST_PABT, 0, trap->far);
-			pv_vcpu_inject_abort(vcpu, true,
-					     PV_FSR_FS(PV_FS_SYNC_EXT),
-					     trap->far, vcpu->r[15]);
-			return;
-		}
-		emulate_at_pc(vcpu, trap->kind,
-			      wnr ? PV_TR_MMIO_WRITE : PV_TR_MMIO_READ,
-			      trap->far, exit);
-		return;
+		/* Executing from a device: the bus answers with an abort. */
+		if (pabt)
+			return inject_abort(vcpu, true,
+					    PV_FSR_FS(PV_FS_SYNC_EXT),
+					    trap->far);
+		return emulate_at_pc(vcpu,
+				     wnr ? PV_TR_MMIO_WRITE : PV_TR_MMIO_READ,
+				     trap->far);
 	}
-	fatal(vcpu, exit, PV_ESTATE);
+	return fatal(PV_TR_OTHER, 0, trap->far, PV_ESTATE);
+}
+
+static struct trap_result dispatch(struct pv_vcpu *vcpu,
+				   const struct pv_trap *trap)
+{
+	switch (trap->kind) {
+	case PV_TRAP_UNDEF:
+		return emulate_at_pc(vcpu, PV_TR_COUNT, 0);
+	case PV_TRAP_SVC:
+		return handle_svc(vcpu);
+	case PV_TRAP_PABT:
+	case PV_TRAP_DABT:
+		return handle_abort(vcpu, trap);
+	default: /* IRQ, FIQ: the backend serviced the host interrupt */
+		return result(PV_TR_HOST_IRQ, 0, 0);
+	}
+}
+
+/* ---- run state ---------------------------------------------------------- */
+
+static void set_stop(struct pv_vcpu *vcpu, enum pv_stop_reason why,
+		     int32_t code)
+{
+	vcpu->stop = why;
+	vcpu->stop_code = code;
+	vcpu->wfi = false;
+}
+
+/* A board reset (the guest's watchdog) stops every vCPU at its next entry. */
+static void check_board_reset(struct pv_vcpu *vcpu)
+{
+	if (vcpu->stop == PV_STOP_NONE && pv_devices_reset_requested(vcpu->vm))
+		set_stop(vcpu, PV_STOP_RESET, 0);
+}
+
+/* Apply a handler's outcome to the run state: the one writer of it. */
+static void settle(struct pv_vcpu *vcpu, const struct pv_outcome *out)
+{
+	if (out->action == PV_ACTION_STOP)
+		set_stop(vcpu, out->stop, out->code);
+	else if (out->action == PV_ACTION_WAIT)
+		vcpu->wfi = true;
+	check_board_reset(vcpu);
 }
 
 /*
- * Deliver a pending unmasked virtual FIQ or IRQ. A pending interrupt ends
- * a WFI even while CPSR.I/F masks it, as on hardware (Linux idles with
- * interrupts masked).
+ * Deliver a pending unmasked virtual FIQ or IRQ and say what comes next. A
+ * pending interrupt ends a WFI even while CPSR.I/F masks it, as on
+ * hardware (Linux idles with interrupts masked).
  */
-static void deliver_pending(struct pv_vcpu *vcpu, struct pv_exit *exit)
+static enum pv_action deliver_pending(struct pv_vcpu *vcpu)
 {
-	if (exit->action == PV_ACTION_STOP)
-		return;
-	if (exit->action == PV_ACTION_WAIT)
-		vcpu->wfi = true;
+	struct pv_stats *stats = &vcpu->vm->stats;
+
+	if (vcpu->stop != PV_STOP_NONE)
+		return PV_ACTION_STOP;
 	if (vcpu->irq_line || vcpu->fiq_line)
 		vcpu->wfi = false;
-	exit->action = vcpu->wfi ? PV_ACTION_WAIT : PV_ACTION_RESUME;
 	if (vcpu->fiq_line && !(vcpu->cpsr & PV_PSR_F)) {
-		/* Its own counter: the conformance table confirms FIQs by it. */
-		vcpu->vm->counters[PV_TR_VFIQ]++;
+		pv_stats_event(stats, PV_EV_VFIQ);
 		pv_vcpu_take_exception(vcpu, PV_EXC_FIQ, vcpu->r[15]);
 	} else if (vcpu->irq_line && !(vcpu->cpsr & PV_PSR_I)) {
-		vcpu->vm->counters[PV_TR_VIRQ]++;
+		pv_stats_event(stats, PV_EV_VIRQ);
 		pv_vcpu_take_exception(vcpu, PV_EXC_IRQ, vcpu->r[15]);
 	}
+	return vcpu->wfi ? PV_ACTION_WAIT : PV_ACTION_RESUME;
+}
+
+/* The answer for a vCPU that is not running, or has just stopped. */
+static void answer(const struct pv_vcpu *vcpu, enum pv_action action,
+		   struct pv_exit *exit)
+{
+	exit->action = action;
+	exit->stop = vcpu->stop;
+	exit->code = action == PV_ACTION_STOP ? vcpu->stop_code : 0;
 }
 
 int pv_vcpu_handle_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 			struct pv_exit *exit)
 {
+	struct pv_trace_entry e;
+	struct trap_result r;
+
 	if ((unsigned)trap->kind >= PV_TRAP_KIND_COUNT)
 		return PV_EINVAL;
-	exit->action = PV_ACTION_RESUME;
-	exit->reason = PV_STOP_NONE;
-	exit->code = 0;
+	pv_memset(exit, 0, sizeof(*exit));
+	exit->reason = PV_TR_COUNT;
+	exit->pc = vcpu->r[15];
+	check_board_reset(vcpu);
 	if (vcpu->stop != PV_STOP_NONE) {
-		exit->action = PV_ACTION_STOP;
-		exit->reason = vcpu->stop;
-		exit->code = vcpu->stop_code;
+		exit->cpsr = vcpu->cpsr;
+		answer(vcpu, PV_ACTION_STOP, exit);
 		return 0;
 	}
 	/* The host SPSR holds the guest's user-owned bits at the trap. */
 	vcpu->cpsr = (vcpu->cpsr & ~PV_PSR_USER_MASK) |
 		     (trap->host_cpsr & PV_PSR_USER_MASK);
-	switch (trap->kind) {
-	case PV_TRAP_UNDEF:
-		emulate_at_pc(vcpu, trap->kind, PV_TR_COUNT, 0, exit);
-		break;
-	case PV_TRAP_SVC:
-		handle_svc(vcpu, exit);
-		break;
-	case PV_TRAP_PABT:
-	case PV_TRAP_DABT:
-		handle_abort(vcpu, trap, exit);
-		break;
-	case PV_TRAP_IRQ:
-	case PV_TRAP_FIQ:
-		pv_vm_count_trap(vcpu->vm, vcpu, trap->kind, PV_TR_HOST_IRQ, 0,
-				 0);
-		break;
-	default:
-		break;
-	}
-	if (exit->action == PV_ACTION_STOP && vcpu->stop == PV_STOP_NONE) {
-		vcpu->stop = exit->reason;
-		vcpu->stop_code = exit->code;
-	}
-	deliver_pending(vcpu, exit);
+	exit->cpsr = vcpu->cpsr;
+
+	r = dispatch(vcpu, trap);
+
+	e.pc = exit->pc;
+	e.insn = r.insn;
+	e.cpsr = exit->cpsr;
+	e.info = r.info;
+	e.kind = (uint8_t)trap->kind;
+	e.reason = (uint8_t)r.reason;
+	e.vcpu = (uint8_t)vcpu->id;
+	pv_stats_count_trap(&vcpu->vm->stats, &e);
+	if (r.patched)
+		pv_stats_event(&vcpu->vm->stats, PV_EV_PATCHED);
+	settle(vcpu, &r.out);
+	if (vcpu->stop == PV_STOP_FATAL)
+		pv_vm_dump_trace(vcpu->vm);
+
+	exit->reason = r.reason;
+	exit->injected = r.out.injected;
+	exit->insn = r.insn;
+	exit->addr = r.info;
+	answer(vcpu, deliver_pending(vcpu), exit);
 	return 0;
 }
 
 int pv_vcpu_poll(struct pv_vcpu *vcpu, struct pv_exit *exit)
 {
-	exit->reason = PV_STOP_NONE;
-	exit->code = 0;
-	if (vcpu->stop != PV_STOP_NONE) {
-		exit->action = PV_ACTION_STOP;
-		exit->reason = vcpu->stop;
-		exit->code = vcpu->stop_code;
-		return 0;
-	}
-	exit->action = vcpu->wfi ? PV_ACTION_WAIT : PV_ACTION_RESUME;
-	deliver_pending(vcpu, exit);
+	pv_memset(exit, 0, sizeof(*exit));
+	exit->reason = PV_TR_COUNT;
+	exit->pc = vcpu->r[15];
+	exit->cpsr = vcpu->cpsr;
+	check_board_reset(vcpu);
+	answer(vcpu, deliver_pending(vcpu), exit);
 	return 0;
 }
 
-void pv_vcpu_set_lines(struct pv_vcpu *vcpu, bool irq, bool fiq)
+int pv_vcpu_run_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
+		     pv_wait_fn wait, void *wait_ctx, struct pv_exit *exit,
+		     struct pv_resume *resume)
 {
-	vcpu->irq_line = irq;
-	vcpu->fiq_line = fiq;
+	struct pv_exit polled;
+	int err = pv_vcpu_handle_trap(vcpu, trap, exit);
+
+	if (err)
+		return err;
+	while (exit->action == PV_ACTION_WAIT && wait) {
+		wait(wait_ctx);
+		pv_vcpu_poll(vcpu, &polled);
+		exit->action = polled.action;
+		exit->stop = polled.stop;
+		exit->code = polled.code;
+	}
+	if (exit->action == PV_ACTION_RESUME)
+		pv_vcpu_resume_state(vcpu, resume);
+	return 0;
 }
 
-void pv_vcpu_hypercall(struct pv_vcpu *vcpu, bool is_smc,
-		       struct pv_exit *exit)
+/* ---- the vCPU as the backend sees it ------------------------------------ */
+
+uint32_t *pv_vcpu_regs(struct pv_vcpu *vcpu)
 {
-	const struct pv_vm *vm = vcpu->vm;
-	const struct pv_backend_ops *ops = vm->cfg.ops;
-	uint32_t id = vcpu->r[0];
-	uint8_t byte;
-	int err;
+	return vcpu->r;
+}
 
-	(void)is_smc; /* both conduits reach the same services */
-	if (pv_psci_is_call(id)) {
-		err = pv_psci_call(vcpu, exit);
-		if (err < 0)
-			fatal(vcpu, exit, err);
-		return;
-	}
-	switch (id) {
-	case PV_HC_CONSOLE_PUTC:
-		byte = (uint8_t)vcpu->r[1];
-		ops->console_write(vm->cfg.ctx, &byte, 1);
-		vcpu->r[0] = 0;
-		break;
-	case PV_HC_CONSOLE_GETC:
-		vcpu->r[0] = (uint32_t)ops->console_read(vm->cfg.ctx);
-		break;
-	case PV_HC_EXIT:
-		exit->action = PV_ACTION_STOP;
-		exit->reason = PV_STOP_HYPERCALL;
-		exit->code = (int32_t)vcpu->r[1];
-		vcpu->stop = PV_STOP_HYPERCALL;
-		vcpu->stop_code = exit->code;
-		vcpu->r[0] = 0;
-		break;
-	case PV_HC_TRAP_COUNT:
-		if (vcpu->r[1] < PV_TR_COUNT) {
-			uint64_t n = vm->counters[vcpu->r[1]];
+unsigned pv_vcpu_id(const struct pv_vcpu *vcpu)
+{
+	return vcpu->id;
+}
 
-			vcpu->r[0] = (uint32_t)n;
-			vcpu->r[1] = (uint32_t)(n >> 32);
-		} else {
-			vcpu->r[0] = PV_TR_COUNT;
-			vcpu->r[1] = 0;
-		}
-		break;
-	case PV_HC_TRACE_DUMP:
-		pv_vm_dump_trace(vm);
-		vcpu->r[0] = 0;
-		break;
-	default:
-		vcpu->r[0] = PV_SMCCC_NOT_SUPPORTED;
-		break;
-	}
+void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out)
+{
+	pv_memset(out, 0, sizeof(*out));
+	out->host_cpsr = PV_MODE_USR | (vcpu->cpsr & PV_PSR_USER_MASK);
+	pv_shadow_resume(vcpu, out);
+	out->vfp_enable = pv_vcpu_vfp_enabled(vcpu);
+	out->tpidruro = vcpu->cp15.tpidruro;
+	out->tpidrurw = vcpu->cp15.tpidrurw;
+	out->align_check = (vcpu->cp15.sctlr & PV_SCTLR_A) != 0;
+}
+
+void pv_vcpu_set_tpidrurw(struct pv_vcpu *vcpu, uint32_t value)
+{
+	vcpu->cp15.tpidrurw = value;
 }

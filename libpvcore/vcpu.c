@@ -5,9 +5,9 @@
  * Non-secure PL1 guest, the host context for resuming the guest, and the
  * virtual VFP control registers.
  */
-#include <pvcore/cp15.h>
+#include "cp15.h"
 #include <pvcore/error.h>
-#include <pvcore/vm.h>
+#include "vm_state.h"
 
 #include "pv_internal.h"
 
@@ -301,16 +301,10 @@ int pv_vfp_sysreg_write(struct pv_vcpu *vcpu, unsigned reg, uint32_t *val)
 	}
 }
 
-/* --- resume ---------------------------------------------------------------- */
+/* --- interrupt inputs ----------------------------------------------------- */
 
-void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out)
+void pv_vcpu_set_lines(struct pv_vcpu *vcpu, bool irq, bool fiq)
 {
-	pv_memset(out, 0, sizeof(*out));
-	out->host_cpsr = PV_MODE_USR | (vcpu->cpsr & PV_PSR_USER_MASK);
-	pv_shadow_resume(vcpu, out);
-	out->vfp_enable = pv_vcpu_vfp_enabled(vcpu);
-	out->tpidruro = vcpu->cp15.tpidruro;
-	out->tpidrurw = vcpu->cp15.tpidrurw;
-	out->align_check = (vcpu->cp15.sctlr & PV_SCTLR_A) != 0;
+	vcpu->irq_line = irq;
+	vcpu->fiq_line = fiq;
 }
-

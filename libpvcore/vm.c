@@ -1,9 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* The VM object: configuration checks, setup, trap counters and the trace ring. */
+/* The VM object: configuration checks, setup, and the backend's accessors. */
 #include <pvcore/error.h>
-#include <pvcore/vm.h>
+
+#include "cp15.h"
+#include "vm_state.h"
 
 #include "pv_internal.h"
+
+_Static_assert(sizeof(struct pv_vm) <= PV_VM_STORAGE_SIZE,
+	       "struct pv_vm outgrew PV_VM_STORAGE_SIZE");
+_Static_assert(_Alignof(struct pv_vm) <= _Alignof(pv_vm_storage_t),
+	       "struct pv_vm needs more alignment than pv_vm_storage_t");
+
+size_t pv_vm_storage_size(void)
+{
+	return sizeof(struct pv_vm);
+}
 
 static bool ops_complete(const struct pv_backend_ops *o)
 {
@@ -13,8 +25,41 @@ static bool ops_complete(const struct pv_backend_ops *o)
 	       o->irq_route;
 }
 
+static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/*
+ * Guest RAM must sit inside the board's RAM range, clear of its devices,
+ * and clear of the window's addresses: with its MMU off the guest reaches
+ * guest-physical addresses at the same virtual addresses, and the window
+ * covers those in every shadow table.
+ */
+static int check_ram(const struct pv_vm_config *cfg,
+		     const struct pv_ram_region *r)
+{
+	const struct pv_board *b = cfg->board;
+	uint64_t base = pv_gpa_val(r->gpa);
+
+	if (!r->size || (base | r->size) & 0xfffu)
+		return PV_EINVAL;
+	if (base < b->ram_base ||
+	    base + r->size > (uint64_t)b->ram_base + b->ram_size)
+		return PV_ERANGE;
+	for (unsigned i = 0; i < b->ndevices; i++)
+		if (overlap(base, r->size, b->devices[i].base,
+			    b->devices[i].size))
+			return PV_EEXIST;
+	if (overlap(base, r->size, cfg->window_base, cfg->window_size))
+		return PV_EWINDOW;
+	return 0;
+}
+
 static int check_config(const struct pv_vm_config *cfg)
 {
+	int err;
+
 	if (!ops_complete(cfg->ops))
 		return PV_EINVAL;
 	if (!cfg->ram_count || cfg->ram_count > PV_MAX_RAM_REGIONS)
@@ -25,19 +70,31 @@ static int check_config(const struct pv_vm_config *cfg)
 	    !cfg->window_size || !cfg->window_l1 ||
 	    (uint64_t)cfg->window_base + cfg->window_size > (1ull << 32))
 		return PV_EINVAL;
-	return 0;
+	if (pv_board_check(cfg->board))
+		return PV_EINVAL;
+	for (unsigned i = 0; i < cfg->ram_count; i++) {
+		err = check_ram(cfg, &cfg->ram[i]);
+		if (err)
+			return err;
+	}
+	/* A CP15 table out of order would make lookups miss registers. */
+	return pv_cp15_check_table();
 }
 
 int pv_vm_init(struct pv_vm *vm, const struct pv_vm_config *cfg)
 {
-	int err = check_config(cfg);
+	struct pv_vm_config c = *cfg;
+	int err;
 
+	if (!c.board)
+		c.board = &pv_board_default;
+	err = check_config(&c);
 	if (err)
 		return err;
 	pv_memset(vm, 0, sizeof(*vm));
-	vm->cfg = *cfg;
-	for (unsigned i = 0; i < cfg->ram_count; i++) {
-		err = pv_memmap_add_ram(&vm->map, &cfg->ram[i]);
+	vm->cfg = c;
+	for (unsigned i = 0; i < c.ram_count; i++) {
+		err = pv_memmap_add_ram(&vm->map, &c.ram[i]);
 		if (err)
 			return err;
 	}
@@ -47,7 +104,7 @@ int pv_vm_init(struct pv_vm *vm, const struct pv_vm_config *cfg)
 	err = pv_shadow_init(vm);
 	if (err)
 		return err;
-	for (unsigned i = 0; i < cfg->num_vcpus; i++) {
+	for (unsigned i = 0; i < c.num_vcpus; i++) {
 		vm->vcpu[i].vm = vm;
 		vm->vcpu[i].id = i;
 		pv_vcpu_reset(&vm->vcpu[i]);
@@ -68,90 +125,12 @@ int pv_vm_load(struct pv_vm *vm, pv_gpa_t gpa, const void *data, size_t len)
 	return 0;
 }
 
+struct pv_vcpu *pv_vm_vcpu(struct pv_vm *vm, unsigned id)
+{
+	return id < vm->cfg.num_vcpus ? &vm->vcpu[id] : NULL;
+}
+
 void pv_vm_timer_expired(struct pv_vm *vm)
 {
 	pv_devices_timer_expired(vm);
-}
-
-int pv_vm_phys_irq(struct pv_vm *vm, unsigned host_irq, bool level)
-{
-	return pv_devices_phys_irq(vm, host_irq, level);
-}
-
-uint64_t pv_vm_trap_count(const struct pv_vm *vm, enum pv_trap_reason reason)
-{
-	if ((unsigned)reason >= PV_TR_COUNT)
-		return 0;
-	return vm->counters[reason];
-}
-
-void pv_vm_count_trap(struct pv_vm *vm, const struct pv_vcpu *vcpu,
-		      enum pv_trap_kind kind, enum pv_trap_reason reason,
-		      uint32_t insn, uint32_t info)
-{
-	struct pv_trace_entry *e = &vm->trace[vm->trace_next++ % PV_TRACE_ENTRIES];
-
-	if ((unsigned)reason < PV_TR_COUNT)
-		vm->counters[reason]++;
-	e->pc = vcpu->r[15];
-	e->insn = insn;
-	e->cpsr = vcpu->cpsr;
-	e->info = info;
-	e->kind = (uint8_t)kind;
-	e->reason = (uint8_t)reason;
-	e->vcpu = (uint8_t)vcpu->id;
-}
-
-/* Formatting without libc: "name=0x%08x" pieces into a fixed line buffer. */
-static char *put_str(char *p, char *end, const char *s)
-{
-	while (*s && p < end)
-		*p++ = *s++;
-	return p;
-}
-
-static char *put_hex(char *p, char *end, const char *name, uint64_t v,
-		     unsigned digits)
-{
-	p = put_str(p, end, name);
-	p = put_str(p, end, "=0x");
-	for (unsigned i = digits; i-- && p < end;)
-		*p++ = "0123456789abcdef"[(v >> (4 * i)) & 0xf];
-	return put_str(p, end, " ");
-}
-
-void pv_vm_dump_trace(const struct pv_vm *vm)
-{
-	const struct pv_backend_ops *ops = vm->cfg.ops;
-	uint32_t first = vm->trace_next > PV_TRACE_ENTRIES ?
-				 vm->trace_next - PV_TRACE_ENTRIES : 0;
-	char line[160], *p, *end = line + sizeof(line) - 1;
-
-	if (!ops || !ops->log)
-		return;
-	ops->log(vm->cfg.ctx, "pvcore trap trace (oldest first):");
-	for (uint32_t i = first; i < vm->trace_next; i++) {
-		const struct pv_trace_entry *e = &vm->trace[i % PV_TRACE_ENTRIES];
-
-		p = put_str(line, end, "  ");
-		p = put_str(p, end, pv_trap_reason_name(e->reason));
-		p = put_str(p, end, " ");
-		p = put_hex(p, end, "pc", e->pc, 8);
-		p = put_hex(p, end, "insn", e->insn, 8);
-		p = put_hex(p, end, "cpsr", e->cpsr, 8);
-		p = put_hex(p, end, "info", e->info, 8);
-		*p = '\0';
-		ops->log(vm->cfg.ctx, line);
-	}
-	ops->log(vm->cfg.ctx, "pvcore trap counters:");
-	for (unsigned r = 0; r < PV_TR_COUNT; r++) {
-		if (!vm->counters[r])
-			continue;
-		p = put_str(line, end, "  ");
-		p = put_str(p, end, pv_trap_reason_name((enum pv_trap_reason)r));
-		p = put_str(p, end, " ");
-		p = put_hex(p, end, "count", vm->counters[r], 16);
-		*p = '\0';
-		ops->log(vm->cfg.ctx, line);
-	}
 }

@@ -26,8 +26,27 @@
  * path. TLB and cache maintenance, by contrast, must happen before the next
  * guest instruction and are pushed through the operations below.
  *
- * Every operation is called from inside a pvcore entry point, on the thread
- * that called that entry point. None may call back into pvcore.
+ * The run loop (vm.h), per vCPU:
+ *
+ * 1. the guest takes an exception; the backend stores r0..r15 into
+ *    pv_vcpu_regs() (PC convention in &struct pv_trap);
+ * 2. pv_vcpu_run_trap() (or pv_vcpu_handle_trap(), then while the answer
+ *    is PV_ACTION_WAIT: sleep, report host events, pv_vcpu_poll());
+ * 3. on PV_ACTION_STOP the vCPU is done; otherwise the backend loads
+ *    r0..r15 and the &struct pv_resume state and returns to the guest.
+ *
+ * Threading: the library has no locks. All entry points of one VM must be
+ * serialized by the backend (one host thread, or a lock around each call);
+ * different VMs are independent. Every operation below is called from
+ * inside a pvcore entry point, on the thread that called it, and none may
+ * call back into pvcore. The one exception is the pv_wait_fn a backend
+ * passes to pv_vcpu_run_trap(), which reports host events (vm.h).
+ *
+ * What the backend guarantees in turn: the guest only ever runs at host
+ * PL0 on the shadow table pv_vcpu_resume_state() names, with that DACR and
+ * ASID; every exception taken from it reaches pv_vcpu_handle_trap(); the
+ * memory in the VM config (RAM backing, the shadow pool) is the VM's alone
+ * while it exists.
  */
 #ifndef PVCORE_BACKEND_H
 #define PVCORE_BACKEND_H

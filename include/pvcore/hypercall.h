@@ -19,7 +19,12 @@
 #define PV_HC_CONSOLE_GETC (PV_HC_BASE + 0x02)
 /* r1 = status. Stops the VM (PV_STOP_HYPERCALL, code = status). */
 #define PV_HC_EXIT (PV_HC_BASE + 0x03)
-/* r0 <- number of the trap-counter reasons; r1 = reason -> r0,r1 = count lo,hi */
+/*
+ * r1 = counter index -> r0,r1 = its count (low, high word). Indices number
+ * the trap reasons of <pvcore/vm.h> (enum pv_trap_reason) first, then its
+ * events (enum pv_event) from PV_TR_COUNT on. For any other r1:
+ * r0 <- the number of counters, r1 <- 0.
+ */
 #define PV_HC_TRAP_COUNT (PV_HC_BASE + 0x04)
 /* Dumps the trap trace ring through the backend log. */
 #define PV_HC_TRACE_DUMP (PV_HC_BASE + 0x05)

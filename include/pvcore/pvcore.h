@@ -3,30 +3,32 @@
  * DOC: pvcore - run an ARMv7-A guest on an ARMv7-A CPU without
  * virtualization extensions
  *
- * Include this one header. See README.md for the architecture and the
- * backend contract (backend.h).
+ * Include this one header. It is the whole installed API:
+ *
+ * - types.h     guest-virtual, guest-physical and host address types;
+ * - error.h     the PV_E* codes and pv_strerror();
+ * - backend.h   what a backend provides (the operations) and guarantees;
+ * - board.h     the virtual board descriptor;
+ * - vm.h        the VM and vCPU entry points a backend calls;
+ * - patch.h     pvpatch site tables;
+ * - decode.h    the instruction decoder, for tools;
+ * - hypercall.h the guest-side hypercall ABI.
+ *
+ * See README.md for the architecture.
  */
 #ifndef PVCORE_PVCORE_H
 #define PVCORE_PVCORE_H
 
 #define PVCORE_VERSION_MAJOR 0
-#define PVCORE_VERSION_MINOR 1
+#define PVCORE_VERSION_MINOR 2
 
 #include <pvcore/types.h>
 #include <pvcore/error.h>
 #include <pvcore/backend.h>
 #include <pvcore/board.h>
-#include <pvcore/memmap.h>
-#include <pvcore/mmu.h>
-#include <pvcore/guest_mem.h>
-#include <pvcore/vcpu.h>
-#include <pvcore/cp15.h>
-#include <pvcore/trap.h>
-#include <pvcore/hypercall.h>
-#include <pvcore/decode.h>
-#include <pvcore/emulate.h>
-#include <pvcore/shadow.h>
-#include <pvcore/devices.h>
 #include <pvcore/vm.h>
+#include <pvcore/patch.h>
+#include <pvcore/decode.h>
+#include <pvcore/hypercall.h>
 
 #endif /* PVCORE_PVCORE_H */

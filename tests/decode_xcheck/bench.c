@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pvcore/emulate.h>
+#include "emulate.h"
 
+#include "core.h"
 #include "fake_backend.h"
 
 struct bcase {
@@ -57,7 +58,6 @@ int main(int argc, char **argv)
 	struct pv_vm *vm;
 	struct pv_vcpu *v;
 	struct pv_insn insn;
-	struct pv_exit ex;
 	long n;
 
 	if (argc != 3)
@@ -95,7 +95,7 @@ int main(int argc, char **argv)
 					&insn);
 		else
 			pv_decode_arm(c->w, &insn);
-		pv_emulate(v, &insn, &ex);
+		(void)pv_emulate(v, &insn);
 	}
 	printf("%s pc=%08x\n", argv[1], v->r[15]);
 	free(vm);

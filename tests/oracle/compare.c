@@ -30,6 +30,7 @@
 #include <pvcore/pvcore.h>
 
 #include "compare.h"
+#include "core.h"
 #include "fake_backend.h"
 #include "oracle_gen.h"
 
@@ -107,7 +108,6 @@ static const char *host_run(const struct orc_case *c, uint32_t *out)
 		pv_vcpu_take_exception(v, (enum pv_exception)c->exc, c->exc_ret);
 	} else {
 		struct pv_insn insn;
-		struct pv_exit ex = { 0 };
 		int err;
 
 		if (!thumb)
@@ -123,7 +123,7 @@ static const char *host_run(const struct orc_case *c, uint32_t *out)
 				 pv_strerror(err));
 			note = buf;
 		} else {
-			pv_emulate(v, &insn, &ex);
+			(void)pv_emulate(v, &insn);
 		}
 	}
 	/* The landing SMC is UNDEFINED at PL0 (QEMU and hardware alike). */

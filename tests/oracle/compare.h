@@ -13,6 +13,8 @@
 
 #include <pvcore/pvcore.h>
 
+#include "core.h"
+
 extern struct pv_vm vm;
 extern bool inject;    /* --inject-fault: corrupt the host result */
 extern uint32_t feat;  /* --features */

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core.h"
 #include "fake_backend.h"
 
 #define BENCH_N 10000u

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core.h"
 #include "fake_backend.h"
 
 #define BENCH_N 1000

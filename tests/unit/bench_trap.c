@@ -27,6 +27,7 @@
 
 #include <pvcore/patch.h>
 
+#include "core.h"
 #include "fake_backend.h"
 
 #define BENCH_N 1000u
@@ -189,7 +190,7 @@ int main(void)
 	printf("bench_trap: %u iterations per path; traps: patched %llu, "
 	       "cp15 read %llu, cp15 write %llu, svc %llu, mmio write %llu, "
 	       "exception return %llu\n", BENCH_N,
-	       (unsigned long long)pv_vm_trap_count(vm, PV_TR_PATCHED),
+	       (unsigned long long)pv_vm_event_count(vm, PV_EV_PATCHED),
 	       (unsigned long long)pv_vm_trap_count(vm, PV_TR_CP15_READ),
 	       (unsigned long long)pv_vm_trap_count(vm, PV_TR_CP15_WRITE),
 	       (unsigned long long)pv_vm_trap_count(vm, PV_TR_SVC),

@@ -13,8 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <pvcore/cp15.h>
+#include "cp15.h"
 
+#include "core.h"
 #include "fake_backend.h"
 
 int main(void)

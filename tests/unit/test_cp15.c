@@ -10,8 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pvcore/cp15.h>
+#include "cp15.h"
 
+#include "core.h"
 #include "fake_backend.h"
 
 static struct fake_backend fb;
@@ -453,10 +454,9 @@ START_TEST(side_effects)
 	ck_assert_int_eq(wr(cpu, 15, 0, 7, 8, 0, 0x00345000u), 0);
 	rd(cpu, 15, 0, 7, 4, 0, &v);
 	ck_assert_uint_eq(v, 1u | (PV_FS_TRANSL_SECTION << 1));
-	/* Legacy CP15 WFI makes the vCPU wait. */
-	cpu->wfi = false;
-	ck_assert_int_eq(wr(cpu, 15, 0, 7, 0, 4, 0), 0);
-	ck_assert(cpu->wfi);
+	/* Legacy CP15 WFI asks the run loop to wait. */
+	ck_assert_int_eq(wr(cpu, 15, 0, 7, 0, 4, 0), PV_CP_WAIT);
+	ck_assert(!cpu->wfi);
 	/* Debug monitor mode enable shows in DBGDSCRint. */
 	ck_assert_int_eq(wr(cpu, 14, 0, 0, 2, 2, 0xffffffffu), 0);
 	rd(cpu, 14, 0, 0, 1, 0, &v);

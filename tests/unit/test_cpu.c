@@ -11,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pvcore/cp15.h>
+#include "cp15.h"
 #include <pvcore/hypercall.h>
 #include <pvcore/patch.h>
-#include <pvcore/psci.h>
+#include "psci.h"
 
+#include "core.h"
 #include "fake_backend.h"
 
 static struct fake_backend fb;
@@ -428,6 +429,7 @@ START_TEST(trap_undef_of_vfp_insn_injects_undef)
 {
 	struct pv_trap t;
 	struct pv_exit ex;
+	struct pv_trace_entry te;
 	uint32_t *ram = fake_backend_ram(&fb, FAKE_RAM_BASE + 0x100);
 
 	/* VADD.F32 s0, s0, s0 with the VFP disabled: the guest's own UNDEF. */
@@ -441,7 +443,14 @@ START_TEST(trap_undef_of_vfp_insn_injects_undef)
 	ck_assert_uint_eq(cpu->r[14], FAKE_RAM_BASE + 0x104);
 	ck_assert_uint_eq(cpu->r[15], 0x04);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_UNDEF_INJECT), 1);
-	ck_assert_uint_eq(vm->trace[0].insn, 0xee300a00u);
+	ck_assert_int_eq(pv_vm_trace(vm, 0, &te), 0);
+	ck_assert_uint_eq(te.insn, 0xee300a00u);
+	/* The exit tells the backend what happened, without the counters. */
+	ck_assert_int_eq(ex.reason, PV_TR_UNDEF_INJECT);
+	ck_assert_int_eq(ex.injected, PV_INJ_UNDEF);
+	ck_assert_uint_eq(ex.pc, FAKE_RAM_BASE + 0x100);
+	ck_assert_uint_eq(ex.insn, 0xee300a00u);
+	ck_assert_uint_eq(ex.cpsr & PV_PSR_M_MASK, PV_MODE_SVC);
 }
 END_TEST
 
@@ -508,7 +517,7 @@ START_TEST(trap_unknown_host_fault_is_fatal)
 	cpu->r[15] = 0x10000200u;
 	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &t, &ex), 0);
 	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
-	ck_assert_int_eq(ex.reason, PV_STOP_FATAL);
+	ck_assert_int_eq(ex.stop, PV_STOP_FATAL);
 	ck_assert_int_eq(ex.code, PV_EBACKEND);
 	ck_assert_uint_gt(fb.log_lines, 0); /* the trace was dumped */
 	/* A stopped vCPU stays stopped. */
@@ -533,27 +542,27 @@ START_TEST(irq_delivery_and_masking)
 	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
 	ck_assert_uint_eq(cpu->r[15], 0x10000300u);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_HOST_IRQ), 1);
-	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_VIRQ), 0);
+	ck_assert_uint_eq(pv_vm_event_count(vm, PV_EV_VIRQ), 0);
 	/* Unmasked: IRQ entry with LR = next instruction + 4. */
 	cpu->cpsr &= ~PV_PSR_I;
 	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &t, &ex), 0);
 	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_IRQ);
 	ck_assert_uint_eq(cpu->r[14], 0x10000304u);
 	ck_assert_uint_eq(cpu->r[15], 0x18);
-	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_VIRQ), 1);
+	ck_assert_uint_eq(pv_vm_event_count(vm, PV_EV_VIRQ), 1);
 	/* FIQ wins over IRQ, and is counted as a FIQ, not as an IRQ. */
 	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC);
 	cpu->r[15] = 0x10000400u;
 	pv_vcpu_set_lines(cpu, true, true);
-	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_VFIQ), 0);
+	ck_assert_uint_eq(pv_vm_event_count(vm, PV_EV_VFIQ), 0);
 	ck_assert_int_eq(pv_vcpu_poll(cpu, &ex), 0);
 	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_FIQ);
 	ck_assert_uint_eq(cpu->cpsr & (PV_PSR_F | PV_PSR_I), PV_PSR_F | PV_PSR_I);
 	ck_assert_uint_eq(cpu->r[14], 0x10000404u);
 	ck_assert_uint_eq(cpu->r[15], 0x1c);
-	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_VFIQ), 1);
-	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_VIRQ), 1);
-	ck_assert_str_eq(pv_trap_reason_name(PV_TR_VFIQ), "vfiq");
+	ck_assert_uint_eq(pv_vm_event_count(vm, PV_EV_VFIQ), 1);
+	ck_assert_uint_eq(pv_vm_event_count(vm, PV_EV_VIRQ), 1);
+	ck_assert_str_eq(pv_event_name(PV_EV_VFIQ), "vfiq");
 }
 END_TEST
 
@@ -590,52 +599,60 @@ END_TEST
 
 START_TEST(hypercalls)
 {
-	struct pv_exit ex = { PV_ACTION_RESUME, PV_STOP_NONE, 0 };
+	struct pv_outcome ex = pv_out_resume();
 	static const uint8_t in[] = { 'q' };
 
 	cpu->r[0] = PV_HC_CONSOLE_PUTC;
 	cpu->r[1] = 0x141; /* only the low byte counts */
-	pv_vcpu_hypercall(cpu, false, &ex);
+	ex = pv_hypercall(cpu);
 	ck_assert_uint_eq(cpu->r[0], 0);
 	ck_assert_uint_eq(fb.console_len, 1);
 	ck_assert_uint_eq(fb.console[0], 'A');
 
 	cpu->r[0] = PV_HC_CONSOLE_GETC;
-	pv_vcpu_hypercall(cpu, false, &ex);
+	ex = pv_hypercall(cpu);
 	ck_assert_uint_eq(cpu->r[0], 0xffffffffu);
 	fb.input = in;
 	fb.input_len = 1;
 	cpu->r[0] = PV_HC_CONSOLE_GETC;
-	pv_vcpu_hypercall(cpu, true, &ex);
+	ex = pv_hypercall(cpu);
 	ck_assert_uint_eq(cpu->r[0], 'q');
 
-	vm->counters[PV_TR_WFI] = 0x123456789ull;
+	vm->stats.traps[PV_TR_WFI] = 0x123456789ull;
+	vm->stats.events[PV_EV_VFIQ] = 7;
 	cpu->r[0] = PV_HC_TRAP_COUNT;
 	cpu->r[1] = PV_TR_WFI;
-	pv_vcpu_hypercall(cpu, false, &ex);
+	ex = pv_hypercall(cpu);
 	ck_assert_uint_eq(cpu->r[0], 0x23456789u);
 	ck_assert_uint_eq(cpu->r[1], 0x1);
 	cpu->r[0] = PV_HC_TRAP_COUNT;
 	cpu->r[1] = 0xffffffffu;
-	pv_vcpu_hypercall(cpu, false, &ex);
-	ck_assert_uint_eq(cpu->r[0], PV_TR_COUNT);
+	ex = pv_hypercall(cpu);
+	ck_assert_uint_eq(cpu->r[0], PV_TR_COUNT + PV_EV_COUNT);
+	/* The events follow the trap reasons. */
+	cpu->r[0] = PV_HC_TRAP_COUNT;
+	cpu->r[1] = PV_TR_COUNT + PV_EV_VFIQ;
+	ex = pv_hypercall(cpu);
+	ck_assert_uint_eq(cpu->r[0], 7);
+	ck_assert_uint_eq(cpu->r[1], 0);
 
 	cpu->r[0] = 0x85000fffu;
-	pv_vcpu_hypercall(cpu, false, &ex);
+	ex = pv_hypercall(cpu);
 	ck_assert_uint_eq(cpu->r[0], PV_SMCCC_NOT_SUPPORTED);
 	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
 
 	cpu->r[0] = PV_HC_TRACE_DUMP;
-	pv_vcpu_hypercall(cpu, false, &ex);
+	ex = pv_hypercall(cpu);
 	ck_assert_uint_gt(fb.log_lines, 0);
 
 	cpu->r[0] = PV_HC_EXIT;
 	cpu->r[1] = 42;
-	pv_vcpu_hypercall(cpu, false, &ex);
+	ex = pv_hypercall(cpu);
 	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
-	ck_assert_int_eq(ex.reason, PV_STOP_HYPERCALL);
+	ck_assert_int_eq(ex.stop, PV_STOP_HYPERCALL);
 	ck_assert_int_eq(ex.code, 42);
-	ck_assert_int_eq(cpu->stop, PV_STOP_HYPERCALL);
+	/* Reported, not applied: the dispatcher owns the run state. */
+	ck_assert_int_eq(cpu->stop, PV_STOP_NONE);
 }
 END_TEST
 
@@ -690,7 +707,7 @@ START_TEST(trap_patched_site_uses_original)
 	run_undef(site.va, site.patched, &ex);
 	ck_assert_uint_eq(cpu->r[0], PV_A9_MIDR);
 	ck_assert_uint_eq(cpu->r[15], site.va + 4);
-	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_PATCHED), 1);
+	ck_assert_uint_eq(pv_vm_event_count(vm, PV_EV_PATCHED), 1);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_CP15_READ), 1);
 	/*
 	 * The guest since rewrote the site (freed init text, ftrace): a
@@ -700,7 +717,7 @@ START_TEST(trap_patched_site_uses_original)
 	run_undef(site.va, 0xe7f001f2u, &ex); /* BUG()'s udf */
 	ck_assert_uint_eq(cpu->r[0], 0);
 	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_UND);
-	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_PATCHED), 1);
+	ck_assert_uint_eq(pv_vm_event_count(vm, PV_EV_PATCHED), 1);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_UNDEF_INJECT), 1);
 }
 END_TEST
@@ -805,7 +822,7 @@ START_TEST(trap_wfi_and_hvc_exit)
 	cpu->r[1] = 7;
 	run_undef(FAKE_RAM_BASE + 0x404, 0xe1400070u, &ex); /* hvc #0 */
 	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
-	ck_assert_int_eq(ex.reason, PV_STOP_HYPERCALL);
+	ck_assert_int_eq(ex.stop, PV_STOP_HYPERCALL);
 	ck_assert_int_eq(ex.code, 7);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_HYPERCALL), 1);
 }
@@ -826,7 +843,7 @@ START_TEST(trap_smc_psci_system_off)
 	cpu->r[0] = PV_PSCI_SYSTEM_OFF;
 	run_undef(FAKE_RAM_BASE + 0x604, 0xe1600070u, &ex);
 	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
-	ck_assert_int_eq(ex.reason, PV_STOP_POWEROFF);
+	ck_assert_int_eq(ex.stop, PV_STOP_POWEROFF);
 	ck_assert_int_eq(cpu->stop, PV_STOP_POWEROFF);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_PSCI), 2);
 }

@@ -6,6 +6,7 @@
 
 #include <pvcore/patch.h>
 
+#include "core.h"
 #include "fake_backend.h"
 
 /* The core's internal memory primitives (libpvcore/pv_internal.h). */
@@ -197,15 +198,25 @@ END_TEST
 
 START_TEST(trace_ring_keeps_last_entries)
 {
+	struct pv_trace_entry e = { 0 };
+
 	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_vm_trace(vm, 0, &e), PV_ERANGE);
 	for (uint32_t i = 0; i < PV_TRACE_ENTRIES + 5; i++) {
-		vm->vcpu[0].r[15] = 0x1000 + 4 * i;
-		pv_vm_count_trap(vm, &vm->vcpu[0], PV_TRAP_UNDEF, PV_TR_CP15_READ, i, 0);
+		e.pc = 0x1000 + 4 * i;
+		e.insn = i;
+		e.reason = PV_TR_CP15_READ;
+		pv_stats_count_trap(&vm->stats, &e);
 	}
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_CP15_READ), PV_TRACE_ENTRIES + 5);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_COUNT), 0);
-	/* The oldest surviving entry is number 5. */
-	ck_assert_uint_eq(vm->trace[(PV_TRACE_ENTRIES + 5) % PV_TRACE_ENTRIES].insn, 5);
+	/* Newest first; the oldest surviving entry is number 5. */
+	ck_assert_int_eq(pv_vm_trace(vm, 0, &e), 0);
+	ck_assert_uint_eq(e.insn, PV_TRACE_ENTRIES + 4);
+	ck_assert_int_eq(pv_vm_trace(vm, PV_TRACE_ENTRIES - 1, &e), 0);
+	ck_assert_uint_eq(e.insn, 5);
+	ck_assert_uint_eq(e.pc, 0x1000 + 4 * 5);
+	ck_assert_int_eq(pv_vm_trace(vm, PV_TRACE_ENTRIES, &e), PV_ERANGE);
 	fb.log_lines = 0;
 	pv_vm_dump_trace(vm);
 	/* header + entries + counter header + one counter line */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core.h"
 #include "fake_backend.h"
 
 #define GICD_CTLR 0x000
@@ -690,7 +691,7 @@ START_TEST(board_gic_through_memmap)
 	mw(d + GICD_ISENABLER + 4, 1u << 20);
 	mw(d + GICD_ITARGETSR + 52, 1);
 	/* A routed host interrupt drives the virtual line into the vCPU. */
-	ck_assert_int_eq(pv_devices_map_phys_irq(vm, 150, SPI(20)), 0);
+	ck_assert_int_eq(pv_vm_map_phys_irq(vm, 150, SPI(20)), 0);
 	ck_assert(fb.irq_enabled[150]);
 	ck_assert_int_eq(pv_vm_phys_irq(vm, 150, true), 0);
 	ck_assert(vm->vcpu[0].irq_line);
@@ -700,13 +701,13 @@ START_TEST(board_gic_through_memmap)
 	mw(c + GICC_EOIR, SPI(20));
 	ck_assert_int_eq(pv_vm_phys_irq(vm, 151, true), PV_ERANGE);
 	/* Route errors. */
-	ck_assert_int_eq(pv_devices_map_phys_irq(vm, 150, SPI(21)), PV_EEXIST);
-	ck_assert_int_eq(pv_devices_map_phys_irq(vm, 152, SPI(20)), PV_EBUSY);
-	ck_assert_int_eq(pv_devices_map_phys_irq(vm, 152, SPI(PV_BOARD_UART_SPI)), PV_EBUSY);
-	ck_assert_int_eq(pv_devices_map_phys_irq(vm, 152, PV_BOARD_TWD_PPI), PV_EBUSY);
-	ck_assert_int_eq(pv_devices_map_phys_irq(vm, 152, 5), PV_ERANGE);
-	ck_assert_int_eq(pv_devices_map_phys_irq(vm, 152, PV_GIC_NR_IRQS), PV_ERANGE);
-	ck_assert_int_eq(pv_devices_map_phys_irq(vm, 5000, SPI(22)), PV_ERANGE);
+	ck_assert_int_eq(pv_vm_map_phys_irq(vm, 150, SPI(21)), PV_EEXIST);
+	ck_assert_int_eq(pv_vm_map_phys_irq(vm, 152, SPI(20)), PV_EBUSY);
+	ck_assert_int_eq(pv_vm_map_phys_irq(vm, 152, SPI(PV_BOARD_UART_SPI)), PV_EBUSY);
+	ck_assert_int_eq(pv_vm_map_phys_irq(vm, 152, PV_BOARD_TWD_PPI), PV_EBUSY);
+	ck_assert_int_eq(pv_vm_map_phys_irq(vm, 152, 5), PV_ERANGE);
+	ck_assert_int_eq(pv_vm_map_phys_irq(vm, 152, PV_GIC_NR_IRQS), PV_ERANGE);
+	ck_assert_int_eq(pv_vm_map_phys_irq(vm, 5000, SPI(22)), PV_ERANGE);
 	ck_assert(!fb.irq_enabled[152]);
 	/* The holes in the MPCore private region abort, and are counted. */
 	ck_assert_int_eq(pv_memmap_read(&vm->map, pv_gpa(PV_BOARD_PERIPH_BASE + 0x300), 4, &v),
@@ -720,8 +721,8 @@ START_TEST(board_route_table_full)
 	unsigned i;
 
 	for (i = 0; i < PV_MAX_PHYS_IRQS; i++)
-		ck_assert_int_eq(pv_devices_map_phys_irq(vm, 100 + i, SPI(10 + i)), 0);
-	ck_assert_int_eq(pv_devices_map_phys_irq(vm, 100 + i, SPI(10 + i)), PV_ENOMEM);
+		ck_assert_int_eq(pv_vm_map_phys_irq(vm, 100 + i, SPI(10 + i)), 0);
+	ck_assert_int_eq(pv_vm_map_phys_irq(vm, 100 + i, SPI(10 + i)), PV_ENOMEM);
 }
 END_TEST
 

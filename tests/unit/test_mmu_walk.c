@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core.h"
 #include "fake_backend.h"
 
 #define L1 (FAKE_RAM_BASE + 0x0000u)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core.h"
 #include "fake_backend.h"
 
 static struct fake_backend fb;
@@ -351,7 +352,7 @@ START_TEST(board_input_by_poll_and_signal)
 	ck_assert_uint_eq(mr(PV_UART_DR), 'k');
 	/* Backend signal: no waiting for the poll. */
 	input("j");
-	pv_devices_console_input(vm);
+	pv_vm_console_input(vm);
 	ck_assert_uint_eq(vm->dev.uart.rx_count, 1);
 	ck_assert_uint_eq(mr(PV_UART_DR), 'j');
 	/* Masking RX stops the polling. */

@@ -8,14 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pvcore/psci.h>
+#include "psci.h"
 
+#include "core.h"
 #include "fake_backend.h"
 
 static struct fake_backend fb;
 static struct pv_vm_config cfg;
 static struct pv_vm *vm;
 static struct pv_exit ex;
+static struct pv_outcome out;
 
 static void setup_n(unsigned n)
 {
@@ -26,6 +28,7 @@ static void setup_n(unsigned n)
 	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
 	memset(&ex, 0, sizeof(ex));
 	ex.action = PV_ACTION_RESUME;
+	out = pv_out_resume();
 }
 
 static void setup1(void) { setup_n(1); }
@@ -47,7 +50,7 @@ static int32_t call(unsigned id, uint32_t fn, uint32_t a1, uint32_t a2,
 	v->r[1] = a1;
 	v->r[2] = a2;
 	v->r[3] = a3;
-	ck_assert_int_eq(pv_psci_call(v, &ex), 0);
+	out = pv_psci_call(v);
 	return (int32_t)v->r[0];
 }
 
@@ -62,23 +65,19 @@ START_TEST(version_and_features)
 	ck_assert_int_eq(call(0, 0x8400000au, 0x84000005u, 0, 0), -1); /* MIGRATE */
 	ck_assert_int_eq(call(0, 0x8400000au, 0xc4000003u, 0, 0), -1); /* CPU_ON64 */
 	ck_assert_int_eq(call(0, 0x8400000au, 0x12345678u, 0, 0), -1);
-	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+	ck_assert_int_eq(out.action, PV_ACTION_RESUME);
 }
 END_TEST
 
 START_TEST(unsupported_and_foreign_ids)
 {
-	struct pv_vcpu *v = &vm->vcpu[0];
-
 	ck_assert_int_eq(call(0, 0x84000005u, 0, 0, 0), -1); /* MIGRATE */
 	ck_assert_int_eq(call(0, 0x8400001fu, 0, 0, 0), -1);
 	ck_assert_int_eq(call(0, 0xc4000003u, 0, 0, 0), -1); /* SMC64 */
-	/* Not a PSCI ID: not ours, r0 untouched. */
-	v->r[0] = 0x85000001u;
-	ck_assert_int_eq(pv_psci_call(v, &ex), PV_ENOTOURS);
-	ck_assert_uint_eq(v->r[0], 0x85000001u);
-	v->r[0] = 0x84000020u;
-	ck_assert_int_eq(pv_psci_call(v, &ex), PV_ENOTOURS);
+	/* Outside the PSCI table: NOT_SUPPORTED, and the caller goes on. */
+	ck_assert_int_eq(call(0, 0x85000001u, 0, 0, 0), -1);
+	ck_assert_int_eq(call(0, 0x84000020u, 0, 0, 0), -1);
+	ck_assert_int_eq(out.action, PV_ACTION_RESUME);
 	ck_assert(pv_psci_is_call(0x84000000u));
 	ck_assert(!pv_psci_is_call(0x83ffffffu));
 }
@@ -93,30 +92,31 @@ END_TEST
 START_TEST(system_off)
 {
 	call(0, 0x84000008u, 0, 0, 0);
-	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
-	ck_assert_int_eq(ex.reason, PV_STOP_POWEROFF);
-	ck_assert_int_eq(ex.code, 0);
-	ck_assert_int_eq(vm->vcpu[0].stop, PV_STOP_POWEROFF);
+	ck_assert_int_eq(out.action, PV_ACTION_STOP);
+	ck_assert_int_eq(out.stop, PV_STOP_POWEROFF);
+	ck_assert_int_eq(out.code, 0);
+	/* The handler only reports: the dispatcher owns the run state. */
+	ck_assert_int_eq(vm->vcpu[0].stop, PV_STOP_NONE);
 }
 END_TEST
 
 START_TEST(system_reset)
 {
 	call(0, 0x84000009u, 0, 0, 0);
-	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
-	ck_assert_int_eq(ex.reason, PV_STOP_RESET);
-	ck_assert_int_eq(ex.code, 0);
+	ck_assert_int_eq(out.action, PV_ACTION_STOP);
+	ck_assert_int_eq(out.stop, PV_STOP_RESET);
+	ck_assert_int_eq(out.code, 0);
 }
 END_TEST
 
 START_TEST(cpu_suspend_standby_waits)
 {
 	ck_assert_int_eq(call(0, 0x84000001u, 0, 0, 0), 0);
-	ck_assert_int_eq(ex.action, PV_ACTION_WAIT);
-	ex.action = PV_ACTION_RESUME;
+	ck_assert_int_eq(out.action, PV_ACTION_WAIT);
+	out.action = PV_ACTION_RESUME;
 	/* No power-down states exist on this board. */
 	ck_assert_int_eq(call(0, 0x84000001u, 1u << 16, 0x10008000u, 0), -2);
-	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+	ck_assert_int_eq(out.action, PV_ACTION_RESUME);
 }
 END_TEST
 
@@ -149,7 +149,7 @@ START_TEST(cpu_on_starts_secondary)
 	s->r[5] = 0x55;
 	s->cpsr = 0x10;
 	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10008001u, 0xc0ffee), 0);
-	ck_assert_int_eq(ex.action, PV_ACTION_RESUME); /* the caller goes on */
+	ck_assert_int_eq(out.action, PV_ACTION_RESUME); /* the caller goes on */
 	ck_assert_uint_eq(s->r[15], 0x10008000u);
 	ck_assert_uint_eq(s->r[0], 0xc0ffee);
 	ck_assert_uint_eq(s->r[5], 0);
@@ -167,10 +167,9 @@ START_TEST(cpu_on_starts_secondary)
 	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10008000u, 0), -4);
 	/* The secondary turns itself off; CPU 0 sees it. */
 	call(1, 0x84000002u, 0, 0, 0);
-	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
-	ck_assert_int_eq(ex.reason, PV_STOP_POWEROFF);
-	ck_assert_int_eq(s->stop, PV_STOP_POWEROFF);
-	ex.action = PV_ACTION_RESUME;
+	ck_assert_int_eq(out.action, PV_ACTION_STOP);
+	ck_assert_int_eq(out.stop, PV_STOP_POWEROFF);
+	out.action = PV_ACTION_RESUME;
 	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), PV_PSCI_AFF_OFF);
 	ck_assert_int_eq(vm->vcpu[0].stop, PV_STOP_NONE);
 	/* And can be started again, in ARM state this time. */
@@ -234,8 +233,15 @@ START_TEST(trap_path_smc_and_mmio)
 	trap.fsr = trap.far = 0;
 	ck_assert_int_eq(pv_vcpu_handle_trap(v, &trap, &ex), 0);
 	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
-	ck_assert_int_eq(ex.reason, PV_STOP_POWEROFF);
+	ck_assert_int_eq(ex.stop, PV_STOP_POWEROFF);
 	ck_assert_int_eq(ex.code, 0);
+	ck_assert_int_eq(ex.reason, PV_TR_PSCI);
+	ck_assert_int_eq(v->stop, PV_STOP_POWEROFF);
+	/* A stopped vCPU stays stopped, and its traps are not counted. */
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &trap, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
+	ck_assert_int_eq(ex.reason, PV_TR_COUNT);
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_PSCI), 2);
 }
 END_TEST
 

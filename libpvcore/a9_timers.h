@@ -30,7 +30,7 @@
 #ifndef PVCORE_A9_TIMERS_H
 #define PVCORE_A9_TIMERS_H
 
-#include <pvcore/gic.h>
+#include "gic.h"
 
 #define PV_A9_PERIPHCLK_HZ 100000000u
 #define PV_A9_PERIPHCLK_NS 10u
@@ -105,6 +105,9 @@ struct pv_a9_gt_cpu {
  * @ncpus: number of CPUs
  * @line: the last interrupt output levels, [cpu][0 timer, 1 watchdog, 2 GT]
  */
+/* The timers' interrupt outputs, each a PPI of every CPU. */
+enum pv_a9_line { PV_A9_LINE_TWD, PV_A9_LINE_WDT, PV_A9_LINE_GT, PV_A9_LINES };
+
 struct pv_a9_timers {
 	struct pv_a9_twd twd[PV_GIC_MAX_CPUS];
 	uint32_t gt_ctrl;
@@ -112,7 +115,8 @@ struct pv_a9_timers {
 	struct pv_a9_gt_cpu gt[PV_GIC_MAX_CPUS];
 	struct pv_gic *gic;
 	unsigned ncpus;
-	bool line[PV_GIC_MAX_CPUS][3];
+	uint16_t ppi[PV_A9_LINES];   /* interrupt ID of each line (the board's) */
+	bool line[PV_GIC_MAX_CPUS][PV_A9_LINES];
 };
 
 /**
@@ -120,12 +124,14 @@ struct pv_a9_timers {
  * @t: storage, fully overwritten
  * @ncpus: 1..PV_GIC_MAX_CPUS
  * @gic: the GIC that receives the PPIs, or NULL
+ * @ppi: the interrupt ID of each line (enum pv_a9_line), from the board
  * @now: the current time (ns)
  *
- * Return: 0; PV_EINVAL for a bad @ncpus.
+ * Return: 0; PV_EINVAL for a bad @ncpus or an ID that is not a PPI.
  */
 int pv_a9_timers_init(struct pv_a9_timers *t, unsigned ncpus,
-		      struct pv_gic *gic, uint64_t now);
+		      struct pv_gic *gic, const uint16_t ppi[PV_A9_LINES],
+		      uint64_t now);
 
 /**
  * pv_a9_timers_sync() - advance every timer to @now and update the

@@ -38,23 +38,14 @@
 #ifndef PVCORE_SHADOW_H
 #define PVCORE_SHADOW_H
 
-#include <pvcore/mmu.h>
+#include <pvcore/vm.h>
+
+#include "mmu.h"
 
 struct pv_vcpu;
 struct pv_vm;
 struct pv_resume;
 
-/**
- * struct pv_pool - caller-supplied memory for shadow tables
- * @hva: where the core writes (16 KiB aligned)
- * @hpa: host-physical address of the same bytes (16 KiB aligned)
- * @size: bytes; at least PV_SHADOW_POOL_MIN
- */
-struct pv_pool {
-	pv_hva_t hva;
-	pv_hpa_t hpa;
-	size_t size;
-};
 
 /* Smallest pool: one address space (two 16 KiB roots) plus metadata and a
  * few second-level tables. 256 KiB or more is recommended (docs/shadow.md). */

@@ -16,24 +16,10 @@
 #ifndef PVCORE_MEMMAP_H
 #define PVCORE_MEMMAP_H
 
-#include <pvcore/types.h>
+#include <pvcore/vm.h>
 
-#define PV_MAX_RAM_REGIONS 4
 #define PV_MAX_MMIO_REGIONS 24
 
-/**
- * struct pv_ram_region - guest RAM and its host backing
- * @gpa: guest-physical base (4 KiB aligned)
- * @size: bytes (4 KiB multiple)
- * @hva: where the VMM can access the backing
- * @hpa: host-physical base of the backing (contiguous), for shadow tables
- */
-struct pv_ram_region {
-	pv_gpa_t gpa;
-	uint32_t size;
-	pv_hva_t hva;
-	pv_hpa_t hpa;
-};
 
 /**
  * struct pv_mmio_ops - a device model's register interface

@@ -32,6 +32,26 @@ enum pv_memtype {
 	PV_MT_NORMAL,
 };
 
+/* Short-descriptor fault status encodings (FS[4:0] split as FS[4],FS[3:0]). */
+#define PV_FSR_FS(fs) ((((fs) & 0x10u) << 6) | ((fs) & 0xfu))
+#define PV_FSR_WNR (1u << 11)
+#define PV_FSR_EXT (1u << 12)
+#define PV_FS_ALIGNMENT 0x01
+#define PV_FS_DEBUG 0x02
+#define PV_FS_AF_SECTION 0x03
+#define PV_FS_AF_PAGE 0x06
+#define PV_FS_ICACHE_MAINT 0x04
+#define PV_FS_TRANSL_SECTION 0x05
+#define PV_FS_TRANSL_PAGE 0x07
+#define PV_FS_SYNC_EXT 0x08
+#define PV_FS_DOMAIN_SECTION 0x09
+#define PV_FS_DOMAIN_PAGE 0x0b
+#define PV_FS_EXT_WALK_L1 0x0c
+#define PV_FS_EXT_WALK_L2 0x0e
+#define PV_FS_PERM_SECTION 0x0d
+#define PV_FS_PERM_PAGE 0x0f
+#define PV_FS_ASYNC_EXT 0x16
+
 /**
  * struct pv_fault - a fault the guest must see
  * @fsr: DFSR/IFSR value (short-descriptor format, including WnR for data)

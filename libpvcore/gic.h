@@ -47,11 +47,12 @@
 #ifndef PVCORE_GIC_H
 #define PVCORE_GIC_H
 
+#include <pvcore/board.h>
 #include <pvcore/types.h>
 
 struct pv_vcpu;
 
-#define PV_GIC_NR_IRQS 64u     /* interrupt IDs 0..63 */
+/* PV_GIC_NR_IRQS (interrupt IDs 0..63) is in <pvcore/board.h>. */
 #define PV_GIC_NR_PRIVATE 32u  /* SGIs + PPIs, banked per CPU */
 #define PV_GIC_NR_SGIS 16u
 #define PV_GIC_NR_SPI_BANKS ((PV_GIC_NR_IRQS - PV_GIC_NR_PRIVATE) / 32u)

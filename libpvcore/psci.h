@@ -16,8 +16,7 @@
 #ifndef PVCORE_PSCI_H
 #define PVCORE_PSCI_H
 
-#include <pvcore/trap.h>
-#include <pvcore/vcpu.h>
+#include "outcome.h"
 
 /* Function IDs, SMC32 calling convention (PSCI DEN 0022D, table 5.1). */
 #define PV_PSCI_VERSION 0x84000000u
@@ -77,27 +76,24 @@ static inline bool pv_psci_is_call(uint32_t fn)
 	       (fn >= PV_PSCI_FN64_FIRST && fn <= PV_PSCI_FN64_LAST);
 }
 
+struct pv_vcpu;
+
 /**
  * pv_psci_call() - serve one PSCI call made by @vcpu
  * @vcpu: the calling vCPU: function ID in r[0], arguments in r[1..3]. The
  *        caller has already advanced the PC past the SMC/HVC.
- * @exit: the trap's answer; set to PV_ACTION_STOP for SYSTEM_OFF
- *        (PV_STOP_POWEROFF, code 0), SYSTEM_RESET (PV_STOP_RESET, code 0)
- *        and a CPU_OFF of the last running vCPU (PV_STOP_POWEROFF); to
- *        PV_ACTION_WAIT for CPU_SUSPEND standby; left alone otherwise.
  *
  * r[0] receives the PSCI result (a PV_PSCI_RET_* code or the function's
- * value). CPU_ON of another vCPU resets it, sets its PC to the entry
- * point (bit 0 selects Thumb), r0 to the context ID, SVC mode with A/I/F
- * masked, MMU and caches off, and clears its stop state; the backend sees
- * that through vcpu->stop being PV_STOP_NONE again. CPU_OFF of a vCPU
- * sets vcpu->stop = PV_STOP_POWEROFF for that vCPU only.
+ * value; NOT_SUPPORTED for an ID outside the table). CPU_ON of another
+ * vCPU resets it (pv_vcpu_reset(): its stop and wait state clear), sets
+ * its PC to the entry point (bit 0 selects Thumb), r0 to the context ID,
+ * SVC mode with A/I/F masked, MMU and caches off.
  *
- * Return: 0 (every outcome, including unknown IDs, is a PSCI result for
- * the guest); PV_ENOTOURS if r[0] is not a PSCI function ID, in which
- * case nothing was changed.
+ * Return: the caller's outcome: STOP for SYSTEM_OFF and CPU_OFF
+ * (PV_STOP_POWEROFF, code 0) and SYSTEM_RESET (PV_STOP_RESET, code 0);
+ * WAIT for CPU_SUSPEND standby; RESUME otherwise.
  */
-int pv_psci_call(struct pv_vcpu *vcpu, struct pv_exit *exit);
+struct pv_outcome pv_psci_call(struct pv_vcpu *vcpu);
 
 struct pv_vm;
 

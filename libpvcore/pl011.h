@@ -31,7 +31,7 @@
 #define PVCORE_PL011_H
 
 #include <pvcore/backend.h>
-#include <pvcore/gic.h>
+#include "gic.h"
 
 #define PV_PL011_SIZE 0x1000u
 #define PV_PL011_FIFO 16u

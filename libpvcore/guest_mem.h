@@ -11,7 +11,7 @@
 #ifndef PVCORE_GUEST_MEM_H
 #define PVCORE_GUEST_MEM_H
 
-#include <pvcore/mmu.h>
+#include "mmu.h"
 
 struct pv_vcpu;
 
@@ -36,24 +36,5 @@ int pv_guest_read(struct pv_vcpu *vcpu, pv_gva_t va, unsigned size,
 int pv_guest_write(struct pv_vcpu *vcpu, pv_gva_t va, unsigned size,
 		   unsigned acc, uint64_t val, struct pv_fault *fault);
 
-/* Short-descriptor fault status encodings (FS[4:0] split as FS[4],FS[3:0]). */
-#define PV_FSR_FS(fs) ((((fs) & 0x10u) << 6) | ((fs) & 0xfu))
-#define PV_FSR_WNR (1u << 11)
-#define PV_FSR_EXT (1u << 12)
-#define PV_FS_ALIGNMENT 0x01
-#define PV_FS_DEBUG 0x02
-#define PV_FS_AF_SECTION 0x03
-#define PV_FS_AF_PAGE 0x06
-#define PV_FS_ICACHE_MAINT 0x04
-#define PV_FS_TRANSL_SECTION 0x05
-#define PV_FS_TRANSL_PAGE 0x07
-#define PV_FS_SYNC_EXT 0x08
-#define PV_FS_DOMAIN_SECTION 0x09
-#define PV_FS_DOMAIN_PAGE 0x0b
-#define PV_FS_EXT_WALK_L1 0x0c
-#define PV_FS_EXT_WALK_L2 0x0e
-#define PV_FS_PERM_SECTION 0x0d
-#define PV_FS_PERM_PAGE 0x0f
-#define PV_FS_ASYNC_EXT 0x16
 
 #endif /* PVCORE_GUEST_MEM_H */

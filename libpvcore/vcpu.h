@@ -28,7 +28,9 @@
 #ifndef PVCORE_VCPU_H
 #define PVCORE_VCPU_H
 
-#include <pvcore/types.h>
+#include <pvcore/vm.h>
+
+#include "itlb.h"
 
 /* CPSR/SPSR fields (ARM DDI 0406C B1.3.3). */
 #define PV_PSR_N (1u << 31)
@@ -126,7 +128,7 @@ enum pv_bank {
  * struct pv_cp15 - the guest-visible system control registers.
  *
  * Only registers with state live here; constant ID registers come from the
- * CP15 table in libpvcore/cp15.c. Writers must go through pv_cp15_write()
+ * CP15 table in libpvcore/cp15.c. Writers must go through pv_cp_write()
  * (or the emulator) so that side effects (shadow invalidation, VFP enable)
  * happen; tests may read fields directly.
  */
@@ -148,7 +150,6 @@ struct pv_cp15 {
 	uint32_t pmccntr, pmxevtyper[6], pmxevcntr[6];
 	/* CP14 debug registers that have state. */
 	uint32_t dbgdscr, dbgdtrtx, dbgdtrrx;
-	/* Added by the vCPU component: the rest of the A9's CP14 state. */
 	uint32_t dbgvcr;
 	uint32_t dbgbvr[6], dbgbcr[6]; /* 6 breakpoints, as an A9 */
 	uint32_t dbgwvr[4], dbgwcr[4]; /* 4 watchpoints */
@@ -184,39 +185,6 @@ enum pv_exception {
 	PV_EXC_FIQ = 0x1c,
 };
 
-/** Reasons a guest may stop running. */
-enum pv_stop_reason {
-	PV_STOP_NONE = 0,
-	PV_STOP_POWEROFF,   /* PSCI SYSTEM_OFF */
-	PV_STOP_RESET,      /* PSCI SYSTEM_RESET */
-	PV_STOP_FATAL,      /* the VMM gave up; see the exit code and trace */
-	PV_STOP_HYPERCALL,  /* a hypercall asked the backend to stop */
-};
-
-struct pv_vm;
-
-#define PV_ITLB_ENTRIES 8u
-
-/**
- * struct pv_itlb - the trap path's cache of instruction-fetch translations
- * @sctlr, @ttbr0, @ttbr1, @ttbcr, @contextidr, @tlbi_gen: the translation
- *        regime the entries belong to (a change empties the cache)
- * @ent: direct-mapped by VA[14:12]; @va_page has bit 0 set when valid
- * Holds no more than a TLB may: guest translations of RAM pages the guest
- * executed from, keyed by privilege and the domain's DACR field, dropped
- * by every TLB maintenance operation (pv_shadow.tlbi_gen). Private to the
- * core (libpvcore/itlb.c).
- */
-struct pv_itlb {
-	uint32_t sctlr, ttbr0, ttbr1, ttbcr, contextidr, tlbi_gen;
-	struct {
-		uint32_t va_page;
-		const uint8_t *page;
-		uint8_t domain, dacr_field;
-		bool privileged;
-	} ent[PV_ITLB_ENTRIES];
-};
-
 /**
  * struct pv_vcpu - one virtual ARMv7-A processor.
  * @r: current-mode view of r0..r15 (see the PC convention above).
@@ -230,6 +198,10 @@ struct pv_itlb {
  * @wfi: true while the guest waits for an interrupt.
  * @stop: why the vCPU stopped, PV_STOP_NONE while it runs.
  * @stop_code: detail for @stop (exit status, error code).
+ *
+ * Run state: @wfi and @stop are set only by the trap dispatcher (trap.c),
+ * from the outcome its handlers return, and cleared by pv_vcpu_reset()
+ * and by the dispatcher when an interrupt ends a wait.
  * @vm: the owning VM.
  * @id: index of this vCPU, also its MPIDR affinity 0.
  */
@@ -260,6 +232,17 @@ struct pv_vcpu {
 	uint32_t excl_addr;
 	struct pv_itlb itlb;
 };
+
+/**
+ * pv_vcpu_set_lines() - drive the vCPU's virtual IRQ and FIQ inputs
+ * @vcpu: the vCPU
+ * @irq: level of the IRQ line
+ * @fiq: level of the FIQ line
+ *
+ * Only records the levels (the vGIC calls it); delivery happens at the end
+ * of the current pvcore entry point or at the next pv_vcpu_poll().
+ */
+void pv_vcpu_set_lines(struct pv_vcpu *vcpu, bool irq, bool fiq);
 
 /**
  * pv_mode_bank() - the register bank a mode uses
@@ -361,53 +344,6 @@ static inline bool pv_vcpu_is_privileged(const struct pv_vcpu *vcpu)
 	return (vcpu->cpsr & PV_PSR_M_MASK) != PV_MODE_USR;
 }
 
-/**
- * struct pv_resume - what the guest must run with, pulled by the backend.
- * @host_cpsr: the CPSR for the host return: USR mode, A/I/F clear, and the
- *             guest's NZCVQ, GE, IT, T and E bits.
- * @ttbr0: host-physical address of the shadow L1 table, with the walk
- *         attribute bits the backend asked for in the VM config.
- * @asid: the host ASID to put into CONTEXTIDR.
- * @dacr: the host DACR.
- * @vfp_enable: whether the host may let the guest execute VFP/NEON.
- * @tpidruro, @tpidrurw: see the comment at the fields.
- * @align_check: the guest's SCTLR.A. Alignment checking of a PL0 access
- *             follows the host's SCTLR.A, so the backend sets the host
- *             bit to this while the guest runs (and may clear it for its
- *             own code).
- */
-struct pv_resume {
-	uint32_t host_cpsr;
-	pv_hpa_t ttbr0;
-	uint8_t asid;
-	uint32_t dacr;
-	bool vfp_enable;
-	/*
-	 * Added by the vCPU component: the guest's software thread ID
-	 * registers. The guest (kernel included, since it runs at host PL0)
-	 * reads both and writes TPIDRURW without trapping, so the host
-	 * registers must hold the guest's values while it runs:
-	 * - TPIDRURO: guest writes trap and land in &pv_cp15.tpidruro; the
-	 *   backend MUST load @tpidruro into the host TPIDRURO before every
-	 *   return to the guest (Linux keeps "current" there).
-	 * - TPIDRURW: the host register is the guest's live copy. A backend
-	 *   that never touches it may ignore @tpidrurw; one that uses or
-	 *   switches it must store the host value into &pv_cp15.tpidrurw
-	 *   after each trap and load @tpidrurw before resuming.
-	 */
-	uint32_t tpidruro, tpidrurw;
-	bool align_check;
-};
-
-/**
- * pv_vcpu_resume_state() - fill @out with the host context for the guest
- * @vcpu: the vCPU about to run
- * @out: filled in
- *
- * Call right before returning to the guest, after any pvcore entry point.
- * Cannot fail.
- */
-void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out);
 
 /**
  * pv_vcpu_vfp_enabled() - whether the guest, at its current privilege, may

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * DOC: the virtual CP15/CP14 (owned by the vCPU component)
+ * DOC: the virtual CP15/CP14
  *
  * A sorted constant table keyed by (coproc, opc1, CRn, CRm, opc2), in the
  * style of KVM's sys_regs.c, checked for order and duplicates at init.
@@ -38,18 +38,25 @@ struct pv_cp_access {
 int pv_cp_read(struct pv_vcpu *vcpu, const struct pv_cp_access *acc,
 	       uint32_t val[2]);
 
+/* pv_cp_write() result: the write was the legacy CP15 wait-for-interrupt. */
+#define PV_CP_WAIT 1
+
 /**
  * pv_cp_write() - guest writes a coprocessor register, with side effects
  * (shadow invalidation, TLB/cache maintenance, VFP enable).
  *
- * Return: 0; PV_EUNDEF as for pv_cp_read().
+ * Return: 0; PV_CP_WAIT for the legacy WFI operation (c7, c0, 4), after
+ * which the vCPU waits for an interrupt; PV_EUNDEF as for pv_cp_read().
  */
 int pv_cp_write(struct pv_vcpu *vcpu, const struct pv_cp_access *acc,
 		const uint32_t val[2]);
 
 /**
  * pv_cp15_check_table() - verify the register table is sorted and unique
- * Return: 0, or PV_ESTATE naming nothing (a build bug; tests catch it).
+ *
+ * pv_vm_init() runs it and refuses to build a VM on a bad table.
+ *
+ * Return: 0, or PV_ESTATE naming nothing (a build defect).
  */
 int pv_cp15_check_table(void);
 
