@@ -107,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.ram[1].hva = pv_hva_from_ptr(ram1);
 		cfg.ram[1].hpa = pv_hpa(0x50004000u);
 		cfg.ram_count = 2;
+		cfg.board = fake_backend_wide_board();
 		ready = true;
 	}
 	/* A small pool half the time: eviction and reclaim paths. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Cortex-A9 MPCore private timer, watchdog and global timer, computed from
- * the backend's monotonic clock (see include/pvcore/a9_timers.h).
+ * the backend's monotonic clock (see libpvcore/a9_timers.h).
  */
 #include <pvcore/backend.h>
 #include <pvcore/error.h>

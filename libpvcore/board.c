@@ -8,6 +8,9 @@
 #include "pl011.h"
 #include "scu.h"
 
+_Static_assert(PV_A9_PERIPHCLK_HZ == PV_BOARD_PERIPHCLK_HZ,
+	       "the timer model and the default board disagree on PERIPHCLK");
+
 static const struct pv_board_device default_devices[] = {
 	{ PV_DEV_A9_SCU, "scu", PV_BOARD_PERIPH_BASE + PV_BOARD_SCU_OFFSET,
 	  PV_SCU_SIZE, { 0, 0 } },
@@ -30,6 +33,7 @@ const struct pv_board pv_board_default = {
 	.ram_base = PV_BOARD_RAM_BASE,
 	.ram_size = PV_BOARD_RAM_SIZE,
 	.periph_base = PV_BOARD_PERIPH_BASE,
+	.periphclk_hz = PV_BOARD_PERIPHCLK_HZ,
 	.devices = default_devices,
 	.ndevices = PV_ARRAY_SIZE(default_devices),
 };
@@ -114,6 +118,7 @@ int pv_board_check(const struct pv_board *board)
 	if (!board || !board->devices || !board->ram_size ||
 	    (board->ram_base | board->ram_size) & 0xfffffu ||
 	    board->periph_base & 0x1fffu ||
+	    board->periphclk_hz != PV_A9_PERIPHCLK_HZ ||
 	    (uint64_t)board->ram_base + board->ram_size > (1ull << 32))
 		return PV_EINVAL;
 	for (unsigned i = 0; i < board->ndevices; i++) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The virtual Cortex-A9 MPCore GIC (GICv1). The state machine and the
- * signalling rule are documented in include/pvcore/gic.h. Registers are
+ * signalling rule are documented in libpvcore/gic.h. Registers are
  * decoded through two tables: per-interrupt fields (enable, pending,
  * priority, ...) handled one field at a time so every access size works,
  * and single word registers.

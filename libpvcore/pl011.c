@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The virtual PL011 UART; behaviour documented in include/pvcore/pl011.h. */
+/* The virtual PL011 UART; behaviour documented in libpvcore/pl011.h. */
 #include <pvcore/error.h>
 #include "pl011.h"
 

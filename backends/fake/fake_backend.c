@@ -133,3 +133,24 @@ void *fake_backend_ram(struct fake_backend *fb, uint32_t gpa)
 		return NULL;
 	return fb->ram + (gpa - FAKE_RAM_BASE);
 }
+
+const struct pv_board *fake_backend_wide_board(void)
+{
+	static struct pv_board_device devices[8];
+	static struct pv_board board;
+
+	if (board.devices)
+		return &board;
+	board = pv_board_default;
+	board.ram_size = 0x20000000u;
+	if (board.ndevices > sizeof(devices) / sizeof(devices[0]))
+		abort();
+	memcpy(devices, board.devices, board.ndevices * sizeof(devices[0]));
+	for (unsigned i = 0; i < board.ndevices; i++)
+		if (devices[i].type == PV_DEV_PL011)
+			devices[i].base = 0x3c000000u;
+	board.devices = devices;
+	if (pv_board_check(&board))
+		abort();
+	return &board;
+}

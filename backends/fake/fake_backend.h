@@ -48,6 +48,13 @@ int fake_backend_setup(struct fake_backend *fb, struct pv_vm_config *cfg);
 /** fake_backend_teardown() - free what setup allocated. */
 void fake_backend_teardown(struct fake_backend *fb);
 
+/**
+ * fake_backend_wide_board() - the default board with a RAM range of
+ * 0x10000000..0x2fffffff (for tests that add a second RAM bank above the
+ * first) and its UART moved out of that range, to 0x3c000000
+ */
+const struct pv_board *fake_backend_wide_board(void);
+
 /** fake_backend_ram() - host pointer to guest-physical @gpa (in fake RAM). */
 void *fake_backend_ram(struct fake_backend *fb, uint32_t gpa);
 

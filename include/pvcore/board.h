@@ -33,6 +33,7 @@
 #define PV_BOARD_GT_PPI 27u   /* interrupt ID of the global timer */
 #define PV_BOARD_TWD_PPI 29u  /* interrupt ID of the private timer */
 #define PV_BOARD_WDT_PPI 30u  /* interrupt ID of the private watchdog */
+#define PV_BOARD_PERIPHCLK_HZ 100000000u /* one timer tick per 10 ns */
 
 /* Interrupt IDs the virtual GIC (a Cortex-A9 MPCore GIC) implements. */
 #define PV_GIC_NR_IRQS 64u
@@ -72,6 +73,8 @@ struct pv_board_device {
  * @ram_base: guest-physical start of the RAM range the guest is told of
  * @ram_size: its size; each configured RAM region lies inside it
  * @periph_base: the MPCore private peripheral base, read through CBAR
+ * @periphclk_hz: the MPCore timers' PERIPHCLK; the timer model runs at
+ *                PV_BOARD_PERIPHCLK_HZ only
  * @devices: the devices; exactly one of each MPCore type (SCU, GIC CPU
  *           interface, distributor, global timer, TWD) and at most one
  *           PL011
@@ -83,6 +86,7 @@ struct pv_board {
 	uint32_t ram_base;
 	uint32_t ram_size;
 	uint32_t periph_base;
+	uint32_t periphclk_hz;
 	const struct pv_board_device *devices;
 	unsigned ndevices;
 };
@@ -109,7 +113,7 @@ const struct pv_board_device *pv_board_find(const struct pv_board *board,
  * not at its offset from @periph_base (the Cortex-A9 private memory map:
  * SCU +0, GIC CPU interface +0x100, global timer +0x200, TWD +0x600,
  * distributor +0x1000; @periph_base 8 KiB aligned), a device's size is not
- * its model's, an interrupt ID is out of range for
+ * its model's, @periphclk_hz is not PV_BOARD_PERIPHCLK_HZ, an interrupt ID is out of range for
  * its kind (PPI slots take 16..31, the UART 32..PV_GIC_NR_IRQS-1), two
  * devices overlap each other or the RAM range, or the RAM range is empty
  * or not 1 MiB aligned.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * DOC: the instruction decoder (owned by the decode component)
+ * DOC: the instruction decoder, for the VMM and for tools (pvpatch)
  *
  * Decoding is total and side-effect free: every A32 word and every T16/T32
  * encoding yields either a decoded &struct pv_insn or PV_ENOTOURS /

@@ -18,10 +18,10 @@ enum pv_error {
 	PV_EFAULT = -5,     /* a guest memory access faulted; fault info is set */
 	PV_ERANGE = -6,     /* an address or index lies outside a known region */
 	PV_EEXIST = -7,     /* the region, mapping or registration already exists */
-	PV_ENOSYS = -8,     /* the function or hypercall is not implemented */
+	/* -8 is retired (was PV_ENOSYS, never returned) */
 	PV_ECORRUPT = -9,   /* input data (image, table, manifest) is malformed */
 	PV_EWINDOW = -10,   /* a guest mapping touches the VMM window */
-	PV_EUNPRED = -11,   /* UNPREDICTABLE encoding the library refuses */
+	/* -11 is retired (was PV_EUNPRED, never returned) */
 	PV_EBACKEND = -12,  /* a backend operation failed */
 	PV_EBUSY = -13,     /* the object is in use or not in a state for this */
 	PV_ESTATE = -14,    /* the library's internal state is inconsistent */
@@ -33,8 +33,9 @@ enum pv_error {
  * pv_strerror() - describe an error code
  * @err: a value returned by a pvcore function
  *
- * Return: a static, NUL-terminated string. Never NULL: unknown codes give
- * "unknown pvcore error", and 0 or positive values give "success".
+ * Return: a static, NUL-terminated string. Never NULL: unknown codes (the
+ * retired ones included) give "unknown pvcore error", and 0 or positive
+ * values give "success".
  */
 const char *pv_strerror(int err);
 

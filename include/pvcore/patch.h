@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * DOC: pvpatch site tables (owned by the patcher component, issue 8)
+ * DOC: pvpatch site tables
  *
  * pvpatch (tools/pvpatch) rewrites every sensitive instruction of a guest
  * kernel image into a permanently-undefined instruction that traps at PL0.

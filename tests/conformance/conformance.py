@@ -47,7 +47,7 @@ REASON_COLS = {
     "PV_TR_HYPERCALL": ["HVC"], "PV_TR_PSCI": ["SMC"],
     "PV_TR_GUEST_PABT": ["PABT"], "PV_TR_GUEST_DABT": ["DABT"],
     "PV_TR_MMIO_READ": ["MMIO"], "PV_TR_MMIO_WRITE": ["MMIO"],
-    "PV_TR_VIRQ": ["IRQ"], "PV_TR_VFIQ": ["FIQ"],
+    "PV_EV_VIRQ": ["IRQ"], "PV_EV_VFIQ": ["FIQ"],
 }
 # Columns no scenario can cover natively, with the reason (the coverage
 # assertion exempts exactly these). None today: FIQ, once listed here, is
@@ -216,10 +216,17 @@ def first_diff(a, b, ctx=3):
 
 
 def reason_names(src_root):
-    src = (pathlib.Path(src_root) / "include" / "pvcore" / "trap.h").read_text()
-    body = src[src.index("enum pv_trap_reason {"):]
-    body = body[:body.index("};")]
-    return re.findall(r"^\s*(PV_TR_\w+)", body, re.M)
+    """Counter names in PV_HC_TRAP_COUNT order: the trap reasons, then the
+    events (include/pvcore/vm.h)."""
+    src = (pathlib.Path(src_root) / "include" / "pvcore" / "vm.h").read_text()
+    names = []
+    for enum, prefix in (("enum pv_trap_reason {", "PV_TR_"),
+                         ("enum pv_event {", "PV_EV_")):
+        body = src[src.index(enum):]
+        body = body[:body.index("};")]
+        names += [n for n in re.findall(r"^\s*(" + prefix + r"\w+)", body, re.M)
+                  if not n.endswith("_COUNT")]
+    return names
 
 
 def coverage_table(native, virt, src_root, platform_counts):

@@ -45,27 +45,6 @@
 static struct fake_backend fb;
 static struct pv_vm_config cfg;
 
-/*
- * The default board with a RAM range that also covers RAM1, and its UART
- * moved out of that range: a second RAM bank the guest is told of.
- */
-static struct pv_board_device board_devices[8];
-static struct pv_board board;
-
-static const struct pv_board *two_bank_board(void)
-{
-	board = pv_board_default;
-	board.ram_size = 0x10200000u; /* 0x10000000..0x201fffff */
-	ck_assert_uint_le(board.ndevices, PV_ARRAY_SIZE(board_devices));
-	memcpy(board_devices, board.devices,
-	       board.ndevices * sizeof(board_devices[0]));
-	for (unsigned i = 0; i < board.ndevices; i++)
-		if (board_devices[i].type == PV_DEV_PL011)
-			board_devices[i].base = 0x3c000000u;
-	board.devices = board_devices;
-	ck_assert_int_eq(pv_board_check(&board), 0);
-	return &board;
-}
 static struct pv_vm *vm;
 static struct pv_vcpu *v;
 static uint8_t *ram1;
@@ -705,7 +684,7 @@ static void setup_vm(size_t pool_size, uint32_t window_size)
 	cfg.ram[1].hva = pv_hva_from_ptr(ram1);
 	cfg.ram[1].hpa = pv_hpa(RAM1_HPA);
 	cfg.ram_count = 2;
-	cfg.board = two_bank_board();
+	cfg.board = fake_backend_wide_board();
 	vm = calloc(1, sizeof(*vm));
 	ck_assert_ptr_nonnull(vm);
 	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
