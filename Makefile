@@ -70,7 +70,7 @@ check: build
 	$(MAKE) --no-print-directory test-armhf || rc=1; \
 	$(MAKE) --no-print-directory test-fuzz || rc=1; \
 	$(MAKE) --no-print-directory coverage || rc=1; \
-	tools/summary.sh $(HOST) $(ARMHF) $(FUZZ) || rc=1; \
+	scripts/summary.sh $(HOST) $(ARMHF) $(FUZZ) || rc=1; \
 	exit $$rc
 
 coverage:
@@ -80,20 +80,20 @@ coverage:
 
 fuzz-long: $(FUZZ)/build.ninja
 	ninja -C $(FUZZ)
-	tools/fuzz-long.sh $(FUZZ) $(FUZZ_SECONDS)
+	scripts/fuzz-long.sh $(FUZZ) $(FUZZ_SECONDS)
 
 # Without coverage instrumentation, so the counts are the library's own.
 bench: | bootstrap
 	test -f $(B)/bench/build.ninja || meson setup $(B)/bench
 	ninja -C $(B)/bench
-	tools/bench.sh $(B)/bench
+	bench/bench.sh $(B)/bench
 
 # The same kernel and initramfs natively and under pvbm, -icount shift=0
 # (docs/linux-guest.md, "System workloads"). BENCH_LINUX_ARGS picks
 # workloads, e.g. "getppid pipe:1000".
 bench-linux: pkgs $(ARMNONE)/build.ninja
 	ninja -C $(ARMNONE)
-	tools/bench-linux.sh $(ARMNONE) $(BENCH_LINUX_ARGS)
+	bench/bench-linux.sh $(ARMNONE) $(BENCH_LINUX_ARGS)
 
 clean:
 	rm -rf $(HOST) $(ARMNONE) $(ARMHF) $(FUZZ) $(B)/bench

@@ -10,7 +10,7 @@
 # boot/vmlinuz-*-armmp and bin/busybox (busybox-static). The result,
 # <out dir>/pvbm-linux.elf (~25 MB), is built, never committed.
 # PV_INITRAMFS_EXTRA="<path>=<file> ..." adds files to the initramfs, e.g.
-# bin/pvbench=<arm-none>/tests/linux/bench/pvbench (tools/bench-linux.sh).
+# bin/pvbench=<arm-none>/tests/linux/bench/pvbench (bench/bench-linux.sh).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 armnone=${1:?usage: $0 <arm-none build dir> <pvpatch> <guest pkgs dir> <out dir> [bootargs]}

@@ -5,7 +5,7 @@
     mk_initramfs.py <busybox (static armhf)> <init script> <out.cpio> [<path>=<file>...]
 
 Each <path>=<file> adds a file (mode 0755) in an existing directory, e.g.
-bin/pvbench=<build>/pvbench (tools/bench-linux.sh).
+bin/pvbench=<build>/pvbench (bench/bench-linux.sh).
 
 Written directly (not with cpio(1)) so that /dev/console can be a device
 node without root rights, and so that the archive is byte-reproducible

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Every CP14/CP15 access in Debian's armmp kernel is handled by the CP15 table.
 
-The accesses come from the kernel binary itself (tools/list_cp_accesses.py:
+The accesses come from the kernel binary itself (scripts/list_cp_accesses.py:
 zImage -> XZ payload -> flat ARM disassembly, code chunks only). Each one is
 put to the virtual CP15 through tests/unit/cp15_probe at guest PL1. An
 access the table rejects must be one a Non-secure Cortex-A9 rejects too,
@@ -23,7 +23,7 @@ import pytest
 def _load_lister():
     root = pathlib.Path(os.environ.get("PV_SOURCE_ROOT",
                                        pathlib.Path(__file__).parents[2]))
-    path = root / "tools" / "list_cp_accesses.py"
+    path = root / "scripts" / "list_cp_accesses.py"
     spec = importlib.util.spec_from_file_location("list_cp_accesses", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

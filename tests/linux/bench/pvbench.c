@@ -12,7 +12,7 @@
  * ones (all: every one) run their timed loop, the others run it zero
  * times. So two runs differ in nothing but timed loops, and the VMM's
  * power-off trap counters of "W" minus those of "none", divided by W's
- * iterations, are W's traps per iteration (tools/bench-linux.sh).
+ * iterations, are W's traps per iteration (bench/bench-linux.sh).
  *
  * Each workload prints one line:
  *   pvbench: <name> iters=<n> ns=<CLOCK_MONOTONIC delta> ns/iter=<x.y>

@@ -3,7 +3,7 @@
 # System workloads in the Linux guest, natively and under pvbm, in guest
 # instructions (docs/linux-guest.md, "System workloads").
 #
-#   tools/bench-linux.sh <arm-none build dir> [workload[:iters]...]
+#   bench/bench-linux.sh <arm-none build dir> [workload[:iters]...]
 #
 # Workloads: getppid fork pipe mmap yield pagefault (default: all of them),
 # run by tests/linux/bench/pvbench.c from the initramfs (/init runs it when

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Deterministic micro-benchmarks (callgrind instruction counts, never time):
-#   tools/bench.sh <host build dir without coverage>
+#   bench/bench.sh <host build dir without coverage>
 # Each bench program runs every operation BENCH_N times inside a function
 # named bench_<operation>; callgrind counts only inside those functions
 # (--toggle-collect) and the inclusive count is divided by the iteration

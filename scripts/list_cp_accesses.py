@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """List every MCR/MRC/MCRR/MRRC access to CP14/CP15 in an ARM Linux kernel.
 
-    tools/list_cp_accesses.py <vmlinuz or Image> [--vma 0xc0008000] [--map System.map]
+    scripts/list_cp_accesses.py <vmlinuz or Image> [--vma 0xc0008000] [--map System.map]
 
 The kernel may be a zImage (the XZ-compressed Image is found by its stream
 magic and unpacked with Python's lzma) or a raw Image. The Image is
