@@ -22,7 +22,7 @@ static uint32_t a32_expand_imm(uint32_t w, struct pv_insn *out)
 int pv_dec_cp(uint32_t w, struct pv_insn *out)
 {
 	out->coproc = (uint8_t)PV_BITS(w, 11, 8);
-	out->rt = (uint8_t)PV_BITS(w, 15, 12);
+	out->rt = pv_dec_r12(w);
 	if (w & PV_BIT(20))
 		out->flags |= PV_IF_LOAD;
 	if (PV_BITS(w, 27, 24) == 0xe) { /* MCR/MRC */
@@ -37,7 +37,7 @@ int pv_dec_cp(uint32_t w, struct pv_insn *out)
 	}
 	/* MCRR/MRRC */
 	out->flags |= PV_IF_PAIR;
-	out->rt2 = (uint8_t)PV_BITS(w, 19, 16);
+	out->rt2 = pv_dec_r16(w);
 	out->opc1 = (uint8_t)PV_BITS(w, 7, 4);
 	out->crm = (uint8_t)PV_BITS(w, 3, 0);
 	if (out->rt == 15 || out->rt2 == 15 ||
@@ -57,7 +57,7 @@ int pv_dec_vfp_sys(uint32_t w, struct pv_insn *out)
 {
 	out->coproc = 10;
 	out->crn = (uint8_t)PV_BITS(w, 19, 16);
-	out->rt = (uint8_t)PV_BITS(w, 15, 12);
+	out->rt = pv_dec_r12(w);
 	if (w & PV_BIT(20))
 		out->flags |= PV_IF_LOAD;
 	/* Only "VMRS APSR_nzcv, FPSCR" may name PC. */
@@ -68,7 +68,7 @@ int pv_dec_vfp_sys(uint32_t w, struct pv_insn *out)
 
 static int a_mrs(uint32_t w, struct pv_insn *out)
 {
-	out->rd = (uint8_t)PV_BITS(w, 15, 12);
+	out->rd = pv_dec_r12(w);
 	if (w & PV_BIT(22))
 		out->flags |= PV_IF_SPSR;
 	return out->rd == 15 ? PV_EUNDEF : 0;
@@ -77,7 +77,7 @@ static int a_mrs(uint32_t w, struct pv_insn *out)
 static int a_msr_reg(uint32_t w, struct pv_insn *out)
 {
 	out->op = (uint8_t)PV_BITS(w, 19, 16);
-	out->rm = (uint8_t)PV_BITS(w, 3, 0);
+	out->rm = pv_dec_r0(w);
 	out->flags |= PV_IF_REG;
 	if (w & PV_BIT(22))
 		out->flags |= PV_IF_SPSR;
@@ -104,19 +104,9 @@ static int a_cps(uint32_t w, struct pv_insn *out)
 	return 0;
 }
 
-static void a_pu_w(uint32_t w, struct pv_insn *out)
-{
-	if (w & PV_BIT(24))
-		out->flags |= PV_IF_INDEX;
-	if (w & PV_BIT(23))
-		out->flags |= PV_IF_ADD;
-	if (w & PV_BIT(21))
-		out->flags |= PV_IF_WBACK;
-}
-
 static int a_srs(uint32_t w, struct pv_insn *out)
 {
-	a_pu_w(w, out);
+	pv_dec_pu_w(w, out);
 	out->mode = (uint8_t)PV_BITS(w, 4, 0);
 	out->rn = 13;
 	return 0;
@@ -124,8 +114,8 @@ static int a_srs(uint32_t w, struct pv_insn *out)
 
 static int a_rfe(uint32_t w, struct pv_insn *out)
 {
-	a_pu_w(w, out);
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
+	pv_dec_pu_w(w, out);
+	out->rn = pv_dec_r16(w);
 	out->flags |= PV_IF_LOAD;
 	return out->rn == 15 ? PV_EUNDEF : 0;
 }
@@ -134,8 +124,8 @@ static int a_ldm(uint32_t w, struct pv_insn *out)
 {
 	bool load = w & PV_BIT(20), user = w & PV_BIT(22);
 
-	a_pu_w(w, out);
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
+	pv_dec_pu_w(w, out);
+	out->rn = pv_dec_r16(w);
 	out->reglist = (uint16_t)w;
 	if (load)
 		out->flags |= PV_IF_LOAD;
@@ -164,7 +154,7 @@ static int a_dp_eret(uint32_t w, struct pv_insn *out)
 		return PV_ENOTOURS;
 	out->flags |= PV_IF_SETFLAGS;
 	out->rd = 15;
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
+	out->rn = pv_dec_r16(w);
 	/* MOV/MVN have Rn as (0); QEMU's decoder (and we) refuse others. */
 	if ((out->op == 0xd || out->op == 0xf) && out->rn != 0)
 		return PV_EUNDEF;
@@ -173,11 +163,11 @@ static int a_dp_eret(uint32_t w, struct pv_insn *out)
 		return 0;
 	}
 	out->flags |= PV_IF_REG;
-	out->rm = (uint8_t)PV_BITS(w, 3, 0);
+	out->rm = pv_dec_r0(w);
 	out->shift_type = (uint8_t)PV_BITS(w, 6, 5);
 	if (w & PV_BIT(4)) {
 		out->flags |= PV_IF_REGSHIFT;
-		out->rs = (uint8_t)PV_BITS(w, 11, 8);
+		out->rs = pv_dec_r8(w);
 	} else {
 		out->shift_imm = (uint8_t)PV_BITS(w, 11, 7);
 	}
@@ -205,25 +195,44 @@ static int a_imm16_al(uint32_t w, struct pv_insn *out)
 	return a_imm16(w, out);
 }
 
+/* Rn, Rt and P/U/W of a single load/store; P = 0 always writes back. */
+static void a_ls_addr(uint32_t w, struct pv_insn *out)
+{
+	out->rn = pv_dec_r16(w);
+	out->rt = pv_dec_r12(w);
+	if (w & PV_BIT(23))
+		out->flags |= PV_IF_ADD;
+	if (w & PV_BIT(24))
+		out->flags |= PV_IF_INDEX;
+	if (!(w & PV_BIT(24)) || (w & PV_BIT(21)))
+		out->flags |= PV_IF_WBACK;
+}
+
+/* The class of a single load/store: P = 0, W = 1 is the unprivileged form. */
+static int a_ls_class(uint32_t w, struct pv_insn *out)
+{
+	if ((w & (PV_BIT(24) | PV_BIT(21))) == PV_BIT(21)) {
+		out->cls = PV_IC_LDRT_STRT;
+		out->flags |= PV_IF_USER;
+	} else {
+		out->cls = (out->flags & PV_IF_LOAD) ? PV_IC_LOAD : PV_IC_STORE;
+	}
+	/* Write-back to PC or to the transferred register: UNPREDICTABLE. */
+	if ((out->flags & PV_IF_WBACK) && (out->rn == 15 || out->rn == out->rt))
+		return PV_EUNDEF;
+	return 0;
+}
+
 /* LDR/STR/LDRB/STRB, immediate and register offsets, and their T forms. */
 static int a_ls_word(uint32_t w, struct pv_insn *out)
 {
-	bool p = w & PV_BIT(24), wb = w & PV_BIT(21);
-
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
-	out->rt = (uint8_t)PV_BITS(w, 15, 12);
+	a_ls_addr(w, out);
 	out->size = (w & PV_BIT(22)) ? 1 : 4;
-	if (w & PV_BIT(23))
-		out->flags |= PV_IF_ADD;
-	if (p)
-		out->flags |= PV_IF_INDEX;
-	if (!p || wb)
-		out->flags |= PV_IF_WBACK;
 	if (w & PV_BIT(20))
 		out->flags |= PV_IF_LOAD;
 	if (w & PV_BIT(25)) {
 		out->flags |= PV_IF_REG;
-		out->rm = (uint8_t)PV_BITS(w, 3, 0);
+		out->rm = pv_dec_r0(w);
 		out->shift_type = (uint8_t)PV_BITS(w, 6, 5);
 		out->shift_imm = (uint8_t)PV_BITS(w, 11, 7);
 		if (out->rm == 15)
@@ -231,17 +240,8 @@ static int a_ls_word(uint32_t w, struct pv_insn *out)
 	} else {
 		out->imm = w & 0xfffu;
 	}
-	if (!p && wb) {
-		out->cls = PV_IC_LDRT_STRT;
-		out->flags |= PV_IF_USER;
-		if (out->rn == 15 || out->rn == out->rt)
-			return PV_EUNDEF;
-	} else {
-		out->cls = (out->flags & PV_IF_LOAD) ? PV_IC_LOAD : PV_IC_STORE;
-		if ((out->flags & PV_IF_WBACK) &&
-		    (out->rn == 15 || out->rn == out->rt))
-			return PV_EUNDEF;
-	}
+	if (a_ls_class(w, out))
+		return PV_EUNDEF;
 	/* Byte accesses to or from PC are UNPREDICTABLE. */
 	if (out->rt == 15 && out->size == 1)
 		return PV_EUNDEF;
@@ -254,19 +254,12 @@ static int a_ls_extra(uint32_t w, struct pv_insn *out)
 	bool p = w & PV_BIT(24), wb = w & PV_BIT(21), l = w & PV_BIT(20);
 	unsigned op2 = PV_BITS(w, 6, 5);
 
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
-	out->rt = (uint8_t)PV_BITS(w, 15, 12);
-	if (w & PV_BIT(23))
-		out->flags |= PV_IF_ADD;
-	if (p)
-		out->flags |= PV_IF_INDEX;
-	if (!p || wb)
-		out->flags |= PV_IF_WBACK;
+	a_ls_addr(w, out);
 	if (w & PV_BIT(22)) {
 		out->imm = (PV_BITS(w, 11, 8) << 4) | (w & 0xfu);
 	} else {
 		out->flags |= PV_IF_REG;
-		out->rm = (uint8_t)PV_BITS(w, 3, 0);
+		out->rm = pv_dec_r0(w);
 		if (PV_BITS(w, 11, 8) != 0 || out->rm == 15)
 			return PV_EUNDEF;
 	}
@@ -295,17 +288,8 @@ static int a_ls_extra(uint32_t w, struct pv_insn *out)
 		out->flags |= PV_IF_LOAD;
 	if (l && op2 != 1)
 		out->flags |= PV_IF_SIGNED;
-	if (!p && wb) {
-		out->cls = PV_IC_LDRT_STRT;
-		out->flags |= PV_IF_USER;
-		if (out->rn == 15 || out->rn == out->rt)
-			return PV_EUNDEF;
-	} else {
-		out->cls = l ? PV_IC_LOAD : PV_IC_STORE;
-		if ((out->flags & PV_IF_WBACK) &&
-		    (out->rn == 15 || out->rn == out->rt))
-			return PV_EUNDEF;
-	}
+	if (a_ls_class(w, out))
+		return PV_EUNDEF;
 	return out->rt == 15 ? PV_EUNDEF : 0;
 }
 
@@ -314,15 +298,15 @@ static int a_ldrex(uint32_t w, struct pv_insn *out)
 	static const uint8_t size[4] = { 4, 8, 1, 2 };
 	unsigned sz = PV_BITS(w, 22, 21);
 
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
+	out->rn = pv_dec_r16(w);
 	out->size = size[sz];
 	out->flags |= PV_IF_INDEX | PV_IF_ADD;
 	if (w & PV_BIT(20)) {
 		out->flags |= PV_IF_LOAD;
-		out->rt = (uint8_t)PV_BITS(w, 15, 12);
+		out->rt = pv_dec_r12(w);
 	} else {
-		out->rd = (uint8_t)PV_BITS(w, 15, 12);
-		out->rt = (uint8_t)PV_BITS(w, 3, 0);
+		out->rd = pv_dec_r12(w);
+		out->rt = pv_dec_r0(w);
 		if (out->rd == 15 || out->rd == out->rn || out->rd == out->rt)
 			return PV_EUNDEF;
 	}
@@ -339,7 +323,7 @@ static int a_ldrex(uint32_t w, struct pv_insn *out)
 #define COND_MASK 0x0fffffffu
 
 /* Conditional space; bits 31:28 are the condition and never matched. */
-static const struct pv_dec_pattern a32_cond[] = {
+const struct pv_dec_pattern pv_dec_a32_cond[] = {
 	/* Miscellaneous (A5.2.12), op2 = 000: MRS/MSR, banked forms UNDEF. */
 	{ 0x0fbf0fff, 0x010f0000, PV_IC_MRS, a_mrs },
 	{ 0x0fb000f0, 0x01000000, PV_IC_UNDEF, NULL },
@@ -392,7 +376,7 @@ static const struct pv_dec_pattern a32_cond[] = {
 };
 
 /* Unconditional space (cond = 1111). */
-static const struct pv_dec_pattern a32_uncond[] = {
+const struct pv_dec_pattern pv_dec_a32_uncond[] = {
 	{ 0xfff1fe20, 0xf1000000, PV_IC_CPS, a_cps },
 	{ 0xfe5fffe0, 0xf84d0500, PV_IC_SRS, a_srs },
 	{ 0xfe50ffff, 0xf8100a00, PV_IC_RFE, a_rfe },
@@ -403,6 +387,9 @@ static const struct pv_dec_pattern a32_uncond[] = {
 	{ 0xff000000, 0xfe000000, PV_IC_UNDEF, NULL },
 };
 
+const size_t pv_dec_a32_cond_n = PV_ARRAY_SIZE(pv_dec_a32_cond);
+const size_t pv_dec_a32_uncond_n = PV_ARRAY_SIZE(pv_dec_a32_uncond);
+
 int pv_decode_arm(uint32_t word, struct pv_insn *out)
 {
 	pv_memset(out, 0, sizeof(*out));
@@ -412,9 +399,9 @@ int pv_decode_arm(uint32_t word, struct pv_insn *out)
 	out->cond = (uint8_t)(word >> 28);
 	if (out->cond == 0xf) {
 		out->cond = 14;
-		return pv_dec_table(a32_uncond, PV_ARRAY_SIZE(a32_uncond), word,
-				    out);
+		return pv_dec_table(pv_dec_a32_uncond,
+				    PV_ARRAY_SIZE(pv_dec_a32_uncond), word, out);
 	}
-	return pv_dec_table(a32_cond, PV_ARRAY_SIZE(a32_cond),
+	return pv_dec_table(pv_dec_a32_cond, PV_ARRAY_SIZE(pv_dec_a32_cond),
 			    word & COND_MASK, out);
 }

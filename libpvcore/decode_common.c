@@ -10,24 +10,23 @@
 int pv_dec_table(const struct pv_dec_pattern *tab, size_t n, uint32_t w,
 		 struct pv_insn *out)
 {
-	for (size_t i = 0; i < n; i++) {
-		int err;
+	size_t i = pv_dec_match(tab, n, w);
+	int err;
 
-		if ((w & tab[i].mask) != tab[i].value)
-			continue;
-		out->cls = tab[i].cls;
-		if (!tab[i].fn)
-			return out->cls == PV_IC_NONE ? PV_ENOTOURS :
-			       out->cls == PV_IC_UNDEF ? PV_EUNDEF : 0;
-		err = tab[i].fn(w, out);
-		if (err == PV_EUNDEF)
-			out->cls = PV_IC_UNDEF;
-		else if (err == PV_ENOTOURS)
-			out->cls = PV_IC_NONE;
-		return err;
+	if (i == n) {
+		out->cls = PV_IC_NONE;
+		return PV_ENOTOURS;
 	}
-	out->cls = PV_IC_NONE;
-	return PV_ENOTOURS;
+	out->cls = tab[i].cls;
+	if (!tab[i].fn)
+		return out->cls == PV_IC_NONE ? PV_ENOTOURS :
+		       out->cls == PV_IC_UNDEF ? PV_EUNDEF : 0;
+	err = tab[i].fn(w, out);
+	if (err == PV_EUNDEF)
+		out->cls = PV_IC_UNDEF;
+	else if (err == PV_ENOTOURS)
+		out->cls = PV_IC_NONE;
+	return err;
 }
 
 int pv_dec_undef(uint32_t w, struct pv_insn *out)

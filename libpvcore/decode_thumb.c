@@ -108,7 +108,7 @@ static int t16_ldm_stm(uint32_t w, struct pv_insn *out)
 	return out->reglist ? 0 : PV_EUNDEF;
 }
 
-static const struct pv_dec_pattern t16_tab[] = {
+const struct pv_dec_pattern pv_dec_t16[] = {
 	{ 0xffe8, 0xb660, PV_IC_CPS, t16_cps },
 	{ 0xffff, 0xbf10, PV_IC_YIELD, NULL },
 	{ 0xffff, 0xbf20, PV_IC_WFE, NULL },
@@ -126,6 +126,8 @@ static const struct pv_dec_pattern t16_tab[] = {
 	{ 0xf000, 0xc000, PV_IC_LDM, t16_ldm_stm },
 };
 
+const size_t pv_dec_t16_n = PV_ARRAY_SIZE(pv_dec_t16);
+
 /* ---- T32 (w = hw1 << 16 | hw2) ---- */
 
 /* T32 forbids SP and PC in most register fields (BadReg()). */
@@ -137,7 +139,7 @@ static bool bad_reg(unsigned r)
 static int t_msr(uint32_t w, struct pv_insn *out)
 {
 	out->op = (uint8_t)PV_BITS(w, 11, 8);
-	out->rm = (uint8_t)PV_BITS(w, 19, 16);
+	out->rm = pv_dec_r16(w);
 	out->flags |= PV_IF_REG;
 	if (w & PV_BIT(20))
 		out->flags |= PV_IF_SPSR;
@@ -146,7 +148,7 @@ static int t_msr(uint32_t w, struct pv_insn *out)
 
 static int t_mrs(uint32_t w, struct pv_insn *out)
 {
-	out->rd = (uint8_t)PV_BITS(w, 11, 8);
+	out->rd = pv_dec_r8(w);
 	if (w & PV_BIT(20))
 		out->flags |= PV_IF_SPSR;
 	return (out->rd == 13 || out->rd == 15) ? PV_EUNDEF : 0;
@@ -202,7 +204,7 @@ static int t_srs(uint32_t w, struct pv_insn *out)
 static int t_rfe(uint32_t w, struct pv_insn *out)
 {
 	t_db_ia(w, out);
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
+	out->rn = pv_dec_r16(w);
 	out->flags |= PV_IF_LOAD;
 	return out->rn == 15 ? PV_EUNDEF : 0;
 }
@@ -212,7 +214,7 @@ static int t_ldm(uint32_t w, struct pv_insn *out)
 	bool load = w & PV_BIT(20);
 
 	t_db_ia(w, out);
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
+	out->rn = pv_dec_r16(w);
 	out->reglist = (uint16_t)w;
 	if (load)
 		out->flags |= PV_IF_LOAD;
@@ -228,15 +230,10 @@ static int t_ldrd(uint32_t w, struct pv_insn *out)
 {
 	bool load = w & PV_BIT(20);
 
-	if (w & PV_BIT(24))
-		out->flags |= PV_IF_INDEX;
-	if (w & PV_BIT(23))
-		out->flags |= PV_IF_ADD;
-	if (w & PV_BIT(21))
-		out->flags |= PV_IF_WBACK;
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
-	out->rt = (uint8_t)PV_BITS(w, 15, 12);
-	out->rt2 = (uint8_t)PV_BITS(w, 11, 8);
+	pv_dec_pu_w(w, out);
+	out->rn = pv_dec_r16(w);
+	out->rt = pv_dec_r12(w);
+	out->rt2 = pv_dec_r8(w);
 	out->imm = (w & 0xffu) * 4;
 	out->size = 8;
 	out->flags |= PV_IF_PAIR;
@@ -256,21 +253,21 @@ static int t_ldrex(uint32_t w, struct pv_insn *out)
 	bool load = w & PV_BIT(20);
 	unsigned sz = PV_BITS(w, 5, 4);
 
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
-	out->rt = (uint8_t)PV_BITS(w, 15, 12);
+	out->rn = pv_dec_r16(w);
+	out->rt = pv_dec_r12(w);
 	out->flags |= PV_IF_INDEX | PV_IF_ADD;
 	if (load)
 		out->flags |= PV_IF_LOAD;
 	if (!(w & PV_BIT(23))) { /* word: imm8 offset, STREX Rd in 11:8 */
 		out->size = 4;
 		out->imm = (w & 0xffu) * 4;
-		out->rd = (uint8_t)PV_BITS(w, 11, 8);
+		out->rd = pv_dec_r8(w);
 	} else {
 		out->size = (uint8_t)(1u << sz);
-		out->rd = (uint8_t)PV_BITS(w, 3, 0);
+		out->rd = pv_dec_r0(w);
 		if (sz == 3) {
 			out->flags |= PV_IF_PAIR;
-			out->rt2 = (uint8_t)PV_BITS(w, 11, 8);
+			out->rt2 = pv_dec_r8(w);
 			if (bad_reg(out->rt2) || (load && out->rt == out->rt2) ||
 			    (!load && out->rd == out->rt2))
 				return PV_EUNDEF;
@@ -292,8 +289,8 @@ static int t_ls(uint32_t w, struct pv_insn *out)
 		return PV_ENOTOURS; /* Advanced SIMD element/structure load/store */
 	if (size == 3 || (s && size == 2))
 		return PV_EUNDEF; /* no LDRSW, no 64-bit single load */
-	out->rn = (uint8_t)PV_BITS(w, 19, 16);
-	out->rt = (uint8_t)PV_BITS(w, 15, 12);
+	out->rn = pv_dec_r16(w);
+	out->rt = pv_dec_r12(w);
 	out->size = (uint8_t)(1u << size);
 	set_dir(out, l);
 	if (s)
@@ -311,7 +308,7 @@ static int t_ls(uint32_t w, struct pv_insn *out)
 		out->imm = w & 0xfffu;
 	} else if (PV_BITS(w, 11, 6) == 0) {
 		out->flags |= PV_IF_INDEX | PV_IF_ADD | PV_IF_REG;
-		out->rm = (uint8_t)PV_BITS(w, 3, 0);
+		out->rm = pv_dec_r0(w);
 		out->shift_imm = (uint8_t)PV_BITS(w, 5, 4);
 		if (out->rm == 13 || out->rm == 15)
 			return PV_EUNDEF;
@@ -345,7 +342,7 @@ static int t_ls(uint32_t w, struct pv_insn *out)
 	return 0;
 }
 
-static const struct pv_dec_pattern t32_tab[] = {
+const struct pv_dec_pattern pv_dec_t32[] = {
 	/* Hints and CPS (A6.3.4 "Change Processor State, and hints"). */
 	{ 0xffffffff, 0xf3af8001, PV_IC_YIELD, NULL },
 	{ 0xffffffff, 0xf3af8002, PV_IC_WFE, NULL },
@@ -400,6 +397,8 @@ static const struct pv_dec_pattern t32_tab[] = {
 	{ 0xfe000000, 0xf8000000, PV_IC_LOAD, t_ls },
 };
 
+const size_t pv_dec_t32_n = PV_ARRAY_SIZE(pv_dec_t32);
+
 int pv_decode_thumb(uint16_t hw1, uint16_t hw2, struct pv_insn *out)
 {
 	pv_memset(out, 0, sizeof(*out));
@@ -408,9 +407,11 @@ int pv_decode_thumb(uint16_t hw1, uint16_t hw2, struct pv_insn *out)
 	if ((hw1 >> 11) < 0x1du) {
 		out->raw = hw1;
 		out->len = 2;
-		return pv_dec_table(t16_tab, PV_ARRAY_SIZE(t16_tab), hw1, out);
+		return pv_dec_table(pv_dec_t16, PV_ARRAY_SIZE(pv_dec_t16), hw1,
+				    out);
 	}
 	out->raw = (uint32_t)hw1 << 16 | hw2;
 	out->len = 4;
-	return pv_dec_table(t32_tab, PV_ARRAY_SIZE(t32_tab), out->raw, out);
+	return pv_dec_table(pv_dec_t32, PV_ARRAY_SIZE(pv_dec_t32), out->raw,
+			    out);
 }

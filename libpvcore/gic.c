@@ -10,7 +10,6 @@
 #include "gic.h"
 #include "memmap.h"
 #include "vcpu.h"
-#include "vcpu.h"
 
 #include "pv_internal.h"
 
@@ -516,8 +515,7 @@ int pv_gic_dist_read(struct pv_gic *gic, uint32_t offset, unsigned size,
 			n = 32u >> f->wshift;
 			for (unsigned i = 0; i < n; i++)
 				v |= f->rd(gic, cpu, first + i) << (i * w);
-			*val = (v >> (8 * (offset & 3))) &
-			       (size == 1 ? 0xffu : 0xffffu);
+			*val = pv_mmio_lane(v, offset, size);
 			return 0;
 		}
 		for (unsigned i = 0; i < n && i < left; i++)
@@ -540,8 +538,7 @@ int pv_gic_dist_read(struct pv_gic *gic, uint32_t offset, unsigned size,
 			v = gicd_ids[(word - 0xfd0) / 4];
 		break;
 	}
-	*val = size == 4 ? v : (v >> (8 * (offset & 3))) &
-				       (size == 1 ? 0xffu : 0xffffu);
+	*val = pv_mmio_lane(v, offset, size);
 	return 0;
 }
 

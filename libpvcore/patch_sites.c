@@ -14,17 +14,9 @@
 /* Index of the first site whose va is >= @key (count if none). */
 static uint32_t lower_bound(const struct pv_patch_table *t, uint32_t key)
 {
-	uint32_t lo = 0, hi = t->count;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (t->sites[mid].va < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return (uint32_t)pv_bsearch_u32(t->sites, t->count, sizeof(t->sites[0]),
+					offsetof(struct pv_patch_site, va), key,
+					false);
 }
 
 static const struct pv_patch_site *find(const struct pv_patch_table *t,

@@ -25,4 +25,40 @@ static inline uint32_t pv_ror32(uint32_t x, unsigned n)
 	return n ? (x >> n) | (x << (32 - n)) : x;
 }
 
+/*
+ * What a @size-byte read at byte @offset returns from a 32-bit device
+ * register holding @reg: the addressed lane (a 4-byte read, all of it).
+ */
+static inline uint32_t pv_mmio_lane(uint32_t reg, uint32_t offset,
+				    unsigned size)
+{
+	if (size >= 4)
+		return reg;
+	return (reg >> (8 * (offset & 3))) & ((1u << (8 * size)) - 1u);
+}
+
+/*
+ * Binary search over @n records of @stride bytes, sorted by the uint32_t
+ * at byte @key_off of each (use offsetof). Returns the index of the first
+ * record whose key is >= @key, or > @key if @after; @n if there is none.
+ */
+static inline size_t pv_bsearch_u32(const void *base, size_t n, size_t stride,
+				    size_t key_off, uint32_t key, bool after)
+{
+	const char *keys = (const char *)base + key_off;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const void *rec = keys + mid * stride;
+		uint32_t k = *(const uint32_t *)rec;
+
+		if (k < key || (after && k == key))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 #endif /* PV_INTERNAL_H */

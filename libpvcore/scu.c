@@ -35,9 +35,7 @@ int pv_scu_read(struct pv_scu *scu, uint32_t offset, unsigned size,
 	case 0x54: v = scu->snsac; break;
 	default: break; /* 0x0c Invalidate All is write-only */
 	}
-	if (size < 4)
-		v = (v >> (8 * (offset & 3))) & (size == 1 ? 0xffu : 0xffffu);
-	*val = v;
+	*val = pv_mmio_lane(v, offset, size);
 	return 0;
 }
 

@@ -121,18 +121,36 @@ static void mark_data(struct ctx *c, uint32_t va, uint32_t len)
 			c->st[off / 2] |= S_DATA;
 }
 
-static const struct range *range_of(const struct ctx *c, uint32_t va)
+/*
+ * Binary search over @n records of @stride bytes, sorted by the uint32_t
+ * at byte @key_off of each: the index of the first record whose key is
+ * >= @key, or > @key if @after; @n if none. (The core's pv_bsearch_u32()
+ * is in a component header, which tools do not see.)
+ */
+static size_t bsearch_u32(const void *base, size_t n, size_t stride,
+			  size_t key_off, uint32_t key, bool after)
 {
-	size_t lo = 0, hi = c->nrg;
+	const char *keys = (const char *)base + key_off;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		const void *rec = keys + mid * stride;
+		uint32_t k = *(const uint32_t *)rec;
 
-		if (c->rg[mid].va <= va)
+		if (k < key || (after && k == key))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static const struct range *range_of(const struct ctx *c, uint32_t va)
+{
+	size_t lo = bsearch_u32(c->rg, c->nrg, sizeof(c->rg[0]),
+				offsetof(struct range, va), va, true);
+
 	if (lo == 0 || va >= c->rg[lo - 1].end)
 		return NULL;
 	return &c->rg[lo - 1];
@@ -185,16 +203,9 @@ static void note_call(struct ctx *c, uint32_t va, uint32_t target)
 
 static bool is_noreturn(const struct ctx *c, uint32_t target)
 {
-	size_t lo = 0, hi = c->nnoret;
+	size_t lo = bsearch_u32(c->noret, c->nnoret, sizeof(c->noret[0]), 0,
+				target, false);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (c->noret[mid] < target)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < c->nnoret && c->noret[lo] == target;
 }
 
@@ -551,16 +562,9 @@ static bool data_type(char t)
 
 static char map_kind(const struct pvp_image *img, uint32_t va)
 {
-	size_t lo = 0, hi = img->nmaps;
+	size_t lo = bsearch_u32(img->maps, img->nmaps, sizeof(img->maps[0]),
+				offsetof(struct pvp_mapsym, addr), va, true);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (img->maps[mid].addr <= va)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo ? img->maps[lo - 1].kind : 0;
 }
 
@@ -1306,16 +1310,11 @@ int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 	for (int a = 0; !rc && a < c.nalt; a++)
 		for (uint32_t off = c.alt[a][0]; off + 8 <= c.alt[a][1]; off += 8) {
 			uint32_t tgt = img->base + off + rd32(img->data + off);
-			size_t lo = 0, hi = r->nsites;
+			size_t lo = bsearch_u32(r->sites, r->nsites,
+						sizeof(r->sites[0]),
+						offsetof(struct pvp_site, va),
+						tgt, false);
 
-			while (lo < hi) {
-				size_t mid = lo + (hi - lo) / 2;
-
-				if (r->sites[mid].va < tgt)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
 			/* Harmless unless the replacement is sensitive (reported
 			 * above): on a UP guest the trap word is replaced by an
 			 * ordinary instruction and the entry is never used. */
