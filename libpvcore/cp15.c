@@ -607,16 +607,10 @@ static const struct cp_reg cp_table[] = {
 
 static const struct cp_reg *lookup(uint32_t key)
 {
-	size_t lo = 0, hi = PV_ARRAY_SIZE(cp_table);
+	size_t lo = pv_bsearch_u32(cp_table, PV_ARRAY_SIZE(cp_table),
+				   sizeof(cp_table[0]),
+				   offsetof(struct cp_reg, key), key, false);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cp_table[mid].key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	return lo < PV_ARRAY_SIZE(cp_table) && cp_table[lo].key == key ?
 		       &cp_table[lo] :
 		       NULL;
