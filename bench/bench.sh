@@ -17,7 +17,7 @@ trap 'rm -rf "$out"' EXIT
 # program : iterations per bench_ function (BENCH_N in its source)
 for entry in bench_shadow:1000 bench_devices:10000 bench_trap:1000; do
 	prog=${entry%%:*}; n=${entry##*:}
-	exe="$build/tests/unit/$prog"
+	exe="$build/bench/$prog"
 	[ -x "$exe" ] || { echo "bench: $exe missing (ninja -C $build)" >&2; exit 1; }
 	echo "== $prog: instructions per operation (inclusive Ir / $n)"
 	valgrind --tool=callgrind --toggle-collect='bench_*' \
@@ -32,4 +32,4 @@ for entry in bench_shadow:1000 bench_devices:10000 bench_trap:1000; do
 			} }'
 done
 echo "== decode + emulate per class"
-/usr/bin/python3 "$root/tests/decode_xcheck/bench.py" "$build/tests/unit/decode_bench" 1000
+/usr/bin/python3 "$root/bench/bench_decode.py" "$build/bench/decode_bench" 1000

@@ -5,7 +5,7 @@
  * i.e. everything the core does between the world switch out and back in.
  * The guest runs with its MMU on (one section of kernel text, as Linux),
  * so every instruction fetch is a guest walk. Each path runs BENCH_N
- * times in its own noinline bench_* function; tools/bench.sh divides
+ * times in its own noinline bench_* function; bench/bench.sh divides
  * callgrind's inclusive count by BENCH_N. docs/cpu.md records the numbers.
  *
  * - bench_patched_mrs: `mrs r0, cpsr` patched by pvpatch (UNDEF trap, site

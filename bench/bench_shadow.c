@@ -4,7 +4,7 @@
  * counts are deterministic; wall time is not measured):
  *
  *   valgrind --tool=callgrind --toggle-collect='bench_*' \
- *            --callgrind-out-file=cg.out build/<dir>/tests/unit/bench_shadow
+ *            --callgrind-out-file=cg.out build/<dir>/bench/bench_shadow
  *   callgrind_annotate --inclusive=yes cg.out | grep bench_
  *
  * Each bench_* function performs exactly one operation and is called

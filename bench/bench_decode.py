@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Callgrind instruction counts for decode + emulate, per class.
 
-Usage: bench.py BUILD_DIR/tests/unit/decode_bench [iterations]
+Usage: bench_decode.py BUILD_DIR/bench/decode_bench [iterations]
 Runs the helper under `valgrind --tool=callgrind` once per case and once
 as "baseline" (same loop, no decode/emulate) and prints
 (Ir(case) - Ir(baseline)) / iterations, a deterministic number.
