@@ -6,6 +6,7 @@
 #include <pvcore/error.h>
 
 #include "psci.h"
+#include "shadow.h"
 #include "vm_state.h"
 
 #include "pv_internal.h"
@@ -79,6 +80,12 @@ static int32_t psci_cpu_on(struct pv_vcpu *vcpu, struct pv_outcome *out)
 	 * reset also clears the target's stop and wait state: it runs again.
 	 */
 	pv_vcpu_reset(t);
+	/*
+	 * Its translation registers all changed: the shadow engine must not
+	 * keep it in the address space it ran in before CPU_OFF (MMU on, a
+	 * DACR it no longer has).
+	 */
+	pv_shadow_ctx_changed(t, PV_SHADOW_CTX_ALL);
 	t->r[0] = context;
 	t->r[15] = entry & ~1u;
 	if (entry & 1u)

@@ -525,10 +525,19 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	pv_mmu_regs_from_vcpu(vcpu, &regs);
 	if (pv_mmu_walk(&regs, &vm->map, gva, acc, &w, fault))
 		return guest_fault(vm, outcome);
-	if (va - vm->cfg.window_base < vm->cfg.window_size)
-		return PV_EWINDOW;
 	pa = pv_gpa_val(w.pa);
 	r = pv_memmap_find_ram(&vm->map, pv_gpa(pa & ~0xfffull), 0x1000);
+	if (va - vm->cfg.window_base < vm->cfg.window_size) {
+		/*
+		 * A guest mapping into the window is a reported error. With the
+		 * MMU off there is no mapping: the access goes to guest-physical
+		 * @va, where pv_vm_init() put no RAM, so it is a device access
+		 * or an external abort like any other address.
+		 */
+		if (vcpu->cp15.sctlr & SCTLR_M)
+			return PV_EWINDOW;
+		r = NULL;
+	}
 	if (!r) {
 		if (!(acc & PV_ACC_EXEC) && pv_memmap_find_mmio(&vm->map, w.pa)) {
 			sh->stats.mmio++;

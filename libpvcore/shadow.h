@@ -68,6 +68,7 @@ enum pv_shadow_ctx {
 	PV_SHADOW_CTX_CONTEXTIDR = 1u << 5,
 	PV_SHADOW_CTX_PRRR_NMRR = 1u << 6,
 	PV_SHADOW_CTX_MODE = 1u << 7, /* guest privilege may have changed */
+	PV_SHADOW_CTX_ALL = (1u << 8) - 1, /* a vCPU reset: everything */
 };
 
 /*

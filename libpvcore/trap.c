@@ -245,9 +245,24 @@ static struct trap_result emulate_at_pc(struct pv_vcpu *vcpu,
 		return fatal(PV_TR_OTHER, word, info, err);
 	err = decode_word(word, thumb, &insn);
 	if (err == PV_EUNDEF || err == PV_ENOTOURS) {
-		/* A device access pvcore cannot emulate (e.g. NEON). */
-		if (mmio_reason != PV_TR_COUNT)
+		/*
+		 * A device access pvcore cannot emulate (VFP/NEON, TBB, an
+		 * UNPREDICTABLE form). From guest user mode the device answers
+		 * with an external abort (its kernel sees a SIGBUS case, the VM
+		 * runs on); from the guest kernel the VM stops with the reason.
+		 */
+		if (mmio_reason != PV_TR_COUNT && pv_vcpu_is_privileged(vcpu))
 			return fatal(mmio_reason, word, info, err);
+		if (mmio_reason != PV_TR_COUNT) {
+			r = inject_abort(vcpu, false,
+					 PV_FSR_FS(PV_FS_SYNC_EXT) |
+						 (mmio_reason == PV_TR_MMIO_WRITE ?
+							  PV_FSR_WNR : 0),
+					 info);
+			r.reason = mmio_reason;
+			r.insn = word;
+			return r;
+		}
 		pv_vcpu_take_exception(vcpu, PV_EXC_UNDEF, vcpu->r[15]);
 		return injected(PV_TR_UNDEF_INJECT, PV_INJ_UNDEF, word, info);
 	}
@@ -515,6 +530,12 @@ void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out)
 {
 	pv_memset(out, 0, sizeof(*out));
 	out->host_cpsr = PV_MODE_USR | (vcpu->cpsr & PV_PSR_USER_MASK);
+	/*
+	 * IT bits with T clear are UNPREDICTABLE on ARMv7: an exception return
+	 * the guest forged must not hand the host CPU such a state.
+	 */
+	if (!(out->host_cpsr & PV_PSR_T))
+		out->host_cpsr &= ~PV_PSR_IT_MASK;
 	pv_shadow_resume(vcpu, out);
 	out->vfp_enable = pv_vcpu_vfp_enabled(vcpu);
 	out->tpidruro = vcpu->cp15.tpidruro;

@@ -883,6 +883,76 @@ START_TEST(reason_names_unique)
 }
 END_TEST
 
+/*
+ * Hardening: a device access pvcore cannot emulate (here VLD1 to the UART)
+ * is an external abort for guest user code, and stops the VM only when the
+ * guest kernel makes it.
+ */
+START_TEST(unemulatable_mmio_from_user_is_an_external_abort)
+{
+	uint32_t *ram = fake_backend_ram(&fb, FAKE_RAM_BASE + 0x200);
+	struct pv_trap t = mk_trap(PV_TRAP_DABT, PV_MODE_USR,
+				   PV_FSR_FS(PV_FS_TRANSL_SECTION),
+				   PV_BOARD_UART_BASE);
+	struct pv_exit ex;
+
+	ram[0] = 0xf420070fu; /* vld1.8 {d0}, [r0] */
+	pv_vcpu_write_cpsr(cpu, PV_MODE_USR);
+	cpu->r[0] = PV_BOARD_UART_BASE;
+	cpu->r[15] = FAKE_RAM_BASE + 0x200;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &t, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+	ck_assert_int_eq(ex.injected, PV_INJ_DABT);
+	ck_assert_int_eq(ex.reason, PV_TR_MMIO_READ);
+	ck_assert_uint_eq(cpu->cp15.dfsr, PV_FSR_FS(PV_FS_SYNC_EXT));
+	ck_assert_uint_eq(cpu->cp15.dfar, PV_BOARD_UART_BASE);
+	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_ABT);
+	/* The same access from the guest kernel: a clean stop. */
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	cpu->r[15] = FAKE_RAM_BASE + 0x200;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &t, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
+	ck_assert_int_eq(ex.stop, PV_STOP_FATAL);
+}
+END_TEST
+
+/* Hardening: with the MMU off the window's addresses are just unbacked. */
+START_TEST(mmu_off_access_in_window_range_is_an_external_abort)
+{
+	uint32_t *ram = fake_backend_ram(&fb, FAKE_RAM_BASE + 0x300);
+	struct pv_trap t = mk_trap(PV_TRAP_DABT, PV_MODE_USR,
+				   PV_FSR_FS(PV_FS_TRANSL_SECTION) | PV_FSR_WNR,
+				   PV_DEFAULT_WINDOW_BASE + 0x10);
+	struct pv_exit ex;
+
+	ram[0] = 0xe5801000u; /* str r1, [r0] */
+	cpu->r[0] = PV_DEFAULT_WINDOW_BASE + 0x10;
+	cpu->r[15] = FAKE_RAM_BASE + 0x300;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &t, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+	ck_assert_int_eq(ex.injected, PV_INJ_DABT);
+	ck_assert_uint_eq(cpu->cp15.dfsr,
+			  PV_FSR_FS(PV_FS_SYNC_EXT) | PV_FSR_WNR);
+	ck_assert_uint_eq(cpu->cp15.dfar, PV_DEFAULT_WINDOW_BASE + 0x10);
+}
+END_TEST
+
+/* Hardening: IT bits with T clear never reach the host CPSR. */
+START_TEST(resume_never_has_it_bits_in_arm_state)
+{
+	struct pv_resume rs;
+
+	pv_vcpu_write_cpsr(cpu, PV_MODE_USR | PV_PSR_IT_MASK | PV_PSR_Z);
+	pv_vcpu_resume_state(cpu, &rs);
+	ck_assert_uint_eq(rs.host_cpsr & PV_PSR_IT_MASK, 0);
+	ck_assert_uint_eq(rs.host_cpsr & PV_PSR_Z, PV_PSR_Z);
+	pv_vcpu_write_cpsr(cpu, PV_MODE_USR | PV_PSR_T | (1u << 12));
+	pv_vcpu_resume_state(cpu, &rs);
+	ck_assert_uint_eq(rs.host_cpsr & PV_PSR_IT_MASK, 1u << 12);
+	ck_assert_uint_eq(rs.host_cpsr & PV_PSR_M_MASK, PV_MODE_USR);
+}
+END_TEST
+
 static Suite *cpu_suite(void)
 {
 	Suite *s = suite_create("cpu");
@@ -918,6 +988,9 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, trap_smc_psci_system_off);
 	tcase_add_test(tc, trap_bkpt_debug_event);
 	tcase_add_test(tc, reason_names_unique);
+	tcase_add_test(tc, unemulatable_mmio_from_user_is_an_external_abort);
+	tcase_add_test(tc, mmu_off_access_in_window_range_is_an_external_abort);
+	tcase_add_test(tc, resume_never_has_it_bits_in_arm_state);
 	suite_add_tcase(s, tc);
 	return s;
 }

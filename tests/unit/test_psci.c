@@ -245,6 +245,40 @@ START_TEST(trap_path_smc_and_mmio)
 }
 END_TEST
 
+/*
+ * Hardening: a vCPU turned off and on again must not keep the address
+ * space it ran in before (MMU on, a DACR it no longer has); it restarts
+ * in the flat MMU-off space, whose domain its host DACR grants.
+ */
+START_TEST(cpu_on_leaves_the_old_address_space)
+{
+	struct pv_vcpu *s = &vm->vcpu[1];
+	struct pv_resume before, after;
+	uint32_t *l1 = fake_backend_ram(&fb, FAKE_RAM_BASE + 0x4000);
+
+	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10008000u, 0), 0);
+	/* The secondary turns its MMU on: one section, domain 3, client. */
+	l1[FAKE_RAM_BASE >> 20] = FAKE_RAM_BASE | (3u << 5) | (3u << 10) | 2u;
+	s->cp15.ttbr0 = FAKE_RAM_BASE + 0x4000;
+	s->cp15.dacr = 1u << 6;
+	s->cp15.sctlr |= PV_SCTLR_M;
+	pv_shadow_ctx_changed(s, PV_SHADOW_CTX_SCTLR | PV_SHADOW_CTX_TTBR0 |
+				      PV_SHADOW_CTX_DACR);
+	pv_vcpu_resume_state(s, &before);
+	ck_assert_uint_ne(vm->shadow.cur[1], PV_SHADOW_NO_SPACE);
+	ck_assert(!vm->shadow.space[vm->shadow.cur[1]].flat);
+	/* Off, and on again: reset state, MMU off, DACR 0. */
+	call(1, 0x84000002u, 0, 0, 0);
+	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10009000u, 0), 0);
+	ck_assert_uint_eq(s->cp15.sctlr & PV_SCTLR_M, 0);
+	ck_assert_uint_eq(vm->shadow.cur[1], PV_SHADOW_NO_SPACE);
+	pv_vcpu_resume_state(s, &after);
+	ck_assert(vm->shadow.space[vm->shadow.cur[1]].flat);
+	ck_assert_uint_ne(pv_hpa_val(after.ttbr0), pv_hpa_val(before.ttbr0));
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+}
+END_TEST
+
 static Suite *psci_suite(void)
 {
 	Suite *s = suite_create("psci");
@@ -263,6 +297,7 @@ static Suite *psci_suite(void)
 	suite_add_tcase(s, t);
 	tcase_add_checked_fixture(t2, setup2, teardown);
 	tcase_add_test(t2, cpu_on_starts_secondary);
+	tcase_add_test(t2, cpu_on_leaves_the_old_address_space);
 	suite_add_tcase(s, t2);
 	return s;
 }
