@@ -46,10 +46,6 @@ static void check_watchdog(struct pv_vm *vm)
 	}
 }
 
-bool pv_devices_reset_requested(const struct pv_vm *vm)
-{
-	return vm->dev.reset_request;
-}
 
 /* Program the host one-shot with the earliest device deadline. */
 static void rearm(struct pv_vm *vm, uint64_t now)

@@ -83,8 +83,11 @@ void pv_devices_timer_expired(struct pv_vm *vm);
 
 /**
  * pv_devices_reset_requested() - whether the guest's watchdog asked for a
- * board reset (latched until the VM is rebuilt)
+ * board reset (latched until the VM is rebuilt); inline, for the trap path
  */
-bool pv_devices_reset_requested(const struct pv_vm *vm);
+static inline bool pv_devices_reset_requested(const struct pv_devices *d)
+{
+	return d->reset_request;
+}
 
 #endif /* PVCORE_DEVICES_H */

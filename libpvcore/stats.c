@@ -48,12 +48,6 @@ const char *pv_event_name(enum pv_event event)
 	return event_names[event];
 }
 
-void pv_stats_count_trap(struct pv_stats *s, const struct pv_trace_entry *e)
-{
-	s->traps[e->reason]++;
-	s->trace[s->trace_next++ % PV_TRACE_ENTRIES] = *e;
-}
-
 bool pv_stats_counter(const struct pv_stats *s, uint32_t index, uint64_t *val)
 {
 	if (index < PV_TR_COUNT)

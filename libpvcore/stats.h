@@ -2,7 +2,7 @@
 /*
  * Trap counters, event counters and the trace ring of one VM (stats.c).
  * Below the dispatcher: trap.c counts each trap once through
- * pv_stats_count_trap(); events are counted where they happen.
+ * pv_stats_trap(); events are counted where they happen.
  */
 #ifndef PV_STATS_H
 #define PV_STATS_H
@@ -23,8 +23,19 @@ struct pv_stats {
 	uint32_t trace_next;
 };
 
-/* Count one handled trap under @e->reason and append @e to the ring. */
-void pv_stats_count_trap(struct pv_stats *s, const struct pv_trace_entry *e);
+/*
+ * Count one handled trap under @reason; returns its slot in the trace ring
+ * for the caller to fill (inline: this runs on every trap).
+ */
+static inline struct pv_trace_entry *pv_stats_trap(struct pv_stats *s,
+						   enum pv_trap_reason reason)
+{
+	struct pv_trace_entry *e = &s->trace[s->trace_next++ % PV_TRACE_ENTRIES];
+
+	s->traps[reason]++;
+	e->reason = (uint8_t)reason;
+	return e;
+}
 
 static inline void pv_stats_event(struct pv_stats *s, enum pv_event ev)
 {

@@ -5,7 +5,7 @@
  * that changes a vCPU's run state (wait, stop), counts a trap and fills
  * &struct pv_exit.
  *
- * Each handler below returns one &struct trap_result: its outcome plus
+ * Each handler below produces one &struct trap_result: its outcome plus
  * what to count and report. pv_vcpu_handle_trap() then counts it, settles
  * the run state, delivers a pending virtual interrupt and answers.
  */
@@ -39,40 +39,44 @@ struct trap_result {
 	bool patched;
 };
 
-static struct trap_result result(enum pv_trap_reason reason, uint32_t insn,
-				 uint32_t info)
+/*
+ * The handlers fill the dispatcher's one &struct trap_result in place
+ * (through these), once per trap: no result struct is copied around.
+ */
+static void result(struct trap_result *r, enum pv_trap_reason reason,
+		   uint32_t insn, uint32_t info)
 {
-	struct trap_result r = { pv_out_resume(), reason, insn, info, false };
-
-	return r;
+	r->out.action = PV_ACTION_RESUME;
+	r->out.stop = PV_STOP_NONE;
+	r->out.code = 0;
+	r->out.injected = PV_INJ_NONE;
+	r->reason = reason;
+	r->insn = insn;
+	r->info = info;
+	r->patched = false;
 }
 
-static struct trap_result fatal(enum pv_trap_reason reason, uint32_t insn,
-				uint32_t info, int err)
+static void fatal(struct trap_result *r, enum pv_trap_reason reason,
+		  uint32_t insn, uint32_t info, int err)
 {
-	struct trap_result r = result(reason, insn, info);
-
-	r.out = pv_out_fatal(err);
-	return r;
+	result(r, reason, insn, info);
+	r->out = pv_out_fatal(err);
 }
 
-static struct trap_result injected(enum pv_trap_reason reason,
-				   enum pv_injected what, uint32_t insn,
-				   uint32_t info)
+static void injected(struct trap_result *r, enum pv_trap_reason reason,
+		     enum pv_injected what, uint32_t insn, uint32_t info)
 {
-	struct trap_result r = result(reason, insn, info);
-
-	r.out.injected = what;
-	return r;
+	result(r, reason, insn, info);
+	r->out.injected = what;
 }
 
 /* A guest abort: set its FSR/FAR and enter its vector. */
-static struct trap_result inject_abort(struct pv_vcpu *vcpu, bool prefetch,
-				       uint32_t fsr, uint32_t far)
+static void inject_abort(struct trap_result *r, struct pv_vcpu *vcpu,
+			 bool prefetch, uint32_t fsr, uint32_t far)
 {
 	pv_vcpu_inject_abort(vcpu, prefetch, fsr, far, vcpu->r[15]);
-	return injected(prefetch ? PV_TR_GUEST_PABT : PV_TR_GUEST_DABT,
-			prefetch ? PV_INJ_PABT : PV_INJ_DABT, 0, far);
+	injected(r, prefetch ? PV_TR_GUEST_PABT : PV_TR_GUEST_DABT,
+		 prefetch ? PV_INJ_PABT : PV_INJ_DABT, 0, far);
 }
 
 /* Trap reason of an instruction class met on the UNDEF/SVC path. */
@@ -223,11 +227,9 @@ static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
  * counter to use when the instruction is a memory access (data-abort MMIO
  * path); PV_TR_COUNT on the UNDEF/SVC path.
  */
-static struct trap_result emulate_at_pc(struct pv_vcpu *vcpu,
-					enum pv_trap_reason mmio_reason,
-					uint32_t info)
+static void emulate_at_pc(struct trap_result *r, struct pv_vcpu *vcpu,
+			  enum pv_trap_reason mmio_reason, uint32_t info)
 {
-	struct trap_result r;
 	struct pv_fault fault;
 	struct pv_insn insn;
 	uint32_t word = 0;
@@ -237,12 +239,14 @@ static struct trap_result emulate_at_pc(struct pv_vcpu *vcpu,
 	err = fetch_insn(vcpu, &word, &thumb, &patched, &fault);
 	if (err == PV_EFAULT) {
 		/* The guest's own mapping no longer allows the fetch. */
-		r = inject_abort(vcpu, true, fault.fsr, fault.far);
-		r.insn = word;
-		return r;
+		inject_abort(r, vcpu, true, fault.fsr, fault.far);
+		r->insn = word;
+		return;
 	}
-	if (err)
-		return fatal(PV_TR_OTHER, word, info, err);
+	if (err) {
+		fatal(r, PV_TR_OTHER, word, info, err);
+		return;
+	}
 	err = decode_word(word, thumb, &insn);
 	if (err == PV_EUNDEF || err == PV_ENOTOURS) {
 		/*
@@ -251,41 +255,46 @@ static struct trap_result emulate_at_pc(struct pv_vcpu *vcpu,
 		 * with an external abort (its kernel sees a SIGBUS case, the VM
 		 * runs on); from the guest kernel the VM stops with the reason.
 		 */
-		if (mmio_reason != PV_TR_COUNT && pv_vcpu_is_privileged(vcpu))
-			return fatal(mmio_reason, word, info, err);
-		if (mmio_reason != PV_TR_COUNT) {
-			r = inject_abort(vcpu, false,
-					 PV_FSR_FS(PV_FS_SYNC_EXT) |
-						 (mmio_reason == PV_TR_MMIO_WRITE ?
-							  PV_FSR_WNR : 0),
-					 info);
-			r.reason = mmio_reason;
-			r.insn = word;
-			return r;
+		if (mmio_reason != PV_TR_COUNT && pv_vcpu_is_privileged(vcpu)) {
+			fatal(r, mmio_reason, word, info, err);
+		} else if (mmio_reason != PV_TR_COUNT) {
+			inject_abort(r, vcpu, false,
+				     PV_FSR_FS(PV_FS_SYNC_EXT) |
+					     (mmio_reason == PV_TR_MMIO_WRITE ?
+						      PV_FSR_WNR : 0),
+				     info);
+			r->reason = mmio_reason;
+			r->insn = word;
+		} else {
+			pv_vcpu_take_exception(vcpu, PV_EXC_UNDEF, vcpu->r[15]);
+			injected(r, PV_TR_UNDEF_INJECT, PV_INJ_UNDEF, word, info);
 		}
-		pv_vcpu_take_exception(vcpu, PV_EXC_UNDEF, vcpu->r[15]);
-		return injected(PV_TR_UNDEF_INJECT, PV_INJ_UNDEF, word, info);
+		return;
 	}
-	if (err)
-		return fatal(PV_TR_OTHER, word, info, err);
-	r = result(mmio_reason != PV_TR_COUNT ? mmio_reason :
-						insn_reason(vcpu, &insn),
-		   word, info);
-	r.patched = patched;
-	r.out = pv_emulate(vcpu, &insn);
-	return r;
+	if (err) {
+		fatal(r, PV_TR_OTHER, word, info, err);
+		return;
+	}
+	r->reason = mmio_reason != PV_TR_COUNT ? mmio_reason :
+						 insn_reason(vcpu, &insn);
+	r->insn = word;
+	r->info = info;
+	r->patched = patched;
+	r->out = pv_emulate(vcpu, &insn);
 }
 
-static struct trap_result handle_svc(struct pv_vcpu *vcpu)
+static void handle_svc(struct trap_result *r, struct pv_vcpu *vcpu)
 {
 	uint32_t pc = vcpu->r[15];
 	uint32_t len = (vcpu->cpsr & PV_PSR_T) ? 2 : 4;
 
 	/* A patched site may use an SVC as its trapping word. */
-	if (pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc)))
-		return emulate_at_pc(vcpu, PV_TR_COUNT, 0);
+	if (pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc))) {
+		emulate_at_pc(r, vcpu, PV_TR_COUNT, 0);
+		return;
+	}
 	pv_vcpu_take_exception(vcpu, PV_EXC_SVC, pc + len);
-	return injected(PV_TR_SVC, PV_INJ_SVC, 0, 0);
+	injected(r, PV_TR_SVC, PV_INJ_SVC, 0, 0);
 }
 
 /* Host short-descriptor FS values that a shadow fill may resolve. */
@@ -307,8 +316,8 @@ static bool fs_is_mmu_fault(uint32_t fs)
 	}
 }
 
-static struct trap_result handle_abort(struct pv_vcpu *vcpu,
-				       const struct pv_trap *trap)
+static void handle_abort(struct trap_result *r, struct pv_vcpu *vcpu,
+			 const struct pv_trap *trap)
 {
 	bool pabt = trap->kind == PV_TRAP_PABT;
 	bool wnr = !pabt && (trap->fsr & PV_FSR_WNR);
@@ -323,10 +332,10 @@ static struct trap_result handle_abort(struct pv_vcpu *vcpu,
 		 * The host checks alignment as the guest's SCTLR.A asks (and
 		 * always for LDM/STRD etc.): the fault is the guest's own.
 		 */
-		return inject_abort(vcpu, false,
-				    PV_FSR_FS(PV_FS_ALIGNMENT) |
-					    (wnr ? PV_FSR_WNR : 0),
-				    trap->far);
+		inject_abort(r, vcpu, false,
+			     PV_FSR_FS(PV_FS_ALIGNMENT) | (wnr ? PV_FSR_WNR : 0),
+			     trap->far);
+		return;
 	}
 	if (pabt && fs == PV_FS_DEBUG) {
 		/*
@@ -334,46 +343,58 @@ static struct trap_result handle_abort(struct pv_vcpu *vcpu,
 		 * at PL0. The emulator turns it into the guest's own debug
 		 * prefetch abort.
 		 */
-		return emulate_at_pc(vcpu, PV_TR_COUNT, trap->far);
+		emulate_at_pc(r, vcpu, PV_TR_COUNT, trap->far);
+		return;
 	}
-	if (!fs_is_mmu_fault(fs))
-		return fatal(PV_TR_OTHER, 0, trap->far, PV_EBACKEND);
-	pv_memset(&fault, 0, sizeof(fault));
+	if (!fs_is_mmu_fault(fs)) {
+		fatal(r, PV_TR_OTHER, 0, trap->far, PV_EBACKEND);
+		return;
+	}
+	fault.fsr = fault.far = 0;
+	fault.is_prefetch = false;
 	err = pv_shadow_fault(vcpu, pv_gva(trap->far), acc, &outcome, &fault);
-	if (err)
-		return fatal(PV_TR_OTHER, 0, trap->far, err);
+	if (err) {
+		fatal(r, PV_TR_OTHER, 0, trap->far, err);
+		return;
+	}
 	switch (outcome) {
 	case PV_SHADOW_FILLED:
-		return result(PV_TR_SHADOW_FILL, 0, trap->far);
+		result(r, PV_TR_SHADOW_FILL, 0, trap->far);
+		return;
 	case PV_SHADOW_GUEST_FAULT:
-		return inject_abort(vcpu, fault.is_prefetch, fault.fsr,
-				    fault.far);
+		inject_abort(r, vcpu, fault.is_prefetch, fault.fsr, fault.far);
+		return;
 	case PV_SHADOW_MMIO:
 		/* Executing from a device: the bus answers with an abort. */
 		if (pabt)
-			return inject_abort(vcpu, true,
-					    PV_FSR_FS(PV_FS_SYNC_EXT),
-					    trap->far);
-		return emulate_at_pc(vcpu,
-				     wnr ? PV_TR_MMIO_WRITE : PV_TR_MMIO_READ,
+			inject_abort(r, vcpu, true, PV_FSR_FS(PV_FS_SYNC_EXT),
 				     trap->far);
+		else
+			emulate_at_pc(r, vcpu,
+				      wnr ? PV_TR_MMIO_WRITE : PV_TR_MMIO_READ,
+				      trap->far);
+		return;
 	}
-	return fatal(PV_TR_OTHER, 0, trap->far, PV_ESTATE);
+	fatal(r, PV_TR_OTHER, 0, trap->far, PV_ESTATE);
 }
 
-static struct trap_result dispatch(struct pv_vcpu *vcpu,
-				   const struct pv_trap *trap)
+static void dispatch(struct trap_result *r, struct pv_vcpu *vcpu,
+		     const struct pv_trap *trap)
 {
 	switch (trap->kind) {
 	case PV_TRAP_UNDEF:
-		return emulate_at_pc(vcpu, PV_TR_COUNT, 0);
+		emulate_at_pc(r, vcpu, PV_TR_COUNT, 0);
+		break;
 	case PV_TRAP_SVC:
-		return handle_svc(vcpu);
+		handle_svc(r, vcpu);
+		break;
 	case PV_TRAP_PABT:
 	case PV_TRAP_DABT:
-		return handle_abort(vcpu, trap);
+		handle_abort(r, vcpu, trap);
+		break;
 	default: /* IRQ, FIQ: the backend serviced the host interrupt */
-		return result(PV_TR_HOST_IRQ, 0, 0);
+		result(r, PV_TR_HOST_IRQ, 0, 0);
+		break;
 	}
 }
 
@@ -390,7 +411,8 @@ static void set_stop(struct pv_vcpu *vcpu, enum pv_stop_reason why,
 /* A board reset (the guest's watchdog) stops every vCPU at its next entry. */
 static void check_board_reset(struct pv_vcpu *vcpu)
 {
-	if (vcpu->stop == PV_STOP_NONE && pv_devices_reset_requested(vcpu->vm))
+	if (vcpu->stop == PV_STOP_NONE &&
+	    pv_devices_reset_requested(&vcpu->vm->dev))
 		set_stop(vcpu, PV_STOP_RESET, 0);
 }
 
@@ -427,7 +449,7 @@ static enum pv_action deliver_pending(struct pv_vcpu *vcpu)
 	return vcpu->wfi ? PV_ACTION_WAIT : PV_ACTION_RESUME;
 }
 
-/* The answer for a vCPU that is not running, or has just stopped. */
+/* The answer's run-state fields. */
 static void answer(const struct pv_vcpu *vcpu, enum pv_action action,
 		   struct pv_exit *exit)
 {
@@ -436,38 +458,45 @@ static void answer(const struct pv_vcpu *vcpu, enum pv_action action,
 	exit->code = action == PV_ACTION_STOP ? vcpu->stop_code : 0;
 }
 
+/* What an entry point reports before (or without) handling a trap. */
+static void begin_exit(const struct pv_vcpu *vcpu, struct pv_exit *exit)
+{
+	exit->reason = PV_TR_COUNT;
+	exit->injected = PV_INJ_NONE;
+	exit->pc = vcpu->r[15];
+	exit->cpsr = vcpu->cpsr;
+	exit->insn = 0;
+	exit->addr = 0;
+}
+
 int pv_vcpu_handle_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 			struct pv_exit *exit)
 {
-	struct pv_trace_entry e;
+	struct pv_trace_entry *e;
 	struct trap_result r;
 
 	if ((unsigned)trap->kind >= PV_TRAP_KIND_COUNT)
 		return PV_EINVAL;
-	pv_memset(exit, 0, sizeof(*exit));
-	exit->reason = PV_TR_COUNT;
-	exit->pc = vcpu->r[15];
 	check_board_reset(vcpu);
 	if (vcpu->stop != PV_STOP_NONE) {
-		exit->cpsr = vcpu->cpsr;
+		begin_exit(vcpu, exit);
 		answer(vcpu, PV_ACTION_STOP, exit);
 		return 0;
 	}
 	/* The host SPSR holds the guest's user-owned bits at the trap. */
 	vcpu->cpsr = (vcpu->cpsr & ~PV_PSR_USER_MASK) |
 		     (trap->host_cpsr & PV_PSR_USER_MASK);
-	exit->cpsr = vcpu->cpsr;
+	begin_exit(vcpu, exit);
 
-	r = dispatch(vcpu, trap);
+	dispatch(&r, vcpu, trap);
 
-	e.pc = exit->pc;
-	e.insn = r.insn;
-	e.cpsr = exit->cpsr;
-	e.info = r.info;
-	e.kind = (uint8_t)trap->kind;
-	e.reason = (uint8_t)r.reason;
-	e.vcpu = (uint8_t)vcpu->id;
-	pv_stats_count_trap(&vcpu->vm->stats, &e);
+	e = pv_stats_trap(&vcpu->vm->stats, r.reason);
+	e->pc = exit->pc;
+	e->insn = r.insn;
+	e->cpsr = exit->cpsr;
+	e->info = r.info;
+	e->kind = (uint8_t)trap->kind;
+	e->vcpu = (uint8_t)vcpu->id;
 	if (r.patched)
 		pv_stats_event(&vcpu->vm->stats, PV_EV_PATCHED);
 	settle(vcpu, &r.out);
@@ -484,10 +513,7 @@ int pv_vcpu_handle_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 
 int pv_vcpu_poll(struct pv_vcpu *vcpu, struct pv_exit *exit)
 {
-	pv_memset(exit, 0, sizeof(*exit));
-	exit->reason = PV_TR_COUNT;
-	exit->pc = vcpu->r[15];
-	exit->cpsr = vcpu->cpsr;
+	begin_exit(vcpu, exit);
 	check_board_reset(vcpu);
 	answer(vcpu, deliver_pending(vcpu), exit);
 	return 0;
@@ -528,7 +554,7 @@ unsigned pv_vcpu_id(const struct pv_vcpu *vcpu)
 
 void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out)
 {
-	pv_memset(out, 0, sizeof(*out));
+	/* Every field is written: no memset on this per-trap path. */
 	out->host_cpsr = PV_MODE_USR | (vcpu->cpsr & PV_PSR_USER_MASK);
 	/*
 	 * IT bits with T clear are UNPREDICTABLE on ARMv7: an exception return

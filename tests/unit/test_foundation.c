@@ -314,7 +314,7 @@ START_TEST(trace_ring_keeps_last_entries)
 		e.pc = 0x1000 + 4 * i;
 		e.insn = i;
 		e.reason = PV_TR_CP15_READ;
-		pv_stats_count_trap(&vm->stats, &e);
+		*pv_stats_trap(&vm->stats, PV_TR_CP15_READ) = e;
 	}
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_CP15_READ), PV_TRACE_ENTRIES + 5);
 	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_COUNT), 0);

@@ -620,7 +620,7 @@ START_TEST(board_watchdog_resets_the_system)
 	pv_vm_timer_expired(vm);
 	ck_assert_uint_eq(mr(twd + W_RESET), 1);
 	/* Latched by the board; the vCPU stops at its next entry point. */
-	ck_assert(pv_devices_reset_requested(vm));
+	ck_assert(pv_devices_reset_requested(&vm->dev));
 	ck_assert_int_eq(pv_vcpu_poll(&vm->vcpu[0], &ex), 0);
 	ck_assert_int_eq(vm->vcpu[0].stop, PV_STOP_RESET);
 	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
