@@ -11,6 +11,8 @@
  */
 #include "bm.h"
 
+#define P (&pvbm_platform)
+
 /* Short-descriptor section bits (ARM DDI 0406C B3.5.1). */
 #define SEC         0x2u
 #define SEC_B       (1u << 2)
@@ -32,18 +34,18 @@ static uint32_t win_l1[4096] __attribute__((aligned(16384)));
 
 uint32_t pvbm_window_l1(void)
 {
-	return PVBM_WINDOW_PA | SEC | ATTR_RAM | SEC_AP_PL1 |
-	       SEC_DOM(PVBM_WINDOW_DOMAIN);
+	return P->window_pa | SEC | ATTR_RAM | SEC_AP_PL1 |
+	       SEC_DOM(P->window_domain);
 }
 
 uint32_t pvbm_ttbr_vmm(void)
 {
-	return (uint32_t)(uintptr_t)vmm_l1 | PVBM_TTBR_ATTRS;
+	return (uint32_t)(uintptr_t)vmm_l1 | P->ttbr_attrs;
 }
 
 uint32_t pvbm_ttbr_window(void)
 {
-	return (uint32_t)(uintptr_t)win_l1 | PVBM_TTBR_ATTRS;
+	return (uint32_t)(uintptr_t)win_l1 | P->ttbr_attrs;
 }
 
 void pvbm_mmu_init(void)
@@ -57,17 +59,17 @@ void pvbm_mmu_init(void)
 		 * guest DACR: the VMM then runs under the guest's DACR and
 		 * the trampoline need not switch it (on QEMU every DACR
 		 * write flushes the whole soft TLB). */
-		if (pa < PVBM_WINDOW_PA)
+		if (pa < P->ram_base)
 			d = pa | SEC | ATTR_DEV | SEC_AP_PL1 | SEC_NG;
-		else if (pa < PVBM_RAM_END)
+		else if (pa < P->ram_end)
 			d = pa | SEC | ATTR_RAM | SEC_AP_PL1 | SEC_NG;
 		if (d)
-			d |= SEC_DOM(PVBM_WINDOW_DOMAIN);
+			d |= SEC_DOM(P->window_domain);
 		vmm_l1[mb] = d;
 		win_l1[mb] = 0;
 	}
-	vmm_l1[PVBM_WINDOW_VA >> 20] = pvbm_window_l1();
-	win_l1[PVBM_WINDOW_VA >> 20] = pvbm_window_l1();
+	vmm_l1[P->window_va >> 20] = pvbm_window_l1();
+	win_l1[P->window_va >> 20] = pvbm_window_l1();
 
 	/* Caches are still off: the tables went straight to memory. */
 	pvbm_dcache_inval_all();
@@ -78,7 +80,7 @@ void pvbm_mmu_init(void)
 	PVBM_MCR(0, 2, 0, 2, 0);        /* TTBCR: N=0, TTBR0 walks everything */
 	PVBM_MCR(0, 2, 0, 0, pvbm_ttbr_vmm());
 	PVBM_MCR(0, 13, 0, 1, 0);       /* CONTEXTIDR: host ASID 0 */
-	PVBM_MCR(0, 3, 0, 0, PVBM_VMM_DACR);
+	PVBM_MCR(0, 3, 0, 0, P->vmm_dacr);
 	/* ACTLR.SMP: take part in coherency (needed for caches on the A9). */
 	PVBM_MCR(0, 1, 0, 1, PVBM_MRC(0, 1, 0, 1) | (1u << 6));
 	pvbm_isb();

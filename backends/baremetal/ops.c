@@ -5,10 +5,8 @@
  * instruction fetch or walk depends on it), because the core relies on
  * them having completed before the guest runs again.
  */
-#include <pvcore/backend.h>
-
 #include "bm.h"
-#include "ops.h"
+#include "vmm.h"
 
 static void op_tlb_inval_all(void *ctx)
 {
@@ -89,13 +87,7 @@ static int op_console_read(void *ctx)
 static int op_irq_route(void *ctx, unsigned host_irq, bool enable)
 {
 	(void)ctx;
-	/* Our own timers are not the VM's to take. */
-	if (host_irq == PVBM_IRQ_TWD || host_irq == PVBM_IRQ_GTIMER)
-		return PV_EBACKEND;
-	if (pvbm_gic_enable(host_irq, enable))
-		return PV_ERANGE;
-	pvbm_route_set(host_irq, enable);
-	return 0;
+	return pvbm_irq_route(host_irq, enable);
 }
 
 static void op_log(void *ctx, const char *line)

@@ -6,6 +6,8 @@
  */
 #include "bm.h"
 
+#define P (&pvbm_platform)
+
 #define GT_CNT_LO   0x00
 #define GT_CNT_HI   0x04
 #define GT_CTRL     0x08
@@ -35,10 +37,10 @@ void pvbm_timer_init(uint32_t periph)
 
 	pvbm_wr(twd + TWD_CTRL, 0);
 	pvbm_wr(twd + TWD_STATUS, 1);
-	pvbm_wr(twd + TWD_LOAD, PVBM_PERIPH_HZ / PVBM_TICK_HZ - 1);
+	pvbm_wr(twd + TWD_LOAD, P->periphclk_hz / P->tick_hz - 1);
 	pvbm_wr(twd + TWD_CTRL, 7); /* enable, auto-reload, IRQ */
-	pvbm_gic_enable(PVBM_IRQ_TWD, true);
-	pvbm_gic_enable(PVBM_IRQ_GTIMER, true);
+	pvbm_gic_enable(P->irq_twd, true);
+	pvbm_gic_enable(P->irq_gtimer, true);
 }
 
 static uint64_t gt_count(void)
@@ -55,23 +57,22 @@ static uint64_t gt_count(void)
 
 uint64_t pvbm_now_ns(void)
 {
-	uint64_t c = gt_count();
+	uint64_t c = gt_count(), hz = P->periphclk_hz;
 
-	return c / PVBM_PERIPH_HZ * 1000000000ull +
-	       c % PVBM_PERIPH_HZ * 1000000000ull / PVBM_PERIPH_HZ;
+	return c / hz * 1000000000ull + c % hz * 1000000000ull / hz;
 }
 
 void pvbm_timer_set(uint64_t deadline_ns)
 {
-	uint64_t t;
+	uint64_t t, hz = P->periphclk_hz;
 
 	/* The comparator must be disabled while it is rewritten. */
 	pvbm_wr(gt + GT_CTRL, GT_EN);
 	pvbm_wr(gt + GT_STATUS, 1);
 	if (deadline_ns == UINT64_MAX)
 		return;
-	t = deadline_ns / 1000000000ull * PVBM_PERIPH_HZ +
-	    deadline_ns % 1000000000ull * PVBM_PERIPH_HZ / 1000000000ull;
+	t = deadline_ns / 1000000000ull * hz +
+	    deadline_ns % 1000000000ull * hz / 1000000000ull;
 	pvbm_wr(gt + GT_CMP_LO, (uint32_t)t);
 	pvbm_wr(gt + GT_CMP_HI, (uint32_t)(t >> 32));
 	pvbm_wr(gt + GT_CTRL, GT_EN | GT_CMP_EN | GT_IRQ_EN);
@@ -80,12 +81,12 @@ void pvbm_timer_set(uint64_t deadline_ns)
 /* Service one of our timer interrupts. Return false if @irq is not ours. */
 bool pvbm_timer_irq(unsigned irq, bool *oneshot_fired)
 {
-	if (irq == PVBM_IRQ_TWD) {
+	if (irq == P->irq_twd) {
 		pvbm_wr(twd + TWD_STATUS, 1);
 		pvbm_ticks++;
 		return true;
 	}
-	if (irq == PVBM_IRQ_GTIMER) {
+	if (irq == P->irq_gtimer) {
 		/* One shot: disarm, so the level drops and stays low. */
 		pvbm_wr(gt + GT_CTRL, GT_EN);
 		pvbm_wr(gt + GT_STATUS, 1);

@@ -21,7 +21,7 @@
 #define UTS_TXFULL   (1u << 4)
 #define UTS_RXEMPTY  (1u << 5)
 
-#define REG(o) (PVBM_UART_BASE + (o))
+#define REG(o) (pvbm_platform.uart_base + (o))
 
 void pvbm_uart_init(void)
 {

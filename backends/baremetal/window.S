@@ -12,21 +12,11 @@
  * so that no speculative walk can tag one side's non-global entries with
  * the other side's ASID.
  */
+#include "frame.h"
+
 	.syntax unified
 	.arm
 
-#define F_PC      60
-#define F_CPSR    64
-#define F_KIND    68
-#define F_TTBR_W  72
-#define F_TTBR_V  76
-#define F_DACR_V  80
-#define F_VMM_SP  84
-#define F_HANDLER 88
-#define F_G_ASID  92
-#define F_G_DACR  96
-#define F_G_TTBR  100
-#define F_G_ALIGN 104
 #define SCTLR_A   (1 << 1)
 
 	.section .window.vectors, "ax"
@@ -50,11 +40,11 @@ pvbm_window_vectors:
  */
 	.macro	SAVE kind
 	stmia	sp, {r0-r12}
-	add	r0, sp, #52
+	add	r0, sp, #PVBM_F_USR_SP
 	stmia	r0, {sp, lr}^
-	str	lr, [sp, #F_PC]
+	str	lr, [sp, #PVBM_F_PC]
 	mrs	r0, spsr
-	str	r0, [sp, #F_CPSR]
+	str	r0, [sp, #PVBM_F_CPSR]
 	mov	r0, #\kind
 	b	common_entry
 	.endm
@@ -69,7 +59,7 @@ ent_fiq:	SAVE 6
 
 common_entry:
 	ldr	r2, =pvbm_frame
-	str	r0, [r2, #F_KIND]
+	str	r0, [r2, #PVBM_F_KIND]
 	/* The guest's SCTLR.A may be on; the VMM's C code is built for
 	 * unaligned accesses, so it runs with alignment checking off. */
 	mrc	p15, 0, r0, c1, c0, 0
@@ -77,22 +67,22 @@ common_entry:
 	bicne	r0, r0, #SCTLR_A
 	mcrne	p15, 0, r0, c1, c0, 0
 	isb
-	ldr	r0, [r2, #F_TTBR_W]
+	ldr	r0, [r2, #PVBM_F_TTBR_W]
 	mcr	p15, 0, r0, c2, c0, 0	/* TTBR0: window only */
 	isb
 	mov	r0, #0
 	mcr	p15, 0, r0, c13, c0, 1	/* CONTEXTIDR: reserved VMM ASID 0 */
 	isb
-	ldr	r0, [r2, #F_TTBR_V]
+	ldr	r0, [r2, #PVBM_F_TTBR_V]
 	mcr	p15, 0, r0, c2, c0, 0	/* TTBR0: the VMM's table */
 	/* DACR stays the guest's: every VMM mapping is in the window's
-	 * domain, which is Client in every guest DACR (prepare_resume()
+	 * domain, which is Client in every guest DACR (run.c, load_frame()
 	 * checks). */
 	isb
 	cps	#0x1f			/* SYS: I/F stay masked */
-	ldr	sp, [r2, #F_VMM_SP]
+	ldr	sp, [r2, #PVBM_F_VMM_SP]
 	mov	r0, r2
-	ldr	r3, [r2, #F_HANDLER]
+	ldr	r3, [r2, #PVBM_F_HANDLER]
 	blx	r3			/* pvbm_trap(&pvbm_frame) */
 	/* fall through: resume the guest with what pvbm_trap left in the frame */
 
@@ -105,30 +95,30 @@ pvbm_exit_to_guest:
 	cpsid	aif
 	cps	#0x13			/* SVC: any mode with an SPSR will do */
 	ldr	r0, =pvbm_frame
-	ldr	r1, [r0, #F_TTBR_W]
+	ldr	r1, [r0, #PVBM_F_TTBR_W]
 	mcr	p15, 0, r1, c2, c0, 0
 	isb
-	ldr	r1, [r0, #F_G_ASID]
+	ldr	r1, [r0, #PVBM_F_G_ASID]
 	mcr	p15, 0, r1, c13, c0, 1
 	isb
-	ldr	r1, [r0, #F_G_DACR]
+	ldr	r1, [r0, #PVBM_F_G_DACR]
 	mrc	p15, 0, r2, c3, c0, 0
 	cmp	r1, r2
 	mcrne	p15, 0, r1, c3, c0, 0	/* only on a change: cheap on QEMU */
-	ldr	r1, [r0, #F_G_TTBR]
+	ldr	r1, [r0, #PVBM_F_G_TTBR]
 	mcr	p15, 0, r1, c2, c0, 0
 	/* Host PL0 alignment checking follows SCTLR.A: the guest's own bit.
 	 * Only aligned loads run from here to the return. */
-	ldr	r1, [r0, #F_G_ALIGN]
+	ldr	r1, [r0, #PVBM_F_G_ALIGN]
 	cmp	r1, #0
 	mrcne	p15, 0, r2, c1, c0, 0
 	orrne	r2, r2, #SCTLR_A
 	mcrne	p15, 0, r2, c1, c0, 0
 	isb
-	ldr	r1, [r0, #F_CPSR]
+	ldr	r1, [r0, #PVBM_F_CPSR]
 	msr	spsr_cxsf, r1
-	ldr	lr, [r0, #F_PC]
-	add	r1, r0, #52
+	ldr	lr, [r0, #PVBM_F_PC]
+	add	r1, r0, #PVBM_F_USR_SP
 	ldmia	r1, {sp, lr}^
 	nop
 	ldmia	r0, {r0-r12}
@@ -140,4 +130,4 @@ pvbm_exit_to_guest:
 	.align	3
 	.global pvbm_frame
 pvbm_frame:
-	.space	108
+	.space	PVBM_FRAME_SIZE

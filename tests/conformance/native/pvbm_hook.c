@@ -10,9 +10,7 @@
  * emulator fault (PV_TEST_FAULTS, libpvcore/emulate.c: every emulated load
  * returns its value with bit 0 flipped) is switched on as well.
  */
-#include <pvcore/error.h>
-#include <pvcore/patch.h>
-#include <pvcore/vm.h>
+#include <pvcore/pvcore.h>
 
 extern const uint8_t pvbm_guest_sites_start[], pvbm_guest_sites_end[];
 int __real_pv_vm_init(struct pv_vm *vm, const struct pv_vm_config *cfg);

@@ -10,7 +10,6 @@
  * pv_vm_timer_expired().
  */
 #include "guest.h"
-#include <pvcore/board.h>
 
 #define TWD_TICKS 200000	/* 2 ms at the virtual 100 MHz PERIPHCLK */
 

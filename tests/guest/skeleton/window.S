@@ -7,7 +7,6 @@
  * non-zero status and a trace dump; the guest must never see the VMM.
  */
 #include "guest.h"
-#include <pvcore/board.h>
 
 #define L1_PA   (PV_BOARD_RAM_BASE + 0x100000)	/* 16 KiB aligned */
 /* Section, AP=011 (full access), TEX=001 C B (write-back), domain 0. */

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host interrupts: who owns each line, and servicing them. The two timer
+ * PPIs are pvbm's (the host tick, and the global-timer comparator that is
+ * the core's one-shot timer); a line the core routed to the VM
+ * (irq_route, through ops.c) is the guest's; anything else is spurious
+ * and gets silenced.
+ */
+#include "bm.h"
+#include "vmm.h"
+
+#define NR_LINES 1024u
+
+static uint32_t routed[NR_LINES / 32];
+static uint64_t oneshots;
+
+int pvbm_irq_route(unsigned irq, bool on)
+{
+	/* Our own timers are not the VM's to take. */
+	if (irq == pvbm_platform.irq_twd || irq == pvbm_platform.irq_gtimer)
+		return PV_EBACKEND;
+	if (irq >= NR_LINES || pvbm_gic_enable(irq, on))
+		return PV_ERANGE;
+	if (on)
+		routed[irq / 32] |= 1u << (irq % 32);
+	else
+		routed[irq / 32] &= ~(1u << (irq % 32));
+	return 0;
+}
+
+void pvbm_irq_service(struct pv_vm *vm)
+{
+	for (;;) {
+		unsigned iar = pvbm_gic_ack(), irq = iar & 0x3ff;
+		bool fired = false;
+
+		if (irq >= 1020)
+			return;
+		if (pvbm_timer_irq(irq, &fired)) {
+			pvbm_gic_eoi(iar);
+			if (fired) {
+				oneshots++;
+				if (vm)
+					pv_vm_timer_expired(vm);
+			}
+			continue;
+		}
+		if (vm && (routed[irq / 32] & (1u << (irq % 32)))) {
+			/* Level lines stay masked until the core re-routes
+			 * them, after the guest has dealt with the device. */
+			pvbm_gic_enable(irq, false);
+			pvbm_gic_eoi(iar);
+			pv_vm_phys_irq(vm, irq, true);
+			continue;
+		}
+		pvbm_gic_enable(irq, false); /* spurious source: silence it */
+		pvbm_gic_eoi(iar);
+	}
+}
+
+uint64_t pvbm_irq_oneshots(void)
+{
+	return oneshots;
+}

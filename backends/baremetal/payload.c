@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The guest an image carries, and getting it into guest RAM.
+ *
+ * A Linux image (tools/mk-linux-image.sh) links in a &struct
+ * pvbm_linux_payload: a pvpatch'ed Image, its site table, a DTB and an
+ * initramfs. The test-guest images do not; they carry a small
+ * position-independent program in .guest_blob instead (tests/guest, the
+ * conformance guest), loaded at the start of guest RAM.
+ */
+#include "bm.h"
+#include "vmm.h"
+
+/* Guest seconds before the watchdog stops a test guest, and Linux. */
+#define TEST_BUDGET_S 60u
+#define LINUX_BUDGET_S 600u
+
+/*
+ * Built by tools/mk-linux-image.sh (linux_payload.S, same layout). All
+ * addresses are guest-physical and were chosen by the image builder,
+ * which also wrote the initramfs location into the DTB's /chosen node.
+ */
+struct pvbm_linux_payload {
+	uint32_t magic;            /* PVBM_LINUX_MAGIC */
+	uint32_t kernel_gpa;       /* RAM base + TEXT_OFFSET of the Image */
+	uint32_t dtb_gpa;
+	uint32_t initrd_gpa;
+	const uint8_t *image, *image_end;   /* the pvpatch'ed Image */
+	const uint8_t *sites, *sites_end;   /* its site table (4-aligned) */
+	const uint8_t *dtb, *dtb_end;
+	const uint8_t *initrd, *initrd_end;
+};
+#define PVBM_LINUX_MAGIC 0x78756e4cu /* "Lnux" */
+extern const struct pvbm_linux_payload pvbm_linux __attribute__((weak));
+
+/* The embedded test guest (pvbm.ld). */
+extern const uint8_t pvbm_guest_start[], pvbm_guest_end[];
+
+/*
+ * The site table pvcore gets for Linux: pvpatch's sites at their link
+ * addresses (0xC0xxxxxx), with the Image's load address set so that the
+ * core also finds them at guest-physical PCs (head.S with the MMU off, the
+ * identity-mapped idmap code). It must outlive the VM.
+ */
+static struct pv_patch_table linux_sites;
+
+static bool is_linux(void)
+{
+	return &pvbm_linux != NULL;
+}
+
+/* Validate the site table before pv_vm_init(), which takes it in cfg. */
+void pvbm_payload_config(struct pv_vm_config *cfg)
+{
+	const struct pvbm_linux_payload *p = &pvbm_linux;
+	int err;
+
+	if (!is_linux())
+		return;
+	if (p->magic != PVBM_LINUX_MAGIC)
+		pvbm_fatal("linux payload descriptor is corrupt", 0,
+			   PVBM_EXIT_HOST);
+	err = pv_patch_table_parse(p->sites, (size_t)(p->sites_end - p->sites),
+				   &linux_sites);
+	if (err)
+		pvbm_fatal("pvpatch site table rejected", err, PVBM_EXIT_HOST);
+	if (linux_sites.image_size != (uint32_t)(p->image_end - p->image))
+		pvbm_fatal("site table is not for this Image", 0, PVBM_EXIT_HOST);
+	err = pv_patch_table_set_load(&linux_sites, pv_gpa(p->kernel_gpa));
+	if (err)
+		pvbm_fatal("Image load address overlaps its link addresses", err,
+			   PVBM_EXIT_HOST);
+	cfg->patch_sites = &linux_sites;
+	pvbm_puts("pvbm: pvpatch site table: ");
+	pvbm_put_dec(linux_sites.count);
+	pvbm_puts(" sites, also at their load addresses from ");
+	pvbm_put_hex(p->kernel_gpa);
+	pvbm_puts("\n");
+}
+
+/*
+ * Copy one piece into guest RAM and make it visible to instruction
+ * fetches: the copy went through the data cache.
+ */
+static void load_piece(struct pv_vm *vm, const struct pv_ram_region *ram,
+		       const char *what, uint32_t gpa, const uint8_t *start,
+		       const uint8_t *end)
+{
+	size_t len = (size_t)(end - start);
+	int err = pv_vm_load(vm, pv_gpa(gpa), start, len);
+	uintptr_t off = (uintptr_t)(gpa - pv_gpa_val(ram->gpa));
+
+	if (err)
+		pvbm_fatal(what, err, PVBM_EXIT_HOST);
+	pvbm_ops.cache_clean_range(vm, pv_hva(pv_hva_val(ram->hva) + off), len);
+	pvbm_puts("pvbm: ");
+	pvbm_puts(what);
+	pvbm_puts(": ");
+	pvbm_put_dec(len);
+	pvbm_puts(" bytes at ");
+	pvbm_put_hex(gpa);
+	pvbm_puts("\n");
+}
+
+/*
+ * Load Image, DTB and initramfs and set the vCPU up per the ARM Linux boot
+ * protocol (Documentation/arch/arm/booting.rst): SVC mode, IRQ/FIQ masked,
+ * MMU and caches off (the vCPU's reset state), r0 = 0, r1 = ~0 (no machine
+ * number: DT boot), r2 = DTB address.
+ */
+static void linux_load(struct pv_vm *vm, const struct pv_ram_region *ram,
+		       struct pvbm_payload *out)
+{
+	const struct pvbm_linux_payload *p = &pvbm_linux;
+	uint32_t *r = pv_vcpu_regs(pv_vm_vcpu(vm, 0));
+
+	load_piece(vm, ram, "linux Image", p->kernel_gpa, p->image,
+		   p->image_end);
+	load_piece(vm, ram, "linux DTB", p->dtb_gpa, p->dtb, p->dtb_end);
+	if (p->initrd_end != p->initrd)
+		load_piece(vm, ram, "linux initramfs", p->initrd_gpa, p->initrd,
+			   p->initrd_end);
+	pvbm_ops.icache_inval_all(vm);
+	r[0] = 0;
+	r[1] = 0xffffffffu;
+	r[2] = p->dtb_gpa;
+	out->entry = p->kernel_gpa;
+	out->budget_s = LINUX_BUDGET_S;
+	out->report_undefs = true;
+	pvbm_puts("pvbm: entering linux at ");
+	pvbm_put_hex(out->entry);
+	pvbm_puts(" (r2 = DTB) in host USR mode\n");
+}
+
+/* The test guest: its blob at the start of guest RAM, entered there. */
+static void test_guest_load(struct pv_vm *vm, const struct pv_ram_region *ram,
+			    struct pvbm_payload *out)
+{
+	size_t len = (size_t)(pvbm_guest_end - pvbm_guest_start);
+	uint32_t base = (uint32_t)pv_gpa_val(ram->gpa);
+	int err = pv_vm_load(vm, ram->gpa, pvbm_guest_start, len);
+
+	if (err)
+		pvbm_fatal("pv_vm_load", err, PVBM_EXIT_HOST);
+	pvbm_ops.cache_clean_range(vm, ram->hva, len);
+	pvbm_ops.icache_inval_all(vm);
+	out->entry = base;
+	out->budget_s = TEST_BUDGET_S;
+	out->report_undefs = false;
+	pvbm_puts("pvbm: guest loaded, ");
+	pvbm_put_dec((uint64_t)len);
+	pvbm_puts(" bytes at ");
+	pvbm_put_hex(base);
+	pvbm_puts("; entering it in host USR mode\n");
+}
+
+void pvbm_payload_load(struct pv_vm *vm, const struct pv_ram_region *ram,
+		       struct pvbm_payload *out)
+{
+	if (is_linux())
+		linux_load(vm, ram, out);
+	else
+		test_guest_load(vm, ram, out);
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Running the guest. Every exception it takes arrives in pvbm_trap()
+ * through the window trampoline (window.S): the registers go into the
+ * vCPU, pv_vcpu_run_trap() handles the trap (and, while the guest waits,
+ * calls wait_for_event()), the watchdog and the reports look at the exit,
+ * and the frame is loaded with the state the guest resumes with.
+ */
+#include "bm.h"
+#include "vmm.h"
+
+#define PSR_T (1u << 5)
+#define PSR_AIF (7u << 6)
+
+static struct pv_vm *vm;
+static struct pv_vcpu *vcpu;
+static uint32_t *regs;           /* pv_vcpu_regs(vcpu) */
+static bool report_undefs;
+/* The Non-secure SCTLR.A copy as last set (see pvbm_ns_sctlr_align()). */
+static bool ns_align;
+
+static const enum pv_trap_kind kind_map[] = {
+	[PVBM_K_UNDEF] = PV_TRAP_UNDEF, [PVBM_K_SVC] = PV_TRAP_SVC,
+	[PVBM_K_PABT] = PV_TRAP_PABT,   [PVBM_K_DABT] = PV_TRAP_DABT,
+	[PVBM_K_IRQ] = PV_TRAP_IRQ,     [PVBM_K_FIQ] = PV_TRAP_FIQ,
+};
+
+/*
+ * pv_wait_fn: the guest waits for an interrupt. Sleep until a host one is
+ * pending (WFI wakes on it although the VMM runs with IRQs masked),
+ * service it (which reports the VM's events to the core), and keep the
+ * time budget: a guest waiting for an interrupt that never comes ends
+ * here. pvbm_fatal() does not return into the core.
+ */
+static void wait_for_event(void *ctx)
+{
+	pvbm_wfi();
+	pvbm_irq_service(ctx);
+	pvbm_watchdog_budget();
+}
+
+/* Fill the frame from the vCPU and the state the guest resumes with. */
+static void load_frame(struct pvbm_frame *f, const struct pv_resume *rs)
+{
+	/* Never hand the guest a privileged host mode or masked interrupts
+	 * (the host tick must get through). */
+	if ((rs->host_cpsr & PVBM_PSR_MODE_MASK) != PVBM_PSR_USR)
+		pvbm_fatal("resume state is not host USR mode", PV_ESTATE,
+			   PVBM_EXIT_FATAL);
+	/* The VMM runs under the guest's DACR (window.S): its domain must
+	 * stay Client there. */
+	if (((rs->dacr >> (2 * pvbm_platform.window_domain)) & 3u) != 1u)
+		pvbm_fatal("resume DACR does not keep the VMM domain Client",
+			   PV_ESTATE, PVBM_EXIT_FATAL);
+	if (!pv_hpa_val(rs->ttbr0))
+		pvbm_fatal("resume state has no shadow root", PV_ESTATE,
+			   PVBM_EXIT_FATAL);
+	for (unsigned i = 0; i < 13; i++)
+		f->r[i] = regs[i];
+	f->usr_sp = regs[13];
+	f->usr_lr = regs[14];
+	f->pc = regs[15];
+	f->cpsr = rs->host_cpsr & ~PSR_AIF;
+	f->g_ttbr0 = (uint32_t)pv_hpa_val(rs->ttbr0);
+	f->g_asid = rs->asid;
+	f->g_dacr = rs->dacr;
+	f->g_align = rs->align_check;
+	if (rs->align_check != ns_align) {
+		pvbm_ns_sctlr_align(rs->align_check);
+		ns_align = rs->align_check;
+	}
+	pvbm_vfp_set(rs->vfp_enable);
+	/* The guest kernel reads TPIDRURO natively at PL0 (Linux keeps
+	 * "current" there); its writes trap, so the host copy is refreshed
+	 * on every return. TPIDRURW is never touched by pvbm: the host
+	 * register is the guest's live copy. */
+	PVBM_MCR(0, 13, 0, 3, rs->tpidruro);
+}
+
+void pvbm_trap(struct pvbm_frame *f)
+{
+	struct pv_trap t = { 0 };
+	struct pv_exit e;
+	struct pv_resume rs;
+	uint32_t lr = f->pc;
+	int err;
+
+	if ((f->cpsr & PVBM_PSR_MODE_MASK) != PVBM_PSR_USR ||
+	    f->kind == PVBM_K_RESET || f->kind == PVBM_K_FIQ)
+		pvbm_host_exception(f);
+
+	for (unsigned i = 0; i < 13; i++)
+		regs[i] = f->r[i];
+	regs[13] = f->usr_sp;
+	regs[14] = f->usr_lr;
+	/* pvcore's PC convention (struct pv_trap): the trapping instruction
+	 * for synchronous exceptions, the next one for interrupts. */
+	switch (f->kind) {
+	case PVBM_K_UNDEF:
+	case PVBM_K_SVC:
+		regs[15] = lr - ((f->cpsr & PSR_T) ? 2 : 4);
+		break;
+	case PVBM_K_DABT:
+		regs[15] = lr - 8;
+		t.fsr = PVBM_MRC(0, 5, 0, 0);
+		t.far = PVBM_MRC(0, 6, 0, 0);
+		break;
+	case PVBM_K_PABT:
+		regs[15] = lr - 4;
+		t.fsr = PVBM_MRC(0, 5, 0, 1);
+		t.far = PVBM_MRC(0, 6, 0, 2);
+		break;
+	default: /* IRQ */
+		regs[15] = lr - 4;
+		pvbm_irq_service(vm);
+		break;
+	}
+	t.kind = kind_map[f->kind];
+	t.host_cpsr = f->cpsr;
+
+	pvbm_watchdog_budget();
+	err = pv_vcpu_run_trap(vcpu, &t, wait_for_event, vm, &e, &rs);
+	if (err)
+		pvbm_fatal("pv_vcpu_run_trap refused the trap", err,
+			   PVBM_EXIT_FATAL);
+	pvbm_watchdog_exit(&e);
+	if (e.injected == PV_INJ_UNDEF && report_undefs)
+		pvbm_report_undef(&e);
+	if (e.action != PV_ACTION_RESUME)
+		pvbm_report_stop(&e);
+	load_frame(f, &rs);
+}
+
+void pvbm_run(struct pv_vm *v, const struct pvbm_payload *p)
+{
+	struct pv_resume rs;
+
+	vm = v;
+	vcpu = pv_vm_vcpu(vm, 0);
+	regs = pv_vcpu_regs(vcpu);
+	report_undefs = p->report_undefs;
+	regs[15] = p->entry;
+	pvbm_watchdog_start(p->budget_s);
+	pv_vcpu_resume_state(vcpu, &rs);
+	load_frame(&pvbm_frame, &rs);
+	pvbm_exit_to_guest();
+}

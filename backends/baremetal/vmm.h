@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvbm's VMM side: the modules that know the VM, each with one job.
+ *
+ *   main.c      bring-up (CPU, MMU, vectors, GIC, timers) and the VM config
+ *   payload.c   what the guest is: a Linux payload or the embedded test
+ *               guest; loading it and its boot registers
+ *   run.c       the trap entry pvbm_trap() and the world-switch state
+ *   irq.c       host interrupts: which belong to the VM, servicing them
+ *   watchdog.c  the guest time budget and the fault-loop rule
+ *   report.c    the summary at a stop, UNDEF reports, fatal messages
+ *   ops.c       the backend operations pvcore calls (backend.h)
+ *
+ * They use the public pvcore API only (<pvcore/pvcore.h>).
+ */
+#ifndef PVBM_VMM_H
+#define PVBM_VMM_H
+
+#include <pvcore/pvcore.h>
+
+#include "frame.h"
+
+/* Exit statuses reported through semihosting (the test contract). */
+#define PVBM_EXIT_OK        0
+#define PVBM_EXIT_FATAL     2  /* pvcore stopped the guest: PV_STOP_FATAL */
+#define PVBM_EXIT_WATCHDOG  3  /* guest stuck: fault loop or time budget */
+#define PVBM_EXIT_HOST      4  /* host exception or setup failure: a VMM bug */
+#define PVBM_EXIT_GUEST_ERR 5  /* guest powered off / exited with non-zero */
+
+/* Guest CPSR mode bits (ARM DDI 0406C B1.3.1). */
+#define PVBM_PSR_MODE_MASK 0x1fu
+#define PVBM_PSR_USR 0x10u
+
+/* ops.c */
+extern const struct pv_backend_ops pvbm_ops;
+
+/* irq.c */
+/* Give host line @irq to the VM (or take it back); ops.c's irq_route. */
+int pvbm_irq_route(unsigned irq, bool on);
+/* Acknowledge and service every pending host interrupt; report the VM's
+ * to @vm (NULL before the VM exists). */
+void pvbm_irq_service(struct pv_vm *vm);
+/* How many times the core's one-shot timer fired. */
+uint64_t pvbm_irq_oneshots(void);
+
+/* payload.c */
+/**
+ * struct pvbm_payload - the guest this image carries, once loaded
+ * @entry: guest-physical PC to enter at (the vCPU's other boot registers
+ *         are already set)
+ * @budget_s: guest seconds before the watchdog stops the run
+ * @report_undefs: say where UNDEFs were injected into the guest kernel
+ */
+struct pvbm_payload {
+	uint32_t entry;
+	uint32_t budget_s;
+	bool report_undefs;
+};
+/* Before pv_vm_init(): the payload's pvpatch site table into @cfg. */
+void pvbm_payload_config(struct pv_vm_config *cfg);
+/* After it: copy the guest into @ram of @vm and set its boot registers. */
+void pvbm_payload_load(struct pv_vm *vm, const struct pv_ram_region *ram,
+		       struct pvbm_payload *out);
+
+/* run.c */
+/* Enter the guest; every exception it takes comes back to pvbm_trap(). */
+__attribute__((noreturn)) void pvbm_run(struct pv_vm *vm,
+					const struct pvbm_payload *p);
+
+/* watchdog.c */
+/* Start the guest-time budget of @budget_s guest seconds. */
+void pvbm_watchdog_start(uint32_t budget_s);
+/* Stop the run (status 3) if the budget is used up. */
+void pvbm_watchdog_budget(void);
+/* The fault-loop rule, fed with every trap's exit; may stop the run. */
+void pvbm_watchdog_exit(const struct pv_exit *e);
+
+/* report.c */
+/* The VM the reports describe, once pv_vm_init() built it. */
+void pvbm_report_attach(struct pv_vm *vm);
+/* The backend gives up: message, trace dump, summary, exit @status. */
+__attribute__((noreturn)) void pvbm_fatal(const char *why, int err,
+					  int status);
+/* The vCPU stopped (PV_ACTION_STOP): summary and the exit status. */
+__attribute__((noreturn)) void pvbm_report_stop(const struct pv_exit *e);
+/* An exception taken inside the VMM itself. */
+__attribute__((noreturn)) void pvbm_host_exception(const struct pvbm_frame *f);
+/* pvcore injected an UNDEF: say where if it was the guest kernel's. */
+void pvbm_report_undef(const struct pv_exit *e);
+
+#endif /* PVBM_VMM_H */
