@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Guest-virtual accesses made on the guest's behalf: translate, then RAM or MMIO. */
 #include <pvcore/error.h>
+
 #include "guest_mem.h"
+#include "itlb.h"
 #include "vm_state.h"
 
 #include "pv_internal.h"
@@ -21,17 +23,46 @@ static void external_abort(struct pv_fault *f, uint32_t va, unsigned acc,
 	f->is_prefetch = (acc & PV_ACC_EXEC) != 0;
 }
 
+/* Guest RAM is little-endian bytes; the emulator applies CPSR.E above. */
+static void ram_access(uint8_t *p, unsigned size, bool write, uint64_t *val)
+{
+	uint64_t v = 0;
+
+	if (write) {
+		for (unsigned i = 0; i < size; i++)
+			p[i] = (uint8_t)(*val >> (8 * i));
+		return;
+	}
+	for (unsigned i = 0; i < size; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	*val = v;
+}
+
 static int access_one(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
 		      unsigned acc, uint64_t *val, struct pv_fault *fault)
 {
 	struct pv_memmap *map = &vcpu->vm->map;
 	struct pv_walk w;
+	uint8_t *page;
 	bool mapped;
 	int err;
 
+	page = pv_dtlb_hit(vcpu, va, size, acc);
+	if (page) {
+		ram_access(page, size, (acc & PV_ACC_WRITE) != 0, val);
+		return 0;
+	}
 	err = pv_mmu_translate(vcpu, pv_gva(va), acc, &w, fault);
 	if (err)
 		return err;
+	page = pv_memmap_ram_hva(map, pv_gpa(pv_gpa_val(w.pa) & ~0xfffull),
+				 0x1000);
+	if (page) {
+		pv_dtlb_fill(vcpu, va, acc, w.domain, page);
+		ram_access(page + (va & 0xfffu), size,
+			   (acc & PV_ACC_WRITE) != 0, val);
+		return 0;
+	}
 	mapped = pv_memmap_find_ram(map, w.pa, size) ||
 		 pv_memmap_find_mmio(map, w.pa);
 	if (acc & PV_ACC_WRITE)

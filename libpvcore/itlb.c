@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The trap path's instruction-fetch translation cache (struct pv_itlb).
+ * The trap path's translation caches (struct pv_itlb): instruction fetches
+ * here, and the data accesses of emulated instructions (an LDM ^ of the
+ * user registers on every return to user is 15 words, each a full walk).
  *
  * Every emulated instruction is first read at the guest PC, and a guest
  * walk plus a memory-map lookup were half of a patched trap's cost. The
@@ -61,7 +63,7 @@ const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size)
 	if ((va & 0xfffu) + size > 0x1000u)
 		return NULL;
 	sync_regime(vcpu);
-	if (t->ent[i].va_page == (page | 1u) && t->ent[i].privileged == priv &&
+	if (t->ent[i].va_page == (page | 1u) && t->ent[i].key == priv &&
 	    dacr_field(vcpu, t->ent[i].domain) == t->ent[i].dacr_field)
 		return t->ent[i].page + (va & 0xfffu);
 	if (pv_mmu_translate(vcpu, pv_gva(va), PV_ACC_EXEC, &w, &f))
@@ -71,9 +73,56 @@ const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size)
 	if (!hva)
 		return NULL;
 	t->ent[i].va_page = page | 1u;
-	t->ent[i].page = hva;
+	t->ent[i].page = (uint8_t *)hva;
 	t->ent[i].domain = w.domain;
 	t->ent[i].dacr_field = (uint8_t)dacr_field(vcpu, w.domain);
-	t->ent[i].privileged = priv;
+	t->ent[i].key = priv;
 	return hva + (va & 0xfffu);
+}
+
+/* What a data walk checked: the effective privilege and the access kind. */
+static uint8_t data_key(const struct pv_vcpu *vcpu, unsigned acc)
+{
+	bool priv = !(acc & PV_ACC_USER) && pv_vcpu_is_privileged(vcpu);
+
+	return (uint8_t)(priv | ((acc & PV_ACC_WRITE) ? 2u : 0u));
+}
+
+static unsigned data_slot(uint32_t va, unsigned acc)
+{
+	return ((va >> 12) ^ ((acc & PV_ACC_WRITE) ? 1u : 0u)) % PV_DTLB_ENTRIES;
+}
+
+uint8_t *pv_dtlb_hit(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
+		     unsigned acc)
+{
+	struct pv_itlb *t = &vcpu->itlb;
+	const struct pv_tlb_ent *e = &t->dent[data_slot(va, acc)];
+
+	/* Only plain loads and stores: no fetches, no maintenance by VA. */
+	if ((acc & ~(unsigned)(PV_ACC_WRITE | PV_ACC_USER)) ||
+	    (va & 0xfffu) + size > 0x1000u)
+		return NULL;
+	sync_regime(vcpu);
+	if (e->va_page != ((va & 0xfffff000u) | 1u) ||
+	    e->key != data_key(vcpu, acc) ||
+	    dacr_field(vcpu, e->domain) != e->dacr_field)
+		return NULL;
+	return e->page + (va & 0xfffu);
+}
+
+void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
+		  unsigned domain, uint8_t *page)
+{
+	struct pv_itlb *t = &vcpu->itlb;
+	struct pv_tlb_ent *e = &t->dent[data_slot(va, acc)];
+
+	if (acc & ~(unsigned)(PV_ACC_WRITE | PV_ACC_USER))
+		return;
+	sync_regime(vcpu);
+	e->va_page = (va & 0xfffff000u) | 1u;
+	e->page = page;
+	e->domain = (uint8_t)domain;
+	e->dacr_field = (uint8_t)dacr_field(vcpu, domain);
+	e->key = data_key(vcpu, acc);
 }

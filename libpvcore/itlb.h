@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The trap path's instruction-fetch translation cache (itlb.c). One per
- * vCPU, embedded in &struct pv_vcpu.
+ * The trap path's translation caches (itlb.c): one for instruction fetches
+ * and one for the data accesses the emulator makes (LDM/STM ^, SRS/RFE,
+ * LDRT/STRT, emulated loads and stores). One set per vCPU, embedded in
+ * &struct pv_vcpu.
  */
 #ifndef PV_ITLB_H
 #define PV_ITLB_H
@@ -9,24 +11,36 @@
 #include <pvcore/types.h>
 
 #define PV_ITLB_ENTRIES 8u
+#define PV_DTLB_ENTRIES 16u
 
 /**
- * struct pv_itlb - the trap path's cache of instruction-fetch translations
+ * struct pv_tlb_ent - one cached guest translation of a RAM page
+ * @va_page: the page's guest-virtual address, bit 0 set when valid
+ * @page: host address of the page
+ * @domain: its guest domain; @dacr_field: that domain's DACR field then
+ * @key: what the walk checked: bit 0 privileged, bit 1 write
+ */
+struct pv_tlb_ent {
+	uint32_t va_page;
+	uint8_t *page;
+	uint8_t domain, dacr_field, key;
+};
+
+/**
+ * struct pv_itlb - the trap path's caches of guest translations
  * @sctlr, @ttbr0, @ttbr1, @ttbcr, @contextidr, @tlbi_gen: the translation
- *        regime the entries belong to (a change empties the cache)
- * @ent: direct-mapped by VA[14:12]; @va_page has bit 0 set when valid
+ *        regime the entries belong to (a change empties both caches)
+ * @ent: instruction fetches, direct-mapped by VA[14:12]
+ * @dent: data accesses, direct-mapped by VA[15:12] and the write bit
  * Holds no more than a TLB may: guest translations of RAM pages the guest
- * executed from, keyed by privilege and the domain's DACR field, dropped
- * by every TLB maintenance operation (pv_shadow.tlbi_gen).
+ * executed from or accessed, each used only for the privilege and access
+ * kind its walk checked and while its domain's DACR field is unchanged,
+ * dropped by every TLB maintenance operation (pv_shadow.tlbi_gen).
  */
 struct pv_itlb {
 	uint32_t sctlr, ttbr0, ttbr1, ttbcr, contextidr, tlbi_gen;
-	struct {
-		uint32_t va_page;
-		const uint8_t *page;
-		uint8_t domain, dacr_field;
-		bool privileged;
-	} ent[PV_ITLB_ENTRIES];
+	struct pv_tlb_ent ent[PV_ITLB_ENTRIES];
+	struct pv_tlb_ent dent[PV_DTLB_ENTRIES];
 };
 
 struct pv_vcpu;
@@ -37,5 +51,21 @@ struct pv_vcpu;
  * reports faults).
  */
 const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size);
+
+/*
+ * pv_dtlb_hit() - host address of the @size bytes at guest @va for a data
+ * access with PV_ACC_* @acc (READ/WRITE, optionally USER), or NULL on a
+ * miss. Never walks: a miss takes the full path, which then calls
+ * pv_dtlb_fill().
+ */
+uint8_t *pv_dtlb_hit(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
+		     unsigned acc);
+
+/*
+ * pv_dtlb_fill() - remember that the data access @acc at @va, which the
+ * guest walk allowed in @domain, reaches the RAM page at host @page.
+ */
+void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
+		  unsigned domain, uint8_t *page);
 
 #endif /* PV_ITLB_H */

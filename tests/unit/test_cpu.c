@@ -783,6 +783,64 @@ START_TEST(trap_fetch_cache_follows_the_architecture)
 }
 END_TEST
 
+/*
+ * The emulator's data accesses are cached too (libpvcore/itlb.c), under the
+ * same rules as a TLB: a remapping is seen after TLB maintenance, and an
+ * entry serves only the privilege and access kind its walk checked, while
+ * its domain's DACR field is unchanged.
+ */
+START_TEST(data_access_cache_follows_the_architecture)
+{
+	const uint32_t l1 = FAKE_RAM_BASE + 0x4000u, va = 0xc0100040u;
+	const uint32_t pa_a = FAKE_RAM_BASE + 0x300000u;
+	const uint32_t pa_b = FAKE_RAM_BASE + 0x400000u;
+	uint32_t *t = fake_backend_ram(&fb, l1);
+	struct pv_fault f;
+	uint64_t v;
+
+	/* Kernel-only read/write section (AP=01), domain 0. */
+	t[va >> 20] = pa_a | 1u << 10 | 2u;
+	*(uint32_t *)fake_backend_ram(&fb, pa_a + 0x40) = 0xaaaa0001u;
+	*(uint32_t *)fake_backend_ram(&fb, pa_b + 0x40) = 0xbbbb0002u;
+	cpu->cp15.ttbr0 = l1;
+	cpu->cp15.dacr = 1u;
+	cpu->cp15.sctlr |= PV_SCTLR_M;
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	ck_assert_int_eq(pv_guest_read(cpu, pv_gva(va), 4, PV_ACC_READ, &v, &f), 0);
+	ck_assert_uint_eq(v, 0xaaaa0001u);
+	ck_assert_int_eq(pv_guest_write(cpu, pv_gva(va + 4), 4, PV_ACC_WRITE,
+					0x1234u, &f), 0);
+	ck_assert_uint_eq(*(uint32_t *)fake_backend_ram(&fb, pa_a + 0x44), 0x1234u);
+
+	/* Remapped, then TLBIMVA: the new page answers. */
+	t[va >> 20] = pa_b | 1u << 10 | 2u;
+	pv_shadow_tlbi(cpu, PV_TLBI_MVA, va);
+	ck_assert_int_eq(pv_guest_read(cpu, pv_gva(va), 4, PV_ACC_READ, &v, &f), 0);
+	ck_assert_uint_eq(v, 0xbbbb0002u);
+
+	/* The same page as an LDRT would see it: a permission fault. */
+	ck_assert_int_eq(pv_guest_read(cpu, pv_gva(va), 4,
+				       PV_ACC_READ | PV_ACC_USER, &v, &f),
+			 PV_EFAULT);
+	ck_assert_uint_eq(f.fsr & 0x40f, PV_FS_PERM_SECTION);
+
+	/* Read-only at PL1 (APX=1, AP=01): a cached read is no licence to write. */
+	t[va >> 20] = pa_b | 1u << 15 | 1u << 10 | 2u;
+	pv_shadow_tlbi(cpu, PV_TLBI_MVA, va);
+	ck_assert_int_eq(pv_guest_read(cpu, pv_gva(va), 4, PV_ACC_READ, &v, &f), 0);
+	ck_assert_int_eq(pv_guest_write(cpu, pv_gva(va), 4, PV_ACC_WRITE, 1, &f),
+			 PV_EFAULT);
+	ck_assert_uint_eq(f.fsr & 0x40f, PV_FS_PERM_SECTION);
+	ck_assert_uint_eq(f.fsr & PV_FSR_WNR, PV_FSR_WNR);
+
+	/* Domain 0 made No access: the cached read is refused. */
+	cpu->cp15.dacr = 0;
+	ck_assert_int_eq(pv_guest_read(cpu, pv_gva(va), 4, PV_ACC_READ, &v, &f),
+			 PV_EFAULT);
+	ck_assert_uint_eq(f.fsr & 0x40f, PV_FS_DOMAIN_SECTION);
+}
+END_TEST
+
 /* A guest process must not reach the hypercalls or PSCI: UNDEF at PL0. */
 START_TEST(trap_hvc_smc_from_user_are_undefined)
 {
@@ -988,6 +1046,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, trap_smc_psci_system_off);
 	tcase_add_test(tc, trap_bkpt_debug_event);
 	tcase_add_test(tc, reason_names_unique);
+	tcase_add_test(tc, data_access_cache_follows_the_architecture);
 	tcase_add_test(tc, unemulatable_mmio_from_user_is_an_external_abort);
 	tcase_add_test(tc, mmu_off_access_in_window_range_is_an_external_abort);
 	tcase_add_test(tc, resume_never_has_it_bits_in_arm_state);
