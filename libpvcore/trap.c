@@ -487,6 +487,8 @@ int pv_vcpu_handle_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 	vcpu->cpsr = (vcpu->cpsr & ~PV_PSR_USER_MASK) |
 		     (trap->host_cpsr & PV_PSR_USER_MASK);
 	begin_exit(vcpu, exit);
+	/* Banked GIC CPU interface and private timers: this vCPU's. */
+	vcpu->vm->dev.gic.cur_cpu = vcpu->id;
 
 	dispatch(&r, vcpu, trap);
 

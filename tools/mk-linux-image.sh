@@ -69,7 +69,7 @@ cat > "$out/linux.dts" <<DTS
 DTS
 dtc -q -I dts -O dtb -o "$out/linux.dtb" "$out/linux.dts"
 
-# 5. The payload descriptor (struct pvbm_linux_payload in vmm.c) and link.
+# 5. The payload descriptor (struct pvbm_linux_payload in backends/baremetal/payload.c) and link.
 cat > "$out/linux_payload.S" <<ASM
 	.section .rodata.pvbm_linux, "a"
 	.balign 4

@@ -52,8 +52,14 @@ if [ "$image" = linux ]; then
 		# Guest time = instructions: under QEMU's real-time clock the
 		# emulated VMM is so slow that timer interrupts swamp the guest
 		# (a real-time run made no progress past the first user-mode
-		# VFP instruction).
-		icount=(-icount shift=0)
+		# VFP instruction). sleep=off makes idle time virtual too, so a
+		# run is deterministic (the trap counters repeat exactly); an
+		# interactive shell keeps real-time idling for its input.
+		if [ "${PV_DEMO_SHELL:-0}" = 1 ]; then
+			icount=(-icount shift=0)
+		else
+			icount=(-icount shift=0,sleep=off)
+		fi
 		echo "run-demo: booting Debian's armmp kernel (pvpatch'ed) as a pvcore guest;"
 		echo "run-demo: under emulation in QEMU this takes minutes (docs/linux-guest.md)"
 	else

@@ -17,9 +17,7 @@
 #ifndef PVCORE_BOARD_H
 #define PVCORE_BOARD_H
 
-#include <pvcore/types.h>
-
-/* The default board (pv_board_default). */
+/* The default board (pv_board_default); assembly may include these. */
 #define PV_BOARD_RAM_BASE 0x10000000u
 #define PV_BOARD_RAM_SIZE 0x08000000u    /* below the UART at 0x1c090000 */
 #define PV_BOARD_PERIPH_BASE 0x00a00000u /* A9 MPCore, as on the i.MX6Q */
@@ -37,6 +35,10 @@
 
 /* Interrupt IDs the virtual GIC (a Cortex-A9 MPCore GIC) implements. */
 #define PV_GIC_NR_IRQS 64u
+
+#ifndef __ASSEMBLER__
+
+#include <pvcore/types.h>
 
 /** enum pv_device_type - the device models a board can instantiate. */
 enum pv_device_type {
@@ -120,4 +122,5 @@ const struct pv_board_device *pv_board_find(const struct pv_board *board,
  */
 int pv_board_check(const struct pv_board *board);
 
+#endif /* !__ASSEMBLER__ */
 #endif /* PVCORE_BOARD_H */

@@ -279,6 +279,37 @@ START_TEST(cpu_on_leaves_the_old_address_space)
 }
 END_TEST
 
+/*
+ * Hardening: a trap is served with the trapping vCPU's banked GIC CPU
+ * interface, not CPU 0's (ldr r3, [r2] of GICC_CTLR on each vCPU).
+ */
+START_TEST(trap_uses_the_vcpus_own_gic_interface)
+{
+	const uint32_t gicc = PV_BOARD_PERIPH_BASE + PV_BOARD_GICC_OFFSET;
+	const uint32_t pc = PV_BOARD_RAM_BASE + 0x9000;
+	struct pv_trap trap = { 0 };
+
+	put_insn(pc, 0xe5923000u);
+	vm->dev.gic.cur_cpu = 0;
+	pv_gic_cpu_write(&vm->dev.gic, 0x000, 4, 1); /* CPU 0: CTLR.Enable */
+	ck_assert_int_eq(call(0, 0x84000003u, 1, pc, 0), 0);
+	trap.kind = PV_TRAP_DABT;
+	trap.host_cpsr = PV_MODE_USR;
+	trap.fsr = 0x5;
+	trap.far = gicc;
+	for (unsigned id = 0; id < 2; id++) {
+		struct pv_vcpu *v = &vm->vcpu[id];
+
+		v->r[2] = gicc;
+		v->r[3] = 0xdead;
+		v->r[15] = pc;
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &trap, &ex), 0);
+		ck_assert_int_eq(ex.reason, PV_TR_MMIO_READ);
+		ck_assert_uint_eq(v->r[3], id == 0 ? 1u : 0u);
+	}
+}
+END_TEST
+
 static Suite *psci_suite(void)
 {
 	Suite *s = suite_create("psci");
@@ -298,6 +329,7 @@ static Suite *psci_suite(void)
 	tcase_add_checked_fixture(t2, setup2, teardown);
 	tcase_add_test(t2, cpu_on_starts_secondary);
 	tcase_add_test(t2, cpu_on_leaves_the_old_address_space);
+	tcase_add_test(t2, trap_uses_the_vcpus_own_gic_interface);
 	suite_add_tcase(s, t2);
 	return s;
 }

@@ -6,16 +6,8 @@
  */
 #include <pvcore/hypercall.h>
 
-/*
- * The virtual board's numbers (PV_BOARD_*). <pvcore/board.h> declares its
- * descriptor types right after the macros, with no __ASSEMBLER__ guard,
- * so it is included where the assembler skips every line but the
- * preprocessor still defines the macros. Harmless once the header guards
- * its C part.
- */
-	.if 0
+/* The virtual board's numbers (PV_BOARD_*); its C part is guarded. */
 #include <pvcore/board.h>
-	.endif
 
 	.syntax unified
 	.arm
