@@ -392,7 +392,7 @@ const size_t pv_dec_a32_uncond_n = PV_ARRAY_SIZE(pv_dec_a32_uncond);
 
 int pv_decode_arm(uint32_t word, struct pv_insn *out)
 {
-	pv_memset(out, 0, sizeof(*out));
+	PV_ZERO_STRUCT(out);
 	out->raw = word;
 	out->len = 4;
 	out->isa = PV_ISA_ARM;

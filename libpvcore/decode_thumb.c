@@ -401,7 +401,7 @@ const size_t pv_dec_t32_n = PV_ARRAY_SIZE(pv_dec_t32);
 
 int pv_decode_thumb(uint16_t hw1, uint16_t hw2, struct pv_insn *out)
 {
-	pv_memset(out, 0, sizeof(*out));
+	PV_ZERO_STRUCT(out);
 	out->isa = PV_ISA_THUMB;
 	out->cond = 14;
 	if ((hw1 >> 11) < 0x1du) {

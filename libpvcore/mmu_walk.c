@@ -145,7 +145,7 @@ int pv_mmu_walk(const struct pv_mmu_regs *r, const struct pv_memmap *map,
 	unsigned n = r->ttbcr & 7, domain = 0, dom, tex, c, b, perms;
 	bool s, is_page, priv, af, xn, be = r->sctlr & SCTLR_EE;
 
-	pv_memset(w, 0, sizeof(*w));
+	PV_ZERO_STRUCT(w);
 	w->asid = (uint8_t)r->contextidr;
 	if (!(r->sctlr & SCTLR_M)) {
 		/* MMU off: flat, Strongly-ordered data, no permission checks. */

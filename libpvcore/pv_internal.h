@@ -15,6 +15,29 @@ void *pv_memcpy(void *dst, const void *src, size_t n);
 void *pv_memset(void *dst, int c, size_t n);
 int pv_memcmp(const void *a, const void *b, size_t n);
 
+/*
+ * Clear a small struct with word stores the compiler unrolls: the structs
+ * every trap clears (a decoded instruction, a walk result) must not cost
+ * a call to a byte loop. @n is a constant multiple of 4, @p 4-aligned.
+ */
+typedef uint32_t __attribute__((may_alias)) pv_word_alias_t;
+
+static inline void pv_zero_small(void *p, size_t n)
+{
+	pv_word_alias_t *w = p;
+
+	for (size_t i = 0; i < n / 4; i++)
+		w[i] = 0;
+}
+
+#define PV_ZERO_STRUCT(ptr)                                                   \
+	do {                                                                  \
+		_Static_assert(sizeof(*(ptr)) % 4 == 0 &&                     \
+				       sizeof(*(ptr)) <= 64,                  \
+			       "pv_zero_small: a small word-sized struct");   \
+		pv_zero_small((ptr), sizeof(*(ptr)));                         \
+	} while (0)
+
 #define PV_BIT(n) (1u << (n))
 /* Bits [hi:lo] of x, as in the Arm ARM's x<hi:lo>. */
 #define PV_BITS(x, hi, lo) (((uint32_t)(x) >> (lo)) & ((2u << ((hi) - (lo))) - 1u))

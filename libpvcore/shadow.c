@@ -555,7 +555,7 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	s = current_space(vcpu);
 	view = view_of(vcpu, s);
 	flat = sh->space[s].flat;
-	pv_memset(&f, 0, sizeof(f));
+	PV_ZERO_STRUCT(&f);
 	f.va = va;
 	f.idx = va >> 20;
 	f.domain = flat ? 0 : w.domain;
