@@ -38,42 +38,57 @@ static void ram_access(uint8_t *p, unsigned size, bool write, uint64_t *val)
 	*val = v;
 }
 
+/* A device (or nothing) at @gpa: the memory map decides, aborts included. */
+static int access_bus(struct pv_memmap *map, uint32_t va, uint64_t gpa,
+		      unsigned size, unsigned acc, uint64_t *val,
+		      struct pv_fault *fault)
+{
+	bool mapped = pv_memmap_find_ram(map, pv_gpa(gpa), size) ||
+		      pv_memmap_find_mmio(map, pv_gpa(gpa));
+	int err;
+
+	if (acc & PV_ACC_WRITE)
+		err = pv_memmap_write(map, pv_gpa(gpa), size, *val);
+	else
+		err = pv_memmap_read(map, pv_gpa(gpa), size, val);
+	if (err == PV_EABORT) {
+		external_abort(fault, va, acc, mapped);
+		return PV_EFAULT;
+	}
+	return err;
+}
+
 static int access_one(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
 		      unsigned acc, uint64_t *val, struct pv_fault *fault)
 {
 	struct pv_memmap *map = &vcpu->vm->map;
+	const struct pv_tlb_ent *e = pv_dtlb_find(vcpu, va, size, acc);
 	struct pv_walk w;
 	uint8_t *page;
-	bool mapped;
 	int err;
 
-	page = pv_dtlb_hit(vcpu, va, size, acc);
-	if (page) {
-		ram_access(page, size, (acc & PV_ACC_WRITE) != 0, val);
+	if (e && e->page) {
+		ram_access(e->page + (va & 0xfffu), size,
+			   (acc & PV_ACC_WRITE) != 0, val);
 		return 0;
 	}
+	if (e)
+		return access_bus(map, va, e->gpa_page | (va & 0xfffu), size,
+				  acc, val, fault);
 	err = pv_mmu_translate(vcpu, pv_gva(va), acc, &w, fault);
 	if (err)
 		return err;
 	page = pv_memmap_ram_hva(map, pv_gpa(pv_gpa_val(w.pa) & ~0xfffull),
 				 0x1000);
 	if (page) {
-		pv_dtlb_fill(vcpu, va, acc, w.domain, page);
+		pv_dtlb_fill(vcpu, va, acc, w.domain, page, pv_gpa_val(w.pa));
 		ram_access(page + (va & 0xfffu), size,
 			   (acc & PV_ACC_WRITE) != 0, val);
 		return 0;
 	}
-	mapped = pv_memmap_find_ram(map, w.pa, size) ||
-		 pv_memmap_find_mmio(map, w.pa);
-	if (acc & PV_ACC_WRITE)
-		err = pv_memmap_write(map, w.pa, size, *val);
-	else
-		err = pv_memmap_read(map, w.pa, size, val);
-	if (err == PV_EABORT) {
-		external_abort(fault, va, acc, mapped);
-		return PV_EFAULT;
-	}
-	return err;
+	if (pv_memmap_find_mmio(map, w.pa))
+		pv_dtlb_fill(vcpu, va, acc, w.domain, NULL, pv_gpa_val(w.pa));
+	return access_bus(map, va, pv_gpa_val(w.pa), size, acc, val, fault);
 }
 
 /* Split an access that crosses a page: each part may translate differently. */

@@ -93,8 +93,8 @@ static unsigned data_slot(uint32_t va, unsigned acc)
 	return ((va >> 12) ^ ((acc & PV_ACC_WRITE) ? 1u : 0u)) % PV_DTLB_ENTRIES;
 }
 
-uint8_t *pv_dtlb_hit(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
-		     unsigned acc)
+const struct pv_tlb_ent *pv_dtlb_find(struct pv_vcpu *vcpu, uint32_t va,
+				      unsigned size, unsigned acc)
 {
 	struct pv_itlb *t = &vcpu->itlb;
 	const struct pv_tlb_ent *e = &t->dent[data_slot(va, acc)];
@@ -108,20 +108,27 @@ uint8_t *pv_dtlb_hit(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
 	    e->key != data_key(vcpu, acc) ||
 	    dacr_field(vcpu, e->domain) != e->dacr_field)
 		return NULL;
-	return e->page + (va & 0xfffu);
+	return e;
 }
 
 void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
-		  unsigned domain, uint8_t *page)
+		  unsigned domain, uint8_t *page, uint64_t gpa)
 {
 	struct pv_itlb *t = &vcpu->itlb;
 	struct pv_tlb_ent *e = &t->dent[data_slot(va, acc)];
+	const struct pv_vm_config *cfg = &vcpu->vm->cfg;
 
-	if (acc & ~(unsigned)(PV_ACC_WRITE | PV_ACC_USER))
+	/*
+	 * Nothing in the VMM window's range: the trap path reports a guest
+	 * mapping there (PV_EWINDOW) and must keep seeing it.
+	 */
+	if ((acc & ~(unsigned)(PV_ACC_WRITE | PV_ACC_USER)) ||
+	    va - cfg->window_base < cfg->window_size)
 		return;
 	sync_regime(vcpu);
 	e->va_page = (va & 0xfffff000u) | 1u;
 	e->page = page;
+	e->gpa_page = gpa & ~(uint64_t)0xfff;
 	e->domain = (uint8_t)domain;
 	e->dacr_field = (uint8_t)dacr_field(vcpu, domain);
 	e->key = data_key(vcpu, acc);

@@ -16,13 +16,15 @@
 /**
  * struct pv_tlb_ent - one cached guest translation of a RAM page
  * @va_page: the page's guest-virtual address, bit 0 set when valid
- * @page: host address of the page
+ * @page: host address of the page if it is RAM; NULL for a device page
+ * @gpa_page: its guest-physical address (data entries)
  * @domain: its guest domain; @dacr_field: that domain's DACR field then
  * @key: what the walk checked: bit 0 privileged, bit 1 write
  */
 struct pv_tlb_ent {
 	uint32_t va_page;
 	uint8_t *page;
+	uint64_t gpa_page;
 	uint8_t domain, dacr_field, key;
 };
 
@@ -53,19 +55,21 @@ struct pv_vcpu;
 const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size);
 
 /*
- * pv_dtlb_hit() - host address of the @size bytes at guest @va for a data
- * access with PV_ACC_* @acc (READ/WRITE, optionally USER), or NULL on a
- * miss. Never walks: a miss takes the full path, which then calls
- * pv_dtlb_fill().
+ * pv_dtlb_find() - the cached translation for a data access of @size
+ * bytes at guest @va with PV_ACC_* @acc (READ/WRITE, optionally USER), or
+ * NULL on a miss. Never walks: a miss takes the full path, which then calls
+ * pv_dtlb_fill(). A hit with a NULL @page is a device page: the access
+ * goes to the memory map at @gpa_page.
  */
-uint8_t *pv_dtlb_hit(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
-		     unsigned acc);
+const struct pv_tlb_ent *pv_dtlb_find(struct pv_vcpu *vcpu, uint32_t va,
+				      unsigned size, unsigned acc);
 
 /*
  * pv_dtlb_fill() - remember that the data access @acc at @va, which the
- * guest walk allowed in @domain, reaches the RAM page at host @page.
+ * guest walk allowed in @domain, reaches guest-physical @gpa: RAM at host
+ * @page, or a device when @page is NULL. Ignored inside the VMM window.
  */
 void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
-		  unsigned domain, uint8_t *page);
+		  unsigned domain, uint8_t *page, uint64_t gpa);
 
 #endif /* PV_ITLB_H */

@@ -350,6 +350,21 @@ static void handle_abort(struct trap_result *r, struct pv_vcpu *vcpu,
 		fatal(r, PV_TR_OTHER, 0, trap->far, PV_EBACKEND);
 		return;
 	}
+	/*
+	 * A device page the emulator reached before under the same rules (the
+	 * data cache of itlb.c): the walk would say MMIO again, so skip it.
+	 * The access width is not known yet; a byte at FAR is in the page.
+	 */
+	if (!pabt) {
+		const struct pv_tlb_ent *e = pv_dtlb_find(vcpu, trap->far, 1, acc);
+
+		if (e && !e->page) {
+			emulate_at_pc(r, vcpu,
+				      wnr ? PV_TR_MMIO_WRITE : PV_TR_MMIO_READ,
+				      trap->far);
+			return;
+		}
+	}
 	fault.fsr = fault.far = 0;
 	fault.is_prefetch = false;
 	err = pv_shadow_fault(vcpu, pv_gva(trap->far), acc, &outcome, &fault);

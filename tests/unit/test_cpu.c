@@ -841,6 +841,69 @@ START_TEST(data_access_cache_follows_the_architecture)
 }
 END_TEST
 
+/*
+ * A device page the emulator reached before skips the guest walk on its
+ * next trap; the shortcut obeys the same TLB rules: another privilege, a
+ * revoked domain or a remapping after TLB maintenance takes the full path.
+ */
+START_TEST(mmio_shortcut_follows_the_architecture)
+{
+	const uint32_t l1 = FAKE_RAM_BASE + 0x4000u, va = 0xf0000000u;
+	const uint32_t uart = PV_BOARD_UART_BASE & 0xfff00000u;
+	uint32_t *t = fake_backend_ram(&fb, l1);
+	uint32_t *code = fake_backend_ram(&fb, FAKE_RAM_BASE + 0x600);
+	struct pv_trap tr = mk_trap(PV_TRAP_DABT, PV_MODE_USR,
+				    PV_FSR_FS(PV_FS_TRANSL_SECTION),
+				    va + (PV_BOARD_UART_BASE & 0xfffffu) + 0xfe0);
+	struct pv_exit ex;
+
+	/* The code runs flat below; the device section is kernel-only. */
+	t[FAKE_RAM_BASE >> 20] = FAKE_RAM_BASE | 3u << 10 | 2u;
+	t[va >> 20] = uart | 1u << 10 | 2u;
+	code[0] = 0xe5923000u; /* ldr r3, [r2] */
+	cpu->cp15.ttbr0 = l1;
+	cpu->cp15.dacr = 1u;
+	cpu->cp15.sctlr |= PV_SCTLR_M;
+	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_SCTLR | PV_SHADOW_CTX_TTBR0 |
+				   PV_SHADOW_CTX_DACR);
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	for (int i = 0; i < 2; i++) { /* the slow path, then the shortcut */
+		cpu->r[2] = tr.far;
+		cpu->r[3] = 0;
+		cpu->r[15] = FAKE_RAM_BASE + 0x600;
+		ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &tr, &ex), 0);
+		ck_assert_int_eq(ex.reason, PV_TR_MMIO_READ);
+		ck_assert_uint_eq(cpu->r[3], 0x11); /* PL011 PeriphID0 */
+	}
+	/* Only the first trap asked the shadow engine (it counts MMIO). */
+	ck_assert_uint_eq(vm->shadow.stats.mmio, 1);
+	/* From guest user mode: the kernel-only page is a permission fault. */
+	pv_vcpu_write_cpsr(cpu, PV_MODE_USR);
+	cpu->r[15] = FAKE_RAM_BASE + 0x600;
+	tr.fsr = PV_FSR_FS(PV_FS_PERM_SECTION);
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &tr, &ex), 0);
+	ck_assert_int_eq(ex.injected, PV_INJ_DABT);
+	ck_assert_uint_eq(cpu->cp15.dfsr & 0x40f, PV_FS_PERM_SECTION);
+	/* Domain revoked: a domain fault, not an emulated read. */
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	cpu->cp15.dacr = 0;
+	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_DACR);
+	cpu->r[15] = FAKE_RAM_BASE + 0x600;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &tr, &ex), 0);
+	ck_assert_int_eq(ex.injected, PV_INJ_DABT);
+	ck_assert_uint_eq(cpu->cp15.dfsr & 0x40f, PV_FS_DOMAIN_SECTION);
+	/* Remapped to RAM after TLBIMVA: a shadow fill, no device access. */
+	cpu->cp15.dacr = 1u;
+	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_DACR);
+	t[va >> 20] = (FAKE_RAM_BASE + 0x500000u) | 1u << 10 | 2u;
+	pv_shadow_tlbi(cpu, PV_TLBI_MVA, va);
+	cpu->r[15] = FAKE_RAM_BASE + 0x600;
+	tr.fsr = PV_FSR_FS(PV_FS_TRANSL_SECTION);
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &tr, &ex), 0);
+	ck_assert_int_eq(ex.reason, PV_TR_SHADOW_FILL);
+}
+END_TEST
+
 /* A guest process must not reach the hypercalls or PSCI: UNDEF at PL0. */
 START_TEST(trap_hvc_smc_from_user_are_undefined)
 {
@@ -1047,6 +1110,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, trap_bkpt_debug_event);
 	tcase_add_test(tc, reason_names_unique);
 	tcase_add_test(tc, data_access_cache_follows_the_architecture);
+	tcase_add_test(tc, mmio_shortcut_follows_the_architecture);
 	tcase_add_test(tc, unemulatable_mmio_from_user_is_an_external_abort);
 	tcase_add_test(tc, mmu_off_access_in_window_range_is_an_external_abort);
 	tcase_add_test(tc, resume_never_has_it_bits_in_arm_state);
