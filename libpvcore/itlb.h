@@ -8,6 +8,7 @@
 #ifndef PV_ITLB_H
 #define PV_ITLB_H
 
+#include <pvcore/decode.h>
 #include <pvcore/types.h>
 
 #define PV_ITLB_ENTRIES 8u
@@ -43,6 +44,29 @@ struct pv_itlb {
 	uint32_t sctlr, ttbr0, ttbr1, ttbcr, contextidr, tlbi_gen;
 	struct pv_tlb_ent ent[PV_ITLB_ENTRIES];
 	struct pv_tlb_ent dent[PV_DTLB_ENTRIES];
+};
+
+#define PV_DECODED_ENTRIES 32u
+
+/**
+ * struct pv_decoded - the trap path's cache of decoded instructions
+ * @ent: direct-mapped by the PC; an entry is used only when the word the
+ *       guest memory holds at that PC now is @fetched, in the same
+ *       instruction set, so rewritten code is decoded again
+ * Each entry keeps what trap.c derived from (@pc, @fetched): the pvpatch
+ * site's original word or the fetched one (@word, @patched), and the
+ * decoder's result (@err, @insn). Both are pure functions of the key: the
+ * site table does not change while the VM exists.
+ */
+struct pv_decoded_ent {
+	uint32_t pc, fetched, word;
+	int8_t err;
+	bool thumb, patched, valid;
+	struct pv_insn insn;
+};
+
+struct pv_decoded {
+	struct pv_decoded_ent ent[PV_DECODED_ENTRIES];
 };
 
 struct pv_vcpu;

@@ -188,15 +188,13 @@ static bool fetch_cached(struct pv_vcpu *vcpu, uint32_t pc, bool thumb,
  * it now is rather than emulated as something it no longer is.
  */
 static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
-		      bool *patched, struct pv_fault *fault)
+		      struct pv_fault *fault)
 {
-	const struct pv_patch_site *site;
 	uint32_t pc = vcpu->r[15];
 	uint64_t hw1, hw2, w;
 	int err = 0;
 
 	*thumb = (vcpu->cpsr & PV_PSR_T) != 0;
-	*patched = false;
 	if (fetch_cached(vcpu, pc, *thumb, word)) {
 		/* served by the cache */
 	} else if (!*thumb) {
@@ -212,14 +210,40 @@ static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
 			*word = (*word << 16) | (uint32_t)(hw2 & 0xffffu);
 		}
 	}
-	if (err)
-		return err;
-	site = pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc));
-	if (site && site->patched == *word) {
-		*word = site->original;
-		*patched = true;
+	return err;
+}
+
+/*
+ * The instruction @fetched at @pc stands for: a pvpatch site gives back its
+ * original word, but only while memory still holds the trap word the
+ * patcher wrote (code the guest rewrote or freed since, init text or
+ * ftrace, is decoded as it now is). Then decode it. Both steps are cached
+ * per vCPU (struct pv_decoded): a hit costs a compare, not a binary
+ * search and a table walk.
+ */
+static const struct pv_insn *decode_at(struct pv_vcpu *vcpu, uint32_t pc,
+				       uint32_t fetched, bool thumb,
+				       uint32_t *word, bool *patched, int *err)
+{
+	unsigned i = ((pc >> 1) ^ (pc >> 7)) % PV_DECODED_ENTRIES;
+	const struct pv_patch_site *site;
+	struct pv_decoded_ent *e = &vcpu->decoded.ent[i];
+
+	if (!e->valid || e->pc != pc || e->fetched != fetched ||
+	    e->thumb != thumb) {
+		site = pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc));
+		e->patched = site && site->patched == fetched;
+		e->word = e->patched ? site->original : fetched;
+		e->err = (int8_t)decode_word(e->word, thumb, &e->insn);
+		e->pc = pc;
+		e->fetched = fetched;
+		e->thumb = thumb;
+		e->valid = true;
 	}
-	return 0;
+	*word = e->word;
+	*patched = e->patched;
+	*err = e->err;
+	return &e->insn;
 }
 
 /*
@@ -230,13 +254,14 @@ static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
 static void emulate_at_pc(struct trap_result *r, struct pv_vcpu *vcpu,
 			  enum pv_trap_reason mmio_reason, uint32_t info)
 {
+	const struct pv_insn *insn;
 	struct pv_fault fault;
-	struct pv_insn insn;
-	uint32_t word = 0;
+	uint32_t fetched = 0, word;
 	bool thumb, patched;
 	int err;
 
-	err = fetch_insn(vcpu, &word, &thumb, &patched, &fault);
+	err = fetch_insn(vcpu, &fetched, &thumb, &fault);
+	word = fetched;
 	if (err == PV_EFAULT) {
 		/* The guest's own mapping no longer allows the fetch. */
 		inject_abort(r, vcpu, true, fault.fsr, fault.far);
@@ -247,7 +272,8 @@ static void emulate_at_pc(struct trap_result *r, struct pv_vcpu *vcpu,
 		fatal(r, PV_TR_OTHER, word, info, err);
 		return;
 	}
-	err = decode_word(word, thumb, &insn);
+	insn = decode_at(vcpu, vcpu->r[15], fetched, thumb, &word, &patched,
+			 &err);
 	if (err == PV_EUNDEF || err == PV_ENOTOURS) {
 		/*
 		 * A device access pvcore cannot emulate (VFP/NEON, TBB, an
@@ -276,11 +302,11 @@ static void emulate_at_pc(struct trap_result *r, struct pv_vcpu *vcpu,
 		return;
 	}
 	r->reason = mmio_reason != PV_TR_COUNT ? mmio_reason :
-						 insn_reason(vcpu, &insn);
+						 insn_reason(vcpu, insn);
 	r->insn = word;
 	r->info = info;
 	r->patched = patched;
-	r->out = pv_emulate(vcpu, &insn);
+	r->out = pv_emulate(vcpu, insn);
 }
 
 static void handle_svc(struct trap_result *r, struct pv_vcpu *vcpu)

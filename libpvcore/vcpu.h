@@ -231,6 +231,7 @@ struct pv_vcpu {
 	bool excl_valid;
 	uint32_t excl_addr;
 	struct pv_itlb itlb;
+	struct pv_decoded decoded;
 };
 
 /**

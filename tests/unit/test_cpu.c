@@ -904,6 +904,35 @@ START_TEST(mmio_shortcut_follows_the_architecture)
 }
 END_TEST
 
+/*
+ * The trap path caches decoded instructions by PC and the word memory holds
+ * there: new code at the same PC, and the same bytes in the other
+ * instruction set, are decoded again.
+ */
+START_TEST(decoded_cache_follows_the_code)
+{
+	const uint32_t pc = FAKE_RAM_BASE + 0x700;
+	struct pv_exit ex;
+
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	run_undef(pc, 0xee100f10u, &ex);  /* mrc p15,0,r0,c0,c0,0 (MIDR) */
+	ck_assert_uint_eq(cpu->r[0], PV_A9_MIDR);
+	run_undef(pc, 0xee103f30u, &ex);  /* mrc p15,0,r3,c0,c0,1 (CTR) */
+	ck_assert_uint_eq(ex.insn, 0xee103f30u);
+	ck_assert_uint_ne(cpu->r[3], 0);
+	cpu->r[0] = cpu->r[3] = 0;
+	run_undef(pc, 0xee100f10u, &ex);
+	ck_assert_uint_eq(cpu->r[0], PV_A9_MIDR);
+	ck_assert_uint_eq(cpu->r[3], 0);
+	/* The same bytes in Thumb state: 0x0f10 is a T16 LSR, not ours. */
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I | PV_PSR_T);
+	cpu->r[0] = 0;
+	run_undef(pc, 0xee100f10u, &ex);
+	ck_assert_int_eq(ex.injected, PV_INJ_UNDEF);
+	ck_assert_uint_eq(cpu->r[0], 0);
+}
+END_TEST
+
 /* A guest process must not reach the hypercalls or PSCI: UNDEF at PL0. */
 START_TEST(trap_hvc_smc_from_user_are_undefined)
 {
@@ -1111,6 +1140,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, reason_names_unique);
 	tcase_add_test(tc, data_access_cache_follows_the_architecture);
 	tcase_add_test(tc, mmio_shortcut_follows_the_architecture);
+	tcase_add_test(tc, decoded_cache_follows_the_code);
 	tcase_add_test(tc, unemulatable_mmio_from_user_is_an_external_abort);
 	tcase_add_test(tc, mmu_off_access_in_window_range_is_an_external_abort);
 	tcase_add_test(tc, resume_never_has_it_bits_in_arm_state);
