@@ -619,6 +619,30 @@ START_TEST(bad_inputs_are_refused)
 }
 END_TEST
 
+/* A local symbol with an empty name is skipped; a malformed line is not. */
+START_TEST(system_map_empty_local_name)
+{
+	static char map[16384];
+	struct pvp_image img;
+	struct pvp_err e;
+	int n;
+
+	build();
+	ck_assert_uint_lt(sysmap_len + 64, sizeof(map));
+	memcpy(map, sysmap, sysmap_len);
+	n = snprintf(map + sysmap_len, sizeof(map) - sysmap_len, "%08x t \n",
+		     BASE + 0x10);
+	ck_assert_int_eq(pvp_load(img_bytes, IMG_SIZE, PVP_FMT_IMAGE, map,
+				  sysmap_len + (size_t)n, &img, &e), 0);
+	pvp_image_free(&img);
+	n = snprintf(map + sysmap_len, sizeof(map) - sysmap_len, "%08x t\n",
+		     BASE + 0x10);
+	ck_assert_int_eq(pvp_load(img_bytes, IMG_SIZE, PVP_FMT_IMAGE, map,
+				  sysmap_len + (size_t)n, &img, &e), PV_EINVAL);
+	ck_assert_ptr_nonnull(strstr(e.msg, "malformed"));
+}
+END_TEST
+
 /* A zImage with an XZ payload: the tool unpacks it with liblzma. */
 START_TEST(zimage_xz_is_unpacked)
 {
@@ -643,13 +667,16 @@ START_TEST(zimage_xz_is_unpacked)
 	ck_assert(!memcmp(img.data, img_bytes, IMG_SIZE));
 	ck_assert_uint_eq(img.base, BASE);
 	pvp_image_free(&img);
-	/* Truncated payload. */
+	/* Truncated payload: said as such, not as "liblzma error 0". */
 	ck_assert_int_eq(pvp_load(z, 0x200 + xzl / 2, PVP_FMT_ZIMAGE, sysmap, sysmap_len,
 				  &img, &e), PV_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "truncated"));
+	ck_assert_ptr_null(strstr(e.msg, "error 0"));
 	/* Corrupt payload. */
 	xz[xzl / 2] ^= 0x55;
 	ck_assert_int_eq(pvp_load(z, total, PVP_FMT_ZIMAGE, sysmap, sysmap_len, &img, &e),
 			 PV_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "corrupt"));
 }
 END_TEST
 
@@ -757,6 +784,7 @@ static Suite *patch_suite(void)
 	tcase_add_test(tc, manifest_prints_sites_and_totals);
 	tcase_add_test(tc, bad_inputs_are_refused);
 	tcase_add_test(tc, zimage_xz_is_unpacked);
+	tcase_add_test(tc, system_map_empty_local_name);
 	tcase_add_test(tc, vectors_and_stubs_get_aliases);
 	tcase_add_test(tc, smp_on_up_replacements_are_checked);
 	suite_add_tcase(s, tc);

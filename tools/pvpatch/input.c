@@ -151,6 +151,10 @@ int pvp_sysmap_parse(const char *text, size_t len, struct pvp_image *img,
 		memcpy(buf, s, n);
 		buf[n] = 0;
 		v = strtoull(buf, &end, 16);
+		/* A local symbol may have an empty name ("c02a5a10 t "): skip it. */
+		if (end != buf && end[0] == ' ' && end[1] && end[2] == ' ' &&
+		    end[3] == 0)
+			continue;
 		if (end == buf || *end != ' ' || !end[1] || end[2] != ' ' ||
 		    sscanf(end + 3, "%255s", name) != 1)
 			return pvp_errf(e, PV_EINVAL, "System.map line %zu is malformed: \"%.60s\"",
@@ -368,9 +372,22 @@ static int unxz(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
 		}
 		lzma_end(&s);
 		free(buf);
+		/* Input used up before the stream's end: the file was cut. */
+		if ((r == LZMA_OK && s.avail_in == 0) || r == LZMA_BUF_ERROR)
+			return pvp_errf(e, PV_ECORRUPT,
+					"zImage: the XZ payload is truncated (the file "
+					"ends before the compressed stream does)");
+		if (r == LZMA_OK)
+			return pvp_errf(e, PV_ECORRUPT,
+					"zImage: the XZ payload unpacks to more than %u MiB",
+					(unsigned)(MAX_IMAGE >> 20));
 		return pvp_errf(e, PV_ECORRUPT,
-				"zImage: the XZ payload is %s (liblzma error %d)",
-				r == LZMA_BUF_ERROR ? "truncated" : "corrupt", (int)r);
+				"zImage: the XZ payload is corrupt (%s)",
+				r == LZMA_DATA_ERROR ? "bad compressed data" :
+				r == LZMA_FORMAT_ERROR ? "not an XZ stream" :
+				r == LZMA_OPTIONS_ERROR ? "unsupported XZ options" :
+				r == LZMA_MEM_ERROR ? "out of memory" :
+				"liblzma refused it");
 	}
 	*outlen = (size_t)s.total_out;
 	*out = buf;
