@@ -221,7 +221,24 @@ static void build(void)
 	t16_site(o + 8, 0xBF30, PV_IC_WFI);            /* wfi */
 	put16(o + 10, 0x4770);
 	thumb_unreached = o + 4;
-	sym(0x4c0, 't', "_etext");
+	/*
+	 * A switch through TBB: its cases are reached only through the byte
+	 * table (the bx lr after it ends the fall-through). TBB [pc, r0] must
+	 * not be taken for an LDRD literal (same hw1 bits but P:W = 00).
+	 */
+	o = 0x4c0;
+	sym(o, 't', "thumb_tbb");
+	put16(o, 0xE8DF);                              /* tbb [pc, r0] */
+	put16(o + 2, 0xF000);
+	img_bytes[o + 4] = (0x4cc - 0x4c4) / 2;        /* case 0 */
+	img_bytes[o + 5] = (0x4d0 - 0x4c4) / 2;        /* case 1 */
+	put16(o + 8, 0x4770);                          /* bx lr */
+	put16(o + 10, 0xBF00);
+	t16_site(0x4cc, 0xBF30, PV_IC_WFI);            /* case 0: wfi */
+	put16(0x4ce, 0x4770);
+	t16_site(0x4d0, 0xB672, PV_IC_CPS);            /* case 1: cpsid i */
+	put16(0x4d2, 0x4770);
+	sym(0x4e0, 't', "_etext");
 }
 
 static int load(struct pvp_image *img, struct pvp_err *e)

@@ -494,7 +494,9 @@ static void flow_thumb(struct ctx *c, uint32_t va)
 			} else if ((hw1 & 0xFFD0) == 0xE890 || (hw1 & 0xFFD0) == 0xE910) {
 				if (hw2 & 0x8000)
 					stop = 1; /* ldm {.., pc} */
-			} else if ((hw1 & 0xFE5F) == 0xE85F) { /* LDRD literal */
+			} else if ((hw1 & 0xFE5F) == 0xE85F && (hw1 & 0x0120)) {
+				/* LDRD literal; P:W = 00 is TBB/TBH and the
+				 * exclusives, handled below. */
 				uint32_t i8 = (hw2 & 0xFFu) * 4;
 
 				mark_data(c, (hw1 & 0x80) ? (pc & ~3u) + i8 : (pc & ~3u) - i8, 8);
