@@ -664,6 +664,66 @@ START_TEST(board_tick_is_delivered_as_irq_exception)
 }
 END_TEST
 
+/* The backend's wait: time passes until the host timer fires, reported. */
+static unsigned waits;
+
+static void wait_for_timer(void *ctx)
+{
+	struct pv_vm *w = ctx;
+
+	waits++;
+	fb.now = fb.deadline;
+	pv_vm_timer_expired(w);
+}
+
+/*
+ * The run-loop helper: a guest WFI with IRQs unmasked waits (the backend's
+ * wait function runs) until the tick, which is taken at the IRQ vector,
+ * and the resume state is filled; without a wait function the caller is
+ * told to wait.
+ */
+START_TEST(run_trap_waits_and_delivers_the_tick)
+{
+	const uint32_t twd = PV_BOARD_PERIPH_BASE + PV_BOARD_TWD_OFFSET;
+	const uint32_t d = PV_BOARD_PERIPH_BASE + PV_BOARD_GICD_OFFSET;
+	const uint32_t c = PV_BOARD_PERIPH_BASE + PV_BOARD_GICC_OFFSET;
+	const uint32_t pc = PV_BOARD_RAM_BASE + 0x100;
+	struct pv_vcpu *v = &vm->vcpu[0];
+	struct pv_trap t = { PV_TRAP_UNDEF, PV_MODE_USR, 0, 0 };
+	struct pv_resume rs;
+	struct pv_exit ex;
+
+	ck_assert_int_eq(pv_vm_load(vm, pv_gpa(pc), &(uint32_t){ 0xe320f003u }, 4),
+			 0); /* wfi */
+	mw(d + 0x000, 1);
+	mw(d + 0x100, 1u << PV_BOARD_TWD_PPI);
+	mw(c + 0x000, 1);
+	mw(c + 0x004, 0xf0);
+	mw(twd + T_LOAD, 100);
+	mw(twd + T_CTRL, PV_TWD_CTRL_ENABLE | PV_TWD_CTRL_IRQ);
+	pv_vcpu_write_cpsr(v, PV_MODE_SVC);
+	/* No wait function: the caller is told to wait. */
+	v->r[15] = pc;
+	ck_assert_int_eq(pv_vcpu_run_trap(v, &t, NULL, NULL, &ex, &rs), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_WAIT);
+	ck_assert_int_eq(ex.reason, PV_TR_WFI);
+	/* With one: it runs until the tick, which is delivered. */
+	v->wfi = false;
+	v->r[15] = pc;
+	waits = 0;
+	ck_assert_int_eq(pv_vcpu_run_trap(v, &t, wait_for_timer, vm, &ex, &rs), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+	ck_assert_int_eq(ex.reason, PV_TR_WFI);
+	ck_assert_uint_eq(waits, 1);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_IRQ);
+	ck_assert_uint_eq(v->r[15], 0x18);
+	ck_assert_uint_eq(v->r[14], pc + 8); /* the WFI completed: next + 4 */
+	ck_assert_uint_eq(rs.host_cpsr & PV_PSR_M_MASK, PV_MODE_USR);
+	ck_assert_uint_ne(pv_hpa_val(rs.ttbr0), 0);
+	ck_assert_uint_eq(pv_vm_event_count(vm, PV_EV_VIRQ), 1);
+}
+END_TEST
+
 static Suite *timers_suite(void)
 {
 	Suite *s = suite_create("timers");
@@ -689,6 +749,7 @@ static Suite *timers_suite(void)
 	tcase_add_test(b, board_earliest_deadline_wins);
 	tcase_add_test(b, board_watchdog_resets_the_system);
 	tcase_add_test(b, board_tick_is_delivered_as_irq_exception);
+	tcase_add_test(b, run_trap_waits_and_delivers_the_tick);
 	suite_add_tcase(s, b);
 	return s;
 }
