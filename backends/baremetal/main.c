@@ -171,6 +171,9 @@ void pvbm_main(void)
 	pvbm_gic_init(periph);
 	pvbm_timer_init(periph);
 	check_tick();
+	if (pvbm_canary_init())
+		pvbm_fatal("no room for the host canaries", PV_ERANGE,
+			   PVBM_EXIT_HOST);
 
 	vm_config(&cfg);
 	cfg.ctx = vm;

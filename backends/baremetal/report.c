@@ -8,7 +8,9 @@
  * it): one line "pvbm:   reason <n> <name> = <count>" per non-zero trap
  * reason, then one per non-zero event with n = PV_TR_COUNT + the event's
  * index (the numbering of PV_HC_TRAP_COUNT), and for a clean stop
- * "pvbm: guest stopped (reason <stop>, code <code>)".
+ * "pvbm: guest stopped (reason <stop>, code <code>)". Every end of a run,
+ * clean or not, then checks the host canaries (canary.c): "pvbm: canaries
+ * intact", or "pvbm: FATAL: canary ..." and status 4.
  */
 #include "bm.h"
 #include "vmm.h"
@@ -58,6 +60,15 @@ static void summary(void)
 	}
 }
 
+/*
+ * Host memory outside the guest must be as pvbm left it, whatever ended
+ * the run: a change is a VMM bug (PVBM_EXIT_HOST).
+ */
+static int canaries(int status)
+{
+	return pvbm_canary_check() < 0 ? PVBM_EXIT_HOST : status;
+}
+
 /* @dump: whether to dump the trace ring (pvcore dumps it itself when it
  * gives up). */
 static __attribute__((noreturn)) void give_up(const char *why, int err,
@@ -78,6 +89,7 @@ static __attribute__((noreturn)) void give_up(const char *why, int err,
 	else if (vm)
 		pvbm_log("(pvcore dumped its trap trace above)");
 	summary();
+	status = canaries(status);
 	pvbm_puts("pvbm: exit status ");
 	pvbm_put_dec((uint64_t)status);
 	pvbm_puts("\n");
@@ -100,6 +112,10 @@ void pvbm_report_stop(const struct pv_exit *e)
 		pvbm_puts(", code ");
 		pvbm_put_dec((uint32_t)e->code);
 		pvbm_puts(")\n");
+		if (pvbm_canary_check() < 0) {
+			pvbm_puts("pvbm: exit status 4\n");
+			pvbm_exit(PVBM_EXIT_HOST);
+		}
 		pvbm_exit(e->code == 0 ? PVBM_EXIT_OK : PVBM_EXIT_GUEST_ERR);
 	case PV_STOP_RESET:
 		pvbm_fatal("guest asked for a reset, which pvbm does not support",

@@ -9,6 +9,7 @@
  *   irq.c       host interrupts: which belong to the VM, servicing them
  *   watchdog.c  the guest time budget and the fault-loop rule
  *   report.c    the summary at a stop, UNDEF reports, fatal messages
+ *   canary.c    host memory outside the guest, checked at every stop
  *   ops.c       the backend operations pvcore calls (backend.h)
  *
  * They use the public pvcore API only (<pvcore/pvcore.h>).
@@ -74,6 +75,13 @@ void pvbm_watchdog_start(uint32_t budget_s);
 void pvbm_watchdog_budget(void);
 /* The fault-loop rule, fed with every trap's exit; may stop the run. */
 void pvbm_watchdog_exit(const struct pv_exit *e);
+
+/* canary.c */
+/* Fill the canary pages and checksum pvbm's read-only image; PV_ERANGE if
+ * the platform's layout leaves no room for them. */
+int pvbm_canary_init(void);
+/* Check them: 1 intact (says so), -1 changed (says where), 0 not set up. */
+int pvbm_canary_check(void);
 
 /* report.c */
 /* The VM the reports describe, once pv_vm_init() built it. */
