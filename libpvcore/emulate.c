@@ -403,6 +403,11 @@ static enum done mem_error(struct ctx *c, int err, const struct pv_fault *f,
 
 	if (err == PV_EFAULT)
 		return mem_fault(c, f);
+	/* A guest mapping into the VMM window: a clean stop, nothing done. */
+	if (err == PV_EWINDOW) {
+		c->out = pv_out_fatal(PV_EWINDOW);
+		return DONE_EXC;
+	}
 	/* Anything else is a bus error from the guest's point of view. */
 	ext.fsr = PV_FSR_FS(PV_FS_SYNC_EXT) | (write ? PV_FSR_WNR : 0);
 	ext.far = addr;

@@ -78,6 +78,14 @@ static int access_one(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
 	err = pv_mmu_translate(vcpu, pv_gva(va), acc, &w, fault);
 	if (err)
 		return err;
+	/*
+	 * A guest mapping into the VMM window is refused here as in the
+	 * shadow engine: an emulated access must not reach what a native one
+	 * cannot. (The data cache never holds window addresses.)
+	 */
+	if ((vcpu->cp15.sctlr & PV_SCTLR_M) &&
+	    va - vcpu->vm->cfg.window_base < vcpu->vm->cfg.window_size)
+		return PV_EWINDOW;
 	page = pv_memmap_ram_hva(map, pv_gpa(pv_gpa_val(w.pa) & ~0xfffull),
 				 0x1000);
 	if (page) {

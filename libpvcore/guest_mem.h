@@ -27,7 +27,9 @@ struct pv_vcpu;
  *
  * Return: 0; PV_EFAULT with @fault set (translation/permission fault, or an
  * external abort for an unmapped guest-physical address or a device slave
- * error); PV_EINVAL for a bad @size.
+ * error); PV_EWINDOW if the guest's MMU maps @va and @va lies in the VMM
+ * window (the VM must stop, as for a native access there); PV_EINVAL for a
+ * bad @size.
  */
 int pv_guest_read(struct pv_vcpu *vcpu, pv_gva_t va, unsigned size,
 		  unsigned acc, uint64_t *val, struct pv_fault *fault);

@@ -60,7 +60,9 @@ const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size)
 	struct pv_walk w;
 	struct pv_fault f;
 
-	if ((va & 0xfffu) + size > 0x1000u)
+	/* Window addresses take the full path, which refuses them. */
+	if ((va & 0xfffu) + size > 0x1000u ||
+	    va - vcpu->vm->cfg.window_base < vcpu->vm->cfg.window_size)
 		return NULL;
 	sync_regime(vcpu);
 	if (t->ent[i].va_page == (page | 1u) && t->ent[i].key == priv &&

@@ -933,6 +933,36 @@ START_TEST(decoded_cache_follows_the_code)
 }
 END_TEST
 
+/*
+ * Hardening (found by the hostile suite): an emulated access through a guest
+ * mapping of the VMM window stops the VM as a native one does, instead of
+ * reaching the RAM the guest mapped there.
+ */
+START_TEST(emulated_access_through_window_mapping_stops)
+{
+	const uint32_t l1 = FAKE_RAM_BASE + 0x4000u;
+	const uint32_t va = PV_DEFAULT_WINDOW_BASE + 0x200;
+	uint32_t *t = fake_backend_ram(&fb, l1);
+	struct pv_exit ex;
+
+	t[FAKE_RAM_BASE >> 20] = FAKE_RAM_BASE | 3u << 10 | 2u;
+	t[va >> 20] = (FAKE_RAM_BASE + 0x400000u) | 3u << 10 | 2u;
+	cpu->cp15.ttbr0 = l1;
+	cpu->cp15.dacr = 1u;
+	cpu->cp15.sctlr |= PV_SCTLR_M;
+	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_SCTLR | PV_SHADOW_CTX_TTBR0 |
+				   PV_SHADOW_CTX_DACR);
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	cpu->r[0] = va;
+	cpu->r[1] = 0x1234;
+	run_undef(FAKE_RAM_BASE + 0x800, 0xe4b01000u, &ex); /* ldrt r1, [r0] */
+	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
+	ck_assert_int_eq(ex.stop, PV_STOP_FATAL);
+	ck_assert_int_eq(ex.code, PV_EWINDOW);
+	ck_assert_uint_eq(cpu->r[1], 0x1234); /* nothing committed */
+}
+END_TEST
+
 /* A guest process must not reach the hypercalls or PSCI: UNDEF at PL0. */
 START_TEST(trap_hvc_smc_from_user_are_undefined)
 {
@@ -1141,6 +1171,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, data_access_cache_follows_the_architecture);
 	tcase_add_test(tc, mmio_shortcut_follows_the_architecture);
 	tcase_add_test(tc, decoded_cache_follows_the_code);
+	tcase_add_test(tc, emulated_access_through_window_mapping_stops);
 	tcase_add_test(tc, unemulatable_mmio_from_user_is_an_external_abort);
 	tcase_add_test(tc, mmu_off_access_in_window_range_is_an_external_abort);
 	tcase_add_test(tc, resume_never_has_it_bits_in_arm_state);
