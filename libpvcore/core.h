@@ -26,6 +26,11 @@
 #include "shadow.h"
 #include "stats.h"
 #include "vcpu.h"
+#include "virtio_blk.h"
+#include "virtio_console.h"
+#include "virtio_mmio.h"
+#include "virtio_net.h"
+#include "virtio_rng.h"
 #include "vm_state.h"
 
 #endif /* PV_CORE_H */

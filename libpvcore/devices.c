@@ -2,7 +2,7 @@
 /*
  * The virtual board: instantiates the device models the board descriptor
  * lists (board.h), and wires them to the memory map, the backend's clock,
- * one-shot timer and console, and host interrupts.
+ * one-shot timer, console and virtio data path, and host interrupts.
  */
 #include <pvcore/board.h>
 #include <pvcore/error.h>
@@ -47,6 +47,20 @@ static void check_watchdog(struct pv_vm *vm)
 }
 
 
+static bool virtio_wants_poll(const struct pv_devices *d)
+{
+	for (unsigned i = 0; i < d->nvirtio; i++)
+		if (pv_virtio_wants_poll(d->virtio[i]))
+			return true;
+	return false;
+}
+
+static void virtio_poll(struct pv_devices *d)
+{
+	for (unsigned i = 0; i < d->nvirtio; i++)
+		pv_virtio_poll(d->virtio[i]);
+}
+
 /* Program the host one-shot with the earliest device deadline. */
 static void rearm(struct pv_vm *vm, uint64_t now)
 {
@@ -60,6 +74,12 @@ static void rearm(struct pv_vm *vm, uint64_t now)
 		d->poll_at = now + PV_PL011_POLL_NS;
 	if (d->poll_at < next)
 		next = d->poll_at;
+	if (!virtio_wants_poll(d))
+		d->vpoll_at = PV_TIMER_NEVER;
+	else if (d->vpoll_at == PV_TIMER_NEVER)
+		d->vpoll_at = now + PV_VIRTIO_POLL_NS;
+	if (d->vpoll_at < next)
+		next = d->vpoll_at;
 	if (next != d->armed) {
 		d->armed = next;
 		vm->cfg.ops->timer_set(vm->cfg.ctx, next);
@@ -151,10 +171,31 @@ static int uart_wr(void *dev, uint32_t off, unsigned size, uint64_t val)
 	return err;
 }
 
+/* A virtio window's dev pointer is its device; the owner is the VM. */
+static int virtio_rd(void *dev, uint32_t off, unsigned size, uint64_t *val)
+{
+	uint32_t v;
+	int err = pv_virtio_read(dev, off, size, &v);
+
+	*val = v;
+	return err;
+}
+
+static int virtio_wr(void *dev, uint32_t off, unsigned size, uint64_t val)
+{
+	struct pv_virtio *v = dev;
+	struct pv_vm *vm = v->env.owner;
+	int err = pv_virtio_write(v, off, size, (uint32_t)val);
+
+	rearm(vm, now_ns(vm));
+	return err;
+}
+
 static const struct pv_mmio_ops scu_ops = { scu_rd, scu_wr };
 static const struct pv_mmio_ops twd_ops = { twd_rd, twd_wr };
 static const struct pv_mmio_ops gt_ops = { gt_rd, gt_wr };
 static const struct pv_mmio_ops uart_ops = { uart_rd, uart_wr };
+static const struct pv_mmio_ops virtio_ops = { virtio_rd, virtio_wr };
 
 /* The model and register interface of each device type. */
 static const struct pv_mmio_ops *const type_ops[PV_DEV_TYPE_COUNT] = {
@@ -164,7 +205,46 @@ static const struct pv_mmio_ops *const type_ops[PV_DEV_TYPE_COUNT] = {
 	[PV_DEV_A9_GTIMER] = &gt_ops,
 	[PV_DEV_A9_TWD] = &twd_ops,
 	[PV_DEV_PL011] = &uart_ops,
+	[PV_DEV_VIRTIO_CONSOLE] = &virtio_ops,
+	[PV_DEV_VIRTIO_BLK] = &virtio_ops,
+	[PV_DEV_VIRTIO_NET] = &virtio_ops,
+	[PV_DEV_VIRTIO_RNG] = &virtio_ops,
 };
+
+/*
+ * Instantiate the virtio device of @dev's type; return it, or NULL if
+ * @dev is no virtio device.
+ */
+static struct pv_virtio *virtio_init(struct pv_vm *vm,
+				     const struct pv_board_device *dev)
+{
+	struct pv_devices *d = &vm->dev;
+	const struct pv_virtio_env env = {
+		.map = &vm->map,
+		.ops = vm->cfg.ops,
+		.ctx = vm->cfg.ctx,
+		.gic = &d->gic,
+		.irq = dev->irq[0],
+		.owner = vm,
+	};
+
+	switch (dev->type) {
+	case PV_DEV_VIRTIO_CONSOLE:
+		pv_virtio_console_init(&d->vcon, &env);
+		return &d->vcon.vdev;
+	case PV_DEV_VIRTIO_BLK:
+		pv_virtio_blk_init(&d->vblk, &env);
+		return &d->vblk.vdev;
+	case PV_DEV_VIRTIO_NET:
+		pv_virtio_net_init(&d->vnet, &env);
+		return &d->vnet.vdev;
+	case PV_DEV_VIRTIO_RNG:
+		pv_virtio_rng_init(&d->vrng, &env);
+		return &d->vrng.vdev;
+	default:
+		return NULL;
+	}
+}
 
 int pv_devices_init(struct pv_vm *vm)
 {
@@ -198,14 +278,19 @@ int pv_devices_init(struct pv_vm *vm)
 	pv_psci_reset(vm);
 	d->armed = PV_TIMER_NEVER;
 	d->poll_at = PV_TIMER_NEVER;
+	d->vpoll_at = PV_TIMER_NEVER;
 	for (unsigned i = 0; i < b->ndevices; i++) {
 		const struct pv_board_device *dev = &b->devices[i];
 		bool gic = dev->type == PV_DEV_GIC_CPU ||
 			   dev->type == PV_DEV_GIC_DIST;
+		struct pv_virtio *v = virtio_init(vm, dev);
+		void *model = gic ? (void *)&d->gic : v ? (void *)v : (void *)vm;
 
+		/* pv_board_check() allows one device of each virtio type. */
+		if (v && d->nvirtio < PV_ARRAY_SIZE(d->virtio))
+			d->virtio[d->nvirtio++] = v;
 		err = pv_memmap_add_mmio(&vm->map, pv_gpa(dev->base), dev->size,
-					 0, type_ops[dev->type],
-					 gic ? (void *)&d->gic : (void *)vm,
+					 0, type_ops[dev->type], model,
 					 dev->name);
 		if (err)
 			return err;
@@ -224,12 +309,19 @@ void pv_devices_timer_expired(struct pv_vm *vm)
 		d->poll_at = PV_TIMER_NEVER;
 		pv_pl011_poll(&d->uart);
 	}
+	if (d->vpoll_at != PV_TIMER_NEVER && now >= d->vpoll_at) {
+		d->vpoll_at = PV_TIMER_NEVER;
+		virtio_poll(d);
+	}
 	rearm(vm, now);
 }
 
+/* Any host input: console bytes for the UART and the virtio console,
+ * frames for the virtio network device. */
 void pv_vm_console_input(struct pv_vm *vm)
 {
 	pv_pl011_poll(&vm->dev.uart);
+	virtio_poll(&vm->dev);
 	rearm(vm, now_ns(vm));
 }
 

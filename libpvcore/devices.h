@@ -5,15 +5,20 @@
  * &struct pv_devices holds every device model the board descriptor
  * (pv_vm_config.board, board.h) instantiates: the Cortex-A9 MPCore
  * peripherals (SCU, GIC, global timer, private timer and watchdog), the
- * PL011 UART and the PSCI power state. pv_vm embeds it, so the device
- * state needs no heap.
+ * PL011 UART, the virtio-mmio devices (console, block, network, entropy;
+ * each present only if the board lists it) and the PSCI power state.
+ * pv_vm embeds it, so the device state needs no heap.
  *
  * Time: all virtual timers share the backend's single one-shot timer.
  * After every access that can move a deadline, and after each expiry, the
  * platform programs ops->timer_set() with the earliest deadline of all
  * devices (PV_TIMER_NEVER when none), calling the backend only when that
  * value changes. The UART adds a poll deadline (PV_PL011_POLL_NS) while
- * the guest listens for input, for backends that cannot signal it.
+ * the guest listens for input, and the virtio devices one
+ * (PV_VIRTIO_POLL_NS) while they wait for host input with a receive
+ * buffer posted (network frames, console bytes), for backends that cannot
+ * signal it. pv_vm_console_input() (the backend's "input is waiting")
+ * polls the UART and every virtio device.
  *
  * Physical interrupts: pv_vm_map_phys_irq() (vm.h) connects a host
  * interrupt to a virtual GIC line (an SPI, or a PPI of CPU 0); the backend
@@ -26,6 +31,10 @@
 #include "gic.h"
 #include "pl011.h"
 #include "scu.h"
+#include "virtio_blk.h"
+#include "virtio_console.h"
+#include "virtio_net.h"
+#include "virtio_rng.h"
 #include <pvcore/types.h>
 
 struct pv_vm;
@@ -49,6 +58,11 @@ struct pv_irq_map {
  * @armed: the deadline last given to ops->timer_set()
  * @poll_at: when the UART next looks for console input, or PV_TIMER_NEVER
  * @reset_request: the guest's watchdog asked for a board reset
+ * @vcon, @vblk, @vnet, @vrng: the virtio devices; a device the board does
+ *        not list has a NULL @vdev.model and no MMIO window
+ * @virtio: the virtio devices the board lists, @nvirtio of them
+ * @vpoll_at: when the virtio devices next look for host input, or
+ *            PV_TIMER_NEVER
  */
 struct pv_devices {
 	struct pv_gic gic;
@@ -61,6 +75,13 @@ struct pv_devices {
 	uint64_t armed;
 	uint64_t poll_at;
 	bool reset_request;
+	struct pv_virtio_console vcon;
+	struct pv_virtio_blk vblk;
+	struct pv_virtio_net vnet;
+	struct pv_virtio_rng vrng;
+	struct pv_virtio *virtio[4];
+	unsigned nvirtio;
+	uint64_t vpoll_at;
 };
 
 /**

@@ -25,6 +25,32 @@ static bool ops_complete(const struct pv_backend_ops *o)
 	       o->irq_route;
 }
 
+/* The operations a board device needs beyond the always-required ones. */
+static bool device_ops_complete(enum pv_device_type type,
+				const struct pv_backend_ops *o)
+{
+	switch (type) {
+	case PV_DEV_VIRTIO_BLK:
+		return o->blk_read && o->blk_write && o->blk_flush &&
+		       o->blk_capacity;
+	case PV_DEV_VIRTIO_NET:
+		return o->net_send && o->net_recv && o->net_mac;
+	case PV_DEV_VIRTIO_RNG:
+		return o->rng_fill;
+	default: /* the virtio console uses console_write/console_read */
+		return true;
+	}
+}
+
+static bool board_ops_complete(const struct pv_board *b,
+			       const struct pv_backend_ops *o)
+{
+	for (unsigned i = 0; i < b->ndevices; i++)
+		if (!device_ops_complete(b->devices[i].type, o))
+			return false;
+	return true;
+}
+
 static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 {
 	return a < b + blen && b < a + alen;
@@ -70,7 +96,8 @@ static int check_config(const struct pv_vm_config *cfg)
 	    !cfg->window_size || !cfg->window_l1 ||
 	    (uint64_t)cfg->window_base + cfg->window_size > (1ull << 32))
 		return PV_EINVAL;
-	if (pv_board_check(cfg->board))
+	if (pv_board_check(cfg->board) ||
+	    !board_ops_complete(cfg->board, cfg->ops))
 		return PV_EINVAL;
 	for (unsigned i = 0; i < cfg->ram_count; i++) {
 		err = check_ram(cfg, &cfg->ram[i]);

@@ -70,6 +70,174 @@ static void f_log(void *ctx, const char *line)
 		fprintf(stderr, "%s\n", line);
 }
 
+/* Is [p, p + len) in one of the ranges the core may hand out? */
+static void check_buf(struct fake_backend *fb, const uint8_t *p, size_t len)
+{
+	for (unsigned i = 0; i < 2; i++)
+		if (fb->dma_lo[i] && p >= fb->dma_lo[i] && p <= fb->dma_hi[i] &&
+		    len <= (size_t)(fb->dma_hi[i] - p))
+			return;
+	fb->bad_buffers++;
+}
+
+static bool range_ok(uint64_t size, uint64_t sector, uint32_t count)
+{
+	return count && sector <= size && count <= size - sector;
+}
+
+/*
+ * 0 for a range on the medium. The core must never ask beyond the
+ * capacity it was told (a bad buffer); a medium that shrank since answers
+ * PV_ERANGE, as the contract says.
+ */
+static int disk_range(struct fake_backend *fb, unsigned unit, uint64_t sector,
+		      uint32_t count)
+{
+	if (unit != 0 || !range_ok(fb->reported, sector, count)) {
+		fb->bad_buffers++;
+		return PV_ERANGE;
+	}
+	return range_ok(fb->disk_sectors, sector, count) ? 0 : PV_ERANGE;
+}
+
+static int f_blk_read(void *ctx, unsigned unit, uint64_t sector, uint8_t *buf,
+		      uint32_t count)
+{
+	struct fake_backend *fb = fb_of(ctx);
+
+	fb->blk_reads++;
+	check_buf(fb, buf, (size_t)count * PV_BLK_SECTOR_SIZE);
+	if (disk_range(fb, unit, sector, count))
+		return PV_ERANGE;
+	if (fb->blk_fail)
+		return PV_EBACKEND;
+	memcpy(buf, fb->disk + sector * PV_BLK_SECTOR_SIZE,
+	       (size_t)count * PV_BLK_SECTOR_SIZE);
+	fb->sectors_read += count;
+	return 0;
+}
+
+static int f_blk_write(void *ctx, unsigned unit, uint64_t sector,
+		       const uint8_t *buf, uint32_t count)
+{
+	struct fake_backend *fb = fb_of(ctx);
+
+	fb->blk_writes++;
+	check_buf(fb, buf, (size_t)count * PV_BLK_SECTOR_SIZE);
+	if (disk_range(fb, unit, sector, count))
+		return PV_ERANGE;
+	if (fb->blk_fail)
+		return PV_EBACKEND;
+	memcpy(fb->disk + sector * PV_BLK_SECTOR_SIZE, buf,
+	       (size_t)count * PV_BLK_SECTOR_SIZE);
+	fb->sectors_written += count;
+	fb->writes_since_flush++;
+	return 0;
+}
+
+static int f_blk_flush(void *ctx, unsigned unit)
+{
+	struct fake_backend *fb = fb_of(ctx);
+
+	fb->blk_flushes++;
+	if (unit != 0 || fb->blk_fail)
+		return PV_EBACKEND;
+	fb->writes_since_flush = 0;
+	return 0;
+}
+
+static uint64_t f_blk_capacity(void *ctx, unsigned unit)
+{
+	struct fake_backend *fb = fb_of(ctx);
+
+	fb->blk_capacity_calls++;
+	fb->reported = unit == 0 ? fb->disk_sectors : 0;
+	return fb->reported;
+}
+
+static int f_net_send(void *ctx, const uint8_t *frame, size_t len)
+{
+	struct fake_backend *fb = fb_of(ctx);
+
+	check_buf(fb, frame, len);
+	if (len < 14 || len > PV_NET_FRAME_MAX)
+		fb->bad_buffers++; /* the core promised 14..PV_NET_FRAME_MAX */
+	if (fb->net_send_fail)
+		return PV_EBACKEND;
+	if (fb->ntx == FAKE_NET_FRAMES || len > FAKE_FRAME_MAX) {
+		fb->tx_lost++;
+		return PV_ENOMEM;
+	}
+	fb->tx[fb->ntx].len = len;
+	memcpy(fb->tx[fb->ntx].data, frame, len);
+	fb->ntx++;
+	return 0;
+}
+
+static int f_net_recv(void *ctx, uint8_t *buf, size_t cap)
+{
+	struct fake_backend *fb = fb_of(ctx);
+
+	check_buf(fb, buf, cap);
+	if (fb->net_recv_fail)
+		return PV_EBACKEND;
+	while (fb->rx_count) {
+		const struct fake_frame *f = &fb->rx[fb->rx_head];
+
+		fb->rx_head = (fb->rx_head + 1) % FAKE_NET_FRAMES;
+		fb->rx_count--;
+		if (f->len > cap) {
+			fb->rx_too_long++; /* dropped, never truncated */
+			continue;
+		}
+		memcpy(buf, f->data, f->len);
+		return (int)f->len;
+	}
+	return 0;
+}
+
+static void f_net_mac(void *ctx, uint8_t mac[6])
+{
+	memcpy(mac, fb_of(ctx)->mac, 6);
+}
+
+uint8_t fake_rng_next(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return (uint8_t)x;
+}
+
+static int f_rng_fill(void *ctx, uint8_t *buf, size_t len)
+{
+	struct fake_backend *fb = fb_of(ctx);
+
+	check_buf(fb, buf, len);
+	if (fb->rng_fail)
+		return PV_EBACKEND;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = fake_rng_next(&fb->rng_state);
+	fb->rng_bytes += len;
+	return 0;
+}
+
+int fake_net_inject(struct fake_backend *fb, const void *frame, size_t len)
+{
+	struct fake_frame *f;
+
+	if (fb->rx_count == FAKE_NET_FRAMES || len > FAKE_FRAME_MAX)
+		return -1;
+	f = &fb->rx[(fb->rx_head + fb->rx_count) % FAKE_NET_FRAMES];
+	f->len = len;
+	memcpy(f->data, frame, len);
+	fb->rx_count++;
+	return 0;
+}
+
 const struct pv_backend_ops fake_backend_ops = {
 	.tlb_inval_all = f_tlb_all,
 	.tlb_inval_asid = f_tlb_asid,
@@ -82,6 +250,14 @@ const struct pv_backend_ops fake_backend_ops = {
 	.console_read = f_console_read,
 	.irq_route = f_irq_route,
 	.log = f_log,
+	.blk_read = f_blk_read,
+	.blk_write = f_blk_write,
+	.blk_flush = f_blk_flush,
+	.blk_capacity = f_blk_capacity,
+	.net_send = f_net_send,
+	.net_recv = f_net_recv,
+	.net_mac = f_net_mac,
+	.rng_fill = f_rng_fill,
 };
 
 int fake_backend_setup(struct fake_backend *fb, struct pv_vm_config *cfg)
@@ -90,12 +266,19 @@ int fake_backend_setup(struct fake_backend *fb, struct pv_vm_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	fb->ram = aligned_alloc(1u << 20, FAKE_RAM_SIZE);
 	fb->pool = aligned_alloc(16384, FAKE_POOL_SIZE);
-	if (!fb->ram || !fb->pool) {
+	fb->disk = calloc(FAKE_DISK_SECTORS, PV_BLK_SECTOR_SIZE);
+	if (!fb->ram || !fb->pool || !fb->disk) {
 		fake_backend_teardown(fb);
 		return -1;
 	}
 	memset(fb->ram, 0, FAKE_RAM_SIZE);
 	memset(fb->pool, 0, FAKE_POOL_SIZE);
+	fb->dma_lo[0] = fb->ram;
+	fb->dma_hi[0] = fb->ram + FAKE_RAM_SIZE;
+	fb->disk_sectors = FAKE_DISK_SECTORS;
+	memcpy(fb->mac, (const uint8_t[6]){ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+	       6);
+	fb->rng_state = 0x9e3779b9u;
 	/* Pretend physical layout, distinct from guest-physical on purpose. */
 	fb->ram_hpa = 0x40000000u;
 	fb->pool_hpa = 0x3f000000u;
@@ -124,7 +307,8 @@ void fake_backend_teardown(struct fake_backend *fb)
 {
 	free(fb->ram);
 	free(fb->pool);
-	fb->ram = fb->pool = NULL;
+	free(fb->disk);
+	fb->ram = fb->pool = fb->disk = NULL;
 }
 
 void *fake_backend_ram(struct fake_backend *fb, uint32_t gpa)

@@ -4,6 +4,14 @@
  * memory, for unit tests and fuzzers. It records what the core asked of it
  * (TLB maintenance, timer deadlines, console bytes) so tests can assert on
  * the contract, and lets tests drive time and console input.
+ *
+ * The virtio data path: a RAM disk of @disk_sectors sectors with call and
+ * flush counters (unit 0 only), two frame queues for the network (frames
+ * waiting for the guest, frames the guest sent), a deterministic
+ * xorshift32 entropy source, and failure switches for each. Every buffer
+ * the core hands to these operations is checked against the ranges in
+ * @dma_lo/@dma_hi (guest RAM; tests add the VM object, where the core
+ * keeps its bounce buffers); one outside them counts in @bad_buffers.
  */
 #ifndef PV_FAKE_BACKEND_H
 #define PV_FAKE_BACKEND_H
@@ -14,6 +22,14 @@
 #define FAKE_RAM_SIZE (16u << 20)
 #define FAKE_POOL_SIZE (1u << 20)
 #define FAKE_CONSOLE_MAX 4096
+#define FAKE_DISK_SECTORS 256u   /* 128 KiB */
+#define FAKE_NET_FRAMES 16u
+#define FAKE_FRAME_MAX 2048u     /* larger than PV_NET_FRAME_MAX on purpose */
+
+struct fake_frame {
+	size_t len;
+	uint8_t data[FAKE_FRAME_MAX];
+};
 
 struct fake_backend {
 	/* Memory handed to the core. */
@@ -35,6 +51,30 @@ struct fake_backend {
 	size_t input_len, input_pos;
 	bool irq_enabled[1024];
 	unsigned log_lines;
+	/* Buffers the virtio operations may be given: [0] guest RAM (set up
+	 * here), [1] free for the test (the VM object). */
+	const uint8_t *dma_lo[2], *dma_hi[2];
+	unsigned bad_buffers;
+	/* Block unit 0: a RAM disk. */
+	uint8_t *disk;          /* FAKE_DISK_SECTORS * 512 bytes */
+	uint64_t disk_sectors;  /* the medium's size; at most FAKE_DISK_SECTORS */
+	uint64_t reported;      /* what blk_capacity last answered */
+	unsigned blk_reads, blk_writes, blk_flushes, blk_capacity_calls;
+	uint64_t sectors_read, sectors_written;
+	unsigned writes_since_flush;
+	bool blk_fail;          /* read/write/flush return PV_EBACKEND */
+	/* Network. */
+	uint8_t mac[6];
+	struct fake_frame rx[FAKE_NET_FRAMES]; /* waiting for the guest */
+	unsigned rx_head, rx_count;
+	unsigned rx_too_long;   /* frames net_recv dropped as too long */
+	struct fake_frame tx[FAKE_NET_FRAMES]; /* sent by the guest */
+	unsigned ntx, tx_lost;
+	bool net_send_fail, net_recv_fail;
+	/* Entropy. */
+	uint32_t rng_state;
+	uint64_t rng_bytes;
+	bool rng_fail;
 };
 
 extern const struct pv_backend_ops fake_backend_ops;
@@ -57,5 +97,15 @@ const struct pv_board *fake_backend_wide_board(void);
 
 /** fake_backend_ram() - host pointer to guest-physical @gpa (in fake RAM). */
 void *fake_backend_ram(struct fake_backend *fb, uint32_t gpa);
+
+/**
+ * fake_net_inject() - queue a frame for the guest (its length may exceed
+ * PV_NET_FRAME_MAX up to FAKE_FRAME_MAX, to test the drop rule)
+ * Return: 0, or -1 if the queue is full or the frame too large.
+ */
+int fake_net_inject(struct fake_backend *fb, const void *frame, size_t len);
+
+/** fake_rng_next() - the byte the entropy source gives after @state. */
+uint8_t fake_rng_next(uint32_t *state);
 
 #endif /* PV_FAKE_BACKEND_H */

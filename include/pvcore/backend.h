@@ -56,6 +56,16 @@
 /** PV_TIMER_NEVER - deadline value that cancels the one-shot timer. */
 #define PV_TIMER_NEVER UINT64_MAX
 
+/** PV_BLK_SECTOR_SIZE - the unit of the block operations, in bytes. */
+#define PV_BLK_SECTOR_SIZE 512u
+
+/**
+ * PV_NET_FRAME_MAX - the longest Ethernet frame the network operations
+ * carry: 1500 bytes of payload, the 14-byte header and one VLAN tag, no
+ * frame check sequence.
+ */
+#define PV_NET_FRAME_MAX 1518u
+
 struct pv_backend_ops {
 	/**
 	 * @tlb_inval_all: invalidate every host TLB entry that may hold a
@@ -112,6 +122,94 @@ struct pv_backend_ops {
 	 * example the trap-trace dump. Not guest output.
 	 */
 	void (*log)(void *ctx, const char *line);
+
+	/*
+	 * The virtio devices' data path. Each group is needed only when the
+	 * board (pv_vm_config.board) has that device, and may be NULL
+	 * otherwise; pv_vm_init() refuses (PV_EINVAL) a board with a virtio
+	 * device whose operations are missing. The virtio console has no
+	 * operations of its own: it writes through @console_write and reads
+	 * through @console_read, the stream the PL011 uses (input goes to
+	 * whichever device pulls it first, so a guest listens on one).
+	 *
+	 * Buffers: @buf and @frame point into guest RAM (the guest's own
+	 * buffer, as DMA would reach it) or into a bounce buffer inside the
+	 * VM object, and are valid only during the call; the backend must
+	 * not keep them. A buffer never extends beyond guest RAM or the
+	 * bounce buffer. None of these may block for long: they run inside
+	 * the trap of the guest's queue notification (or inside a poll).
+	 */
+
+	/**
+	 * @blk_read: read @count (>= 1) sectors of PV_BLK_SECTOR_SIZE bytes
+	 * from sector @sector of block device @unit (0: the board's one
+	 * PV_DEV_VIRTIO_BLK) into @buf. The core checked the range against
+	 * @blk_capacity, so @sector + @count <= capacity. Return: 0, or a
+	 * negative PV_E* code (PV_EBACKEND for an I/O error, PV_ERANGE for a
+	 * range the medium no longer has); the guest's request then
+	 * completes with VIRTIO_BLK_S_IOERR.
+	 */
+	int (*blk_read)(void *ctx, unsigned unit, uint64_t sector, uint8_t *buf,
+			uint32_t count);
+	/**
+	 * @blk_write: write @count sectors from @buf to @sector of @unit; as
+	 * @blk_read. The data need not be durable before @blk_flush.
+	 * Return: 0, or a negative PV_E* code (PV_EBACKEND), which the guest
+	 * sees as VIRTIO_BLK_S_IOERR.
+	 */
+	int (*blk_write)(void *ctx, unsigned unit, uint64_t sector,
+			 const uint8_t *buf, uint32_t count);
+	/**
+	 * @blk_flush: make every write to @unit that completed before this
+	 * call durable (the guest's VIRTIO_BLK_T_FLUSH; the device offers
+	 * VIRTIO_BLK_F_FLUSH, so the guest runs with a write-back cache).
+	 * Return: 0 once the data is durable, or a negative PV_E* code
+	 * (PV_EBACKEND), which the guest sees as VIRTIO_BLK_S_IOERR.
+	 */
+	int (*blk_flush)(void *ctx, unsigned unit);
+	/**
+	 * @blk_capacity: the size of @unit in sectors; 0 for no medium
+	 * (every read and write then fails). Asked at the guest's first
+	 * access to the device and at every device reset, never during
+	 * pv_vm_init(). Cannot fail.
+	 */
+	uint64_t (*blk_capacity)(void *ctx, unsigned unit);
+	/**
+	 * @net_send: transmit one Ethernet frame of @len bytes (14 ..
+	 * PV_NET_FRAME_MAX, no FCS) from the guest's network device (the
+	 * board's PV_DEV_VIRTIO_NET). Return: 0 when the frame was sent or
+	 * queued, or a negative PV_E* code (PV_EBACKEND, PV_ENOMEM for a full
+	 * queue): the frame is dropped and counted, as a real link drops it.
+	 */
+	int (*net_send)(void *ctx, const uint8_t *frame, size_t len);
+	/**
+	 * @net_recv: non-blocking. Copy the next frame waiting for the guest
+	 * into @buf (@cap is PV_NET_FRAME_MAX) and remove it from the
+	 * backend's queue. A longer frame must be dropped by the backend,
+	 * never truncated. The core asks only when the guest has a receive
+	 * buffer posted: on the guest's receive-queue notification, after
+	 * each transmit notification, every millisecond of host
+	 * timer while the guest waits for frames, and when the backend calls
+	 * pv_vm_console_input() (which reports any host input, network
+	 * included, and is the way to avoid the poll latency).
+	 * Return: the frame's length (1..@cap), 0 if no frame is waiting, or
+	 * a negative PV_E* code (PV_EBACKEND) for a receive error (counted;
+	 * the core stops asking until the next event).
+	 */
+	int (*net_recv)(void *ctx, uint8_t *buf, size_t cap);
+	/**
+	 * @net_mac: the guest network device's MAC address, into @mac
+	 * (its configuration space, VIRTIO_NET_F_MAC). Asked at the guest's
+	 * first access to the device and at every device reset. Cannot fail.
+	 */
+	void (*net_mac)(void *ctx, uint8_t mac[6]);
+	/**
+	 * @rng_fill: fill @buf with @len (>= 1) bytes of entropy for the
+	 * guest's entropy device (the board's PV_DEV_VIRTIO_RNG). Return: 0,
+	 * or a negative PV_E* code (PV_EBACKEND): the guest's request then
+	 * completes with no data (length 0).
+	 */
+	int (*rng_fill)(void *ctx, uint8_t *buf, size_t len);
 };
 
 #endif /* PVCORE_BACKEND_H */

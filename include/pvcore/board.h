@@ -33,6 +33,18 @@
 #define PV_BOARD_WDT_PPI 30u  /* interrupt ID of the private watchdog */
 #define PV_BOARD_PERIPHCLK_HZ 100000000u /* one timer tick per 10 ns */
 
+/*
+ * pv_board_virtio: the default board plus one virtio-mmio transport of
+ * each kind (console, block, network, entropy, in that order), 0x200
+ * apart from PV_BOARD_VIRTIO_BASE, where QEMU's vexpress (A15 memory map)
+ * puts its virtio-mmio transports, each raising one SPI from
+ * PV_BOARD_VIRTIO_SPI up. vexpress uses SPIs 40..43; this GIC implements
+ * SPIs 0..31 only (PV_GIC_NR_IRQS), hence 16..19 (interrupt IDs 48..51).
+ */
+#define PV_BOARD_VIRTIO_BASE 0x1c130000u
+#define PV_BOARD_VIRTIO_STRIDE 0x200u
+#define PV_BOARD_VIRTIO_SPI 16u
+
 /* Interrupt IDs the virtual GIC (a Cortex-A9 MPCore GIC) implements. */
 #define PV_GIC_NR_IRQS 64u
 
@@ -48,6 +60,17 @@ enum pv_device_type {
 	PV_DEV_A9_GTIMER,    /* global timer; irq[0] its PPI */
 	PV_DEV_A9_TWD,       /* private timer and watchdog; irq[0], irq[1] PPIs */
 	PV_DEV_PL011,        /* PL011 UART; irq[0] its interrupt ID */
+	/*
+	 * virtio-mmio transports (virtio 1.x, register layout version 2), a
+	 * 0x200-byte window (0x200 aligned) each; irq[0] is the SPI they
+	 * raise. The data path goes through the backend operations of the
+	 * same name (backend.h), which pv_vm_init() requires when the board
+	 * has the device.
+	 */
+	PV_DEV_VIRTIO_CONSOLE, /* virtio console (device ID 3) */
+	PV_DEV_VIRTIO_BLK,     /* virtio block (device ID 2), backend unit 0 */
+	PV_DEV_VIRTIO_NET,     /* virtio network (device ID 1) */
+	PV_DEV_VIRTIO_RNG,     /* virtio entropy (device ID 4) */
 	PV_DEV_TYPE_COUNT,
 };
 
@@ -78,8 +101,8 @@ struct pv_board_device {
  * @periphclk_hz: the MPCore timers' PERIPHCLK; the timer model runs at
  *                PV_BOARD_PERIPHCLK_HZ only
  * @devices: the devices; exactly one of each MPCore type (SCU, GIC CPU
- *           interface, distributor, global timer, TWD) and at most one
- *           PL011
+ *           interface, distributor, global timer, TWD), at most one PL011
+ *           and at most one virtio device of each type
  * @ndevices: number of @devices
  */
 struct pv_board {
@@ -101,6 +124,16 @@ struct pv_board {
 extern const struct pv_board pv_board_default;
 
 /**
+ * pv_board_virtio - &pv_board_default plus one virtio-mmio device of each
+ * type (console, block, network, entropy) at PV_BOARD_VIRTIO_BASE +
+ * n * PV_BOARD_VIRTIO_STRIDE, raising SPI PV_BOARD_VIRTIO_SPI + n (n = 0..3
+ * in that order). A VM on this board needs the block, network and entropy
+ * backend operations (backend.h). `mkdts --board virtio` prints its
+ * device tree.
+ */
+extern const struct pv_board pv_board_virtio;
+
+/**
  * pv_board_find() - the first device of @type on @board
  *
  * Return: the device, or NULL if the board has none.
@@ -116,9 +149,11 @@ const struct pv_board_device *pv_board_find(const struct pv_board *board,
  * SCU +0, GIC CPU interface +0x100, global timer +0x200, TWD +0x600,
  * distributor +0x1000; @periph_base 8 KiB aligned), a device's size is not
  * its model's, @periphclk_hz is not PV_BOARD_PERIPHCLK_HZ, an interrupt ID is out of range for
- * its kind (PPI slots take 16..31, the UART 32..PV_GIC_NR_IRQS-1), two
- * devices overlap each other or the RAM range, or the RAM range is empty
- * or not 1 MiB aligned.
+ * its kind (PPI slots take 16..31, the UART and the virtio devices
+ * 32..PV_GIC_NR_IRQS-1), two devices share an interrupt ID, a virtio
+ * device's base is not 0x200 aligned, a PL011 or a virtio type appears
+ * twice, two devices overlap each other or the RAM range, or the RAM
+ * range is empty or not 1 MiB aligned.
  */
 int pv_board_check(const struct pv_board *board);
 
