@@ -71,7 +71,9 @@ struct pv_patch_table;
 
 /**
  * struct pv_vm_config - everything the backend decides
- * @ops: the backend operations (backend.h); all must be non-NULL but @log
+ * @ops: the backend operations (backend.h); all must be non-NULL except
+ *       @log and the device data paths (blk_*, net_*, rng_fill), which a
+ *       board without the matching virtio device may leave NULL
  * @ctx: passed back to every operation
  * @board: the virtual board (board.h): where its devices sit and which
  *         interrupts they raise. NULL means &pv_board_default.
@@ -196,10 +198,12 @@ struct pv_vcpu *pv_vm_vcpu(struct pv_vm *vm, unsigned id);
 void pv_vm_timer_expired(struct pv_vm *vm);
 
 /**
- * pv_vm_console_input() - the backend has console input waiting
+ * pv_vm_console_input() - the backend has host input waiting
  *
  * Moves what fits into the virtual UART's receive FIFO (raising its
- * interrupt). Call pv_vcpu_poll() afterwards.
+ * interrupt), and lets the virtio console and network devices, if the
+ * board has them, look for input and frames. Call pv_vcpu_poll()
+ * afterwards.
  */
 void pv_vm_console_input(struct pv_vm *vm);
 
