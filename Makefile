@@ -6,9 +6,16 @@
 #                   plus the coverage report
 #   make coverage   coverage report of libpvcore from the last `make check`
 #   make fuzz-long  long libFuzzer campaigns (not part of check)
-#   make bench      callgrind benchmarks (numbers go to docs/)
-#   make bench-linux  system workloads in the Linux guest, natively and under
-#                   the VMM, in guest instructions (10-20 min; not in check)
+#   make bench      the performance report (docs/performance.md): one
+#                   table, build/bench/bench.md, and one plot,
+#                   build/bench/bench.svg, from bench-host, bench-linux and
+#                   bench-trapmap (30-70 min; not in check)
+#   make bench-host   its quick part: callgrind micro-paths of the core
+#   make bench-linux  its Linux part: system workloads in the Linux guest,
+#                   natively and under the VMM, in guest instructions
+#   make bench-trapmap  trap maps of Linux workloads from a QEMU trace
+#                   (after bench-linux; BENCH_TRAPMAP= skips them in bench)
+#   make bench-report the table and plot again from the last runs
 
 B        ?= build
 HOST      = $(B)/host
@@ -19,7 +26,8 @@ PKGS      = $(B)/armhf-pkgs
 FUZZ_SECONDS ?= 600
 
 .PHONY: all bootstrap pkgs configure build demo check test-host test-armhf \
-        test-fuzz coverage fuzz-long bench bench-linux clean
+        test-fuzz coverage fuzz-long bench bench-build bench-host \
+        bench-linux bench-trapmap bench-report clean
 
 all: build
 
@@ -82,18 +90,52 @@ fuzz-long: $(FUZZ)/build.ninja
 	ninja -C $(FUZZ)
 	scripts/fuzz-long.sh $(FUZZ) $(FUZZ_SECONDS)
 
-# Without coverage instrumentation, so the counts are the library's own.
-bench: | bootstrap
-	test -f $(B)/bench/build.ninja || meson setup $(B)/bench
-	ninja -C $(B)/bench
-	bench/bench.sh $(B)/bench
+# The benchmarks (bench/README.md, docs/performance.md). build/bench is a
+# host build without coverage instrumentation, so the counts are the
+# library's own; its pvpatch patches the kernel of the Linux runs. Each part
+# writes tab-separated numbers there (host.tsv, linux.tsv, trapmap.tsv) and
+# bench/report.py turns them into the one table and the one plot.
+BENCH     = $(B)/bench
 
-# The same kernel and initramfs natively and under pvbm, -icount shift=0
-# (docs/linux-guest.md, "System workloads"). BENCH_LINUX_ARGS picks
-# workloads, e.g. "getppid pipe:1000".
-bench-linux: pkgs $(ARMNONE)/build.ninja
+$(BENCH)/build.ninja: | bootstrap
+	meson setup $(BENCH)
+
+bench-build: $(BENCH)/build.ninja
+	ninja -C $(BENCH)
+
+bench-host: bench-build
+	bench/bench.sh $(BENCH)
+	@python3 bench/report.py --host $(BENCH)/host.tsv
+
+# The same kernel and initramfs natively (vexpress-a9 with the virtual
+# board's device tree) and under pvbm, -icount shift=0 (docs/performance.md).
+# BENCH_LINUX_ARGS picks workloads, e.g. "getppid pipe:1000"; PV_BENCH_JOBS
+# runs that many QEMUs at a time (default 1).
+bench-linux: pkgs bench-build $(ARMNONE)/build.ninja
 	ninja -C $(ARMNONE)
-	bench/bench-linux.sh $(ARMNONE) $(BENCH_LINUX_ARGS)
+	rm -f $(BENCH)/trapmap.tsv    # its images are rebuilt: stale
+	PV_PVPATCH=$(abspath $(BENCH))/tools/pvpatch/pvpatch \
+	PV_BENCH_TSV=$(abspath $(BENCH))/linux.tsv \
+	    bench/bench-linux.sh $(ARMNONE) $(BENCH_LINUX_ARGS)
+
+# Trap maps of one iteration each (bench/trapmap.sh), from the images
+# bench-linux left in build/arm-none/linux-bench; 5-10 min per workload.
+BENCH_TRAPMAP ?= getppid pagefault fork
+
+bench-trapmap: bench-build
+	PV_PVPATCH=$(abspath $(BENCH))/tools/pvpatch/pvpatch \
+	PV_TRAPMAP_TSV=$(abspath $(BENCH))/trapmap.tsv \
+	    bench/trapmap.sh $(ARMNONE) $(BENCH_TRAPMAP)
+
+bench-report:
+	python3 bench/report.py --host $(BENCH)/host.tsv --linux $(BENCH)/linux.tsv \
+	    $(if $(wildcard $(BENCH)/trapmap.tsv),--trapmap $(BENCH)/trapmap.tsv) \
+	    --md $(BENCH)/bench.md --svg $(BENCH)/bench.svg
+	@echo "bench: $(BENCH)/bench.md and $(BENCH)/bench.svg written"
+
+bench: bench-host bench-linux
+	$(if $(strip $(BENCH_TRAPMAP)),@$(MAKE) --no-print-directory bench-trapmap)
+	@$(MAKE) --no-print-directory bench-report
 
 clean:
 	rm -rf $(HOST) $(ARMNONE) $(ARMHF) $(FUZZ) $(B)/bench
