@@ -6,6 +6,7 @@
 #include <pvcore/error.h>
 #include "guest_mem.h"
 #include "vm_state.h"
+#include "vpage.h"
 
 #include "pv_internal.h"
 
@@ -505,6 +506,59 @@ static int guest_fault(struct pv_vm *vm, enum pv_shadow_outcome *outcome)
 	return 0;
 }
 
+/* The window's host domain: client in every host DACR. */
+static unsigned win_domain(const struct pv_vm *vm)
+{
+	return PV_BITS(vm->cfg.window_l1[0], 8, 5);
+}
+
+/*
+ * The stub area in the guest-kernel view (vpage.h): stub code read-only
+ * and executable, page slots this vCPU's page, read-write and XN, in the
+ * window's domain, whatever the guest's tables say (its linear map has the
+ * area XN). The area is whole MiBs, so no guest entry shares these L1
+ * slots. Returns false when the guest's tables decide instead.
+ */
+static bool fill_stub_area(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
+			   enum pv_shadow_outcome *outcome,
+			   struct pv_fault *fault)
+{
+	struct pv_vm *vm = vcpu->vm;
+	enum pv_vpage_map m;
+	struct pv_walk w;
+	struct fill f;
+	uint64_t hpa, gpa;
+	unsigned s;
+
+	m = pv_vpage_lookup(vcpu, va, 0, &hpa, &gpa);
+	if (m == PV_VPAGE_MAP_NONE || (m == PV_VPAGE_MAP_CODE && (acc & PV_ACC_WRITE)))
+		return false;
+	if (m == PV_VPAGE_MAP_PAGE && (acc & PV_ACC_EXEC)) {
+		/* Refilling would fault again: the page is never code. */
+		fault->fsr = PV_FSR_FS(PV_FS_PERM_PAGE);
+		fault->far = va;
+		fault->is_prefetch = true;
+		guest_fault(vm, outcome);
+		return true;
+	}
+	s = current_space(vcpu);
+	PV_ZERO_STRUCT(&w);
+	w.memtype = PV_MT_NORMAL;
+	w.inner = w.outer = 1; /* write-back, write-allocate */
+	PV_ZERO_STRUCT(&f);
+	f.va = va;
+	f.idx = va >> 20;
+	f.domain = win_domain(vm);
+	f.write = m == PV_VPAGE_MAP_PAGE;
+	f.xn = m == PV_VPAGE_MAP_PAGE;
+	f.at = host_attrs(&w, false);
+	f.hpa = hpa;
+	fill_page(vm, s, view_of(vcpu, s), &f);
+	vm->shadow.stats.stub_fills++;
+	*outcome = PV_SHADOW_FILLED;
+	return true;
+}
+
 int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 		    enum pv_shadow_outcome *outcome, struct pv_fault *fault)
 {
@@ -522,6 +576,8 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	if (vcpu->id >= PV_SHADOW_MAX_VCPUS || !sh->nspaces)
 		return PV_ESTATE;
 	acc &= PV_ACC_WRITE | PV_ACC_EXEC;
+	if (vm->cfg.stubs && fill_stub_area(vcpu, va, acc, outcome, fault))
+		return 0;
 	pv_mmu_regs_from_vcpu(vcpu, &regs);
 	if (pv_mmu_walk(&regs, &vm->map, gva, acc, &w, fault))
 		return guest_fault(vm, outcome);
@@ -863,6 +919,43 @@ static int bad(const struct pv_vm *vm, const char *why)
 	return PV_ECORRUPT;
 }
 
+/* The stub area's base in a space: its VA, or its PA in the flat one. */
+static uint32_t stub_base(const struct pv_vm *vm, bool flat)
+{
+	const struct pv_stub_table *t = vm->cfg.stubs;
+
+	return flat ? (uint32_t)pv_gpa_val(t->area_gpa) : t->area_va;
+}
+
+/*
+ * A kernel-view entry at offset @off of the stub area: exactly what
+ * fill_stub_area() puts there.
+ */
+static int check_stub_leaf(const struct pv_vm *vm, uint32_t off, uint64_t hpa,
+			   uint64_t len, unsigned ap, bool xn, unsigned domain,
+			   bool flat)
+{
+	const struct pv_stub_table *t = vm->cfg.stubs;
+	uint64_t want, gpa;
+	bool slot;
+
+	off &= ~0xfffu;
+	slot = (off & (PV_STUB_CHUNK - 1)) < PV_STUB_CODE_OFF;
+	if (len != 0x1000 || (!flat && domain != win_domain(vm)))
+		return bad(vm, "shadow: stub-area entry of the wrong shape");
+	if (slot) {
+		/* One vCPU (vpage.c): its page, read-write, never code. */
+		want = pv_hpa_val(vm->cfg.vcpu_pages.hpa);
+		if (hpa != want || ap != 3 || !xn)
+			return bad(vm, "shadow: page slot maps something else");
+		return 0;
+	}
+	if (!hpa_in_ram(vm, hpa, len, &gpa) ||
+	    gpa != pv_gpa_val(t->area_gpa) + off || ap != 7)
+		return bad(vm, "shadow: stub code maps something else");
+	return 0;
+}
+
 /*
  * One valid shadow mapping at @va of @len bytes: it must map RAM backing
  * that the guest itself maps there, with no wider rights than the view's
@@ -882,6 +975,10 @@ static int check_leaf(const struct pv_vm *vm, const struct pv_mmu_regs *regs,
 
 	if (!ng)
 		return bad(vm, "shadow: global host entry");
+	if (regs->privileged && vm->cfg.stubs &&
+	    va - stub_base(vm, flat) < vm->cfg.stubs->area_size)
+		return check_stub_leaf(vm, va - stub_base(vm, flat), hpa, len,
+				       ap, xn, domain, flat);
 	if (!hpa_in_ram(vm, hpa, len, &gpa) || overlaps_pool(vm, hpa, len))
 		return bad(vm, "shadow: entry maps outside guest RAM backing");
 	if (flat) {

@@ -20,6 +20,7 @@
 #include "shadow.h"
 #include "stats.h"
 #include "vm_state.h"
+#include "vpage.h"
 
 #include "pv_internal.h"
 
@@ -74,6 +75,7 @@ static void injected(struct trap_result *r, enum pv_trap_reason reason,
 static void inject_abort(struct trap_result *r, struct pv_vcpu *vcpu,
 			 bool prefetch, uint32_t fsr, uint32_t far)
 {
+	pv_vpage_leave_stub(vcpu);
 	pv_vcpu_inject_abort(vcpu, prefetch, fsr, far, vcpu->r[15]);
 	injected(r, prefetch ? PV_TR_GUEST_PABT : PV_TR_GUEST_DABT,
 		 prefetch ? PV_INJ_PABT : PV_INJ_DABT, 0, far);
@@ -480,6 +482,9 @@ static enum pv_action deliver_pending(struct pv_vcpu *vcpu)
 		return PV_ACTION_STOP;
 	if (vcpu->irq_line || vcpu->fiq_line)
 		vcpu->wfi = false;
+	if ((vcpu->fiq_line && !(vcpu->cpsr & PV_PSR_F)) ||
+	    (vcpu->irq_line && !(vcpu->cpsr & PV_PSR_I)))
+		pv_vpage_leave_stub(vcpu);
 	if (vcpu->fiq_line && !(vcpu->cpsr & PV_PSR_F)) {
 		pv_stats_event(stats, PV_EV_VFIQ);
 		pv_vcpu_take_exception(vcpu, PV_EXC_FIQ, vcpu->r[15]);
@@ -527,6 +532,8 @@ int pv_vcpu_handle_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 	/* The host SPSR holds the guest's user-owned bits at the trap. */
 	vcpu->cpsr = (vcpu->cpsr & ~PV_PSR_USER_MASK) |
 		     (trap->host_cpsr & PV_PSR_USER_MASK);
+	/* And the vCPU page what the guest's stubs changed since. */
+	pv_vpage_sync_in(vcpu);
 	begin_exit(vcpu, exit);
 	/* Banked GIC CPU interface and private timers: this vCPU's. */
 	vcpu->vm->dev.gic.cur_cpu = vcpu->id;
@@ -606,6 +613,7 @@ void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out)
 	if (!(out->host_cpsr & PV_PSR_T))
 		out->host_cpsr &= ~PV_PSR_IT_MASK;
 	pv_shadow_resume(vcpu, out);
+	pv_vpage_sync_out(vcpu);
 	out->vfp_enable = pv_vcpu_vfp_enabled(vcpu);
 	out->tpidruro = vcpu->cp15.tpidruro;
 	out->tpidrurw = vcpu->cp15.tpidrurw;

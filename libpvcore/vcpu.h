@@ -230,6 +230,8 @@ struct pv_vcpu {
 	 */
 	bool excl_valid;
 	uint32_t excl_addr;
+	/* The vCPU page holds what the last resume wrote (vpage.c). */
+	bool vpage_live;
 	struct pv_itlb itlb;
 	struct pv_decoded decoded;
 };

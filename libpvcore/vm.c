@@ -4,6 +4,7 @@
 
 #include "cp15.h"
 #include "vm_state.h"
+#include "vpage.h"
 
 #include "pv_internal.h"
 
@@ -126,6 +127,9 @@ int pv_vm_init(struct pv_vm *vm, const struct pv_vm_config *cfg)
 			return err;
 	}
 	err = pv_devices_init(vm);
+	if (err)
+		return err;
+	err = pv_vpage_check_config(vm);
 	if (err)
 		return err;
 	err = pv_shadow_init(vm);

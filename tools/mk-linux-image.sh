@@ -33,8 +33,17 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 # 1. Patch the kernel: Image + site table.
-"$pvpatch" -o "$out/Image" --sites "$out/Image.sites" "$vmlinuz" > "$out/pvpatch.log" 2>&1 ||
-	{ cat "$out/pvpatch.log" >&2; die "pvpatch failed"; }
+# PV_STUBS=0 keeps every sensitive site a trap (no stub area, no vCPU
+# page); PV_STRICT_PAN=1 keeps the guest's DACR writes trapping.
+stubs=()
+rm -f "$out/Image.stubs"
+if [ "${PV_STUBS:-1}" != 0 ]; then
+	stubs=(--stubs "$out/Image.stubs")
+	[ "${PV_STRICT_PAN:-0}" = 0 ] || stubs+=(--strict-pan)
+fi
+"$pvpatch" ${stubs[@]+"${stubs[@]}"} -o "$out/Image" --sites "$out/Image.sites" "$vmlinuz" \
+	> "$out/pvpatch.log" 2>&1 || { cat "$out/pvpatch.log" >&2; die "pvpatch failed"; }
+[ -f "$out/Image.stubs" ] || : > "$out/Image.stubs"
 
 # 2. Where things go in guest RAM (PV_BOARD_RAM_BASE 0x10000000, 128 MiB).
 # The Image goes to RAM base + TEXT_OFFSET; its link address is in the
@@ -57,9 +66,21 @@ python3 "$src/tests/linux/mk_initramfs.py" "$pkgs/bin/busybox" \
 initrd_size=$(stat -c %s "$out/initramfs.cpio")
 
 # 4. The DTB: the virtual board plus /chosen for this boot.
+# The stub area (after the kernel's _end) is the VMM's: Linux must not
+# allocate it (a reserved-memory node: the board's tree comes first).
+reserved=
+if [ -s "$out/Image.stubs" ]; then
+	area_va=$(od -An -tu4 -j16 -N4 "$out/Image.stubs" | tr -d ' ')
+	area_size=$(od -An -tu4 -j20 -N4 "$out/Image.stubs" | tr -d ' ')
+	area_gpa=$((kernel_gpa + area_va - image_base))
+	reserved=$(printf 'reserved-memory { #address-cells = <1>; #size-cells = <1>; ranges; pvstubs@%x { reg = <0x%x 0x%x>; }; };' \
+		"$area_gpa" "$area_gpa" "$area_size")
+fi
+
 cat > "$out/linux.dts" <<DTS
 /include/ "$src/dts/pvboard.dts"
 / {
+	$reserved
 	chosen {
 		bootargs = "$bootargs";
 		linux,initrd-start = <$(printf 0x%x $initrd_gpa)>;
@@ -78,6 +99,7 @@ pvbm_linux:
 	.word 0x78756e4c, $kernel_gpa, $dtb_gpa, $initrd_gpa
 	.word image, image_end, sites, sites_end
 	.word dtb, dtb_end, initrd, initrd_end
+	.word stubs, stubs_end
 	.section .rodata.pvbm_linux_data, "a"
 	.balign 4096
 image:	.incbin "$out/Image"
@@ -91,6 +113,9 @@ dtb_end:
 	.balign 4
 initrd:	.incbin "$out/initramfs.cpio"
 initrd_end:
+	.balign 4
+stubs:	.incbin "$out/Image.stubs"
+stubs_end:
 ASM
 arm-none-eabi-gcc -nostdlib -static -T "$src/backends/baremetal/pvbm.ld" \
 	-mcpu=cortex-a9 -marm -mfloat-abi=soft -Wl,--no-warn-rwx-segments \

@@ -29,6 +29,7 @@ struct pvbm_linux_payload {
 	const uint8_t *sites, *sites_end;   /* its site table (4-aligned) */
 	const uint8_t *dtb, *dtb_end;
 	const uint8_t *initrd, *initrd_end;
+	const uint8_t *stubs, *stubs_end;   /* its stub table, or empty */
 };
 #define PVBM_LINUX_MAGIC 0x78756e4cu /* "Lnux" */
 extern const struct pvbm_linux_payload pvbm_linux __attribute__((weak));
@@ -43,6 +44,14 @@ extern const uint8_t pvbm_guest_start[], pvbm_guest_end[];
  * identity-mapped idmap code). It must outlive the VM.
  */
 static struct pv_patch_table linux_sites;
+
+/*
+ * With pvpatch's stubs: the stub table and the vCPU page (pvcore/pvpage.h).
+ * The page is guest-kernel-writable memory, so it has a 4 KiB page of its
+ * own; pvcore maps it into the guest-kernel view only.
+ */
+static struct pv_stub_table linux_stubs;
+static uint8_t vcpu_page[4096] __attribute__((aligned(4096)));
 
 static bool is_linux(void)
 {
@@ -75,6 +84,25 @@ void pvbm_payload_config(struct pv_vm_config *cfg)
 	pvbm_put_dec(linux_sites.count);
 	pvbm_puts(" sites, also at their load addresses from ");
 	pvbm_put_hex(p->kernel_gpa);
+	pvbm_puts("\n");
+	if (p->stubs == p->stubs_end)
+		return;
+	err = pv_stub_table_parse(p->stubs, (size_t)(p->stubs_end - p->stubs),
+				  &linux_stubs);
+	if (!err)
+		err = pv_stub_table_set_load(&linux_stubs, pv_gpa(p->kernel_gpa));
+	if (err || linux_stubs.image_base != linux_sites.image_base)
+		pvbm_fatal("pvpatch stub table rejected", err, PVBM_EXIT_HOST);
+	cfg->stubs = &linux_stubs;
+	cfg->vcpu_pages.hva = pv_hva_from_ptr(vcpu_page);
+	cfg->vcpu_pages.hpa = pv_hpa((uintptr_t)vcpu_page); /* identity-mapped */
+	cfg->vcpu_pages.size = sizeof(vcpu_page);
+	pvbm_puts("pvbm: pvpatch stubs: ");
+	pvbm_put_dec(linux_stubs.count);
+	pvbm_puts(" in the stub area at ");
+	pvbm_put_hex(linux_stubs.area_va);
+	pvbm_puts(", vCPU page at ");
+	pvbm_put_hex((uint32_t)(uintptr_t)vcpu_page);
 	pvbm_puts("\n");
 }
 

@@ -11,6 +11,7 @@
  * - board.h     the virtual board descriptor;
  * - vm.h        the VM and vCPU entry points a backend calls;
  * - patch.h     pvpatch site tables;
+ * - pvpage.h    the pvpatch stub area and the vCPU page;
  * - decode.h    the instruction decoder, for tools;
  * - hypercall.h the guest-side hypercall ABI.
  *
@@ -28,6 +29,7 @@
 #include <pvcore/board.h>
 #include <pvcore/vm.h>
 #include <pvcore/patch.h>
+#include <pvcore/pvpage.h>
 #include <pvcore/decode.h>
 #include <pvcore/hypercall.h>
 

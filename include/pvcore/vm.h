@@ -68,6 +68,7 @@ struct pv_pool {
 };
 
 struct pv_patch_table;
+struct pv_stub_table;
 
 /**
  * struct pv_vm_config - everything the backend decides
@@ -94,6 +95,14 @@ struct pv_patch_table;
  * @num_vcpus: 1..PV_MAX_VCPUS
  * @patch_sites: pvpatch site table (patch.h) or NULL for an unpatched
  *               guest; it must stay valid for the VM's lifetime
+ * @stubs: pvpatch stub table (pvpage.h) of a guest patched with stubs, or
+ *         NULL; it must stay valid for the VM's lifetime. Its stub area
+ *         must be whole MiBs of guest RAM outside the window, and
+ *         @num_vcpus must be 1 for now (the per-vCPU mapping of the page
+ *         slots is SMP work).
+ * @vcpu_pages: with @stubs, @num_vcpus pages of 4 KiB (page-aligned host
+ *              memory outside guest RAM and the shadow pool) that the core
+ *              uses as the vCPU pages; the guest kernel can write them
  */
 struct pv_vm_config {
 	const struct pv_backend_ops *ops;
@@ -108,6 +117,8 @@ struct pv_vm_config {
 	uint32_t ttbr_attrs;
 	unsigned num_vcpus;
 	const struct pv_patch_table *patch_sites;
+	const struct pv_stub_table *stubs;
+	struct pv_pool vcpu_pages;
 };
 
 /* ------------------------------------------------------------------------
@@ -160,9 +171,11 @@ size_t pv_vm_storage_size(void);
  * unusable and nothing was asked of the backend but now_ns().
  *
  * Return: 0; PV_EINVAL for a missing operation, a bad window, a vCPU count
- * out of range, an unusable board descriptor, or a misaligned shadow pool;
- * PV_EEXIST for overlapping RAM regions or a RAM region that overlaps a
- * board device; PV_ERANGE for a RAM region outside the board's RAM range;
+ * out of range, an unusable board descriptor, a misaligned shadow pool, or
+ * a stub table with more than one vCPU, misaligned or missing vCPU pages,
+ * or a stub area that is not whole MiBs of guest RAM outside the window;
+ * PV_EEXIST for overlapping RAM regions, a RAM region that overlaps a
+ * board device, or vCPU pages that overlap guest RAM or the shadow pool; PV_ERANGE for a RAM region outside the board's RAM range;
  * PV_EWINDOW if guest RAM overlaps the VMM window's addresses (a guest
  * running with its MMU off could not reach that RAM); PV_ENOMEM when the
  * shadow pool is too small for even one address space; PV_ESTATE if the

@@ -1308,6 +1308,13 @@ int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 			r->ndata++;
 	r->ndata /= 2;
 	rc = collect(&c);
+	if (!rc) {
+		r->arm_words = calloc(img->size / 4 + 1, 1);
+		if (!r->arm_words)
+			rc = PV_ENOMEM;
+		for (size_t i = 0; !rc && i + 1 < img->size / 2; i += 2)
+			r->arm_words[i / 2] = (c.st[i] & S_ARM) && !(c.st[i] & S_DATA);
+	}
 	/* A UP guest overwrites each SMP_ON_UP target: count those that are sites. */
 	for (int a = 0; !rc && a < c.nalt; a++)
 		for (uint32_t off = c.alt[a][0]; off + 8 <= c.alt[a][1]; off += 8) {
@@ -1362,5 +1369,6 @@ void pvp_result_free(struct pvp_result *r)
 {
 	free(r->sites);
 	free(r->unsure);
+	free(r->arm_words);
 	memset(r, 0, sizeof(*r));
 }

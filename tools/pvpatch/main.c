@@ -3,7 +3,8 @@
  * pvpatch: para-virtualise an ARM Linux kernel binary for pvcore.
  *
  *   pvpatch [--system-map MAP] [--format zimage|image|elf] [--thumb]
- *           [--strict] [--list-unsure] -o OUT.img --sites OUT.sites IN
+ *           [--strict] [--list-unsure] [--stubs OUT.stubs [--strict-pan]]
+ *           -o OUT.img --sites OUT.sites IN
  *   pvpatch --print OUT.sites
  *
  * All the work is in libpvpatch; this file is argument handling and I/O.
@@ -19,7 +20,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: pvpatch [--system-map MAP] [--format zimage|image|elf] [--thumb]\n"
-		"               [--strict] [--list-unsure] -o OUT.img --sites OUT.sites IN\n"
+		"               [--strict] [--list-unsure] [--stubs OUT.stubs [--strict-pan]]\n"
+		"               -o OUT.img --sites OUT.sites IN\n"
 		"       pvpatch --print SITES\n");
 	return 2;
 }
@@ -67,10 +69,13 @@ static int slurp(const char *path, uint8_t **buf, size_t *len)
 int main(int argc, char **argv)
 {
 	const char *in = NULL, *map = NULL, *out = NULL, *sites = NULL, *print = NULL;
+	const char *stubs = NULL;
 	enum pvp_format fmt = PVP_FMT_AUTO;
-	int strict = 0, list = 0, thumb = 0, rc;
-	uint8_t *ib = NULL, *mb = NULL, *man = NULL;
-	size_t il = 0, ml = 0, manl = 0;
+	int strict = 0, list = 0, thumb = 0, strict_pan = 0, rc;
+	uint8_t *ib = NULL, *mb = NULL, *man = NULL, *sb = NULL;
+	size_t il = 0, ml = 0, manl = 0, sl = 0;
+	struct pvp_stub_stats ss;
+	uint32_t kend = 0;
 	struct pvp_image img;
 	struct pvp_result res;
 	struct pvp_err e = { "" };
@@ -86,6 +91,10 @@ int main(int argc, char **argv)
 			sites = argv[++i];
 		else if (!strcmp(a, "--print") && i + 1 < argc)
 			print = argv[++i];
+		else if (!strcmp(a, "--stubs") && i + 1 < argc)
+			stubs = argv[++i];
+		else if (!strcmp(a, "--strict-pan"))
+			strict_pan = 1;
 		else if (!strcmp(a, "--strict"))
 			strict = 1;
 		else if (!strcmp(a, "--list-unsure"))
@@ -125,11 +134,13 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (!in || !out || !sites)
+	if (!in || !out || !sites || (strict_pan && !stubs))
 		return usage();
 	if (slurp(in, &ib, &il) || (map && slurp(map, &mb, &ml)))
 		return 1;
 	rc = pvp_load(ib, il, fmt, (const char *)mb, ml, &img, &e);
+	if (!rc && pvp_zimage_kernel_end(ib, il, &img, &kend))
+		kend = 0;
 	free(ib);
 	free(mb);
 	if (rc) {
@@ -144,6 +155,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pvp_apply(&img, &res);
+	if (stubs) {
+		rc = pvp_stubs_build(&img, &res, !strict_pan, kend, &sb, &sl, &ss, &e);
+		if (rc) {
+			fprintf(stderr, "pvpatch: %s: %s\n", in, e.msg[0] ? e.msg : pv_strerror(rc));
+			pvp_result_free(&res);
+			pvp_image_free(&img);
+			return 1;
+		}
+	}
 	rc = pvp_manifest_build(&img, &res, &man, &manl);
 	if (rc) {
 		fprintf(stderr, "pvpatch: out of memory\n");
@@ -172,6 +192,16 @@ int main(int argc, char **argv)
 		if (res.per_class[c])
 			printf("class %-12s %u\n", pv_insn_class_name((enum pv_insn_class)c),
 			       res.per_class[c]);
+	if (stubs) {
+		printf("pvpatch: stub area at 0x%08x, %u KiB: %u stubs (%u skipped in code "
+		       "Linux copies or runs elsewhere, %u out of branch range), DACR "
+		       "writes %s\n", ss.area_va, ss.area_size / 1024, ss.stubs,
+		       ss.skipped_excluded, ss.skipped_range,
+		       strict_pan ? "trap (strict PAN)" : "stubbed (lazy PAN)");
+		for (int k = 0; k < PV_STUB_KIND_COUNT; k++)
+			if (ss.per_kind[k])
+				printf("stub %-12s %u\n", pvp_stub_kind_name(k), ss.per_kind[k]);
+	}
 	printf("sites %zu (including runtime aliases), unsure %zu\n", res.nsites, res.nunsure);
 	for (size_t i = 0; i < res.nunsure && (list || i < 10); i++)
 		printf("unsure 0x%08x %s 0x%08x %-12s %s: %s\n", res.unsure[i].va,
@@ -185,13 +215,16 @@ int main(int argc, char **argv)
 	} else if (pvp_write_atomic(out, img.data, img.size, &e)) {
 		fprintf(stderr, "pvpatch: %s\n", e.msg);
 		rc = 1;
-	} else if (pvp_write_atomic(sites, man, manl, &e)) {
-		/* An Image without its table is useless and dangerous to boot. */
+	} else if (pvp_write_atomic(sites, man, manl, &e) ||
+		   (stubs && pvp_write_atomic(stubs, sb, sl, &e))) {
+		/* An Image without its tables is useless and dangerous to boot. */
 		unlink(out);
+		unlink(sites);
 		fprintf(stderr, "pvpatch: %s\n", e.msg);
 		rc = 1;
 	}
 	free(man);
+	free(sb);
 	pvp_result_free(&res);
 	pvp_image_free(&img);
 	return rc;

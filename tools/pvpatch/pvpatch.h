@@ -19,6 +19,7 @@
 #include <pvcore/decode.h>
 #include <pvcore/error.h>
 #include <pvcore/patch.h>
+#include <pvcore/pvpage.h>
 
 struct pvp_err {
 	char msg[512];
@@ -97,6 +98,8 @@ struct pvp_result {
 	int smpalt_checked;       /* .alt.smp.init replacements checked */
 	uint32_t smpalt_entries;
 	uint32_t smpalt_on_sites; /* SMP_ON_UP targets that are patched sites */
+	uint8_t *arm_words;       /* per Image word: 1 if reached as A32 code
+				   * and not proved data (stubs.c uses it) */
 };
 
 /**
@@ -150,6 +153,50 @@ int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 void pvp_apply(struct pvp_image *img, const struct pvp_result *r);
 
 void pvp_result_free(struct pvp_result *r);
+
+/**
+ * struct pvp_stub_stats - what pvp_stubs_build() did
+ * @per_kind: stubs per enum pv_stub_kind
+ * @stubs: their total
+ * @skipped_range: candidates a branch could not reach (±32 MiB)
+ * @skipped_excluded: candidates in code Linux copies or runs elsewhere
+ * @area_va, @area_size: the stub area
+ */
+struct pvp_stub_stats {
+	uint32_t per_kind[PV_STUB_KIND_COUNT];
+	uint32_t stubs, skipped_range, skipped_excluded;
+	uint32_t area_va, area_size;
+};
+
+/**
+ * pvp_stubs_build() - turn the hot sites of @r into branches to stubs
+ * @img: the Image after pvp_apply(); it grows by the stub area (placed at
+ *       the first MiB boundary after the kernel's _end)
+ * @r: its sites; stubbed sites leave the table, each stub's trap word
+ *     joins it as an alias site
+ * @lazy_pan: also stub DACR writes (lazy PAN, docs/pv-path.md)
+ * @kernel_end: the kernel's _end when the symbols lack it (from
+ *              pvp_zimage_kernel_end()), else 0
+ * @blob, @len: the stub table file (pvcore/pvpage.h), malloc'd
+ * @st: counts for the report
+ *
+ * Return: 0; PV_EINVAL when the kernel's end is unknown; PV_ENOMEM.
+ */
+int pvp_stubs_build(struct pvp_image *img, struct pvp_result *r, int lazy_pan,
+		    uint32_t kernel_end, uint8_t **blob, size_t *len,
+		    struct pvp_stub_stats *st, struct pvp_err *e);
+
+/**
+ * pvp_zimage_kernel_end() - the decompressed kernel's _end, from the
+ * zImage header's table (its BSS size) and the Image @img it holds
+ * Return: 0; PV_EINVAL if @z is not a zImage with that table;
+ * PV_ECORRUPT for an implausible size.
+ */
+int pvp_zimage_kernel_end(const uint8_t *z, size_t len, const struct pvp_image *img,
+			  uint32_t *end);
+
+/** pvp_stub_kind_name() - a short name for enum pv_stub_kind @kind. */
+const char *pvp_stub_kind_name(int kind);
 
 /**
  * pvp_manifest_build() - serialise @r as an on-disk site table (patch.h)

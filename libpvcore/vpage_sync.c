@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vCPU page's contents: read back (as untrusted input) at each trap,
+ * rewritten at each resume; and leaving a stub before a guest exception
+ * (pvcore/pvpage.h has the rules).
+ */
+#include <pvcore/error.h>
+
+#include "cp15.h"
+#include "vm_state.h"
+#include "vpage.h"
+
+#include "pv_internal.h"
+
+#define PAGE 0x1000u
+
+static uint32_t *page_of(const struct pv_vcpu *vcpu)
+{
+	return (uint32_t *)pv_hva_ptr(vcpu->vm->cfg.vcpu_pages.hva) +
+	       vcpu->id * (PAGE / 4);
+}
+
+#define FIELD(p, off) ((p)[(off) / 4])
+
+void pv_vpage_sync_in(struct pv_vcpu *vcpu)
+{
+	const volatile uint32_t *p;
+	uint32_t cpsr, *spsr, dacr;
+
+	if (!vcpu->vpage_live)
+		return;
+	p = page_of(vcpu);
+	/* Stubs change only I and F; every other bit stays the VMM's. */
+	cpsr = FIELD(p, PV_VPAGE_CPSR);
+	vcpu->cpsr = (vcpu->cpsr & ~PV_VPAGE_CPSR_WRITABLE) |
+		     (cpsr & PV_VPAGE_CPSR_WRITABLE);
+	/* Any value is a valid SPSR: exception returns validate it. */
+	spsr = pv_vcpu_spsr(vcpu);
+	if (spsr)
+		*spsr = FIELD(p, PV_VPAGE_SPSR);
+	dacr = FIELD(p, PV_VPAGE_DACR);
+	if (dacr != vcpu->cp15.dacr) {
+		static const struct pv_cp_access dacr_reg = { 15, 0, 3, 0, 0,
+							      false, false };
+		uint32_t v[2] = { dacr, 0 };
+
+		/* Lazy PAN: the write the stub recorded takes effect now. */
+		(void)pv_cp_write(vcpu, &dacr_reg, v);
+	}
+}
+
+void pv_vpage_sync_out(struct pv_vcpu *vcpu)
+{
+	volatile uint32_t *p;
+	uint32_t *spsr;
+
+	if (!vcpu->vm->cfg.stubs)
+		return;
+	p = page_of(vcpu);
+	spsr = pv_vcpu_spsr(vcpu);
+	FIELD(p, PV_VPAGE_CPSR) = vcpu->cpsr & ~PV_PSR_USER_MASK;
+	FIELD(p, PV_VPAGE_PENDING) = (vcpu->irq_line ? PV_PSR_I : 0) |
+				     (vcpu->fiq_line ? PV_PSR_F : 0);
+	FIELD(p, PV_VPAGE_SPSR) = spsr ? *spsr : 0;
+	FIELD(p, PV_VPAGE_TPIDRPRW) = vcpu->cp15.tpidrprw;
+	FIELD(p, PV_VPAGE_SCTLR) = vcpu->cp15.sctlr;
+	FIELD(p, PV_VPAGE_DACR) = vcpu->cp15.dacr;
+	FIELD(p, PV_VPAGE_DFSR) = vcpu->cp15.dfsr;
+	FIELD(p, PV_VPAGE_IFSR) = vcpu->cp15.ifsr;
+	FIELD(p, PV_VPAGE_DFAR) = vcpu->cp15.dfar;
+	FIELD(p, PV_VPAGE_IFAR) = vcpu->cp15.ifar;
+	FIELD(p, PV_VPAGE_MAGIC) = PV_VPAGE_MAGIC_VALUE;
+	vcpu->vpage_live = true;
+}
+
+void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
+{
+	const struct pv_stub_table *t = vcpu->vm->cfg.stubs;
+	const struct pv_stub *s;
+	uint32_t pc = vcpu->r[15], i, shift;
+
+	if (!t || (vcpu->cpsr & PV_PSR_T))
+		return;
+	/* With the MMU off the stub runs at its physical copy. */
+	shift = t->area_va - pv_vpage_area_base(vcpu);
+	if (pc + shift - t->area_va >= t->area_size)
+		return;
+	s = pv_stub_find(t, pv_gva(pc + shift));
+	if (!s)
+		return;
+	i = (pc + shift - s->stub) / 4;
+	for (unsigned k = 0; k < 4; k++)
+		if (s->exit[k] == i) {
+			/* Done but for its branch back. */
+			vcpu->r[15] = s->site + 4 - shift;
+			return;
+		}
+	/*
+	 * Started: its register is in the scratch word (restoring it again
+	 * after the stub restored it is harmless: nothing else wrote the
+	 * word since). The site runs again; every stub commits idempotently.
+	 */
+	if (i && s->saved != PV_STUB_NO_REG && vcpu->vpage_live)
+		vcpu->r[s->saved] = FIELD(page_of(vcpu), PV_VPAGE_SCRATCH);
+	vcpu->r[15] = s->site - shift;
+}
