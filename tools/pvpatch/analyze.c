@@ -538,8 +538,11 @@ static bool is_end_marker(const char *n)
 {
 	size_t l = strlen(n);
 
+	/* *_lma: the load address of code linked elsewhere (__vectors_lma,
+	 * __stubs_lma), which is analysed at its runtime address. */
 	return !strcmp(n, "_etext") || !strcmp(n, "_einittext") ||
-	       (n[0] == '_' && l > 4 && !strcmp(n + l - 4, "_end"));
+	       (n[0] == '_' && l > 4 && (!strcmp(n + l - 4, "_end") ||
+					 !strcmp(n + l - 4, "_lma")));
 }
 
 static bool is_marker(const char *n)
@@ -568,6 +571,49 @@ static char map_kind(const struct pvp_image *img, uint32_t va)
 				offsetof(struct pvp_mapsym, addr), va, true);
 
 	return lo ? img->maps[lo - 1].kind : 0;
+}
+
+/* Are the @len bytes at @p nothing but A32, or nothing but Thumb, UDFs? */
+static bool all_traps(const uint8_t *p, uint32_t len)
+{
+	bool a32 = !(len & 3), thumb = true;
+
+	for (uint32_t k = 0; a32 && k < len; k += 4)
+		a32 = (rd32(p + k) & 0xFFF000F0u) == 0xE7F000F0u;
+	for (uint32_t k = 0; !a32 && thumb && k < len; k += 2) {
+		uint16_t h = rd16(p + k);
+
+		if ((h & 0xFF00) == 0xDE00)
+			continue;
+		thumb = k + 4 <= len && (h & 0xFFF0) == 0xF7F0 &&
+			(rd16(p + k + 2) & 0xF000) == 0xA000;
+		k += 2;
+	}
+	return len && (a32 || thumb);
+}
+
+/*
+ * Is @va inside a $d region of the ELF's mapping symbols? Not when the
+ * region is nothing but trap words: BUG() and friends are emitted as
+ * ".word 0xe7f001f2" / ".short 0xde02" inside code, so the assembler marks
+ * them as data although they are executed (and end the path).
+ */
+static bool map_data(const struct pvp_image *img, uint32_t va)
+{
+	size_t lo = bsearch_u32(img->maps, img->nmaps, sizeof(img->maps[0]),
+				offsetof(struct pvp_mapsym, addr), va, true);
+	uint32_t start, len, off;
+
+	if (!lo || img->maps[lo - 1].kind != 'd')
+		return false;
+	start = img->maps[lo - 1].addr;
+	if (lo == img->nmaps || start < img->base || start - img->base + 4 > img->size)
+		return true;
+	len = img->maps[lo].addr - start;
+	off = start - img->base;
+	if (len > 64 || len > img->size - off)
+		return true;
+	return !all_traps(img->data + off, len);
 }
 
 /* Is this an A32 vector table (7 branches and one ldr pc at word 2, all
@@ -915,6 +961,8 @@ static int collect(struct ctx *c)
 				 * falling through a call that does not return (panic(),
 				 * BUG paths). Data wins; never patched. */
 				c->r->nconflict++;
+				if (getenv("PVPATCH_DEBUG"))
+					fprintf(stderr, "conflict: 0x%08x 0x%08x in %s\n", va, raw, g->name);
 				continue;
 			}
 			if (s & S_LABEL) {
@@ -1197,8 +1245,15 @@ static int learn_noreturn(struct ctx *c)
 			continue;
 		/* Not "followed by the next function": hand-written entry code
 		 * calls a helper and returns into the next symbol on purpose. */
-		if (c->st[off / 2] & S_DATA)
+		/* A trap word after the call (BUG(), even where a $d region
+		 * covers it) means the call returns. */
+		if ((c->st[off / 2] & S_DATA) &&
+		    (rd32(c->img->data + off) & 0xFFF000F0u) != 0xE7F000F0u) {
 			c->noret[n++] = (uint32_t)c->calls[i].thumb;
+			if (getenv("PVPATCH_DEBUG"))
+				fprintf(stderr, "noreturn: call at 0x%08x to 0x%08x\n",
+					c->calls[i].va, (uint32_t)c->calls[i].thumb);
+		}
 	}
 	c->nnoret = n;
 	if (!n)
@@ -1248,7 +1303,7 @@ int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 			if (!va2off(&c, va, 2, &off))
 				break;
 			c.st[off / 2] |= S_TEXT;
-			if (img->nmaps && map_kind(img, va) == 'd')
+			if (img->nmaps && map_data(img, va))
 				c.st[off / 2] |= S_DATA;
 		}
 	for (size_t i = 0; i < img->nsyms; i++) {

@@ -521,19 +521,19 @@ static int load_elf(const uint8_t *in, size_t len, struct pvp_image *img,
 			}
 			if (!name[0] || typ == 4 /* FILE */ || typ == 3 /* SECTION */)
 				continue;
-			if (typ == 2 /* FUNC */)
-				t = 't';
-			else if (typ == 1 /* OBJECT */)
+			/* Typed as nm and System.map do: by the section. A
+			 * FUNC in a data section (Rockchip's resume code in
+			 * .data, run by the boot ROM at its physical address)
+			 * is data to Linux, as in System.map and kallsyms. */
+			uint32_t fl = shndx < shnum ?
+				rd32(in + shoff + (size_t)shndx * shentsz + 8) : 0;
+
+			if (typ == 1 /* OBJECT */)
 				t = 'd';
 			else if (shndx == 0xFFF1)
 				t = 'a';
-			else {
-				/* NOTYPE labels: code if the section is executable. */
-				uint32_t fl = shndx < shnum ?
-					rd32(in + shoff + (size_t)shndx * shentsz + 8) : 0;
-
-				t = (fl & 4) ? 't' : 'd';
-			}
+			else
+				t = (fl & 4 /* SHF_EXECINSTR */) ? 't' : 'd';
 			if (bind != 0)
 				t = (char)toupper(t);
 			rc = pvp_add_sym(img, typ == 2 ? val & ~1u : val, size, t,
