@@ -1125,13 +1125,35 @@ static int collect(struct ctx *c)
 
 /* SMP_ON_UP: .alt.smp.init holds {offset to the SMP instruction, UP
  * replacement}; Linux writes the replacement into .text on a UP CPU. */
-/* Is the 8-byte .alt.smp.init entry at image offset @off well formed? */
+/*
+ * Could the 8 bytes at image offset @off be an .alt.smp.init entry? The
+ * target (entry + first word) must be a word in the image; real targets
+ * are also conditional instructions (wfemi in the rwlocks) or data (the MMU
+ * flags in the proc_info tables), so nothing more is asked of it. The
+ * second word must not itself be an offset to a text word: that is how
+ * .pv_table, which follows the table, looks when read in pairs (its
+ * entries are 4-byte offsets), while a UP replacement with that property
+ * would lie in 0xFExxxxxx-0xFFxxxxxx, which holds no replacement Linux uses.
+ */
+static bool smpalt_entry_loose(struct ctx *c, uint32_t off)
+{
+	uint32_t va = c->img->base + off, tgt, toff, rep;
+
+	if ((uint64_t)off + 8 > c->img->size || (c->st[off / 2] & S_TEXT))
+		return false;
+	tgt = va + rd32(c->img->data + off);
+	rep = rd32(c->img->data + off + 4);
+	return !(tgt & 3) && va2off(c, tgt, 4, &toff) && !t_in(c, va + 4 + rep);
+}
+
+/* Is it one by shape: both words unconditional instructions, the target in
+ * text and different from the replacement? Runs of these find the table. */
 static bool smpalt_entry_ok(struct ctx *c, uint32_t off)
 {
 	uint32_t va = c->img->base + off, rel, rep, tgt, toff, w;
 	struct pv_insn in;
 
-	if ((uint64_t)off + 8 > c->img->size || (c->st[off / 2] & S_TEXT))
+	if (!smpalt_entry_loose(c, off))
 		return false;
 	rel = rd32(c->img->data + off);
 	rep = rd32(c->img->data + off + 4);
@@ -1154,6 +1176,8 @@ static bool smpalt_entry_ok(struct ctx *c, uint32_t off)
  */
 static void smpalt_check_span(struct ctx *c, uint32_t start, uint32_t end)
 {
+	if (getenv("PVPATCH_DEBUG"))
+		fprintf(stderr, "smpalt: entries at Image+0x%x..0x%x\n", start, end);
 	if (c->nalt < 64) {
 		c->alt[c->nalt][0] = start;
 		c->alt[c->nalt][1] = end;
@@ -1184,20 +1208,25 @@ static void check_smpalt(struct ctx *c)
 		smpalt_check_span(c, start, start + (e->addr - b->addr));
 		return;
 	}
-	/* By shape: every run of at least 8 well-formed entries. Checking a
-	 * run that is not really the table can only add a report. */
+	/* By shape: a run of entries that could be the table, holding at
+	 * least 8 consecutive well-formed ones, in either word phase. A run
+	 * that is not really the table can only add a report. */
 	size_t n = c->img->size & ~(size_t)3;
 
-	for (uint32_t p = 0; p + 8 <= n; p += 4) {
-		uint32_t q = p;
+	for (uint32_t phase = 0; phase < 8; phase += 4)
+		for (uint32_t p = phase; p + 8 <= n;) {
+			uint32_t q = p, seed = 0, best = 0;
 
-		while (smpalt_entry_ok(c, q))
-			q += 8;
-		if (q - p >= 64)
-			smpalt_check_span(c, p, q);
-		if (q > p)
-			p = q - 4;
-	}
+			while (q + 8 <= n && smpalt_entry_loose(c, q)) {
+				seed = smpalt_entry_ok(c, q) ? seed + 1 : 0;
+				if (seed > best)
+					best = seed;
+				q += 8;
+			}
+			if (best >= 8)
+				smpalt_check_span(c, p, q);
+			p = q > p ? q : p + 8;
+		}
 }
 
 /*
