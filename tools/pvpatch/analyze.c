@@ -1143,7 +1143,8 @@ static bool smpalt_entry_loose(struct ctx *c, uint32_t off)
 		return false;
 	tgt = va + rd32(c->img->data + off);
 	rep = rd32(c->img->data + off + 4);
-	return !(tgt & 3) && va2off(c, tgt, 4, &toff) && !t_in(c, va + 4 + rep);
+	return tgt != va && !(tgt & 3) && va2off(c, tgt, 4, &toff) &&
+	       !t_in(c, va + 4 + rep);
 }
 
 /* Is it one by shape: both words unconditional instructions, the target in
