@@ -26,6 +26,7 @@ enum {
 	S_DATA = 8,    /* proved data (literal, table, data object, $d) */
 	S_TEXT = 16,   /* inside a text range (flow may go here) */
 	S_LABEL = 32,  /* inside a text symbol that starts with data (heuristic) */
+	S_ADRD = 64,   /* read as data through "adr rX, L" + a load from [rX] */
 };
 
 struct range {
@@ -229,10 +230,88 @@ static void maybe_code_ptr(struct ctx *c, uint32_t v)
 		push(c, v, 0);
 }
 
+/*
+ * "adr rX, L" (add/sub rX, pc, #imm) followed on the same path by a load
+ * with base rX reads L as data: GCC materialises 64-bit constants that way
+ * (add r9, pc, #off; ldrd r8, r9, [r9]), and hand-written code reads small
+ * tables with adr + ldm. Tracked per register for a few instructions;
+ * anything that may write rX, and any branch, ends the tracking.
+ */
+struct adr_track {
+	uint32_t val[16];
+	uint8_t left[16]; /* instructions the value stays known for */
+};
+
+static void adr_mark(struct ctx *c, uint32_t va, uint32_t len)
+{
+	uint32_t off;
+
+	for (uint32_t i = 0; i < len; i += 2)
+		if (va2off(c, (va & ~1u) + i, 2, &off))
+			c->st[off / 2] |= S_ADRD;
+}
+
+static void adr_step(struct ctx *c, struct adr_track *t, uint32_t w, uint32_t pc)
+{
+	uint32_t rn = w >> 16 & 15, rd = w >> 12 & 15, imm8 = (w & 0xFF) * 4;
+	uint32_t cond = w >> 28, len = 0, a = 0;
+	bool known = t->left[rn] != 0;
+
+	if (known && cond == 0xF && (w & 0xFFB00000u) == 0xF4200000u) {
+		/* VLD1 multiple structures: 1-4 D registers from [rn]. */
+		static const uint8_t nregs[16] = { [2] = 4, [6] = 3, [7] = 1, [10] = 2 };
+
+		a = t->val[rn];
+		len = 8u * nregs[w >> 8 & 15];
+	} else if (known && cond != 0xF) {
+		uint32_t u = w & (1u << 23), p = w & (1u << 24), l = w & (1u << 20);
+
+		if ((w & 0x0E000000u) == 0x04000000u && l) { /* LDR/LDRB imm */
+			a = t->val[rn] + (p ? (u ? (w & 0xFFF) : -(w & 0xFFF)) : 0);
+			len = 4;
+		} else if ((w & 0x0E4000F0u) == 0x004000D0u && !l) { /* LDRD imm */
+			uint32_t i8 = (w >> 4 & 0xF0) | (w & 0xF);
+
+			a = t->val[rn] + (p ? (u ? i8 : -i8) : 0);
+			len = 8;
+		} else if ((w & 0x0E100000u) == 0x08100000u && u) { /* LDMIA/IB */
+			a = t->val[rn] + (p ? 4 : 0);
+			len = 4u * (uint32_t)__builtin_popcount(w & 0xFFFF);
+		} else if ((w & 0x0F300E00u) == 0x0D100A00u) { /* VLDR */
+			a = t->val[rn] + (u ? imm8 : -imm8);
+			len = (w & 0x100) ? 8 : 4;
+		}
+	}
+	if (len)
+		adr_mark(c, a & ~3u, len);
+	/* What may change a register: its use as Rd or Rn, an LDM list. */
+	for (int r = 0; r < 16; r++)
+		if (t->left[r]) {
+			t->left[r]--;
+			if ((uint32_t)r == rd || (uint32_t)r == rn ||
+			    ((w & 0x0E100000u) == 0x08100000u && (w >> r & 1)))
+				t->left[r] = 0;
+		}
+	/* A branch (or any PC write) ends all tracking. */
+	if ((w & 0x0E000000u) == 0x0A000000u || (w & 0x0FFFFFD0u) == 0x012FFF10u ||
+	    rd == 15)
+		memset(t->left, 0, sizeof(t->left));
+	/* Unconditional adr rX, L: add/sub rX, pc, #imm (not lr, which is a
+	 * return address). */
+	if (cond == 0xE && (w & 0x0FFF0000u) == 0x028F0000u && rd != 15 && rd != 14) {
+		t->val[rd] = pc + arm_imm(w);
+		t->left[rd] = 4;
+	} else if (cond == 0xE && (w & 0x0FFF0000u) == 0x024F0000u && rd != 15 && rd != 14) {
+		t->val[rd] = pc - arm_imm(w);
+		t->left[rd] = 4;
+	}
+}
+
 static void flow_arm(struct ctx *c, uint32_t va)
 {
 	int prev_movlr = 0;
 	uint32_t movw_lo[16], movw_ok = 0; /* movw seen per register on this path */
+	struct adr_track adr = { { 0 }, { 0 } };
 
 	for (;; va += 4) {
 		uint32_t off, w, cond, pc = va + 8;
@@ -255,6 +334,7 @@ static void flow_arm(struct ctx *c, uint32_t va)
 		c->st[off / 2] |= S_ARM;
 		c->st[off / 2 + 1] |= S_TAIL;
 		c->r->ncode++;
+		adr_step(c, &adr, w, pc);
 		cond = w >> 28;
 		al = cond == 0xE;
 		if (cond == 0xF) {
@@ -538,8 +618,11 @@ static bool is_end_marker(const char *n)
 {
 	size_t l = strlen(n);
 
+	/* *_lma: the load address of code linked elsewhere (__vectors_lma,
+	 * __stubs_lma), which is analysed at its runtime address. */
 	return !strcmp(n, "_etext") || !strcmp(n, "_einittext") ||
-	       (n[0] == '_' && l > 4 && !strcmp(n + l - 4, "_end"));
+	       (n[0] == '_' && l > 4 && (!strcmp(n + l - 4, "_end") ||
+					 !strcmp(n + l - 4, "_lma")));
 }
 
 static bool is_marker(const char *n)
@@ -568,6 +651,49 @@ static char map_kind(const struct pvp_image *img, uint32_t va)
 				offsetof(struct pvp_mapsym, addr), va, true);
 
 	return lo ? img->maps[lo - 1].kind : 0;
+}
+
+/* Are the @len bytes at @p nothing but A32, or nothing but Thumb, UDFs? */
+static bool all_traps(const uint8_t *p, uint32_t len)
+{
+	bool a32 = !(len & 3), thumb = true;
+
+	for (uint32_t k = 0; a32 && k < len; k += 4)
+		a32 = (rd32(p + k) & 0xFFF000F0u) == 0xE7F000F0u;
+	for (uint32_t k = 0; !a32 && thumb && k < len; k += 2) {
+		uint16_t h = rd16(p + k);
+
+		if ((h & 0xFF00) == 0xDE00)
+			continue;
+		thumb = k + 4 <= len && (h & 0xFFF0) == 0xF7F0 &&
+			(rd16(p + k + 2) & 0xF000) == 0xA000;
+		k += 2;
+	}
+	return len && (a32 || thumb);
+}
+
+/*
+ * Is @va inside a $d region of the ELF's mapping symbols? Not when the
+ * region is nothing but trap words: BUG() and friends are emitted as
+ * ".word 0xe7f001f2" / ".short 0xde02" inside code, so the assembler marks
+ * them as data although they are executed (and end the path).
+ */
+static bool map_data(const struct pvp_image *img, uint32_t va)
+{
+	size_t lo = bsearch_u32(img->maps, img->nmaps, sizeof(img->maps[0]),
+				offsetof(struct pvp_mapsym, addr), va, true);
+	uint32_t start, len, off;
+
+	if (!lo || img->maps[lo - 1].kind != 'd')
+		return false;
+	start = img->maps[lo - 1].addr;
+	if (lo == img->nmaps || start < img->base || start - img->base + 4 > img->size)
+		return true;
+	len = img->maps[lo].addr - start;
+	off = start - img->base;
+	if (len > 64 || len > img->size - off)
+		return true;
+	return !all_traps(img->data + off, len);
 }
 
 /* Is this an A32 vector table (7 branches and one ldr pc at word 2, all
@@ -726,8 +852,6 @@ static int build_ranges(struct ctx *c)
 			continue;
 		if (!end || end < s->addr)
 			end = s->addr + (size ? size : 4);
-		if (size && s->addr + size < end)
-			end = s->addr + size;
 		/* Clip to the region the start lies in. */
 		for (int g = 0; g < c->nreg; g++)
 			if (s->addr >= c->reg[g].va && s->addr - c->reg[g].va < c->reg[g].size &&
@@ -737,6 +861,18 @@ static int build_ranges(struct ctx *c)
 			thumb = 1;
 		if (img->thumb_default && !img->nmaps && !thumb && img->symsrc != PVP_SYM_ELF)
 			thumb = 1;
+		if (size && s->addr + size < end && s->addr + size > s->addr) {
+			/* ELF: bytes after a sized function that no symbol
+			 * claims (padding, a weak function whose symbol the
+			 * linker dropped) are still text, as they are in the
+			 * System.map and kallsyms views: same analysis. */
+			uint32_t g0 = s->addr + size;
+
+			if (add_range(c, &cap, (struct range){ g0, end, name, 0,
+					img->nmaps ? map_kind(img, g0) == 't' : thumb }))
+				return PV_ENOMEM;
+			end = g0;
+		}
 		if (add_range(c, &cap, (struct range){ s->addr, end, name, entry, thumb }))
 			return PV_ENOMEM;
 	}
@@ -901,7 +1037,7 @@ static int collect(struct ctx *c)
 			if (rc != 0 || !pv_insn_class_sensitive((enum pv_insn_class)in.cls))
 				continue;
 			if (!(s & (S_ARM | S_THUMB))) {
-				if (s & (S_DATA | S_LABEL))
+				if (s & (S_DATA | S_LABEL | S_ADRD))
 					continue; /* data that looks like an instruction */
 				rc = add_unsure(c, (struct pvp_unsure){ va, raw, in.cls,
 						(uint16_t)!!(flags & PV_SITE_THUMB), g->name,
@@ -915,6 +1051,18 @@ static int collect(struct ctx *c)
 				 * falling through a call that does not return (panic(),
 				 * BUG paths). Data wins; never patched. */
 				c->r->nconflict++;
+				if (getenv("PVPATCH_DEBUG"))
+					fprintf(stderr, "conflict: 0x%08x 0x%08x in %s\n", va, raw, g->name);
+				continue;
+			}
+			if ((s & S_ADRD) || (len == 4 && (c->st[off / 2 + 1] & S_ADRD))) {
+				/* Flow says code, an adr + load says data: a
+				 * person decides. */
+				rc = add_unsure(c, (struct pvp_unsure){ va, raw, in.cls,
+						(uint16_t)!!(flags & PV_SITE_THUMB), g->name,
+						"reached as code but read as data through adr" });
+				if (rc)
+					return rc;
 				continue;
 			}
 			if (s & S_LABEL) {
@@ -977,13 +1125,36 @@ static int collect(struct ctx *c)
 
 /* SMP_ON_UP: .alt.smp.init holds {offset to the SMP instruction, UP
  * replacement}; Linux writes the replacement into .text on a UP CPU. */
-/* Is the 8-byte .alt.smp.init entry at image offset @off well formed? */
+/*
+ * Could the 8 bytes at image offset @off be an .alt.smp.init entry? The
+ * target (entry + first word) must be a word in the image; real targets
+ * are also conditional instructions (wfemi in the rwlocks) or data (the MMU
+ * flags in the proc_info tables), so nothing more is asked of it. The
+ * second word must not itself be an offset to a text word: that is how
+ * .pv_table, which follows the table, looks when read in pairs (its
+ * entries are 4-byte offsets), while a UP replacement with that property
+ * would lie in 0xFExxxxxx-0xFFxxxxxx, which holds no replacement Linux uses.
+ */
+static bool smpalt_entry_loose(struct ctx *c, uint32_t off)
+{
+	uint32_t va = c->img->base + off, tgt, toff, rep;
+
+	if ((uint64_t)off + 8 > c->img->size || (c->st[off / 2] & S_TEXT))
+		return false;
+	tgt = va + rd32(c->img->data + off);
+	rep = rd32(c->img->data + off + 4);
+	return tgt != va && !(tgt & 3) && va2off(c, tgt, 4, &toff) &&
+	       !t_in(c, va + 4 + rep);
+}
+
+/* Is it one by shape: both words unconditional instructions, the target in
+ * text and different from the replacement? Runs of these find the table. */
 static bool smpalt_entry_ok(struct ctx *c, uint32_t off)
 {
 	uint32_t va = c->img->base + off, rel, rep, tgt, toff, w;
 	struct pv_insn in;
 
-	if ((uint64_t)off + 8 > c->img->size || (c->st[off / 2] & S_TEXT))
+	if (!smpalt_entry_loose(c, off))
 		return false;
 	rel = rd32(c->img->data + off);
 	rep = rd32(c->img->data + off + 4);
@@ -1006,6 +1177,8 @@ static bool smpalt_entry_ok(struct ctx *c, uint32_t off)
  */
 static void smpalt_check_span(struct ctx *c, uint32_t start, uint32_t end)
 {
+	if (getenv("PVPATCH_DEBUG"))
+		fprintf(stderr, "smpalt: entries at Image+0x%x..0x%x\n", start, end);
 	if (c->nalt < 64) {
 		c->alt[c->nalt][0] = start;
 		c->alt[c->nalt][1] = end;
@@ -1036,20 +1209,25 @@ static void check_smpalt(struct ctx *c)
 		smpalt_check_span(c, start, start + (e->addr - b->addr));
 		return;
 	}
-	/* By shape: every run of at least 8 well-formed entries. Checking a
-	 * run that is not really the table can only add a report. */
+	/* By shape: a run of entries that could be the table, holding at
+	 * least 8 consecutive well-formed ones, in either word phase. A run
+	 * that is not really the table can only add a report. */
 	size_t n = c->img->size & ~(size_t)3;
 
-	for (uint32_t p = 0; p + 8 <= n; p += 4) {
-		uint32_t q = p;
+	for (uint32_t phase = 0; phase < 8; phase += 4)
+		for (uint32_t p = phase; p + 8 <= n;) {
+			uint32_t q = p, seed = 0, best = 0;
 
-		while (smpalt_entry_ok(c, q))
-			q += 8;
-		if (q - p >= 64)
-			smpalt_check_span(c, p, q);
-		if (q > p)
-			p = q - 4;
-	}
+			while (q + 8 <= n && smpalt_entry_loose(c, q)) {
+				seed = smpalt_entry_ok(c, q) ? seed + 1 : 0;
+				if (seed > best)
+					best = seed;
+				q += 8;
+			}
+			if (best >= 8)
+				smpalt_check_span(c, p, q);
+			p = q > p ? q : p + 8;
+		}
 }
 
 /*
@@ -1133,6 +1311,18 @@ static void runtime_tables(struct ctx *c)
 	}
 }
 
+static void drain(struct ctx *c)
+{
+	while (c->nwl && !c->err) {
+		struct work w = c->wl[--c->nwl];
+
+		if (w.thumb)
+			flow_thumb(c, w.va);
+		else
+			flow_arm(c, w.va);
+	}
+}
+
 static void run_flow(struct ctx *c)
 {
 	runtime_tables(c);
@@ -1163,14 +1353,55 @@ static void run_flow(struct ctx *c)
 				}
 			}
 	}
-	while (c->nwl && !c->err) {
-		struct work w = c->wl[--c->nwl];
+	drain(c);
+}
 
-		if (w.thumb)
-			flow_thumb(c, w.va);
-		else
-			flow_arm(c, w.va);
+/*
+ * Functions without a symbol: a weak definition that a strong one
+ * overrode keeps its code in the image but loses its symbol (Debian: the
+ * generic arch_cpu_idle*() after cpu_idle_poll_ctrl). Nothing references
+ * them, but each starts with the ftrace prologue "push {.., lr};
+ * bl __gnu_mcount_nc", which data does not look like, right after the end
+ * of a path that was reached. They are analysed (and patched) as
+ * functions: harmless if dead, right if reached in some way not seen.
+ */
+static size_t find_unsymbolled(struct ctx *c, uint32_t mcount)
+{
+	const uint8_t *d = c->img->data;
+	const uint8_t busy = S_ARM | S_THUMB | S_TAIL | S_DATA | S_ADRD | S_LABEL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->nrg; i++) {
+		const struct range *g = &c->rg[i];
+
+		if (g->thumb || g->va >= VECTORS_VA)
+			continue;
+		for (uint32_t va = (g->va + 3) & ~3u; va + 8 <= g->end && va >= g->va; va += 4) {
+			uint32_t off, poff, w0, w1, p;
+
+			if (!va2off(c, va, 8, &off) || !va2off(c, va - 4, 4, &poff))
+				break;
+			if ((c->st[off / 2] | c->st[off / 2 + 1] | c->st[off / 2 + 2] |
+			     c->st[off / 2 + 3]) & busy || !(c->st[poff / 2] & S_ARM))
+				continue;
+			w0 = rd32(d + off);
+			w1 = rd32(d + off + 4);
+			p = rd32(d + poff);
+			if (!(w0 == 0xE52DE004u || (w0 & 0xFFFF4000u) == 0xE92D4000u) ||
+			    (w1 & 0xFF000000u) != 0xEB000000u ||
+			    va + 12 + (uint32_t)((int32_t)(w1 << 8) >> 6) != mcount)
+				continue;
+			/* The word before ends a path: b, bx lr, pop {.., pc},
+			 * ldr pc, [sp], #4, or a trap. */
+			if ((p & 0xFF000000u) != 0xEA000000u && p != 0xE12FFF1Eu &&
+			    (p & 0xFFFF8000u) != 0xE8BD8000u && p != 0xE49DF004u &&
+			    (p & 0xFFF000F0u) != 0xE7F000F0u)
+				continue;
+			push(c, va, 0);
+			n++;
+		}
 	}
+	return n;
 }
 
 static int u32_cmp(const void *a, const void *b)
@@ -1197,8 +1428,15 @@ static int learn_noreturn(struct ctx *c)
 			continue;
 		/* Not "followed by the next function": hand-written entry code
 		 * calls a helper and returns into the next symbol on purpose. */
-		if (c->st[off / 2] & S_DATA)
+		/* A trap word after the call (BUG(), even where a $d region
+		 * covers it) means the call returns. */
+		if ((c->st[off / 2] & S_DATA) &&
+		    (rd32(c->img->data + off) & 0xFFF000F0u) != 0xE7F000F0u) {
 			c->noret[n++] = (uint32_t)c->calls[i].thumb;
+			if (getenv("PVPATCH_DEBUG"))
+				fprintf(stderr, "noreturn: call at 0x%08x to 0x%08x\n",
+					c->calls[i].va, (uint32_t)c->calls[i].thumb);
+		}
 	}
 	c->nnoret = n;
 	if (!n)
@@ -1248,7 +1486,7 @@ int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 			if (!va2off(&c, va, 2, &off))
 				break;
 			c.st[off / 2] |= S_TEXT;
-			if (img->nmaps && map_kind(img, va) == 'd')
+			if (img->nmaps && map_data(img, va))
 				c.st[off / 2] |= S_DATA;
 		}
 	for (size_t i = 0; i < img->nsyms; i++) {
@@ -1299,6 +1537,15 @@ int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 			r->nfptr = 0;
 		}
 		run_flow(&c);
+	}
+	{
+		const struct pvp_sym *mc = pvp_find_sym(img, "__gnu_mcount_nc");
+		size_t n;
+
+		while (mc && !c.err && (n = find_unsymbolled(&c, mc->addr)) != 0) {
+			r->nunsymbolled += n;
+			drain(&c);
+		}
 	}
 	rc = c.err;
 	if (rc)

@@ -521,19 +521,19 @@ static int load_elf(const uint8_t *in, size_t len, struct pvp_image *img,
 			}
 			if (!name[0] || typ == 4 /* FILE */ || typ == 3 /* SECTION */)
 				continue;
-			if (typ == 2 /* FUNC */)
-				t = 't';
-			else if (typ == 1 /* OBJECT */)
+			/* Typed as nm and System.map do: by the section. A
+			 * FUNC in a data section (Rockchip's resume code in
+			 * .data, run by the boot ROM at its physical address)
+			 * is data to Linux, as in System.map and kallsyms. */
+			uint32_t fl = shndx < shnum ?
+				rd32(in + shoff + (size_t)shndx * shentsz + 8) : 0;
+
+			if (typ == 1 /* OBJECT */)
 				t = 'd';
 			else if (shndx == 0xFFF1)
 				t = 'a';
-			else {
-				/* NOTYPE labels: code if the section is executable. */
-				uint32_t fl = shndx < shnum ?
-					rd32(in + shoff + (size_t)shndx * shentsz + 8) : 0;
-
-				t = (fl & 4) ? 't' : 'd';
-			}
+			else
+				t = (fl & 4 /* SHF_EXECINSTR */) ? 't' : 'd';
 			if (bind != 0)
 				t = (char)toupper(t);
 			rc = pvp_add_sym(img, typ == 2 ? val & ~1u : val, size, t,
@@ -614,6 +614,68 @@ static int set_base(struct pvp_image *img, struct pvp_err *e)
 	return 0;
 }
 
+/*
+ * kallsyms addresses are kallsyms_relative_base plus an offset, and the
+ * Image is placed where its function symbols start with prologues: if the
+ * base was altered by a multiple of 4 KiB, symbols and placement move
+ * together and still agree with each other. The Image's own absolute
+ * pointers (ops tables, literal pools, exception and jump tables) do not
+ * move: with the right base many words equal a function's address, with a
+ * base off by d they equal addresses d away. Compare the count at the
+ * chosen base with those 4 and 8 KiB away (the noise level).
+ */
+static int check_link_address(const struct pvp_image *img, struct pvp_err *e)
+{
+	static const int32_t delta[] = { 0, -8192, -4096, 4096, 8192 };
+	uint32_t lo = 0xFFFFFFFFu, hi = 0, hits[5] = { 0 }, noise = 0;
+	uint8_t *bits;
+
+	for (size_t i = 0; i < img->nsyms; i++) {
+		const struct pvp_sym *s = &img->syms[i];
+
+		if ((s->type == 't' || s->type == 'T' || s->type == 'W') && !(s->addr & 3)) {
+			lo = s->addr < lo ? s->addr : lo;
+			hi = s->addr > hi ? s->addr : hi;
+		}
+	}
+	if (lo > hi || hi - lo > MAX_IMAGE)
+		return 0;
+	bits = calloc((hi - lo) / 32 + 1, 1);
+	if (!bits)
+		return PV_ENOMEM;
+	for (size_t i = 0; i < img->nsyms; i++) {
+		const struct pvp_sym *s = &img->syms[i];
+
+		if ((s->type == 't' || s->type == 'T' || s->type == 'W') && !(s->addr & 3))
+			bits[(s->addr - lo) / 32] |= (uint8_t)(1u << ((s->addr - lo) / 4 % 8));
+	}
+	for (size_t o = 0; o + 4 <= img->size; o += 4) {
+		uint32_t w = rd32(img->data + o);
+
+		for (int k = 0; k < 5; k++) {
+			uint32_t v = w - (uint32_t)delta[k];
+
+			if (!(v & 3) && v >= lo && v <= hi &&
+			    (bits[(v - lo) / 32] >> ((v - lo) / 4 % 8) & 1))
+				hits[k]++;
+		}
+	}
+	free(bits);
+	for (int k = 1; k < 5; k++)
+		noise = hits[k] > noise ? hits[k] : noise;
+	if (getenv("PVPATCH_DEBUG"))
+		fprintf(stderr, "link address check: %u words point at functions, "
+			"%u at most with the base 4/8 KiB off\n", hits[0], noise);
+	if (hits[0] < 16 || hits[0] < 4 * noise)
+		return pvp_errf(e, PV_ECORRUPT,
+				"the kallsyms tables place the Image at 0x%08x, but the "
+				"Image's own pointers disagree (%u words point at functions "
+				"there, %u with the base 4/8 KiB off): kallsyms_relative_base "
+				"was altered or the tables belong to another build",
+				img->base, hits[0], noise);
+	return 0;
+}
+
 int pvp_load(const uint8_t *in, size_t len, enum pvp_format fmt,
 	     const char *sysmap, size_t sysmap_len, struct pvp_image *img,
 	     struct pvp_err *e)
@@ -672,6 +734,8 @@ int pvp_load(const uint8_t *in, size_t len, enum pvp_format fmt,
 	pvp_sort_syms(img);
 	if (fmt != PVP_FMT_ELF)
 		rc = set_base(img, e);
+	if (!rc && img->symsrc == PVP_SYM_KALLSYMS)
+		rc = check_link_address(img, e);
 	if (rc)
 		goto fail;
 	return 0;

@@ -208,6 +208,10 @@ int main(int argc, char **argv)
 		       res.unsure[i].thumb ? "thumb" : "arm", res.unsure[i].word,
 		       pv_insn_class_name((enum pv_insn_class)res.unsure[i].cls),
 		       res.unsure[i].sym, res.unsure[i].why);
+	if (!strict && res.nunsure)
+		fprintf(stderr, "pvpatch: WARNING: %zu sensitive-looking words could not be "
+			"classified and are left unpatched (listed as 'unsure'; "
+			"--list-unsure shows all, --strict refuses)\n", res.nunsure);
 	if (strict && res.nunsure) {
 		fprintf(stderr, "pvpatch: %zu sensitive-looking words could not be classified "
 			"safely (--strict)\n", res.nunsure);

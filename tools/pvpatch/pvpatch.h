@@ -91,6 +91,7 @@ struct pvp_result {
 	size_t nextable;          /* exception-table entries found (__ex_table) */
 	size_t nconflict;         /* reached by a fallthrough but proved data */
 	size_t nfptr;             /* data words pointing at a push prologue */
+	size_t nunsymbolled;      /* functions found by their ftrace prologue */
 	size_t ncode;             /* instructions reached by flow */
 	size_t ndata;             /* words proved to be data */
 	uint32_t per_class[PV_IC_COUNT]; /* primary (non-alias) sites */
