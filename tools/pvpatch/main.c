@@ -172,6 +172,16 @@ int main(int argc, char **argv)
 		if (res.per_class[c])
 			printf("class %-12s %u\n", pv_insn_class_name((enum pv_insn_class)c),
 			       res.per_class[c]);
+	{
+		size_t nself = 0, nprim = 0;
+
+		for (size_t i = 0; i < res.nsites; i++)
+			if (!(res.sites[i].flags & PV_SITE_ALIAS)) {
+				nprim++;
+				nself += pvp_is_self_word(res.sites[i].patched, res.sites[i].flags);
+			}
+		printf("self-describing %zu of %zu patched words\n", nself, nprim);
+	}
 	printf("sites %zu (including runtime aliases), unsure %zu\n", res.nsites, res.nunsure);
 	for (size_t i = 0; i < res.nunsure && (list || i < 10); i++)
 		printf("unsure 0x%08x %s 0x%08x %-12s %s: %s\n", res.unsure[i].va,

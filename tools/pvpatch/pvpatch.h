@@ -56,6 +56,10 @@ struct pvp_image {
 	enum pvp_symsrc symsrc;
 	enum pvp_format format; /* what the input turned out to be */
 	int thumb_default; /* treat functions without ISA info as Thumb */
+	int table_only;    /* write class markers only, no self-describing words */
+	uint32_t *entries; /* extra code entries (bit 0: Thumb), e.g. a module's
+			    * jump-label targets; owned, may be NULL */
+	size_t nentries;
 };
 
 /* One patched (or alias) site. */
@@ -145,6 +149,17 @@ const struct pvp_sym *pvp_find_sym(const struct pvp_image *img, const char *name
  */
 int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 		struct pvp_err *e);
+
+/**
+ * pvp_trap_word() - the trap word for a site: the self-describing word
+ * (pv_patch_self_encode()) where @raw fits one and @img does not ask for
+ * table_only, else the class marker of the site's ISA.
+ */
+uint32_t pvp_trap_word(const struct pvp_image *img, uint32_t raw, uint16_t flags,
+		       unsigned cls);
+
+/** pvp_is_self_word() - @raw (in the ISA of @flags) is a self-describing trap. */
+bool pvp_is_self_word(uint32_t raw, uint16_t flags);
 
 /** pvp_apply() - write the trap words of @r's primary sites into @img. */
 void pvp_apply(struct pvp_image *img, const struct pvp_result *r);
