@@ -20,7 +20,8 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: pvpatch [--system-map MAP] [--format zimage|image|elf] [--thumb]\n"
 		"               [--strict] [--list-unsure] -o OUT.img --sites OUT.sites IN\n"
-		"       pvpatch --print SITES\n");
+		"       pvpatch --print SITES\n"
+		"       pvpatch --module [--strict] [--report REPORT] -o OUT.ko IN.ko[.xz]\n");
 	return 2;
 }
 
@@ -68,7 +69,8 @@ int main(int argc, char **argv)
 {
 	const char *in = NULL, *map = NULL, *out = NULL, *sites = NULL, *print = NULL;
 	enum pvp_format fmt = PVP_FMT_AUTO;
-	int strict = 0, list = 0, thumb = 0, rc;
+	int strict = 0, list = 0, thumb = 0, module = 0, rc;
+	const char *report = NULL;
 	uint8_t *ib = NULL, *mb = NULL, *man = NULL;
 	size_t il = 0, ml = 0, manl = 0;
 	struct pvp_image img;
@@ -86,6 +88,10 @@ int main(int argc, char **argv)
 			sites = argv[++i];
 		else if (!strcmp(a, "--print") && i + 1 < argc)
 			print = argv[++i];
+		else if (!strcmp(a, "--module"))
+			module = 1;
+		else if (!strcmp(a, "--report") && i + 1 < argc)
+			report = argv[++i];
 		else if (!strcmp(a, "--strict"))
 			strict = 1;
 		else if (!strcmp(a, "--list-unsure"))
@@ -124,6 +130,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		return 0;
+	}
+	if (module) {
+		if (!in || !out || sites || map || print)
+			return usage();
+		return pvp_module_cli(in, out, report, strict);
 	}
 	if (!in || !out || !sites)
 		return usage();

@@ -190,6 +190,45 @@ int pvp_manifest_print(const uint8_t *blob, size_t len, FILE *f);
 int pvp_write_atomic(const char *path, const void *buf, size_t len,
 		     struct pvp_err *e);
 
+/* ---- loadable modules (module.c) ---- */
+
+struct pvp_module_stats {
+	size_t functions;   /* function symbols analysed */
+	size_t sites;       /* words rewritten (all self-describing) */
+	size_t unsure;      /* sensitive-looking words not reached (reported) */
+	size_t relocated;   /* sensitive-looking words under a relocation (kept) */
+	size_t refused;     /* sensitive instructions that do not fit a
+			     * self-describing word (the module is refused) */
+	uint32_t per_class[PV_IC_COUNT];
+};
+
+/**
+ * pvp_module_patch() - patch a relocatable ARM ELF (a .ko) in memory
+ * @elf, @len: the module (uncompressed)
+ * @name: for messages and the report
+ * @strict: refuse if any word could not be classified safely
+ * @out: a malloc'd copy of @elf with the sites rewritten (@len bytes)
+ * @report, @replen: a malloc'd text report (one line per site)
+ * @st: counts, filled also on refusal
+ * Return: 0; PV_EINVAL (not an ARM ET_REL, no symbol table, a sensitive
+ * instruction that does not fit a self-describing word, a sensitive
+ * .alt.smp.init replacement, --strict with unsure words); PV_ECORRUPT
+ * (malformed ELF); PV_EEXIST (already patched); PV_ENOMEM. Nothing is
+ * returned in @out/@report on error.
+ */
+int pvp_module_patch(const uint8_t *elf, size_t len, const char *name, int strict,
+		     uint8_t **out, char **report, size_t *replen,
+		     struct pvp_module_stats *st, struct pvp_err *e);
+
+/** pvp_module_cli() - `pvpatch --module`: read, patch, write; exit status. */
+int pvp_module_cli(const char *in, const char *out, const char *report, int strict);
+
+/** XZ containers for .ko.xz: detect, unpack, pack (CRC32 check). */
+bool pvp_is_xz(const uint8_t *in, size_t len);
+int pvp_xz_unpack(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
+		  struct pvp_err *e);
+int pvp_xz_pack(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen);
+
 /** pvp_errf() - format a message into @e and return @code. */
 int pvp_errf(struct pvp_err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
