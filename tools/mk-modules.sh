@@ -62,7 +62,6 @@ else
 fi
 nmod=$(grep -c '^ok' "$out/status.txt" || true)
 nref=$(grep -c . "$out/refused.txt" || true)
-sites=$(cat "$out"/reports/kernel/*/*.txt "$out"/reports/kernel/*/*/*.txt \
-	"$out"/reports/kernel/*/*/*/*.txt "$out"/reports/kernel/*/*/*/*/*.txt 2>/dev/null |
+sites=$(find "$out/reports" -name '*.txt' -exec cat {} + |
 	awk '$1 == "total" && $2 == "all" { s += $3 } END { print s + 0 }')
 echo "mk-modules: $dst: $nmod modules patched ($sites self-describing sites), $nref refused (see $out/refused.txt)"
