@@ -16,6 +16,8 @@
 #   make bench-trapmap  trap maps of Linux workloads from a QEMU trace
 #                   (after bench-linux; BENCH_TRAPMAP= skips them in bench)
 #   make bench-report the table and plot again from the last runs
+#   make modules    a pvpatch'ed module tree of the Debian kernel package in
+#                   build/modules (tools/mk-modules.sh; docs/pvpatch.md)
 
 B        ?= build
 HOST      = $(B)/host
@@ -25,7 +27,7 @@ FUZZ      = $(B)/fuzz
 PKGS      = $(B)/armhf-pkgs
 FUZZ_SECONDS ?= 600
 
-.PHONY: all bootstrap pkgs configure build demo check test-host test-armhf \
+.PHONY: all bootstrap pkgs configure build demo check test-host test-armhf modules \
         test-fuzz coverage fuzz-long bench bench-build bench-host \
         bench-linux bench-trapmap bench-report clean
 
@@ -58,6 +60,10 @@ build: configure
 	ninja -C $(HOST)
 	ninja -C $(ARMHF)
 	ninja -C $(FUZZ)
+
+modules: pkgs $(HOST)/build.ninja
+	ninja -C $(HOST) tools/pvpatch/pvpatch
+	tools/mk-modules.sh $(HOST)/tools/pvpatch/pvpatch $(PKGS)/guest $(B)/modules
 
 demo: pkgs $(ARMNONE)/build.ninja
 	ninja -C $(ARMNONE)

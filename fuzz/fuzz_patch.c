@@ -49,6 +49,11 @@ static void fix_crc(uint8_t *m, size_t len)
 static bool site_is_marker(const struct pv_patch_site *s)
 {
 	unsigned cls = ~0u;
+	struct pv_patch_site self;
+
+	/* A self-describing word must stand for exactly the entry's original. */
+	if (pv_patch_self_decode(s->patched, s->flags & PV_SITE_ISA_MASK, &self) == 0)
+		return self.original == s->original && self.cls == s->cls;
 
 	if (!(s->flags & PV_SITE_THUMB))
 		return pv_patch_is_marker_a32(s->patched, &cls) && cls == s->cls;

@@ -52,7 +52,9 @@ struct pv_itlb {
  * struct pv_decoded - the trap path's cache of decoded instructions
  * @ent: direct-mapped by the PC; an entry is used only when the word the
  *       guest memory holds at that PC now is @fetched, in the same
- *       instruction set, so rewritten code is decoded again
+ *       instruction set and privilege (@priv: self-describing trap words
+ *       and the load alias are the guest kernel's), so rewritten code is
+ *       decoded again
  * Each entry keeps what trap.c derived from (@pc, @fetched): the pvpatch
  * site's original word or the fetched one (@word, @patched), and the
  * decoder's result (@err, @insn). Both are pure functions of the key: the
@@ -61,7 +63,7 @@ struct pv_itlb {
 struct pv_decoded_ent {
 	uint32_t pc, fetched, word;
 	int8_t err;
-	bool thumb, patched, valid;
+	bool thumb, priv, patched, valid;
 	struct pv_insn insn;
 };
 

@@ -218,8 +218,10 @@ static int fetch_insn(struct pv_vcpu *vcpu, uint32_t *word, bool *thumb,
 /*
  * The instruction @fetched at @pc stands for: a pvpatch site gives back its
  * original word, but only while memory still holds the trap word the
- * patcher wrote (code the guest rewrote or freed since, init text or
- * ftrace, is decoded as it now is). Then decode it. Both steps are cached
+ * patcher wrote, in the instruction set it was written for (code the guest
+ * rewrote or freed since, init text or ftrace, is decoded as it now is);
+ * from the guest kernel a self-describing trap word gives back the
+ * instruction it encodes (pv_patch_resolve()). Then decode it. Both steps are cached
  * per vCPU (struct pv_decoded): a hit costs a compare, not a binary
  * search and a table walk.
  */
@@ -229,17 +231,25 @@ static const struct pv_insn *decode_at(struct pv_vcpu *vcpu, uint32_t pc,
 {
 	unsigned i = ((pc >> 1) ^ (pc >> 7)) % PV_DECODED_ENTRIES;
 	const struct pv_patch_site *site;
+	struct pv_patch_site self;
 	struct pv_decoded_ent *e = &vcpu->decoded.ent[i];
+	bool priv = pv_vcpu_is_privileged(vcpu);
+	unsigned isa = !thumb ? 0u :
+		       fetched > 0xffffu ? PV_SITE_THUMB :
+					   PV_SITE_THUMB | PV_SITE_T16;
 
 	if (!e->valid || e->pc != pc || e->fetched != fetched ||
-	    e->thumb != thumb) {
-		site = pv_patch_lookup(vcpu->vm->cfg.patch_sites, pv_gva(pc));
-		e->patched = site && site->patched == fetched;
-		e->word = e->patched ? site->original : fetched;
+	    e->thumb != thumb || e->priv != priv) {
+		/* A table site, or a self-describing trap word (patch.h). */
+		site = pv_patch_resolve(vcpu->vm->cfg.patch_sites, pv_gva(pc),
+					fetched, isa, priv, &self);
+		e->patched = site != NULL;
+		e->word = site ? site->original : fetched;
 		e->err = (int8_t)decode_word(e->word, thumb, &e->insn);
 		e->pc = pc;
 		e->fetched = fetched;
 		e->thumb = thumb;
+		e->priv = priv;
 		e->valid = true;
 	}
 	*word = e->word;

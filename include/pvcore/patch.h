@@ -18,6 +18,25 @@
  *            hw1 = 0xF7F0 | imm16 >> 12, hw2 = 0xA000 | (imm16 & 0xFFF)
  * - T16:     UDF #imm8, imm8 = 0x80 | cls (cls < 0x40): 0xDE80..0xDEBF
  *
+ * Those words only name a class: the table says what to emulate. Where
+ * the original instruction fits, pvpatch writes a *self-describing* trap
+ * word instead, which carries the instruction's operands, so a copied or
+ * relocated word (a loadable module) needs no table entry. Same UDF
+ * containers, other imm16 / imm8 values (see PV_SELF_*):
+ *
+ * - imm16 0x8000 | cond<<9 | R<<8 | mask<<4 | Rn         MSR <psr>_<mask>, Rn
+ * - imm16 0xA000 | cond<<9 | op<<5 | R<<4 | Rd           op 0: MRS Rd, <psr>;
+ *                                                        op 1: WFI; op 2: WFE
+ * - imm16 0xC000 | imod<<9 | M<<8 | A<<7 | I<<6 | F<<5 | mode     CPS
+ * - T16 imm8 0xC0 | im<<3 | A<<2 | I<<1 | F (AIF != 0)   CPSIE/CPSID
+ * - T16 imm8 0xD0: WFE, 0xD1: WFI
+ *
+ * In T32 words cond must be AL (the IT block conditions the trap as it
+ * conditioned the original); in A32 words it is the original's condition
+ * (the trap itself stays unconditional). pv_patch_self_encode() and
+ * pv_patch_self_decode() convert; pv_patch_resolve() is what the trap
+ * path uses.
+ *
  * On-disk manifest ("site table" file, all fields little-endian):
  *
  * ====== ================================================================
@@ -156,6 +175,77 @@ static inline bool pv_patch_is_marker_t16(uint16_t hw, unsigned *cls)
 	return true;
 }
 
+/* Self-describing trap words: the imm16 (A32 UDF, T32 UDF.W) forms. */
+#define PV_SELF_MSR      0x8000u /* | cond<<9 | R<<8 | mask<<4 | Rn */
+#define PV_SELF_MISC     0xA000u /* | cond<<9 | op<<5 | R<<4 | Rd */
+#define PV_SELF_CPS      0xC000u /* | imod<<9 | M<<8 | A:I:F<<5 | mode */
+#define PV_SELF_MISC_MRS 0u
+#define PV_SELF_MISC_WFI 1u
+#define PV_SELF_MISC_WFE 2u
+/* ... and the T16 UDF imm8 forms. */
+#define PV_SELF_T16_CPS  0xC0u   /* | im<<3 | A<<2 | I<<1 | F */
+#define PV_SELF_T16_WFE  0xD0u
+#define PV_SELF_T16_WFI  0xD1u
+
+/* The instruction set of a trap word, as the PV_SITE_* ISA flags say it. */
+#define PV_SITE_ISA_MASK (PV_SITE_THUMB | PV_SITE_T16)
+
+/**
+ * pv_patch_self_encode() - the self-describing trap word for @original
+ * @original: the sensitive instruction (A32 word, T32 hw1<<16|hw2, T16)
+ * @isa: 0 (A32), PV_SITE_THUMB (T32) or PV_SITE_THUMB | PV_SITE_T16 (T16)
+ * @trap: the trap word on success (same layout as @original)
+ *
+ * Fits: CPS (all forms pv_decode_*() accepts), MRS Rd, CPSR/SPSR and MSR
+ * <psr>_<fields>, Rn (the canonical encodings, Rd/Rn not PC), WFI, WFE,
+ * with any condition in A32. Anything else (MSR immediate, SRS, RFE,
+ * LDM/STM ^, exception returns, LDRT/STRT, banked MRS/MSR) stays a
+ * table-indexed site.
+ *
+ * Return: 0; PV_EINVAL if @isa or @trap is bad; PV_ENOTOURS if @original
+ * does not fit a self-describing word.
+ */
+int pv_patch_self_encode(uint32_t original, unsigned isa, uint32_t *trap);
+
+/**
+ * pv_patch_self_decode() - what a self-describing trap word stands for
+ * @trap: the word fetched (layout as for pv_patch_self_encode())
+ * @isa: the instruction set it was fetched in (as for pv_patch_self_encode())
+ * @out: on success {va 0, original, patched = @trap, cls, flags = @isa}
+ *
+ * Only the canonical word pv_patch_self_encode() writes is accepted
+ * (reserved bits zero, T32 cond AL), so decode and encode are inverse.
+ *
+ * Return: 0; PV_EINVAL if @isa or @out is bad; PV_ENOTOURS if @trap is not
+ * a self-describing word of @isa (@out is then unchanged).
+ */
+int pv_patch_self_decode(uint32_t trap, unsigned isa, struct pv_patch_site *out);
+
+/**
+ * pv_patch_resolve() - the site a trapping word stands for, as the trap
+ * path decides it
+ * @t: the guest kernel's site table, or NULL
+ * @pc: where the word trapped
+ * @fetched: the word guest memory holds at @pc (layout as above)
+ * @isa: the instruction set the guest executed it in (PV_SITE_ISA_MASK)
+ * @privileged: the guest was in a privileged mode (its kernel)
+ * @scratch: storage for a self-described site
+ *
+ * 1. A table entry at @pc (from a privileged mode also through the load
+ *    alias, pv_patch_table_set_load()) is authoritative when it still
+ *    matches: memory holds its trap word and @isa is its instruction set.
+ * 2. Else, from a privileged mode only, a self-describing word of @isa is
+ *    decoded into @scratch.
+ * 3. Else NULL: the word is the guest's own (an UNDEF as on hardware).
+ *
+ * Return: the table entry, @scratch, or NULL (also if @scratch is NULL
+ * and no entry matches).
+ */
+const struct pv_patch_site *pv_patch_resolve(const struct pv_patch_table *t,
+					     pv_gva_t pc, uint32_t fetched,
+					     unsigned isa, bool privileged,
+					     struct pv_patch_site *scratch);
+
 /**
  * pv_patch_lookup() - the site at guest-virtual @va, or NULL.
  * @t: a table with sites sorted by va (as pv_patch_table_parse() checks)
@@ -183,7 +273,9 @@ uint32_t pv_patch_crc32(uint32_t crc, const void *buf, size_t len);
  * to @len exactly, the checksum, that entries are strictly ascending by va,
  * that each class is below PV_IC_COUNT, that flags are known, that every
  * patched word is a pvpatch marker of its ISA carrying the entry's class,
- * and that every name offset lies inside the string table.
+ * and that every name offset lies inside the string table. An entry may
+ * also hold a self-describing word (pv_patch_self_decode()) of its ISA, if
+ * that word decodes to exactly the entry's original and class.
  *
  * Return: 0; PV_EINVAL if an argument is NULL or @blob is misaligned;
  * PV_ECORRUPT if any check fails.

@@ -723,6 +723,160 @@ START_TEST(trap_patched_site_uses_original)
 END_TEST
 
 /*
+ * A self-describing trap word (patch.h) is emulated exactly as the table
+ * site of the same original: for every form pvpatch writes, in A32, T32
+ * and T16, from several privileged modes and flag states (conditions
+ * passing and failing), the registers, PSRs, PC, the run state and the
+ * counters come out the same. From guest user mode a self-describing word
+ * is the guest's own UNDEF.
+ */
+struct run_snap {
+	uint32_t r[16], cpsr, spsr[PV_BANK_COUNT], bank_sp[PV_BANK_COUNT];
+	uint32_t bank_lr[PV_BANK_COUNT], usr_r8_12[5], fiq_r8_12[5];
+	bool wfi;
+	struct pv_exit ex;
+	uint64_t patched;
+};
+
+static void run_word(uint32_t pc, uint32_t word, unsigned isa, struct run_snap *o)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_UNDEF, cpu->cpsr & PV_PSR_USER_MASK, 0, 0);
+	uint8_t *ram = (uint8_t *)fake_backend_ram(&fb, pc);
+	uint64_t before = pv_vm_event_count(vm, PV_EV_PATCHED);
+
+	if (isa == 0 || (isa & PV_SITE_T16)) {
+		for (int i = 0; i < ((isa & PV_SITE_T16) ? 2 : 4); i++)
+			ram[i] = (uint8_t)(word >> (8 * i));
+	} else {
+		ram[0] = (uint8_t)(word >> 16);
+		ram[1] = (uint8_t)(word >> 24);
+		ram[2] = (uint8_t)word;
+		ram[3] = (uint8_t)(word >> 8);
+	}
+	memset(&cpu->decoded, 0, sizeof(cpu->decoded));
+	cpu->r[15] = pc;
+	ck_assert_int_eq(pv_vcpu_handle_trap(cpu, &t, &o->ex), 0);
+	memcpy(o->r, cpu->r, sizeof(o->r));
+	o->cpsr = cpu->cpsr;
+	memcpy(o->spsr, cpu->spsr, sizeof(o->spsr));
+	memcpy(o->bank_sp, cpu->bank_sp, sizeof(o->bank_sp));
+	memcpy(o->bank_lr, cpu->bank_lr, sizeof(o->bank_lr));
+	memcpy(o->usr_r8_12, cpu->usr_r8_12, sizeof(o->usr_r8_12));
+	memcpy(o->fiq_r8_12, cpu->fiq_r8_12, sizeof(o->fiq_r8_12));
+	o->wfi = cpu->wfi;
+	o->patched = pv_vm_event_count(vm, PV_EV_PATCHED) - before;
+}
+
+START_TEST(trap_self_words_emulate_as_table_sites)
+{
+	static const struct { uint32_t orig; unsigned isa; } forms[] = {
+		{ 0xF10C0080u, 0 }, { 0xF1080080u, 0 }, { 0xF10C01C0u, 0 },
+		{ 0xF1080040u, 0 }, { 0xF1020013u, 0 }, { 0xF10E009Fu, 0 },
+		{ 0xE10F0000u, 0 }, { 0xE14F5000u, 0 }, { 0x110F1000u, 0 },
+		{ 0x014FE000u, 0 }, { 0xE121F002u, 0 }, { 0xE12FF003u, 0 },
+		{ 0xE16FF004u, 0 }, { 0xE128F001u, 0 }, { 0x1121F002u, 0 },
+		{ 0xA169F00Cu, 0 }, { 0xE320F003u, 0 }, { 0xE320F002u, 0 },
+		{ 0x1320F003u, 0 }, { 0x0320F002u, 0 },
+		{ 0xF3AF8640u, PV_SITE_THUMB }, { 0xF3AF8460u, PV_SITE_THUMB },
+		{ 0xF3AF8113u, PV_SITE_THUMB }, { 0xF3EF8000u, PV_SITE_THUMB },
+		{ 0xF3FF8100u, PV_SITE_THUMB }, { 0xF3828100u, PV_SITE_THUMB },
+		{ 0xF3938F00u, PV_SITE_THUMB }, { 0xF3AF8003u, PV_SITE_THUMB },
+		{ 0xF3AF8002u, PV_SITE_THUMB },
+		{ 0xB672u, PV_SITE_THUMB | PV_SITE_T16 },
+		{ 0xB662u, PV_SITE_THUMB | PV_SITE_T16 },
+		{ 0xB677u, PV_SITE_THUMB | PV_SITE_T16 },
+		{ 0xBF30u, PV_SITE_THUMB | PV_SITE_T16 },
+		{ 0xBF20u, PV_SITE_THUMB | PV_SITE_T16 },
+	};
+	static const uint32_t states[] = {
+		PV_MODE_SVC | PV_PSR_I, PV_MODE_SVC | PV_PSR_Z | PV_PSR_A,
+		PV_MODE_IRQ | PV_PSR_I | PV_PSR_F | PV_PSR_N | PV_PSR_C,
+		PV_MODE_SYS | PV_PSR_V, PV_MODE_ABT | PV_PSR_Z | PV_PSR_C,
+	};
+	static struct pv_patch_site site;
+	static struct pv_patch_table table = { .sites = &site, .count = 1 };
+	const uint32_t pc = FAKE_RAM_BASE + 0x400;
+	struct run_snap a, b;
+	struct pv_vcpu saved;
+	unsigned compared = 0;
+
+	for (size_t f = 0; f < PV_ARRAY_SIZE(forms); f++) {
+		unsigned isa = forms[f].isa;
+		uint32_t self;
+		struct pv_insn in;
+		int rc = (isa == 0) ? pv_decode_arm(forms[f].orig, &in) :
+			 (isa & PV_SITE_T16) ? pv_decode_thumb((uint16_t)forms[f].orig, 0, &in) :
+			 pv_decode_thumb((uint16_t)(forms[f].orig >> 16),
+					 (uint16_t)forms[f].orig, &in);
+
+		ck_assert_int_eq(rc, 0);
+		ck_assert_int_eq(pv_patch_self_encode(forms[f].orig, isa, &self), 0);
+		site = (struct pv_patch_site){ pc, forms[f].orig,
+			isa == 0 ? pv_patch_marker_a32(in.cls) :
+			(isa & PV_SITE_T16) ? pv_patch_marker_t16(in.cls) :
+			pv_patch_marker_t32(in.cls), in.cls, (uint16_t)isa };
+		for (size_t k = 0; k < PV_ARRAY_SIZE(states); k++) {
+			pv_vcpu_write_cpsr(cpu, states[k] | (isa ? PV_PSR_T : 0));
+			for (int i = 0; i < 15; i++)
+				cpu->r[i] = (i & 1) ? 0x600001D3u : 0x90000112u + 0x10000u * (uint32_t)i;
+			if (pv_vcpu_spsr(cpu))
+				*pv_vcpu_spsr(cpu) = 0x20000010u | (uint32_t)k;
+			cpu->wfi = false;
+			saved = *cpu;
+			vm->cfg.patch_sites = &table;
+			run_word(pc, site.patched, isa, &a);
+			*cpu = saved;
+			vm->cfg.patch_sites = NULL;
+			run_word(pc, self, isa, &b);
+			*cpu = saved;
+			ck_assert_msg(a.patched == 1 && b.patched == 1,
+				      "form 0x%08x: not taken as a site", forms[f].orig);
+			ck_assert_msg(!memcmp(a.r, b.r, sizeof(a.r)) && a.cpsr == b.cpsr &&
+				      !memcmp(a.spsr, b.spsr, sizeof(a.spsr)) &&
+				      !memcmp(a.bank_sp, b.bank_sp, sizeof(a.bank_sp)) &&
+				      !memcmp(a.bank_lr, b.bank_lr, sizeof(a.bank_lr)) &&
+				      !memcmp(a.usr_r8_12, b.usr_r8_12, sizeof(a.usr_r8_12)) &&
+				      !memcmp(a.fiq_r8_12, b.fiq_r8_12, sizeof(a.fiq_r8_12)) &&
+				      a.wfi == b.wfi, "form 0x%08x state %zu differs",
+				      forms[f].orig, k);
+			ck_assert_int_eq(a.ex.action, b.ex.action);
+			ck_assert_int_eq(a.ex.reason, b.ex.reason);
+			ck_assert_int_eq(a.ex.injected, b.ex.injected);
+			ck_assert_uint_eq(a.ex.insn, b.ex.insn);
+			/* The instruction ran (or its condition failed): PC moved
+			 * on. Only an SPSR access from System mode (no SPSR there)
+			 * is UNDEFINED, in both runs alike. */
+			if (a.ex.injected == PV_INJ_NONE)
+				ck_assert_uint_eq(a.r[15] & ~1u, pc + in.len);
+			else
+				ck_assert_msg((states[k] & PV_PSR_M_MASK) == PV_MODE_SYS &&
+					      (in.flags & PV_IF_SPSR),
+					      "form 0x%08x state %zu: injected %d", forms[f].orig,
+					      k, a.ex.injected);
+			compared++;
+		}
+		/* Guest user mode: the word is the process's own UNDEF. */
+		pv_vcpu_write_cpsr(cpu, PV_MODE_USR | (isa ? PV_PSR_T : 0));
+		vm->cfg.patch_sites = NULL;
+		run_word(pc, self, isa, &b);
+		ck_assert_int_eq(b.ex.injected, PV_INJ_UNDEF);
+		ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_UND);
+		ck_assert_uint_eq(b.patched, 0);
+	}
+	ck_assert_uint_eq(compared, PV_ARRAY_SIZE(forms) * PV_ARRAY_SIZE(states));
+	/* A Thumb table site executed in ARM state is not that site. */
+	site = (struct pv_patch_site){ pc, 0xB672u, pv_patch_marker_t16(PV_IC_CPS),
+				       PV_IC_CPS, PV_SITE_THUMB | PV_SITE_T16 };
+	vm->cfg.patch_sites = &table;
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC);
+	run_word(pc, site.patched, 0, &a);
+	ck_assert_int_eq(a.ex.injected, PV_INJ_UNDEF);
+	ck_assert_uint_eq(a.patched, 0);
+	vm->cfg.patch_sites = NULL;
+}
+END_TEST
+
+/*
  * The trap path caches instruction-fetch translations (libpvcore/itlb.c).
  * It may keep no more than a TLB: new code in the same page is seen at
  * once, a remapping after TLB maintenance, and a change of privilege or of
@@ -1162,6 +1316,7 @@ static Suite *cpu_suite(void)
 	tcase_add_test(tc, hypercalls);
 	tcase_add_test(tc, trap_emulates_cp15_and_counts);
 	tcase_add_test(tc, trap_patched_site_uses_original);
+	tcase_add_test(tc, trap_self_words_emulate_as_table_sites);
 	tcase_add_test(tc, trap_fetch_cache_follows_the_architecture);
 	tcase_add_test(tc, trap_wfi_and_hvc_exit);
 	tcase_add_test(tc, trap_hvc_smc_from_user_are_undefined);

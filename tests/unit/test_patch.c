@@ -785,6 +785,356 @@ START_TEST(smp_on_up_replacements_are_checked)
 }
 END_TEST
 
+/* ---- self-describing trap words (patch.h) ------------------------------ */
+
+static const unsigned isas[3] = { 0, PV_SITE_THUMB, PV_SITE_THUMB | PV_SITE_T16 };
+
+/* The UDF word of @isa around immediate @imm, built here from the Arm ARM. */
+static uint32_t udf_of(unsigned isa, uint32_t imm)
+{
+	if (isa == 0)
+		return 0xE7F000F0u | (imm >> 4) << 8 | (imm & 0xF);
+	if (isa & PV_SITE_T16)
+		return 0xDE00u | imm;
+	return (0xF7F0u | imm >> 12) << 16 | 0xA000u | (imm & 0xFFF);
+}
+
+static int decode_isa(uint32_t w, unsigned isa, struct pv_insn *in)
+{
+	if (isa == 0)
+		return pv_decode_arm(w, in);
+	if (isa & PV_SITE_T16)
+		return pv_decode_thumb((uint16_t)w, 0, in);
+	return pv_decode_thumb((uint16_t)(w >> 16), (uint16_t)w, in);
+}
+
+/*
+ * Every immediate of every ISA: what decodes is a sensitive instruction of
+ * the five forms, whose operands are the documented fields of the
+ * immediate (checked against the decoder's view of the original), and
+ * encoding that original gives the same word back. Nothing outside the
+ * reserved ranges decodes (Linux's BUG/kgdb/probe words, the class markers).
+ */
+START_TEST(self_words_every_immediate)
+{
+	unsigned ndec[3] = { 0 };
+
+	for (int k = 0; k < 3; k++) {
+		unsigned isa = isas[k], lim = (isa & PV_SITE_T16) ? 0x100 : 0x10000;
+
+		for (uint32_t imm = 0; imm < lim; imm++) {
+			struct pv_patch_site s;
+			struct pv_insn in;
+			uint32_t trap = udf_of(isa, imm), back;
+			int rc = pv_patch_self_decode(trap, isa, &s);
+
+			if (rc) {
+				ck_assert_int_eq(rc, PV_ENOTOURS);
+				continue;
+			}
+			ndec[k]++;
+			ck_assert_uint_eq(s.patched, trap);
+			ck_assert_uint_eq(s.flags, isa);
+			ck_assert_int_eq(decode_isa(s.original, isa, &in), 0);
+			ck_assert_uint_eq(in.cls, s.cls);
+			ck_assert_int_eq(pv_patch_self_encode(s.original, isa, &back), 0);
+			ck_assert_uint_eq(back, trap);
+			/* The same word read in another instruction set is not ours. */
+			for (int j = 0; j < 3; j++)
+				if (j != k)
+					ck_assert_int_eq(pv_patch_self_decode(trap, isas[j], &s),
+							 PV_ENOTOURS);
+			if (isa & PV_SITE_T16) {
+				ck_assert(imm >= 0xC0 && imm <= 0xD1);
+				ck_assert_uint_eq(in.cls, imm < 0xD0 ? PV_IC_CPS :
+						  imm == 0xD0 ? PV_IC_WFE : PV_IC_WFI);
+				if (imm < 0xD0) {
+					ck_assert_uint_eq(in.op, (imm & 8) ? 3 : 2);
+					ck_assert_uint_eq(in.imm, (imm & 7) << 6);
+				}
+				continue;
+			}
+			ck_assert(imm >= 0x8000 && imm < 0xE000);
+			if (isa)
+				ck_assert_uint_eq(in.cond, 14);
+			switch (imm & 0xE000) {
+			case PV_SELF_MSR:
+				ck_assert_uint_eq(in.cls, PV_IC_MSR);
+				ck_assert_uint_eq(in.cond, imm >> 9 & 15);
+				ck_assert_uint_eq(!!(in.flags & PV_IF_SPSR), imm >> 8 & 1);
+				ck_assert_uint_eq(in.op, imm >> 4 & 15);
+				ck_assert(in.flags & PV_IF_REG);
+				ck_assert_uint_eq(in.rm, imm & 15);
+				break;
+			case PV_SELF_MISC:
+				ck_assert_uint_eq(in.cond, imm >> 9 & 15);
+				if ((imm >> 5 & 15) == PV_SELF_MISC_MRS) {
+					ck_assert_uint_eq(in.cls, PV_IC_MRS);
+					ck_assert_uint_eq(!!(in.flags & PV_IF_SPSR), imm >> 4 & 1);
+					ck_assert_uint_eq(in.rd, imm & 15);
+				} else {
+					ck_assert_uint_eq(in.cls, (imm >> 5 & 15) == PV_SELF_MISC_WFI ?
+							  PV_IC_WFI : PV_IC_WFE);
+				}
+				break;
+			default:
+				ck_assert_uint_eq(imm & 0xE000, PV_SELF_CPS);
+				ck_assert_uint_eq(in.cls, PV_IC_CPS);
+				ck_assert_uint_eq(in.op, imm >> 9 & 3);
+				ck_assert_uint_eq(in.imm, (imm >> 5 & 7) << 6);
+				if (imm & 0x100)
+					ck_assert_uint_eq(in.mode, imm & 31);
+			}
+		}
+	}
+	/* Each A32 condition for MRS/MSR/WFI/WFE, so far more A32 forms. */
+	ck_assert_uint_gt(ndec[0], ndec[1]);
+	ck_assert_uint_gt(ndec[1], 0);
+	/* T16: cpsie/cpsid with AIF != 0 (14), wfe, wfi. */
+	ck_assert_uint_eq(ndec[2], 16);
+}
+END_TEST
+
+/*
+ * From the original's side: every word of the five families with every
+ * operand, and a million pseudo-random words. Exactly the canonical
+ * encodings the decoder gives the family's class fit; everything else is
+ * left to the table.
+ */
+START_TEST(self_words_every_original)
+{
+	static const struct { uint32_t base, vary; unsigned isa; } fam[] = {
+		{ 0x010F0000u, 0xF040F000u, 0 },              /* A32 MRS: cond R Rd */
+		{ 0x0120F000u, 0xF04F000Fu, 0 },              /* A32 MSR reg */
+		{ 0x0320F002u, 0xF0000001u, 0 },              /* A32 WFE/WFI */
+		{ 0xF1000000u, 0x000E01DFu, 0 },              /* A32 CPS */
+		{ 0xF3EF8000u, 0x00100F00u, PV_SITE_THUMB },  /* T32 MRS */
+		{ 0xF3808000u, 0x001F0F00u, PV_SITE_THUMB },  /* T32 MSR */
+		{ 0xF3AF8000u, 0x000007FFu, PV_SITE_THUMB },  /* T32 CPS, hints */
+		{ 0xB660u, 0x17u, PV_SITE_THUMB | PV_SITE_T16 }, /* T16 CPS */
+	};
+	unsigned fits = 0;
+	uint32_t x = 12345;
+
+	for (size_t f = 0; f < PV_ARRAY_SIZE(fam); f++) {
+		uint32_t v = 0;
+
+		/* Every subset of the varying bits. */
+		do {
+			uint32_t w = fam[f].base | v, trap;
+			struct pv_insn in;
+			unsigned isa = fam[f].isa;
+			int drc = decode_isa(w, isa, &in);
+			bool want = drc == 0 &&
+				    (in.cls == PV_IC_CPS || in.cls == PV_IC_MRS ||
+				     in.cls == PV_IC_MSR || in.cls == PV_IC_WFI ||
+				     in.cls == PV_IC_WFE) &&
+				    /* T16 CPS with A:I:F = 000 is UNPREDICTABLE: table. */
+				    !((isa & PV_SITE_T16) && !(w & 7));
+			int rc = pv_patch_self_encode(w, isa, &trap);
+
+			ck_assert_msg((rc == 0) == want, "0x%08x isa %u: rc %d", w, isa, rc);
+			if (rc == 0) {
+				struct pv_patch_site s;
+
+				fits++;
+				ck_assert_int_eq(pv_patch_self_decode(trap, isa, &s), 0);
+				ck_assert_uint_eq(s.original, w);
+				ck_assert_uint_eq(s.cls, in.cls);
+			} else {
+				ck_assert_int_eq(rc, PV_ENOTOURS);
+			}
+			v = (v - fam[f].vary) & fam[f].vary;
+		} while (v);
+	}
+	ck_assert_uint_gt(fits, 1000);
+	/* Anything else never fits (an LCG over all of the 32-bit space). */
+	for (int i = 0; i < 1000000; i++) {
+		uint32_t trap;
+		struct pv_insn in;
+
+		x = x * 1664525u + 1013904223u;
+		for (int k = 0; k < 2; k++) {
+			if (pv_patch_self_encode(x, isas[k], &trap) != 0)
+				continue;
+			ck_assert_int_eq(decode_isa(x, isas[k], &in), 0);
+			ck_assert(in.cls == PV_IC_CPS || in.cls == PV_IC_MRS ||
+				  in.cls == PV_IC_MSR || in.cls == PV_IC_WFI ||
+				  in.cls == PV_IC_WFE);
+		}
+	}
+	/* The other sensitive classes and the bad arguments. */
+	uint32_t t;
+
+	ck_assert_int_eq(pv_patch_self_encode(0xE321F013u, 0, &t), PV_ENOTOURS); /* msr #imm */
+	ck_assert_int_eq(pv_patch_self_encode(0xF96D0513u, 0, &t), PV_ENOTOURS); /* srsdb */
+	ck_assert_int_eq(pv_patch_self_encode(0xE8FD9FFFu, 0, &t), PV_ENOTOURS); /* ldm ^ */
+	ck_assert_int_eq(pv_patch_self_encode(0xE1B0F00Eu, 0, &t), PV_ENOTOURS); /* movs pc */
+	ck_assert_int_eq(pv_patch_self_encode(0xE4B10004u, 0, &t), PV_ENOTOURS); /* ldrt */
+	ck_assert_int_eq(pv_patch_self_encode(0xE10F0000u, 4, &t), PV_EINVAL);
+	ck_assert_int_eq(pv_patch_self_encode(0xE10F0000u, PV_SITE_T16, &t), PV_EINVAL);
+	ck_assert_int_eq(pv_patch_self_encode(0xE10F0000u, 0, NULL), PV_EINVAL);
+	ck_assert_int_eq(pv_patch_self_decode(0xE7F5A0F5u, 0, NULL), PV_EINVAL);
+	/* Class markers and Linux's own UDFs are not self-describing. */
+	{
+		struct pv_patch_site s;
+		static const uint32_t a32[] = { 0xE7F5A0F5u, 0xE7F001F2u, 0xE7F001F0u,
+						0xE7F001F8u, 0xE7F001F9u, 0xE7FFDEFEu,
+						0xE7FFDEFFu, 0xE7F000F0u };
+
+		for (size_t i = 0; i < PV_ARRAY_SIZE(a32); i++)
+			ck_assert_int_eq(pv_patch_self_decode(a32[i], 0, &s), PV_ENOTOURS);
+		ck_assert_int_eq(pv_patch_self_decode(0xF7F5AA05u, PV_SITE_THUMB, &s),
+				 PV_ENOTOURS);
+		ck_assert_int_eq(pv_patch_self_decode(0xF7F0A018u, PV_SITE_THUMB, &s),
+				 PV_ENOTOURS);
+		for (uint32_t h = 0; h < 0xC0; h++)
+			ck_assert_int_eq(pv_patch_self_decode(0xDE00u | h,
+				PV_SITE_THUMB | PV_SITE_T16, &s), PV_ENOTOURS);
+	}
+}
+END_TEST
+
+/* pvpatch writes self-describing words where they fit, markers elsewhere. */
+START_TEST(pvpatch_writes_self_words)
+{
+	struct pvp_image img;
+	struct pvp_result r, rt;
+	struct pvp_err e;
+	unsigned nself = 0, nmark = 0;
+
+	build();
+	ck_assert_int_eq(load(&img, &e), 0);
+	img.table_only = 1;
+	ck_assert_int_eq(pvp_analyze(&img, &rt, &e), 0);
+	img.table_only = 0;
+	ck_assert_int_eq(pvp_analyze(&img, &r, &e), 0);
+	ck_assert_uint_eq(r.nsites, rt.nsites);
+	for (size_t i = 0; i < r.nsites; i++) {
+		const struct pvp_site *s = &r.sites[i], *t = &rt.sites[i];
+		unsigned isa = s->flags & PV_SITE_ISA_MASK, cls;
+		struct pv_patch_site d;
+		uint32_t enc;
+
+		ck_assert_uint_eq(s->va, t->va);
+		ck_assert_uint_eq(s->original, t->original);
+		/* Table-only output is all class markers. */
+		ck_assert(isa == 0 ? pv_patch_is_marker_a32(t->patched, &cls) :
+			  (isa & PV_SITE_T16) ? pv_patch_is_marker_t16((uint16_t)t->patched, &cls) :
+			  pv_patch_is_marker_t32(t->patched, &cls));
+		ck_assert_uint_eq(cls, t->cls);
+		if (pv_patch_self_encode(s->original, isa, &enc) == 0) {
+			ck_assert_uint_eq(s->patched, enc);
+			ck_assert_int_eq(pv_patch_self_decode(s->patched, isa, &d), 0);
+			ck_assert_uint_eq(d.original, s->original);
+			nself++;
+		} else {
+			ck_assert_uint_eq(s->patched, t->patched);
+			nmark++;
+		}
+	}
+	/* The planted image has both kinds, including conditional A32 ones. */
+	ck_assert_uint_ge(nself, 20);
+	ck_assert_uint_ge(nmark, 20);
+	pvp_result_free(&r);
+	pvp_result_free(&rt);
+	pvp_image_free(&img);
+}
+END_TEST
+
+/*
+ * pv_patch_resolve(): a matching table entry wins; a self-describing word
+ * counts from the guest kernel only and in its own ISA; a user process at
+ * the load alias gets no kernel site.
+ */
+START_TEST(resolve_rules)
+{
+	uint32_t self_mrs, self_t16, self_other;
+	struct pv_patch_site sites[2], scratch;
+	struct pv_patch_table t;
+	const struct pv_patch_site *s;
+	const unsigned T16 = PV_SITE_THUMB | PV_SITE_T16;
+
+	ck_assert_int_eq(pv_patch_self_encode(0xE10F0000u, 0, &self_mrs), 0);   /* mrs r0 */
+	ck_assert_int_eq(pv_patch_self_encode(0xE10F1000u, 0, &self_other), 0); /* mrs r1 */
+	ck_assert_int_eq(pv_patch_self_encode(0xB672u, T16, &self_t16), 0);      /* cpsid i */
+	/* A table entry whose word is self-describing but whose original the
+	 * table says is something else cannot be built by pvpatch; the parser
+	 * refuses it (below). Here the entries are class markers. */
+	sites[0] = (struct pv_patch_site){ 0xC0001000u, 0xE10F0000u,
+					   pv_patch_marker_a32(PV_IC_MRS), PV_IC_MRS, 0 };
+	sites[1] = (struct pv_patch_site){ 0xC0001004u, 0xB672u,
+					   pv_patch_marker_t16(PV_IC_CPS), PV_IC_CPS, T16 };
+	t = (struct pv_patch_table){ sites, 2, 0xC0000000u, 0x2000u, 0, false };
+	ck_assert_int_eq(pv_patch_table_set_load(&t, pv_gpa(0x60000000u)), 0);
+
+	/* Table entry, from the kernel and at the load alias. */
+	s = pv_patch_resolve(&t, pv_gva(0xC0001000u), sites[0].patched, 0, true, &scratch);
+	ck_assert_ptr_eq(s, &sites[0]);
+	s = pv_patch_resolve(&t, pv_gva(0x60001000u), sites[0].patched, 0, true, &scratch);
+	ck_assert_ptr_eq(s, &sites[0]);
+	/* From user mode: the exact address only (kuser helpers), no alias. */
+	s = pv_patch_resolve(&t, pv_gva(0xC0001000u), sites[0].patched, 0, false, &scratch);
+	ck_assert_ptr_eq(s, &sites[0]);
+	ck_assert_ptr_null(pv_patch_resolve(&t, pv_gva(0x60001000u), sites[0].patched, 0,
+					    false, &scratch));
+	/* The table entry in another ISA: not the site. */
+	ck_assert_ptr_null(pv_patch_resolve(&t, pv_gva(0xC0001004u), sites[1].patched, 0,
+					    true, &scratch));
+	ck_assert_ptr_eq(pv_patch_resolve(&t, pv_gva(0xC0001004u), sites[1].patched, T16,
+					  true, &scratch), &sites[1]);
+	/* Memory no longer holds the entry's word, but a self-describing one:
+	 * the word now there counts. */
+	s = pv_patch_resolve(&t, pv_gva(0xC0001000u), self_other, 0, true, &scratch);
+	ck_assert_ptr_eq(s, &scratch);
+	ck_assert_uint_eq(s->original, 0xE10F1000u);
+	ck_assert_uint_eq(s->va, 0xC0001000u);
+	/* Self-describing words anywhere, no table: kernel only, own ISA only. */
+	s = pv_patch_resolve(NULL, pv_gva(0xBF000010u), self_mrs, 0, true, &scratch);
+	ck_assert_ptr_eq(s, &scratch);
+	ck_assert_uint_eq(s->cls, PV_IC_MRS);
+	ck_assert_ptr_null(pv_patch_resolve(NULL, pv_gva(0xBF000010u), self_mrs, 0, false,
+					    &scratch));
+	ck_assert_ptr_null(pv_patch_resolve(NULL, pv_gva(0xBF000010u), self_mrs, 0, true,
+					    NULL));
+	ck_assert_ptr_null(pv_patch_resolve(NULL, pv_gva(0xBF000010u), self_t16, 0, true,
+					    &scratch));
+	ck_assert_ptr_null(pv_patch_resolve(NULL, pv_gva(0xBF000010u), self_mrs,
+					    PV_SITE_THUMB, true, &scratch));
+	s = pv_patch_resolve(NULL, pv_gva(0xBF000012u), self_t16, T16, true, &scratch);
+	ck_assert_ptr_eq(s, &scratch);
+	ck_assert_uint_eq(s->original, 0xB672u);
+	/* A class marker without an entry is nobody's. */
+	ck_assert_ptr_null(pv_patch_resolve(&t, pv_gva(0xBF000010u),
+					    pv_patch_marker_a32(PV_IC_MRS), 0, true, &scratch));
+}
+END_TEST
+
+/* The manifest accepts a self-describing word only for its own original. */
+START_TEST(manifest_checks_self_words)
+{
+	uint8_t *m;
+	size_t ml;
+	struct pv_patch_table t;
+	struct pvp_result r;
+	size_t k = SIZE_MAX;
+
+	manifest_of_build(&m, &ml, &r);
+	for (size_t i = 0; i < r.nsites && k == SIZE_MAX; i++)
+		if (!(r.sites[i].flags & PV_SITE_THUMB) && r.sites[i].cls == PV_IC_MRS)
+			k = i;
+	ck_assert(k != SIZE_MAX);
+	ck_assert(pvp_is_self_word(r.sites[k].patched, 0));
+	ck_assert_int_eq(pv_patch_table_parse(m, ml, &t), 0);
+	/* Same trap word, another original (mrs r0 -> mrs r1): refused. */
+	m[32 + 16 * k + 5] ^= 0x10;
+	refresh_crc(m, ml);
+	ck_assert_int_eq(pv_patch_table_parse(m, ml, &t), PV_ECORRUPT);
+	free(m);
+	free(r.sites);
+}
+END_TEST
+
 static Suite *patch_suite(void)
 {
 	Suite *s = suite_create("patch");
@@ -804,6 +1154,11 @@ static Suite *patch_suite(void)
 	tcase_add_test(tc, system_map_empty_local_name);
 	tcase_add_test(tc, vectors_and_stubs_get_aliases);
 	tcase_add_test(tc, smp_on_up_replacements_are_checked);
+	tcase_add_test(tc, self_words_every_immediate);
+	tcase_add_test(tc, self_words_every_original);
+	tcase_add_test(tc, pvpatch_writes_self_words);
+	tcase_add_test(tc, resolve_rules);
+	tcase_add_test(tc, manifest_checks_self_words);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1029,7 +1029,8 @@ static int collect(struct ctx *c)
 			/* Markers anywhere in text mean this image went through pvpatch. */
 			if ((!(flags & PV_SITE_THUMB) && pv_patch_is_marker_a32(raw, &mk)) ||
 			    ((flags & PV_SITE_THUMB) && len == 4 && pv_patch_is_marker_t32(raw, &mk)) ||
-			    ((flags & PV_SITE_T16) && pv_patch_is_marker_t16((uint16_t)raw, &mk)))
+			    ((flags & PV_SITE_T16) && pv_patch_is_marker_t16((uint16_t)raw, &mk)) ||
+			    pvp_is_self_word(raw, flags))
 				if ((s & (S_ARM | S_THUMB)) || !(s & S_DATA))
 					return pvp_errf(c->e, PV_EEXIST,
 							"0x%08x in %s holds pvpatch trap 0x%08x: the image "
@@ -1075,12 +1076,7 @@ static int collect(struct ctx *c)
 					return rc;
 				continue;
 			}
-			if (!(flags & PV_SITE_THUMB))
-				patched = pv_patch_marker_a32(in.cls);
-			else if (len == 4)
-				patched = pv_patch_marker_t32(in.cls);
-			else
-				patched = pv_patch_marker_t16(in.cls);
+			patched = pvp_trap_word(img, raw, flags, in.cls);
 			/* Image VA of the word; runtime code gets an alias too. */
 			uint32_t iva = img->base + off;
 
@@ -1353,6 +1349,9 @@ static void run_flow(struct ctx *c)
 				}
 			}
 	}
+	/* Entries the loader found besides symbols (a module's jump labels). */
+	for (size_t i = 0; i < c->img->nentries; i++)
+		push(c, c->img->entries[i] & ~1u, (int)(c->img->entries[i] & 1u));
 	drain(c);
 }
 

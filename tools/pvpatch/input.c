@@ -118,6 +118,7 @@ void pvp_image_free(struct pvp_image *img)
 		free(img->syms[i].name);
 	free(img->syms);
 	free(img->maps);
+	free(img->entries);
 	free(img->data);
 	memset(img, 0, sizeof(*img));
 }

@@ -22,7 +22,8 @@ static int usage(void)
 		"usage: pvpatch [--system-map MAP] [--format zimage|image|elf] [--thumb]\n"
 		"               [--strict] [--list-unsure] [--stubs OUT.stubs [--strict-pan]]\n"
 		"               -o OUT.img --sites OUT.sites IN\n"
-		"       pvpatch --print SITES\n");
+		"       pvpatch --print SITES\n"
+		"       pvpatch --module [--strict] [--report REPORT] -o OUT.ko IN.ko[.xz]\n");
 	return 2;
 }
 
@@ -71,7 +72,8 @@ int main(int argc, char **argv)
 	const char *in = NULL, *map = NULL, *out = NULL, *sites = NULL, *print = NULL;
 	const char *stubs = NULL;
 	enum pvp_format fmt = PVP_FMT_AUTO;
-	int strict = 0, list = 0, thumb = 0, strict_pan = 0, rc;
+	int strict = 0, list = 0, thumb = 0, strict_pan = 0, module = 0, rc;
+	const char *report = NULL;
 	uint8_t *ib = NULL, *mb = NULL, *man = NULL, *sb = NULL;
 	size_t il = 0, ml = 0, manl = 0, sl = 0;
 	struct pvp_stub_stats ss;
@@ -95,6 +97,10 @@ int main(int argc, char **argv)
 			stubs = argv[++i];
 		else if (!strcmp(a, "--strict-pan"))
 			strict_pan = 1;
+		else if (!strcmp(a, "--module"))
+			module = 1;
+		else if (!strcmp(a, "--report") && i + 1 < argc)
+			report = argv[++i];
 		else if (!strcmp(a, "--strict"))
 			strict = 1;
 		else if (!strcmp(a, "--list-unsure"))
@@ -133,6 +139,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		return 0;
+	}
+	if (module) {
+		if (!in || !out || sites || map || print || stubs)
+			return usage();
+		return pvp_module_cli(in, out, report, strict);
 	}
 	if (!in || !out || !sites || (strict_pan && !stubs))
 		return usage();
@@ -201,6 +212,16 @@ int main(int argc, char **argv)
 		for (int k = 0; k < PV_STUB_KIND_COUNT; k++)
 			if (ss.per_kind[k])
 				printf("stub %-12s %u\n", pvp_stub_kind_name(k), ss.per_kind[k]);
+	}
+	{
+		size_t nself = 0, nprim = 0;
+
+		for (size_t i = 0; i < res.nsites; i++)
+			if (!(res.sites[i].flags & PV_SITE_ALIAS)) {
+				nprim++;
+				nself += pvp_is_self_word(res.sites[i].patched, res.sites[i].flags);
+			}
+		printf("self-describing %zu of %zu patched words\n", nself, nprim);
 	}
 	printf("sites %zu (including runtime aliases), unsure %zu\n", res.nsites, res.nunsure);
 	for (size_t i = 0; i < res.nunsure && (list || i < 10); i++)

@@ -57,6 +57,10 @@ struct pvp_image {
 	enum pvp_symsrc symsrc;
 	enum pvp_format format; /* what the input turned out to be */
 	int thumb_default; /* treat functions without ISA info as Thumb */
+	int table_only;    /* write class markers only, no self-describing words */
+	uint32_t *entries; /* extra code entries (bit 0: Thumb), e.g. a module's
+			    * jump-label targets; owned, may be NULL */
+	size_t nentries;
 };
 
 /* One patched (or alias) site. */
@@ -150,6 +154,17 @@ const struct pvp_sym *pvp_find_sym(const struct pvp_image *img, const char *name
 int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 		struct pvp_err *e);
 
+/**
+ * pvp_trap_word() - the trap word for a site: the self-describing word
+ * (pv_patch_self_encode()) where @raw fits one and @img does not ask for
+ * table_only, else the class marker of the site's ISA.
+ */
+uint32_t pvp_trap_word(const struct pvp_image *img, uint32_t raw, uint16_t flags,
+		       unsigned cls);
+
+/** pvp_is_self_word() - @raw (in the ISA of @flags) is a self-describing trap. */
+bool pvp_is_self_word(uint32_t raw, uint16_t flags);
+
 /** pvp_apply() - write the trap words of @r's primary sites into @img. */
 void pvp_apply(struct pvp_image *img, const struct pvp_result *r);
 
@@ -222,6 +237,45 @@ int pvp_manifest_print(const uint8_t *blob, size_t len, FILE *f);
  */
 int pvp_write_atomic(const char *path, const void *buf, size_t len,
 		     struct pvp_err *e);
+
+/* ---- loadable modules (module.c) ---- */
+
+struct pvp_module_stats {
+	size_t functions;   /* function symbols analysed */
+	size_t sites;       /* words rewritten (all self-describing) */
+	size_t unsure;      /* sensitive-looking words not reached (reported) */
+	size_t relocated;   /* sensitive-looking words under a relocation (kept) */
+	size_t refused;     /* sensitive instructions that do not fit a
+			     * self-describing word (the module is refused) */
+	uint32_t per_class[PV_IC_COUNT];
+};
+
+/**
+ * pvp_module_patch() - patch a relocatable ARM ELF (a .ko) in memory
+ * @elf, @len: the module (uncompressed)
+ * @name: for messages and the report
+ * @strict: refuse if any word could not be classified safely
+ * @out: a malloc'd copy of @elf with the sites rewritten (@len bytes)
+ * @report, @replen: a malloc'd text report (one line per site)
+ * @st: counts, filled also on refusal
+ * Return: 0; PV_EINVAL (not an ARM ET_REL, no symbol table, a sensitive
+ * instruction that does not fit a self-describing word, a sensitive
+ * .alt.smp.init replacement, --strict with unsure words); PV_ECORRUPT
+ * (malformed ELF); PV_EEXIST (already patched); PV_ENOMEM. Nothing is
+ * returned in @out/@report on error.
+ */
+int pvp_module_patch(const uint8_t *elf, size_t len, const char *name, int strict,
+		     uint8_t **out, char **report, size_t *replen,
+		     struct pvp_module_stats *st, struct pvp_err *e);
+
+/** pvp_module_cli() - `pvpatch --module`: read, patch, write; exit status. */
+int pvp_module_cli(const char *in, const char *out, const char *report, int strict);
+
+/** XZ containers for .ko.xz: detect, unpack, pack (CRC32 check). */
+bool pvp_is_xz(const uint8_t *in, size_t len);
+int pvp_xz_unpack(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
+		  struct pvp_err *e);
+int pvp_xz_pack(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen);
 
 /** pvp_errf() - format a message into @e and return @code. */
 int pvp_errf(struct pvp_err *e, int code, const char *fmt, ...)
