@@ -114,6 +114,14 @@ static void rd_mpidr(struct pv_vcpu *vcpu, const struct cp_reg *r,
 	*v = 0x80000000u | (vcpu->id & 3u);
 }
 
+void pv_cp15_id_regs(const struct pv_vcpu *vcpu, uint32_t *midr,
+		     uint32_t *ctr, uint32_t *mpidr)
+{
+	*midr = PV_A9_MIDR;
+	*ctr = A9_CTR;
+	rd_mpidr((struct pv_vcpu *)vcpu, NULL, mpidr);
+}
+
 /* The MPCore peripheral base, as the board descriptor places it. */
 static void rd_cbar(struct pv_vcpu *vcpu, const struct cp_reg *r, uint32_t *v)
 {

@@ -38,6 +38,13 @@ struct pv_cp_access {
 int pv_cp_read(struct pv_vcpu *vcpu, const struct pv_cp_access *acc,
 	       uint32_t val[2]);
 
+/**
+ * pv_cp15_id_regs() - MIDR, CTR and MPIDR as @vcpu reads them (constants
+ * the vCPU page carries for the stubs)
+ */
+void pv_cp15_id_regs(const struct pv_vcpu *vcpu, uint32_t *midr,
+		     uint32_t *ctr, uint32_t *mpidr);
+
 /* pv_cp_write() result: the write was the legacy CP15 wait-for-interrupt. */
 #define PV_CP_WAIT 1
 

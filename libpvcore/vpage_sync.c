@@ -70,6 +70,15 @@ void pv_vpage_sync_out(struct pv_vcpu *vcpu)
 	FIELD(p, PV_VPAGE_DFAR) = vcpu->cp15.dfar;
 	FIELD(p, PV_VPAGE_IFAR) = vcpu->cp15.ifar;
 	FIELD(p, PV_VPAGE_MAGIC) = PV_VPAGE_MAGIC_VALUE;
+	if (!vcpu->vpage_live) {
+		uint32_t midr, ctr, mpidr;
+
+		/* Constants: the guest may scribble on them, only to its cost. */
+		pv_cp15_id_regs(vcpu, &midr, &ctr, &mpidr);
+		FIELD(p, PV_VPAGE_MIDR) = midr;
+		FIELD(p, PV_VPAGE_CTR) = ctr;
+		FIELD(p, PV_VPAGE_MPIDR) = mpidr;
+	}
 	vcpu->vpage_live = true;
 }
 

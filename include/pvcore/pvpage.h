@@ -54,7 +54,10 @@
 #define PV_VPAGE_DFAR      0x0fa4u
 #define PV_VPAGE_IFAR      0x0fa8u
 #define PV_VPAGE_MAGIC     0x0facu /* PV_VPAGE_MAGIC_VALUE, for debuggers */
-#define PV_VPAGE_FIELDS_END 0x0fb0u
+#define PV_VPAGE_MIDR      0x0fb0u /* constants: written once per reset */
+#define PV_VPAGE_CTR       0x0fb4u
+#define PV_VPAGE_MPIDR     0x0fb8u
+#define PV_VPAGE_FIELDS_END 0x0fbcu
 
 #define PV_VPAGE_MAGIC_VALUE 0x45474150u /* "PAGE" */
 

@@ -1554,6 +1554,8 @@ int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 			r->ndata++;
 	r->ndata /= 2;
 	rc = collect(&c);
+	memcpy(r->alt, c.alt, sizeof(r->alt));
+	r->nalt = c.nalt;
 	if (!rc) {
 		r->arm_words = calloc(img->size / 4 + 1, 1);
 		if (!r->arm_words)

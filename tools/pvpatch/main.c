@@ -209,6 +209,7 @@ int main(int argc, char **argv)
 		       "writes %s\n", ss.area_va, ss.area_size / 1024, ss.stubs,
 		       ss.skipped_excluded, ss.skipped_range,
 		       strict_pan ? "trap (strict PAN)" : "stubbed (lazy PAN)");
+		printf("pvpatch: %u page-table cache cleans elided\n", ss.elided);
 		for (int k = 0; k < PV_STUB_KIND_COUNT; k++)
 			if (ss.per_kind[k])
 				printf("stub %-12s %u\n", pvp_stub_kind_name(k), ss.per_kind[k]);

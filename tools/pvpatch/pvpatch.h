@@ -103,6 +103,8 @@ struct pvp_result {
 	int smpalt_checked;       /* .alt.smp.init replacements checked */
 	uint32_t smpalt_entries;
 	uint32_t smpalt_on_sites; /* SMP_ON_UP targets that are patched sites */
+	uint32_t alt[64][2];      /* .alt.smp.init spans (Image offsets) */
+	int nalt;
 	uint8_t *arm_words;       /* per Image word: 1 if reached as A32 code
 				   * and not proved data (stubs.c uses it) */
 };
@@ -176,11 +178,13 @@ void pvp_result_free(struct pvp_result *r);
  * @stubs: their total
  * @skipped_range: candidates a branch could not reach (±32 MiB)
  * @skipped_excluded: candidates in code Linux copies or runs elsewhere
+ * @elided: page-table cache cleans made NOPs (stubs.c, is_pte_clean())
  * @area_va, @area_size: the stub area
  */
 struct pvp_stub_stats {
 	uint32_t per_kind[PV_STUB_KIND_COUNT];
 	uint32_t stubs, skipped_range, skipped_excluded;
+	uint32_t elided;
 	uint32_t area_va, area_size;
 };
 
