@@ -230,8 +230,9 @@ struct pv_vcpu {
 	 */
 	bool excl_valid;
 	uint32_t excl_addr;
-	/* The vCPU page holds what the last resume wrote (vpage.c). */
-	bool vpage_live;
+	/* The vCPU page holds what the last resume wrote (vpage.c), and
+	 * whether it held the user bank's SP and LR then. */
+	bool vpage_live, vpage_usr;
 	struct pv_itlb itlb;
 	struct pv_decoded decoded;
 };

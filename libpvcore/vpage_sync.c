@@ -38,6 +38,10 @@ void pv_vpage_sync_in(struct pv_vcpu *vcpu)
 	spsr = pv_vcpu_spsr(vcpu);
 	if (spsr)
 		*spsr = FIELD(p, PV_VPAGE_SPSR);
+	if (vcpu->vpage_usr) {
+		vcpu->bank_sp[PV_BANK_USR] = FIELD(p, PV_VPAGE_USR_SP);
+		vcpu->bank_lr[PV_BANK_USR] = FIELD(p, PV_VPAGE_USR_LR);
+	}
 	dacr = FIELD(p, PV_VPAGE_DACR);
 	if (dacr != vcpu->cp15.dacr) {
 		static const struct pv_cp_access dacr_reg = { 15, 0, 3, 0, 0,
@@ -52,7 +56,7 @@ void pv_vpage_sync_in(struct pv_vcpu *vcpu)
 void pv_vpage_sync_out(struct pv_vcpu *vcpu)
 {
 	volatile uint32_t *p;
-	uint32_t *spsr;
+	uint32_t *spsr, mode;
 
 	if (!vcpu->vm->cfg.stubs)
 		return;
@@ -70,6 +74,16 @@ void pv_vpage_sync_out(struct pv_vcpu *vcpu)
 	FIELD(p, PV_VPAGE_DFAR) = vcpu->cp15.dfar;
 	FIELD(p, PV_VPAGE_IFAR) = vcpu->cp15.ifar;
 	FIELD(p, PV_VPAGE_MAGIC) = PV_VPAGE_MAGIC_VALUE;
+	/* A separate user bank: the current mode is neither USR/SYS nor FIQ
+	 * (whose r8-r12 the LDM ^ stub would load natively). */
+	mode = vcpu->cpsr & PV_PSR_M_MASK;
+	vcpu->vpage_usr = mode != PV_MODE_FIQ && pv_mode_bank(mode) != PV_BANK_USR &&
+			  pv_mode_bank(mode) != PV_BANK_COUNT;
+	FIELD(p, PV_VPAGE_USR_BAD) = !vcpu->vpage_usr;
+	if (vcpu->vpage_usr) {
+		FIELD(p, PV_VPAGE_USR_SP) = vcpu->bank_sp[PV_BANK_USR];
+		FIELD(p, PV_VPAGE_USR_LR) = vcpu->bank_lr[PV_BANK_USR];
+	}
 	if (!vcpu->vpage_live) {
 		uint32_t midr, ctr, mpidr;
 

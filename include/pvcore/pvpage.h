@@ -19,7 +19,8 @@
  *
  * Ownership: the vCPU page is guest-writable memory. While the guest runs,
  * the fields a stub writes (PV_VPAGE_CPSR's I and F bits, PV_VPAGE_SPSR,
- * PV_VPAGE_DACR) are the guest's; at every trap the core reads exactly
+ * PV_VPAGE_DACR, and PV_VPAGE_USR_SP/LR in modes with a user bank) are
+ * the guest's; at every trap the core reads exactly
  * those back, as untrusted input, and at every resume it rewrites the
  * whole page from the vCPU. No other field is ever read back.
  *
@@ -57,7 +58,11 @@
 #define PV_VPAGE_MIDR      0x0fb0u /* constants: written once per reset */
 #define PV_VPAGE_CTR       0x0fb4u
 #define PV_VPAGE_MPIDR     0x0fb8u
-#define PV_VPAGE_FIELDS_END 0x0fbcu
+#define PV_VPAGE_USR_SP    0x0fbcu /* the user bank, for LDM/STM ^ stubs */
+#define PV_VPAGE_USR_LR    0x0fc0u
+#define PV_VPAGE_USR_BAD   0x0fc4u /* non-zero: the current mode has no
+				    * separate user bank (USR, SYS, FIQ) */
+#define PV_VPAGE_FIELDS_END 0x0fc8u
 
 #define PV_VPAGE_MAGIC_VALUE 0x45474150u /* "PAGE" */
 
@@ -81,6 +86,8 @@ enum pv_stub_kind {
 	PV_STUB_CPSIE,     /* CPSIE i, f or if (traps if something is pending) */
 	PV_STUB_MRC,       /* MRC of a register the page holds */
 	PV_STUB_MCR_DACR,  /* MCR DACR (applied at the next trap: lazy PAN) */
+	PV_STUB_STM_USR,   /* STMDB Rn, {SP, LR}^ */
+	PV_STUB_LDM_USR,   /* LDMDB Rn, {R0-LR}^ */
 	PV_STUB_KIND_COUNT
 };
 

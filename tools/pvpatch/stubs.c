@@ -238,6 +238,37 @@ static void build(struct emit *e)
 		st(e, rx, PV_VPAGE_CPSR);
 		pending_check(e, rx, 0xC0, 1, c->reg);
 		break;
+	case PV_STUB_STM_USR:
+	case PV_STUB_LDM_USR:
+		rx = c->reg == 0 ? 1 : 0;
+		st(e, rx, PV_VPAGE_SCRATCH);
+		/* No separate user bank in this mode: the VMM's. */
+		ld(e, rx, PV_VPAGE_USR_BAD);
+		nz = skip_if_zero(e, rx);
+		ld(e, rx, PV_VPAGE_SCRATCH);
+		trap(e);
+		back(e);
+		nz_end(e, nz);
+		if (c->kind == PV_STUB_STM_USR) {
+			ld(e, rx, PV_VPAGE_USR_SP);
+			put(e, 0xE5000008u | c->reg << 16 | rx << 12); /* str rx, [rn, #-8] */
+			ld(e, rx, PV_VPAGE_USR_LR);
+			put(e, 0xE5000004u | c->reg << 16 | rx << 12);
+			ld(e, rx, PV_VPAGE_SCRATCH);
+			back(e);
+			break;
+		}
+		put(e, 0xE5100008u | c->reg << 16 | rx << 12); /* ldr rx, [rn, #-8] */
+		st(e, rx, PV_VPAGE_USR_SP);
+		put(e, 0xE5100004u | c->reg << 16 | rx << 12);
+		st(e, rx, PV_VPAGE_USR_LR);
+		/* r0-r12 one by one, the base last: restartable until then. */
+		for (unsigned k = 0; k < 13; k++)
+			if (k != c->reg)
+				put(e, 0xE5100000u | c->reg << 16 | k << 12 | (60u - 4u * k));
+		put(e, 0xE5100000u | c->reg << 16 | c->reg << 12 | (60u - 4u * c->reg));
+		back(e);
+		break;
 	default:
 		break;
 	}
@@ -250,6 +281,7 @@ const char *pvp_stub_kind_name(int kind)
 		[PV_STUB_MSR_SPSR] = "msr-spsr", [PV_STUB_MSR_CPSR_C] = "msr-cpsr_c",
 		[PV_STUB_CPSID] = "cpsid", [PV_STUB_CPSIE] = "cpsie",
 		[PV_STUB_MRC] = "mrc", [PV_STUB_MCR_DACR] = "mcr-dacr",
+		[PV_STUB_STM_USR] = "stm-user", [PV_STUB_LDM_USR] = "ldm-user",
 	};
 
 	return kind >= 0 && kind < PV_STUB_KIND_COUNT ? names[kind] : "?";
@@ -310,6 +342,17 @@ static bool classify_site(const struct pvp_site *s, struct cand *c)
 	}
 	if (cond == 0xF)
 		return false;
+	/* The user-bank transfers of Linux's entry and exit paths. */
+	c->reg = (w >> 16) & 15;
+	if (s->cls == PV_IC_STM_USER && (w & 0x0FF0FFFFu) == 0x09406000u && c->reg < 13) {
+		c->kind = PV_STUB_STM_USR;
+		return true;
+	}
+	if (s->cls == PV_IC_LDM_USER && (w & 0x0FF0FFFFu) == 0x09507FFFu && c->reg < 13) {
+		c->kind = PV_STUB_LDM_USR;
+		return true;
+	}
+	c->reg = (w >> 12) & 15;
 	if (s->cls == PV_IC_MRS && (w & 0x0FBF0FFFu) == 0x010F0000u && c->reg != 15) {
 		c->kind = (w & PV_BIT(22)) ? PV_STUB_MRS_SPSR : PV_STUB_MRS_CPSR;
 		return true;
