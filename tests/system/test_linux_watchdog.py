@@ -127,9 +127,9 @@ def test_fault_loops_and_vfp_pipeline_run_as_natively(images):
     for prog in PROGRAMS:
         assert f"pvrun-exit {prog} 0" in native, nshow
     m = re.search(r"^faultloop: segv faults=(\d+) ", nlog, re.M)
-    iters = int(m.group(1))
-    m = re.search(r"^vfppipe: pipe chunks=(\d+) ", nlog, re.M)
-    chunks = int(m.group(1))
+    n = re.search(r"^vfppipe: pipe chunks=(\d+) ", nlog, re.M)
+    assert m and n, "no result lines in the native run" + nshow
+    iters, chunks = int(m.group(1)), int(n.group(1))
 
     vlog, status, _, vshow = boot("vmm", conftest.qemu_command(images["vmm"]),
                                   None, VMM_TIMEOUT)
