@@ -9,8 +9,10 @@ the build directory (system-logs/<test>.log).
 import os
 import pathlib
 import re
+import select
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -77,6 +79,35 @@ def run_qemu(name, timeout=BOOT_TIMEOUT, extra=()):
         out, status, timed_out = e.stdout or b"", None, True
     log = out.decode("utf-8", "replace").replace("\r\n", "\n")
     return Run(image, cmd, status, log, timed_out)
+
+
+def run_until(cmd, pattern, timeout):
+    """Run @cmd; stop it at @pattern in its output (None: never), at its
+    exit or at @timeout wall seconds. Returns (log, exit status, negative
+    if it was killed, reached)."""
+    q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    buf, reached, deadline = b"", False, time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([q.stdout], [], [], 1.0)
+            if r:
+                chunk = os.read(q.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                buf += chunk
+                if pattern is not None and pattern.encode() in buf:
+                    reached = True
+                    break
+            elif q.poll() is not None:
+                break
+    finally:
+        if q.poll() is None:
+            q.kill()
+        rest = q.communicate()[0] or b""
+        buf += rest
+    log = buf.decode("utf-8", "replace").replace("\r\n", "\n")
+    return log, q.returncode, reached
 
 
 def log_dir():

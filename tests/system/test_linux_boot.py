@@ -19,9 +19,7 @@ On failure the full serial log is printed and written to
 import os
 import pathlib
 import re
-import select
 import subprocess
-import time
 
 import pytest
 
@@ -62,31 +60,10 @@ def linux_image():
 
 def boot_until(image, pattern, timeout):
     """Boot @image; stop at @pattern, at QEMU's exit or at @timeout.
-    Returns (log, status or None, reached)."""
+    Returns (log, status or None, reached, command)."""
     cmd = conftest.qemu_command(image)
-    q = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    buf, reached, deadline = b"", False, time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            r, _, _ = select.select([q.stdout], [], [], 1.0)
-            if r:
-                chunk = os.read(q.stdout.fileno(), 65536)
-                if not chunk:
-                    break
-                buf += chunk
-                if pattern.encode() in buf:
-                    reached = True
-                    break
-            elif q.poll() is not None:
-                break
-    finally:
-        if q.poll() is None:
-            q.kill()
-        rest = q.communicate()[0] or b""
-        buf += rest
-    log = buf.decode("utf-8", "replace").replace("\r\n", "\n")
-    return log, q.returncode, reached, cmd
+    log, status, reached = conftest.run_until(cmd, pattern, timeout)
+    return log, status, reached, cmd
 
 
 def keep_log(name, cmd, log, status):

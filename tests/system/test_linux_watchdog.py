@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: MIT
+"""pvbm's fault-loop watchdog at the Linux level (issue 13; the bare-metal
+half is tests/guest/test_watchdog.py).
+
+A user process may fault at one PC as often as it likes, and the lazy VFP
+switching of Linux makes the first VFP instruction after every context
+switch UNDEF, at one PC in a loop. pvbm once stopped the whole VM after 32
+such faults ("watchdog: guest is stuck in a fault loop", status 3).
+
+The two programs of tests/linux/stress (faultloop: 3 x 1000 handled
+SIGSEGV/SIGILL at one PC each; vfppipe: a NEON consumer behind a pipe,
+~3000 context switches) are built here with arm-linux-gnueabihf-gcc
+-static, put into the initramfs (PV_INITRAMFS_EXTRA of
+tools/mk-linux-image.sh) and run by /init (kernel command line
+pvrun=faultloop,vfppipe), once natively on -M vexpress-a9 with the
+virtual board's tree (bench/native-dtb.sh, as bench/bench-linux.sh does)
+and once under pvbm on -M sabrelite. Their output must be the same, and
+pvbm must end with status 0. ~3-8 min of wall time on QEMU (TCG).
+Logs: <build>/system-logs/test_linux_watchdog-{native,vmm}.log.
+"""
+import os
+import pathlib
+import re
+import shutil
+import subprocess
+import time
+
+import pytest
+
+import conftest
+
+PROGRAMS = ("faultloop", "vfppipe")
+BOOTARGS = "console=ttyAMA0 earlycon pvrun=" + ",".join(PROGRAMS)
+CFLAGS = ["-static", "-O2", "-Wall", "-Wextra", "-Werror", "-marm",
+          "-mcpu=cortex-a9", "-mfpu=neon", "-mfloat-abi=hard",
+          # The producer of vfppipe must stay integer-only.
+          "-fno-tree-vectorize"]
+VMM_TIMEOUT = int(os.environ.get("PV_LINUX_TIMEOUT", "720"))  # wall s
+NATIVE_TIMEOUT = 180
+LOOP_MESSAGE = "watchdog: guest is stuck in a fault loop"
+# What the programs print; kernel messages may come in between.
+RESULT = re.compile(r"^(?:(?:faultloop|vfppipe): .*|pvrun-exit .*|pvrun-done)$",
+                    re.M)
+
+
+def _env(name, what):
+    v = os.environ.get(name, "")
+    if not v:
+        pytest.fail(f"{name} is not set: {what}")
+    return v
+
+
+def _run(cmd, what):
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=300)
+    assert p.returncode == 0, f"{what} failed:\n" + \
+        p.stdout.decode(errors="replace")
+
+
+@pytest.fixture(scope="module")
+def images():
+    src = pathlib.Path(_env("PV_SOURCE_ROOT", "run through meson test"))
+    pkgs = pathlib.Path(_env("PV_GUEST_PKGS", "configure the native build "
+                             "with -Dguest_pkgs=<dir>/guest"))
+    kernels = sorted(pkgs.glob("boot/vmlinuz-*-armmp"))
+    if not kernels:
+        pytest.fail(f"no boot/vmlinuz-*-armmp under PV_GUEST_PKGS={pkgs}: "
+                    "run tools/fetch-armhf.sh")
+    armnone = _env("PV_BAREMETAL_DIR", "configure with -Dbaremetal_dir")
+    pvpatch = _env("PV_PVPATCH", "run through meson test")
+    cc = shutil.which("arm-linux-gnueabihf-gcc")
+    if cc is None:
+        pytest.fail("arm-linux-gnueabihf-gcc not found: run tools/bootstrap.sh")
+    out = pathlib.Path(os.environ.get("PV_BUILD_ROOT", ".")) / "linux-watchdog"
+    out.mkdir(parents=True, exist_ok=True)
+    extra = []
+    for prog in PROGRAMS:
+        _run([cc, *CFLAGS, "-o", str(out / prog),
+              str(src / "tests/linux/stress" / f"{prog}.c")], f"building {prog}")
+        extra.append(f"bin/{prog}={out / prog}")
+    env = dict(os.environ, PV_INITRAMFS_EXTRA=" ".join(extra))
+    p = subprocess.run([str(src / "tools/mk-linux-image.sh"), armnone,
+                        pvpatch, str(pkgs), str(out), BOOTARGS], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=300)
+    assert p.returncode == 0, p.stdout.decode(errors="replace")
+    # The native machine's tree: the virtual board's at vexpress addresses.
+    _run([str(src / "bench/native-dtb.sh"), str(out / "native.dtb"),
+          str(out / "linux.dtb")], "bench/native-dtb.sh")
+    return {"vmm": out / "pvbm-linux.elf", "kernel": kernels[-1],
+            "dtb": out / "native.dtb", "initrd": out / "initramfs.cpio"}
+
+
+def native_command(img):
+    """The same kernel, initramfs and command line on vexpress-a9, with the
+    virtual board's MIDR (as bench/bench-linux.sh runs its baseline)."""
+    return ["qemu-system-arm", "-M", "vexpress-a9", "-smp", "1", "-m", "128M",
+            "-display", "none", "-monitor", "none", "-serial", "stdio",
+            "-global", "cortex-a9-arm-cpu.midr=0x412fc09a",
+            "-icount", "shift=0,sleep=off", "-kernel", str(img["kernel"]),
+            "-dtb", str(img["dtb"]), "-initrd", str(img["initrd"]),
+            "-append", BOOTARGS]
+
+
+def boot(name, cmd, pattern, timeout):
+    t = time.monotonic()
+    log, status, reached = conftest.run_until(cmd, pattern, timeout)
+    wall = time.monotonic() - t
+    path = conftest.log_dir() / f"test_linux_watchdog-{name}.log"
+    text = (f"$ {' '.join(cmd)}\n# exit status: {status}, "
+            f"{wall:.0f} s wall\n{log}")
+    path.write_text(text)
+    print(f"{name}: status {status}, {wall:.0f} s wall, log {path}")
+    return log, status, reached, f"\n--- {name} serial log ({path}) ---\n{text}"
+
+
+def results(log):
+    return RESULT.findall(log)
+
+
+def test_fault_loops_and_vfp_pipeline_run_as_natively(images):
+    # The native kernel cannot power the board off: stop at the marker.
+    nlog, _, reached, nshow = boot("native", native_command(images),
+                                   "pvrun-done", NATIVE_TIMEOUT)
+    assert reached, "the native run did not finish" + nshow
+    native = results(nlog)
+    for prog in PROGRAMS:
+        assert f"pvrun-exit {prog} 0" in native, nshow
+    m = re.search(r"^faultloop: segv faults=(\d+) ", nlog, re.M)
+    n = re.search(r"^vfppipe: pipe chunks=(\d+) ", nlog, re.M)
+    assert m and n, "no result lines in the native run" + nshow
+    iters, chunks = int(m.group(1)), int(n.group(1))
+
+    vlog, status, _, vshow = boot("vmm", conftest.qemu_command(images["vmm"]),
+                                  None, VMM_TIMEOUT)
+    assert status is not None and status >= 0, \
+        f"QEMU did not finish within {VMM_TIMEOUT} s" + vshow
+    assert LOOP_MESSAGE not in vlog, \
+        "pvbm took a user process's faults for a fault loop" + vshow
+    assert "pvbm: FATAL" not in vlog, vshow
+    assert results(vlog) == native, \
+        f"output differs from the native run: {native}" + vshow
+    assert re.search(r"pvbm: guest stopped \(reason \d+, code 0\)", vlog), vshow
+    assert status == 0, f"QEMU exit status {status}, expected 0" + vshow
+    # The runs really had the faults: data aborts of segv and perm, UNDEFs
+    # of ill and of the first NEON instruction after each switch.
+    counts = {m.group(1): int(m.group(2)) for m in
+              re.finditer(r"pvbm:\s+reason \d+ (\S+) = (\d+)", vlog)}
+    assert counts.get("guest-dabt", 0) >= 2 * iters, f"{counts}" + vshow
+    assert counts.get("undef-inject", 0) >= iters + chunks, f"{counts}" + vshow
+    print(f"traps: guest-dabt {counts['guest-dabt']}, undef-inject "
+          f"{counts['undef-inject']}, vfp-ctrl {counts.get('vfp-ctrl')}")
