@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: MIT
+"""pvpatch's stubs and the vCPU page must not change what the guest sees
+(docs/pv-path.md): the same Debian kernel and initramfs, patched with stubs
+(the default) and without (PV_STUBS=0), boot to the same console
+transcript under pvbm, while the stubs take the hot sensitive instructions
+off the trap path.
+
+Allowed differences, each checked rather than ignored: the kernel's
+"Memory:" line reserves exactly the stub area more; interrupt counts in
+/proc/interrupts and the order of the audit line depend on timing (guest
+time is instruction-counted, and the VMM runs fewer instructions).
+"""
+import os
+import pathlib
+import re
+import subprocess
+
+import pytest
+
+import conftest
+
+TIMEOUT = int(os.environ.get("PV_LINUX_TIMEOUT", "600"))
+
+
+def _env(name):
+    v = os.environ.get(name, "")
+    if not v:
+        pytest.fail(f"{name} is not set: run through meson test")
+    return v
+
+
+def build(stubs):
+    src = pathlib.Path(_env("PV_SOURCE_ROOT"))
+    out = (pathlib.Path(os.environ.get("PV_BUILD_ROOT", ".")) /
+           f"linux-guest-stubs{stubs}")
+    env = dict(os.environ, PV_STUBS=str(stubs))
+    p = subprocess.run([str(src / "tools/mk-linux-image.sh"),
+                        _env("PV_BAREMETAL_DIR"), _env("PV_PVPATCH"),
+                        _env("PV_GUEST_PKGS"), str(out)], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=300)
+    assert p.returncode == 0, p.stdout.decode(errors="replace")
+    return out
+
+
+def boot(out):
+    cmd = conftest.qemu_command(out / "pvbm-linux.elf")
+    log, status, _ = conftest.run_until(cmd, None, TIMEOUT)
+    if status != 0:
+        path = conftest.log_dir() / f"test_linux_stubs-{out.name}.log"
+        path.write_text(log)
+        pytest.fail(f"{out.name}: QEMU status {status} (log in {path})")
+    return log
+
+
+def console(log):
+    """The guest's console, timestamps off, timing-dependent lines apart."""
+    lines, memory = [], None
+    for line in log.splitlines():
+        if line.startswith(("pvbm:", "run-demo")):
+            continue
+        line = re.sub(r"^\[\s*\d+\.\d+\] ", "", line)
+        if line.startswith("Memory: "):
+            memory = line
+            continue
+        if line.startswith("audit: "):
+            continue
+        # /proc/interrupts: the counts are timing, the lines are not.
+        line = re.sub(r"^(\s*\d+:\s+)\d+", r"\1N", line)
+        lines.append(line)
+    return lines, memory
+
+
+def traps(log):
+    return {m.group(1): int(m.group(2)) for m in
+            re.finditer(r"pvbm:\s+reason \d+ (\S+) = (\d+)", log)}
+
+
+def reserved_kib(memory):
+    m = re.search(r"(\d+)K reserved", memory or "")
+    assert m, f"no reserved figure in {memory!r}"
+    return int(m.group(1))
+
+
+def test_stubs_keep_the_transcript():
+    with_stubs, without = build(1), build(0)
+    area = (with_stubs / "Image.stubs").read_bytes()
+    assert len(area) > 32, "pvpatch wrote no stub table"
+    assert (without / "Image.stubs").stat().st_size == 0
+    area_kib = int.from_bytes(area[20:24], "little") // 1024
+
+    log_s, log_n = boot(with_stubs), boot(without)
+    assert "pvbm: pvpatch stubs:" in log_s
+    assert "pvbm: pvpatch stubs:" not in log_n
+    (cons_s, mem_s), (cons_n, mem_n) = console(log_s), console(log_n)
+    assert "pvcore-guest-commands-done" in cons_n
+    assert cons_s == cons_n, "\n".join(
+        f"{a!r} != {b!r}" for a, b in zip(cons_s, cons_n) if a != b) or \
+        f"{len(cons_s)} != {len(cons_n)} lines"
+    assert reserved_kib(mem_s) - reserved_kib(mem_n) == area_kib
+
+    t_s, t_n = traps(log_s), traps(log_n)
+    # What the stubs are for: PSR and CP15-read traps mostly gone.
+    assert t_s.get("psr", 0) * 20 < t_n["psr"], (t_s, t_n)
+    assert t_s.get("cp15-read", 0) * 20 < t_n["cp15-read"], (t_s, t_n)
+    assert t_s.get("banked-ldm-stm", 0) * 20 < t_n["banked-ldm-stm"], (t_s, t_n)
