@@ -628,6 +628,16 @@ void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out)
 	out->tpidruro = vcpu->cp15.tpidruro;
 	out->tpidrurw = vcpu->cp15.tpidrurw;
 	out->align_check = (vcpu->cp15.sctlr & PV_SCTLR_A) != 0;
+	out->guest_kernel = pv_vcpu_is_privileged(vcpu);
+}
+
+void pv_vcpu_fast_tpidruro(struct pv_vcpu *vcpu, uint32_t value,
+			   uint32_t count)
+{
+	if (!count)
+		return;
+	vcpu->cp15.tpidruro = value;
+	vcpu->vm->stats.traps[PV_TR_CP15_WRITE] += count;
 }
 
 void pv_vcpu_set_tpidrurw(struct pv_vcpu *vcpu, uint32_t value)

@@ -34,7 +34,8 @@ out=$(cd "$out" && pwd)
 
 # 1. Patch the kernel: Image + site table.
 # PV_STUBS=0 keeps every sensitive site a trap (no stub area, no vCPU
-# page); PV_STRICT_PAN=1 keeps the guest's DACR writes trapping.
+# page); PV_STRICT_PAN=1 keeps the guest's DACR writes trapping;
+# PV_FAST_PATHS=0 sends every trap through pvbm's C path.
 stubs=()
 rm -f "$out/Image.stubs"
 if [ "${PV_STUBS:-1}" != 0 ]; then
@@ -100,6 +101,7 @@ pvbm_linux:
 	.word image, image_end, sites, sites_end
 	.word dtb, dtb_end, initrd, initrd_end
 	.word stubs, stubs_end
+	.word $([ "${PV_FAST_PATHS:-1}" = 0 ] && echo 1 || echo 0)
 	.section .rodata.pvbm_linux_data, "a"
 	.balign 4096
 image:	.incbin "$out/Image"

@@ -21,7 +21,10 @@
 #define PVBM_F_G_DACR   96
 #define PVBM_F_G_TTBR   100
 #define PVBM_F_G_ALIGN  104 /* guest SCTLR.A, applied while it runs */
-#define PVBM_FRAME_SIZE 108
+#define PVBM_F_FAST_ON  108 /* the UNDEF fast path may run (guest kernel) */
+#define PVBM_F_FAST_VAL 112 /* TPIDRURO the fast path last wrote */
+#define PVBM_F_FAST_CNT 116 /* writes it handled since the last C trap */
+#define PVBM_FRAME_SIZE 120
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -49,6 +52,9 @@ struct pvbm_frame {
 	uint32_t g_dacr;
 	uint32_t g_ttbr0;
 	uint32_t g_align;
+	uint32_t fast_on;
+	uint32_t fast_val;
+	uint32_t fast_cnt;
 };
 
 _Static_assert(offsetof(struct pvbm_frame, r) == PVBM_F_R0, "frame");
@@ -66,6 +72,9 @@ _Static_assert(offsetof(struct pvbm_frame, g_asid) == PVBM_F_G_ASID, "frame");
 _Static_assert(offsetof(struct pvbm_frame, g_dacr) == PVBM_F_G_DACR, "frame");
 _Static_assert(offsetof(struct pvbm_frame, g_ttbr0) == PVBM_F_G_TTBR, "frame");
 _Static_assert(offsetof(struct pvbm_frame, g_align) == PVBM_F_G_ALIGN, "frame");
+_Static_assert(offsetof(struct pvbm_frame, fast_on) == PVBM_F_FAST_ON, "frame");
+_Static_assert(offsetof(struct pvbm_frame, fast_val) == PVBM_F_FAST_VAL, "frame");
+_Static_assert(offsetof(struct pvbm_frame, fast_cnt) == PVBM_F_FAST_CNT, "frame");
 _Static_assert(sizeof(struct pvbm_frame) == PVBM_FRAME_SIZE, "frame");
 
 extern struct pvbm_frame pvbm_frame;      /* in the window */

@@ -30,7 +30,9 @@ struct pvbm_linux_payload {
 	const uint8_t *dtb, *dtb_end;
 	const uint8_t *initrd, *initrd_end;
 	const uint8_t *stubs, *stubs_end;   /* its stub table, or empty */
+	uint32_t flags;                     /* PVBM_LINUX_* */
 };
+#define PVBM_LINUX_NO_FAST_PATHS 1u
 #define PVBM_LINUX_MAGIC 0x78756e4cu /* "Lnux" */
 extern const struct pvbm_linux_payload pvbm_linux __attribute__((weak));
 
@@ -155,6 +157,9 @@ static void linux_load(struct pv_vm *vm, const struct pv_ram_region *ram,
 	out->entry = p->kernel_gpa;
 	out->budget_s = LINUX_BUDGET_S;
 	out->report_undefs = true;
+	out->no_fast_paths = (p->flags & PVBM_LINUX_NO_FAST_PATHS) != 0;
+	if (out->no_fast_paths)
+		pvbm_puts("pvbm: fast paths off\n");
 	pvbm_puts("pvbm: entering linux at ");
 	pvbm_put_hex(out->entry);
 	pvbm_puts(" (r2 = DTB) in host USR mode\n");
@@ -175,6 +180,7 @@ static void test_guest_load(struct pv_vm *vm, const struct pv_ram_region *ram,
 	out->entry = base;
 	out->budget_s = TEST_BUDGET_S;
 	out->report_undefs = false;
+	out->no_fast_paths = false;
 	pvbm_puts("pvbm: guest loaded, ");
 	pvbm_put_dec((uint64_t)len);
 	pvbm_puts(" bytes at ");

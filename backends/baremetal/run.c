@@ -16,6 +16,8 @@ static struct pv_vm *vm;
 static struct pv_vcpu *vcpu;
 static uint32_t *regs;           /* pv_vcpu_regs(vcpu) */
 static bool report_undefs;
+static bool fast_paths;          /* window.S's fast paths may run */
+uint64_t pvbm_fast_tpidruro;     /* TPIDRURO writes they handled */
 /* The Non-secure SCTLR.A copy as last set (see pvbm_ns_sctlr_align()). */
 static bool ns_align;
 
@@ -75,6 +77,7 @@ static void load_frame(struct pvbm_frame *f, const struct pv_resume *rs)
 	 * on every return. TPIDRURW is never touched by pvbm: the host
 	 * register is the guest's live copy. */
 	PVBM_MCR(0, 13, 0, 3, rs->tpidruro);
+	f->fast_on = rs->guest_kernel && fast_paths;
 }
 
 void pvbm_trap(struct pvbm_frame *f)
@@ -88,6 +91,10 @@ void pvbm_trap(struct pvbm_frame *f)
 	if ((f->cpsr & PVBM_PSR_MODE_MASK) != PVBM_PSR_USR ||
 	    f->kind == PVBM_K_RESET || f->kind == PVBM_K_FIQ)
 		pvbm_host_exception(f);
+	/* What window.S's fast path did since the last trap came here. */
+	pv_vcpu_fast_tpidruro(vcpu, f->fast_val, f->fast_cnt);
+	pvbm_fast_tpidruro += f->fast_cnt;
+	f->fast_cnt = 0;
 
 	for (unsigned i = 0; i < 13; i++)
 		regs[i] = f->r[i];
@@ -139,6 +146,7 @@ void pvbm_run(struct pv_vm *v, const struct pvbm_payload *p)
 	vcpu = pv_vm_vcpu(vm, 0);
 	regs = pv_vcpu_regs(vcpu);
 	report_undefs = p->report_undefs;
+	fast_paths = !p->no_fast_paths;
 	regs[15] = p->entry;
 	pvbm_watchdog_start(p->budget_s);
 	pv_vcpu_resume_state(vcpu, &rs);

@@ -44,6 +44,9 @@ void pvbm_irq_service(struct pv_vm *vm);
 /* How many times the core's one-shot timer fired. */
 uint64_t pvbm_irq_oneshots(void);
 
+/* run.c: TPIDRURO writes window.S's fast path handled (for the report). */
+extern uint64_t pvbm_fast_tpidruro;
+
 /* payload.c */
 /**
  * struct pvbm_payload - the guest this image carries, once loaded
@@ -51,11 +54,13 @@ uint64_t pvbm_irq_oneshots(void);
  *         are already set)
  * @budget_s: guest seconds before the watchdog stops the run
  * @report_undefs: say where UNDEFs were injected into the guest kernel
+ * @no_fast_paths: window.S's fast paths off (the C path for every trap)
  */
 struct pvbm_payload {
 	uint32_t entry;
 	uint32_t budget_s;
 	bool report_undefs;
+	bool no_fast_paths;
 };
 /* Before pv_vm_init(): the payload's pvpatch site table into @cfg. */
 void pvbm_payload_config(struct pv_vm_config *cfg);

@@ -50,12 +50,49 @@ pvbm_window_vectors:
 	.endm
 
 ent_reset:	SAVE 0
-ent_undef:	SAVE 1
+ent_undef:	b	fast_undef
+slow_undef:	SAVE 1
 ent_svc:	SAVE 2
 ent_pabt:	SAVE 3
 ent_dabt:	SAVE 4
 ent_irq:	SAVE 5
 ent_fiq:	SAVE 6
+
+/*
+ * The UNDEF fast path (docs/pv-path.md): the guest kernel's
+ * "MCR p15, 0, Rt, c13, c0, 3" (ARM, cond AL, Rt < r13), which Linux runs
+ * at every kernel entry and exit. It does what pvcore's C path does (host
+ * TPIDRURO := Rt, PC += 4) and counts it for pv_vcpu_fast_tpidruro(); the
+ * C side sets FAST_ON only while the guest runs at PL1. The instruction is
+ * read at LR - 4 through the guest's mapping, which has just fetched it.
+ * Anything else goes the slow way with its registers untouched.
+ */
+fast_undef:
+	stmia	sp, {r0-r12}
+	ldr	r0, [sp, #PVBM_F_FAST_ON]
+	cmp	r0, #0
+	beq	1f
+	mrs	r0, spsr
+	tst	r0, #0x20		/* Thumb */
+	bne	1f
+	ldr	r0, [lr, #-4]
+	bic	r1, r0, #0xf000		/* Rt */
+	ldr	r2, =0xee0d0f70
+	cmp	r1, r2
+	bne	1f
+	ubfx	r1, r0, #12, #4
+	cmp	r1, #13
+	bhs	1f
+	ldr	r1, [sp, r1, lsl #2]
+	mcr	p15, 0, r1, c13, c0, 3
+	str	r1, [sp, #PVBM_F_FAST_VAL]
+	ldr	r2, [sp, #PVBM_F_FAST_CNT]
+	add	r2, r2, #1
+	str	r2, [sp, #PVBM_F_FAST_CNT]
+	ldmia	sp, {r0-r3}
+	movs	pc, lr
+1:	ldmia	sp, {r0-r3}
+	b	slow_undef
 
 common_entry:
 	ldr	r2, =pvbm_frame

@@ -444,6 +444,9 @@ int pv_vcpu_poll(struct pv_vcpu *vcpu, struct pv_exit *exit);
  * @align_check: the guest's SCTLR.A. Alignment checking of a PL0 access
  *            follows the host's SCTLR.A, so the backend sets the host bit
  *            to this while the guest runs.
+ * @guest_kernel: the guest runs at PL1. A backend fast path for an
+ *            instruction only the guest kernel may execute (see
+ *            pv_vcpu_fast_tpidruro()) applies only while this is set.
  */
 struct pv_resume {
 	uint32_t host_cpsr;
@@ -453,6 +456,7 @@ struct pv_resume {
 	bool vfp_enable;
 	uint32_t tpidruro, tpidrurw;
 	bool align_check;
+	bool guest_kernel;
 };
 
 /**
@@ -464,6 +468,25 @@ struct pv_resume {
  * Cannot fail.
  */
 void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out);
+
+/**
+ * pv_vcpu_fast_tpidruro() - account for TPIDRURO writes a backend handled
+ * @vcpu: the vCPU
+ * @value: the value the last of them wrote
+ * @count: how many there were since the vCPU last trapped to the core
+ *
+ * Linux writes TPIDRURO at every kernel entry and exit. A backend may
+ * handle a guest-kernel "MCR p15, 0, Rt, c13, c0, 3" (ARM state, cond AL,
+ * Rt below r13) without the core, while the last &struct pv_resume said
+ * @guest_kernel: load Rt into the host TPIDRURO, step the PC by 4 and
+ * return to the guest. It then calls this before its next trap reaches
+ * the core, which records @value as the guest's TPIDRURO and counts @count
+ * cp15-write traps, as its own path would have (none enter the trace).
+ * Nothing else may differ from the core's emulation: the C path is the
+ * reference. Does nothing when @count is 0.
+ */
+void pv_vcpu_fast_tpidruro(struct pv_vcpu *vcpu, uint32_t value,
+			   uint32_t count);
 
 /**
  * pv_vcpu_set_tpidrurw() - record the guest's TPIDRURW as the host held it

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: MIT
-"""pvpatch's stubs and the vCPU page must not change what the guest sees
-(docs/pv-path.md): the same Debian kernel and initramfs, patched with stubs
-(the default) and without (PV_STUBS=0), boot to the same console
-transcript under pvbm, while the stubs take the hot sensitive instructions
-off the trap path.
+"""pvpatch's stubs, the vCPU page and pvbm's fast path must not change what
+the guest sees (docs/pv-path.md): the same Debian kernel and initramfs,
+with stubs and fast paths (the default) and without both (PV_STUBS=0
+PV_FAST_PATHS=0), boot to the same console transcript under pvbm, while
+the stubs take the hot sensitive instructions off the trap path.
 
 Allowed differences, each checked rather than ignored: the kernel's
 "Memory:" line reserves exactly the stub area more; interrupt counts in
@@ -33,7 +33,7 @@ def build(stubs):
     src = pathlib.Path(_env("PV_SOURCE_ROOT"))
     out = (pathlib.Path(os.environ.get("PV_BUILD_ROOT", ".")) /
            f"linux-guest-stubs{stubs}")
-    env = dict(os.environ, PV_STUBS=str(stubs))
+    env = dict(os.environ, PV_STUBS=str(stubs), PV_FAST_PATHS=str(stubs))
     p = subprocess.run([str(src / "tools/mk-linux-image.sh"),
                         _env("PV_BAREMETAL_DIR"), _env("PV_PVPATCH"),
                         _env("PV_GUEST_PKGS"), str(out)], env=env,
@@ -92,6 +92,10 @@ def test_stubs_keep_the_transcript():
     log_s, log_n = boot(with_stubs), boot(without)
     assert "pvbm: pvpatch stubs:" in log_s
     assert "pvbm: pvpatch stubs:" not in log_n
+    assert "pvbm: fast paths off" in log_n
+    fast = re.search(r"window fast path: (\d+) TPIDRURO", log_s)
+    assert fast and int(fast.group(1)) > 0, "the fast path never ran"
+    assert "window fast path: 0 TPIDRURO" in log_n
     (cons_s, mem_s), (cons_n, mem_n) = console(log_s), console(log_n)
     assert "pvcore-guest-commands-done" in cons_n
     assert cons_s == cons_n, "\n".join(
