@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core.h"
 #include "fake_backend.h"
@@ -307,6 +308,26 @@ START_TEST(parse_rejects_header)
 	 * == len mod 2^32 for c = NSTUBS + 2^28.
 	 */
 	hdr_check(offsetof(struct pv_stub_file_hdr, count), NSTUBS + (1u << 28), 4, true);
+	{
+		/*
+		 * The same, with the file at the end of a readable page: a
+		 * parser that trusted the wrapped size would read on into the
+		 * guard page.
+		 */
+		uint8_t *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint8_t *f;
+
+		ck_assert(m != MAP_FAILED);
+		ck_assert_int_eq(mprotect(m + 4096, 4096, PROT_NONE), 0);
+		len = mk_stub_file(tbuf, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+		f = m + 4096 - len;
+		memcpy(f, tbuf, len);
+		((struct pv_stub_file_hdr *)(void *)f)->count = NSTUBS + (1u << 28);
+		reseal((uint32_t *)(void *)f, len);
+		ck_assert_int_eq(pv_stub_table_parse(f, len, &t), PV_ECORRUPT);
+		munmap(m, 8192);
+	}
 	hdr_check(offsetof(struct pv_stub_file_hdr, area_va), AREA_VA + 0x1000u, 4, true);
 	hdr_check(offsetof(struct pv_stub_file_hdr, area_size), 0, 4, true);
 	hdr_check(offsetof(struct pv_stub_file_hdr, area_size), 0x1000u, 4, true);
@@ -330,7 +351,7 @@ END_TEST
 
 static void e_outside(struct pv_stub *s) { s->stub = AREA_VA + AREA_SIZE + 0x1000u; }
 static void e_below(struct pv_stub *s) { s->stub = AREA_VA - 0x1000u; }
-static void e_slot(struct pv_stub *s) { s->stub = AREA_VA + 0x2ff0u; s->words = 2; }
+static void e_slot(struct pv_stub *s) { s->stub = AREA_VA + 0x2100u; }
 static void e_limit(struct pv_stub *s) { s->stub = AREA_VA + 0x3f00u - 4u; s->words = 2; }
 static void e_limit_ok(struct pv_stub *s) { s->stub = AREA_VA + 0x3f00u - 8u; s->words = 2; }
 static void e_misaligned(struct pv_stub *s) { s->stub += 2; }
@@ -857,6 +878,38 @@ START_TEST(sync_in_dacr_reaches_the_shadow)
 }
 END_TEST
 
+/* Leaving a Manager domain drops the rights it granted (as a DACR write does). */
+START_TEST(sync_in_dacr_leaves_manager)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_IRQ, PV_MODE_USR);
+	struct pv_resume rs;
+	struct pv_exit ex;
+	uint32_t *l1, d;
+
+	setup_vm();
+	/* Kernel read-only (APX, AP=01) in guest domain 1, which is Manager. */
+	gptr(L1)[0xc10] = (RAM0 + 0x100000u) | 1u << 5 | 1u << 15 | 1u << 10 | 2;
+	v->cp15.dacr = 0x55555555u | 3u << 2;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR);
+	ck_assert_int_eq(fault(0xc1000000u, PV_ACC_WRITE, NULL), PV_SHADOW_FILLED);
+	pv_vcpu_resume_state(v, &rs);
+	*page_field(PV_VPAGE_DACR) = 0x55555555u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_uint_eq(v->cp15.dacr, 0x55555555u);
+	pv_vcpu_resume_state(v, &rs);
+	l1 = pool_ptr(pv_hpa_val(rs.ttbr0) & ~0x3fffull);
+	d = l1[0xc10];
+	if ((d & 3) == 2)
+		ck_assert_msg((((d >> 15) & 1) << 2 | ((d >> 10) & 3)) != 3,
+			      "still writable: %08x", d);
+	else if ((d & 3) == 1)
+		ck_assert_msg((pool_ptr(d & 0xfffffc00u)[0] & 0x230u) != 0x030u,
+			      "still writable");
+	ck_assert_int_eq(fault(0xc1000000u, PV_ACC_WRITE, NULL), PV_SHADOW_GUEST_FAULT);
+	free_vm();
+}
+END_TEST
+
 START_TEST(sync_in_before_first_resume_reads_nothing)
 {
 	struct pv_trap t = mk_trap(PV_TRAP_IRQ, PV_MODE_USR);
@@ -1284,6 +1337,7 @@ static Suite *vpage_suite(void)
 	tcase_add_test(sy, sync_out_writes_the_page);
 	tcase_add_test(sy, sync_in_takes_back_only_the_stub_fields);
 	tcase_add_test(sy, sync_in_dacr_reaches_the_shadow);
+	tcase_add_test(sy, sync_in_dacr_leaves_manager);
 	tcase_add_test(sy, sync_in_before_first_resume_reads_nothing);
 	suite_add_tcase(s, sy);
 	tcase_add_test(lv, leave_rolls_back);
