@@ -531,13 +531,19 @@ static bool fill_stub_area(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
 	unsigned s;
 
 	m = pv_vpage_lookup(vcpu, va, 0, &hpa, &gpa);
-	if (m == PV_VPAGE_MAP_NONE || (m == PV_VPAGE_MAP_CODE && (acc & PV_ACC_WRITE)))
+	if (m == PV_VPAGE_MAP_NONE)
 		return false;
-	if (m == PV_VPAGE_MAP_PAGE && (acc & PV_ACC_EXEC)) {
-		/* Refilling would fault again: the page is never code. */
-		fault->fsr = PV_FSR_FS(PV_FS_PERM_PAGE);
+	if ((m == PV_VPAGE_MAP_PAGE && (acc & PV_ACC_EXEC)) ||
+	    (m == PV_VPAGE_MAP_CODE && (acc & PV_ACC_WRITE))) {
+		/*
+		 * Refilling would fault again: the page is never code, the
+		 * code never writable (the guest's RW linear map must not
+		 * decide it: check_stub_leaf() rejects that entry).
+		 */
+		fault->fsr = PV_FSR_FS(PV_FS_PERM_PAGE) |
+			     ((acc & PV_ACC_WRITE) ? PV_FSR_WNR : 0);
 		fault->far = va;
-		fault->is_prefetch = true;
+		fault->is_prefetch = (acc & PV_ACC_EXEC) != 0;
 		guest_fault(vm, outcome);
 		return true;
 	}

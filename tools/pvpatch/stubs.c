@@ -630,8 +630,13 @@ int pvp_stubs_build(struct pvp_image *img, struct pvp_result *r, int lazy_pan,
 			t = &sites[nsites++];
 			t->va = at + 4u * k;
 			t->off = 0; /* not in the Image proper */
-			t->original = (c->word >> 28) == 0xF ? c->word :
-				      (c->word & 0x0FFFFFFFu) | 0xE0000000u;
+			/*
+			 * The original as it is, condition included: the stub
+			 * keeps the flags that passed it at the site, and a
+			 * self-describing marker decodes to exactly this word
+			 * (pv_patch_table_parse() rejects anything else).
+			 */
+			t->original = c->word;
 			t->patched = c->marker;
 			t->cls = c->cls;
 			t->flags = PV_SITE_ALIAS;

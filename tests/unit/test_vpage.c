@@ -1,0 +1,1369 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vCPU page and the pvpatch stub area (pvcore/pvpage.h): the stub
+ * table parser, the VM configuration checks, the kernel-view mapping of
+ * the area in the shadow engine, the page's sync at trap and resume,
+ * leaving a stub before a guest exception, and trap words inside stubs.
+ * The stub code itself is checked by tests/stubs (an execution oracle).
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "core.h"
+#include "fake_backend.h"
+#include "vpage.h"
+
+/* Guest layout: a Linux-like linear map KVA + x -> RAM0 + x. */
+#define RAM0 FAKE_RAM_BASE
+#define KVA 0xc0000000u
+#define IMG_VA (KVA + 0x8000u)
+#define IMG_GPA (RAM0 + 0x8000u)
+#define AREA_VA (KVA + 0x800000u)
+#define AREA_GPA (RAM0 + 0x800000u)
+#define AREA_SIZE 0x100000u
+#define L1 (RAM0 + 0x4000u)
+#define USER_VA 0x00100000u
+#define VPAGE_HPA 0x3e000000u
+#define WIN_DOMAIN 15u
+#define TO_PA(va) ((va) - KVA + RAM0)
+
+static struct fake_backend fb;
+static struct pv_vm_config cfg;
+static struct pv_vm *vm;
+static struct pv_vcpu *v;
+static uint32_t *vpage_mem;
+static struct pv_stub_table stubs;
+static struct pv_patch_table sites;
+static uint32_t stub_blob[256];
+static uint32_t site_blob[256];
+
+/*
+ * The stubs of the tests (the shapes pvpatch emits, stubs.c): a CPSIE
+ * with its trap word at 11, an MRS CPSR, an MSR CPSR_c with its trap word
+ * at 9, and an MRC in the second chunk.
+ */
+enum { S_CPSIE, S_MRS, S_MSR, S_MRC, NSTUBS };
+static const struct pv_stub stub_defs[NSTUBS] = {
+	[S_CPSIE] = { KVA + 0x10000u, AREA_VA + 0x1000u, 16, 0, PV_STUB_CPSIE,
+		      { 12, 15, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT } },
+	[S_MRS] = { KVA + 0x10100u, AREA_VA + 0x1040u, 7, 1, PV_STUB_MRS_CPSR,
+		    { 6, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT } },
+	[S_MSR] = { KVA + 0x10200u, AREA_VA + 0x1080u, 12, 0, PV_STUB_MSR_CPSR_C,
+		    { 10, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT } },
+	[S_MRC] = { KVA + 0x10300u, AREA_VA + 0x3000u, 2, PV_STUB_NO_REG,
+		    PV_STUB_MRC, { 1, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT,
+				   PV_STUB_NO_EXIT } },
+};
+#define CPSIE_TRAP 11u
+#define MSR_TRAP 9u
+
+/* ---- table files ---- */
+
+/* A stub table file of @n stubs into @buf; returns its length. */
+static size_t mk_stub_file(uint32_t *buf, const struct pv_stub *s, uint32_t n,
+			   uint32_t area_va, uint32_t area_size)
+{
+	struct pv_stub_file_hdr h = {
+		.magic = PV_STUB_MAGIC, .version = PV_STUB_VERSION,
+		.hdr_size = sizeof(h), .count = n,
+		.entry_size = sizeof(struct pv_stub), .area_va = area_va,
+		.area_size = area_size, .image_base = IMG_VA,
+	};
+	size_t len = sizeof(h) + n * sizeof(*s);
+
+	memcpy(buf, &h, sizeof(h));
+	memcpy((uint8_t *)buf + sizeof(h), s, n * sizeof(*s));
+	buf[offsetof(struct pv_stub_file_hdr, checksum) / 4] =
+		pv_patch_crc32(0, buf, len);
+	return len;
+}
+
+static void reseal(uint32_t *buf, size_t len)
+{
+	buf[offsetof(struct pv_stub_file_hdr, checksum) / 4] = 0;
+	buf[offsetof(struct pv_stub_file_hdr, checksum) / 4] =
+		pv_patch_crc32(0, buf, len);
+}
+
+/* A site table of @n sites, as pvpatch writes it (one empty name). */
+static size_t mk_site_file(uint32_t *buf, const struct pv_patch_site *s,
+			   uint32_t n)
+{
+	struct pv_patch_manifest_hdr h = {
+		.magic = PV_PATCH_MAGIC, .version = PV_PATCH_VERSION,
+		.hdr_size = sizeof(h), .count = n,
+		.entry_size = sizeof(struct pv_patch_site),
+		.image_base = IMG_VA, .image_size = 0x900000u, .strtab_size = 4,
+	};
+	size_t len = sizeof(h) + n * (sizeof(*s) + 4) + 4;
+	uint8_t *b = (uint8_t *)buf;
+
+	memset(buf, 0, len);
+	memcpy(b, &h, sizeof(h));
+	memcpy(b + sizeof(h), s, n * sizeof(*s));
+	buf[offsetof(struct pv_patch_manifest_hdr, checksum) / 4] =
+		pv_patch_crc32(0, buf, len);
+	return len;
+}
+
+/* ---- the VM ---- */
+
+static uint32_t *gptr(uint32_t gpa)
+{
+	return fake_backend_ram(&fb, gpa);
+}
+
+static void base_cfg(void)
+{
+	size_t len;
+
+	ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
+	fb.window_l1[0] |= WIN_DOMAIN << 5;
+	vpage_mem = aligned_alloc(4096, 4096);
+	ck_assert_ptr_nonnull(vpage_mem);
+	memset(vpage_mem, 0, 4096);
+	len = mk_stub_file(stub_blob, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+	ck_assert_int_eq(pv_stub_table_parse(stub_blob, len, &stubs), 0);
+	ck_assert_int_eq(pv_stub_table_set_load(&stubs, pv_gpa(IMG_GPA)), 0);
+	ck_assert_uint_eq(pv_gpa_val(stubs.area_gpa), AREA_GPA);
+	cfg.stubs = &stubs;
+	cfg.vcpu_pages.hva = pv_hva_from_ptr(vpage_mem);
+	cfg.vcpu_pages.hpa = pv_hpa(VPAGE_HPA);
+	cfg.vcpu_pages.size = 4096;
+	vm = calloc(1, sizeof(*vm));
+	ck_assert_ptr_nonnull(vm);
+}
+
+static void free_vm(void)
+{
+	free(vm);
+	free(vpage_mem);
+	fake_backend_teardown(&fb);
+	vm = NULL;
+}
+
+/*
+ * A VM with the stub table; the guest kernel in SVC with its MMU on: L1
+ * sections for the linear map (PL1 only, the area XN as Linux maps it)
+ * and one user section.
+ */
+static void setup_vm(void)
+{
+	base_cfg();
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	v = &vm->vcpu[0];
+	for (uint32_t i = 0; i < 16; i++)
+		gptr(L1)[(KVA >> 20) + i] = (RAM0 + (i << 20)) | 1u << 10 |
+					    ((KVA + (i << 20)) == AREA_VA ? 1u << 4 : 0) | 2;
+	gptr(L1)[USER_VA >> 20] = (RAM0 + 0xf00000u) | 3u << 10 | 2;
+	v->cp15.sctlr = PV_SCTLR_M;
+	v->cp15.ttbr0 = L1;
+	v->cp15.dacr = 0x55555555u;
+	v->cp15.contextidr = 1;
+	pv_vcpu_write_cpsr(v, PV_MODE_SVC | PV_PSR_I | PV_PSR_F);
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_ALL);
+}
+
+static void mmu_off(void)
+{
+	v->cp15.sctlr &= ~PV_SCTLR_M;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_ALL);
+}
+
+static void set_mode(uint32_t mode)
+{
+	pv_vcpu_write_cpsr(v, (v->cpsr & ~PV_PSR_M_MASK) | mode);
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_MODE);
+}
+
+static struct pv_trap mk_trap(enum pv_trap_kind kind, uint32_t host_cpsr)
+{
+	struct pv_trap t = { kind, host_cpsr, 0, 0 };
+
+	return t;
+}
+
+static uint32_t *page_field(uint32_t off)
+{
+	return &vpage_mem[off / 4];
+}
+
+/* ---- the shadow tables as the host sees them ---- */
+
+static uint32_t *pool_ptr(uint64_t hpa)
+{
+	ck_assert(hpa >= fb.pool_hpa && hpa < fb.pool_hpa + FAKE_POOL_SIZE);
+	return (uint32_t *)(fb.pool + (hpa - fb.pool_hpa));
+}
+
+struct leaf {
+	uint32_t *l1, *l2;  /* the entries, for corrupting them */
+	uint32_t pa;
+	unsigned ap, domain;
+	bool xn;
+};
+
+/* The current root's small-page entry for @va; false if none. */
+static bool shadow_leaf(uint32_t va, struct leaf *out)
+{
+	struct pv_resume rs;
+	uint32_t *l1, d, e;
+
+	pv_shadow_resume(v, &rs);
+	l1 = pool_ptr(pv_hpa_val(rs.ttbr0) & ~0x3fffull);
+	d = l1[va >> 20];
+	if ((d & 3) != 1)
+		return false;
+	out->l1 = &l1[va >> 20];
+	out->l2 = &pool_ptr(d & 0xfffffc00u)[(va >> 12) & 0xff];
+	e = *out->l2;
+	if ((e & 2) == 0)
+		return false;
+	out->pa = e & 0xfffff000u;
+	out->ap = ((e >> 9) & 1) << 2 | ((e >> 4) & 3);
+	out->xn = e & 1;
+	out->domain = (d >> 5) & 15;
+	return true;
+}
+
+static enum pv_shadow_outcome fault(uint32_t va, unsigned acc, struct pv_fault *f)
+{
+	enum pv_shadow_outcome oc = PV_SHADOW_FILLED;
+	struct pv_fault dummy;
+
+	ck_assert_int_eq(pv_shadow_fault(v, pv_gva(va), acc, &oc, f ? f : &dummy), 0);
+	return oc;
+}
+
+/* ======================================================================== */
+/* pv_stub_table_parse() and friends                                        */
+/* ======================================================================== */
+
+static uint32_t tbuf[1024];
+
+/* Parse @n stubs after patching entry @k with @edit; the checksum resealed. */
+static int parse_edited(const struct pv_stub *s, uint32_t n,
+			void (*edit)(struct pv_stub *))
+{
+	struct pv_stub copy[8];
+	struct pv_stub_table t;
+	size_t len;
+
+	memcpy(copy, s, n * sizeof(*s));
+	if (edit)
+		edit(&copy[n - 1]);
+	len = mk_stub_file(tbuf, copy, n, AREA_VA, AREA_SIZE);
+	return pv_stub_table_parse(tbuf, len, &t);
+}
+
+START_TEST(parse_valid)
+{
+	struct pv_stub_table t;
+	size_t len = mk_stub_file(tbuf, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len, &t), 0);
+	ck_assert_uint_eq(t.count, NSTUBS);
+	ck_assert_uint_eq(t.area_va, AREA_VA);
+	ck_assert_uint_eq(t.area_size, AREA_SIZE);
+	ck_assert_uint_eq(t.image_base, IMG_VA);
+	ck_assert_uint_eq(pv_gpa_val(t.area_gpa), AREA_VA); /* until set_load */
+	ck_assert_ptr_eq(t.stubs, (const void *)((uint8_t *)tbuf + 32));
+	ck_assert_int_eq(pv_stub_table_set_load(&t, pv_gpa(IMG_GPA)), 0);
+	ck_assert_uint_eq(pv_gpa_val(t.area_gpa), AREA_GPA);
+	/* An empty table is valid too. */
+	len = mk_stub_file(tbuf, stub_defs, 0, AREA_VA, AREA_SIZE);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len, &t), 0);
+	ck_assert_uint_eq(t.count, 0);
+	ck_assert_ptr_null(pv_stub_find(&t, pv_gva(AREA_VA + 0x1000u)));
+}
+END_TEST
+
+static void hdr_check(size_t off, uint32_t val, unsigned bytes, bool reseal_it)
+{
+	struct pv_stub_table t;
+	size_t len = mk_stub_file(tbuf, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+
+	memcpy((uint8_t *)tbuf + off, &val, bytes);
+	if (reseal_it)
+		reseal(tbuf, len);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len, &t), PV_ECORRUPT);
+}
+
+START_TEST(parse_rejects_header)
+{
+	struct pv_stub_table t;
+	size_t len;
+
+	hdr_check(offsetof(struct pv_stub_file_hdr, magic), 0x42545351u, 4, true);
+	hdr_check(offsetof(struct pv_stub_file_hdr, version), 2, 2, true);
+	hdr_check(offsetof(struct pv_stub_file_hdr, hdr_size), 36, 2, true);
+	hdr_check(offsetof(struct pv_stub_file_hdr, entry_size), 20, 4, true);
+	hdr_check(offsetof(struct pv_stub_file_hdr, count), NSTUBS + 1, 4, true);
+	hdr_check(offsetof(struct pv_stub_file_hdr, count), NSTUBS - 1, 4, true);
+	/*
+	 * A count that wraps 32-bit arithmetic to the right length: 32 + c*16
+	 * == len mod 2^32 for c = NSTUBS + 2^28.
+	 */
+	hdr_check(offsetof(struct pv_stub_file_hdr, count), NSTUBS + (1u << 28), 4, true);
+	{
+		/*
+		 * The same, with the file at the end of a readable page: a
+		 * parser that trusted the wrapped size would read on into the
+		 * guard page.
+		 */
+		uint8_t *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint8_t *f;
+
+		ck_assert(m != MAP_FAILED);
+		ck_assert_int_eq(mprotect(m + 4096, 4096, PROT_NONE), 0);
+		len = mk_stub_file(tbuf, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+		f = m + 4096 - len;
+		memcpy(f, tbuf, len);
+		((struct pv_stub_file_hdr *)(void *)f)->count = NSTUBS + (1u << 28);
+		reseal((uint32_t *)(void *)f, len);
+		ck_assert_int_eq(pv_stub_table_parse(f, len, &t), PV_ECORRUPT);
+		munmap(m, 8192);
+	}
+	hdr_check(offsetof(struct pv_stub_file_hdr, area_va), AREA_VA + 0x1000u, 4, true);
+	hdr_check(offsetof(struct pv_stub_file_hdr, area_size), 0, 4, true);
+	hdr_check(offsetof(struct pv_stub_file_hdr, area_size), 0x1000u, 4, true);
+	/* The area must end by 4 GiB. */
+	len = mk_stub_file(tbuf, stub_defs, 0, 0xfff00000u, 0x200000u);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len, &t), PV_ECORRUPT);
+	/* Checksum: any bit of the header or the entries. */
+	hdr_check(offsetof(struct pv_stub_file_hdr, image_base), IMG_VA + 4, 4, false);
+	hdr_check(offsetof(struct pv_stub_file_hdr, checksum), 0, 4, false);
+	len = mk_stub_file(tbuf, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+	((uint8_t *)tbuf)[len - 1] ^= 0x80;
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len, &t), PV_ECORRUPT);
+	/* Short files and trailing bytes. */
+	len = mk_stub_file(tbuf, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, 31, &t), PV_ECORRUPT);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len - 16, &t), PV_ECORRUPT);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len + 4, &t), PV_ECORRUPT);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, 0, &t), PV_ECORRUPT);
+}
+END_TEST
+
+static void e_outside(struct pv_stub *s) { s->stub = AREA_VA + AREA_SIZE + 0x1000u; }
+static void e_below(struct pv_stub *s) { s->stub = AREA_VA - 0x1000u; }
+static void e_slot(struct pv_stub *s) { s->stub = AREA_VA + 0x2100u; }
+static void e_limit(struct pv_stub *s) { s->stub = AREA_VA + 0x3f00u - 4u; s->words = 2; }
+static void e_limit_ok(struct pv_stub *s) { s->stub = AREA_VA + 0x3f00u - 8u; s->words = 2; }
+static void e_misaligned(struct pv_stub *s) { s->stub += 2; }
+static void e_overlap(struct pv_stub *s) { s->stub = AREA_VA + 0x1080u + 4u * 11u; }
+static void e_touching(struct pv_stub *s) { s->stub = AREA_VA + 0x1080u + 4u * 12u; }
+static void e_saved15(struct pv_stub *s) { s->saved = 15; }
+static void e_saved14(struct pv_stub *s) { s->saved = 14; }
+static void e_saved16(struct pv_stub *s) { s->saved = 16; }
+static void e_exit_range(struct pv_stub *s) { s->exit[0] = (uint8_t)s->words; }
+static void e_exit_none(struct pv_stub *s) { s->exit[0] = PV_STUB_NO_EXIT; }
+static void e_exit2_range(struct pv_stub *s) { s->exit[2] = (uint8_t)s->words; }
+static void e_exit_last(struct pv_stub *s) { s->exit[3] = (uint8_t)(s->words - 1); }
+static void e_zero_words(struct pv_stub *s) { s->words = 0; }
+static void e_many_words(struct pv_stub *s) { s->words = PV_STUB_MAX_WORDS + 1; }
+static void e_kind(struct pv_stub *s) { s->kind = PV_STUB_KIND_COUNT; }
+
+START_TEST(parse_rejects_entries)
+{
+	struct pv_stub_table t;
+
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, NULL), 0);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_outside), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_below), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_slot), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_limit), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_limit_ok), 0);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_misaligned), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_overlap), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_touching), 0);
+	{
+		/* Unsorted without overlapping. */
+		const struct pv_stub two[2] = { stub_defs[S_MRC], stub_defs[S_CPSIE] };
+
+		ck_assert_int_eq(parse_edited(two, 2, NULL), PV_ECORRUPT);
+		ck_assert_int_eq(parse_edited(two + 1, 1, NULL), 0);
+	}
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_saved15), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_saved16), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_saved14), 0);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_exit_range), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_exit_none), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_exit2_range), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_exit_last), 0);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_zero_words), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_many_words), PV_ECORRUPT);
+	ck_assert_int_eq(parse_edited(stub_defs, NSTUBS, e_kind), PV_ECORRUPT);
+	/* Arguments. */
+	mk_stub_file(tbuf, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+	ck_assert_int_eq(pv_stub_table_parse(NULL, 96, &t), PV_EINVAL);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, 96, NULL), PV_EINVAL);
+	memmove((uint8_t *)tbuf + 2, tbuf, 32 + NSTUBS * 16);
+	ck_assert_int_eq(pv_stub_table_parse((uint8_t *)tbuf + 2, 32 + NSTUBS * 16, &t),
+			 PV_EINVAL);
+}
+END_TEST
+
+START_TEST(set_load_errors)
+{
+	struct pv_stub_table t;
+	size_t len = mk_stub_file(tbuf, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+	struct pv_stub_file_hdr *h = (struct pv_stub_file_hdr *)tbuf;
+
+	ck_assert_int_eq(pv_stub_table_set_load(NULL, pv_gpa(IMG_GPA)), PV_EINVAL);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len, &t), 0);
+	/* The area's GPA must be page aligned and end by 4 GiB. */
+	ck_assert_int_eq(pv_stub_table_set_load(&t, pv_gpa(IMG_GPA + 0x10u)), PV_EINVAL);
+	ck_assert_int_eq(pv_stub_table_set_load(&t, pv_gpa(0xff800000u)), PV_EINVAL);
+	ck_assert_uint_eq(pv_gpa_val(t.area_gpa), AREA_VA); /* unchanged */
+	ck_assert_int_eq(pv_stub_table_set_load(&t, pv_gpa(0xff700000u - 0x800000u + 0x8000u)), 0);
+	/* An area below the Image. */
+	h->image_base = AREA_VA + 0x1000u;
+	reseal(tbuf, len);
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len, &t), 0);
+	ck_assert_int_eq(pv_stub_table_set_load(&t, pv_gpa(IMG_GPA)), PV_EINVAL);
+}
+END_TEST
+
+START_TEST(find)
+{
+	struct pv_stub_table t;
+	size_t len = mk_stub_file(tbuf, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len, &t), 0);
+	for (unsigned i = 0; i < NSTUBS; i++) {
+		const struct pv_stub *s = &stub_defs[i];
+
+		ck_assert_ptr_eq(pv_stub_find(&t, pv_gva(s->stub)), &t.stubs[i]);
+		ck_assert_ptr_eq(pv_stub_find(&t, pv_gva(s->stub + 4u * s->words - 4u)),
+				 &t.stubs[i]);
+		ck_assert_ptr_eq(pv_stub_find(&t, pv_gva(s->stub + 4u * s->words - 1u)),
+				 &t.stubs[i]);
+	}
+	/* Between stubs, before the first, after the last, outside. */
+	ck_assert_ptr_null(pv_stub_find(&t, pv_gva(AREA_VA + 0x1040u + 28u)));
+	ck_assert_ptr_null(pv_stub_find(&t, pv_gva(AREA_VA + 0x1000u - 4u)));
+	ck_assert_ptr_null(pv_stub_find(&t, pv_gva(AREA_VA + 0x3008u)));
+	ck_assert_ptr_null(pv_stub_find(&t, pv_gva(AREA_VA)));
+	ck_assert_ptr_null(pv_stub_find(&t, pv_gva(AREA_VA - 4u)));
+	ck_assert_ptr_null(pv_stub_find(&t, pv_gva(AREA_VA + AREA_SIZE + 0x1000u)));
+	ck_assert_ptr_null(pv_stub_find(&t, pv_gva(stub_defs[S_MRS].site)));
+	ck_assert_ptr_null(pv_stub_find(NULL, pv_gva(AREA_VA + 0x1000u)));
+}
+END_TEST
+
+/* ======================================================================== */
+/* pv_vm_init() with a stub table                                           */
+/* ======================================================================== */
+
+static int init_with(void (*edit)(void))
+{
+	int err;
+
+	base_cfg();
+	if (edit)
+		edit();
+	err = pv_vm_init(vm, &cfg);
+	free_vm();
+	return err;
+}
+
+static struct pv_stub_table alt;
+
+static void c_two_vcpus(void) { cfg.num_vcpus = 2; cfg.vcpu_pages.size = 8192; }
+static void c_hpa_misaligned(void) { cfg.vcpu_pages.hpa = pv_hpa(VPAGE_HPA + 0x10u); }
+static void c_hva_misaligned(void) { cfg.vcpu_pages.hva = pv_hva_from_ptr((uint8_t *)vpage_mem + 4); }
+static void c_hva_null(void) { cfg.vcpu_pages.hva = pv_hva_from_ptr(NULL); }
+static void c_too_small(void) { cfg.vcpu_pages.size = 4095; }
+static void c_hpa_4g(void) { cfg.vcpu_pages.hpa = pv_hpa(0xfffff000ull + 0x1000u); }
+static void c_over_ram(void) { cfg.vcpu_pages.hpa = pv_hpa(fb.ram_hpa + FAKE_RAM_SIZE - 0x1000u); }
+static void c_over_pool(void) { cfg.vcpu_pages.hpa = pv_hpa(fb.pool_hpa + 0x3000u); }
+static void c_next_to_pool(void) { cfg.vcpu_pages.hpa = pv_hpa(fb.pool_hpa + FAKE_POOL_SIZE); }
+
+static void with_area(uint32_t area_va, uint32_t area_size, uint32_t image_gpa)
+{
+	size_t len = mk_stub_file(tbuf, stub_defs, 0, area_va, area_size);
+	struct pv_stub_file_hdr *h = (struct pv_stub_file_hdr *)tbuf;
+
+	/* Near the window the Image is too: keep the offset small. */
+	if (area_va >= 0xf0000000u) {
+		h->image_base = area_va - 0x100000u;
+		reseal(tbuf, len);
+	}
+	ck_assert_int_eq(pv_stub_table_parse(tbuf, len, &alt), 0);
+	ck_assert_int_eq(pv_stub_table_set_load(&alt, pv_gpa(image_gpa)), 0);
+	cfg.stubs = &alt;
+}
+
+static void c_area_chunks(void) { with_area(AREA_VA, 0x2000u, IMG_GPA); }
+static void c_area_half_mib(void) { with_area(AREA_VA + 0x80000u, AREA_SIZE, IMG_GPA); }
+static void c_area_gpa_off(void) { with_area(AREA_VA, AREA_SIZE, IMG_GPA + 0x1000u); }
+static void c_area_past_ram(void) { with_area(AREA_VA, AREA_SIZE, IMG_GPA + 0x800000u); }
+static void c_area_straddles(void) { with_area(AREA_VA, 2 * AREA_SIZE, IMG_GPA + 0x700000u); }
+static void c_area_last_mib(void) { with_area(AREA_VA, AREA_SIZE, IMG_GPA + 0x700000u); }
+static void c_area_window(void) { with_area(0xfff00000u, AREA_SIZE, RAM0); }
+
+START_TEST(init_checks)
+{
+	ck_assert_int_eq(init_with(NULL), 0);
+	ck_assert_int_eq(init_with(c_two_vcpus), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_hpa_misaligned), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_hva_misaligned), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_hva_null), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_too_small), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_hpa_4g), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_over_ram), PV_EEXIST);
+	ck_assert_int_eq(init_with(c_over_pool), PV_EEXIST);
+	ck_assert_int_eq(init_with(c_next_to_pool), 0);
+	ck_assert_int_eq(init_with(c_area_chunks), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_area_half_mib), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_area_gpa_off), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_area_past_ram), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_area_straddles), PV_EINVAL);
+	ck_assert_int_eq(init_with(c_area_last_mib), 0);
+	ck_assert_int_eq(init_with(c_area_window), PV_EINVAL);
+}
+END_TEST
+
+/* ======================================================================== */
+/* The shadow engine                                                        */
+/* ======================================================================== */
+
+START_TEST(shadow_kernel_view)
+{
+	struct leaf l;
+	struct pv_fault f;
+	uint64_t fills;
+
+	setup_vm();
+	/* Page slot: this vCPU's page, RW at host PL0, XN, window domain. */
+	ck_assert_int_eq(fault(AREA_VA + PV_VPAGE_CPSR, PV_ACC_READ, NULL),
+			 PV_SHADOW_FILLED);
+	ck_assert(shadow_leaf(AREA_VA + PV_VPAGE_CPSR, &l));
+	ck_assert_uint_eq(l.pa, VPAGE_HPA);
+	ck_assert_uint_eq(l.ap, 3);
+	ck_assert(l.xn);
+	ck_assert_uint_eq(l.domain, WIN_DOMAIN);
+	ck_assert_uint_eq(vm->shadow.stats.stub_fills, 1);
+	/* Every chunk's slot maps the same (one vCPU) page. */
+	ck_assert_int_eq(fault(AREA_VA + 0x2000u, PV_ACC_WRITE, NULL), PV_SHADOW_FILLED);
+	ck_assert(shadow_leaf(AREA_VA + 0x2000u, &l));
+	ck_assert_uint_eq(l.pa, VPAGE_HPA);
+	ck_assert_uint_eq(l.ap, 3);
+	/* Stub code: the area's guest RAM, read-only, executable. */
+	ck_assert_int_eq(fault(AREA_VA + 0x1040u, PV_ACC_EXEC, NULL), PV_SHADOW_FILLED);
+	ck_assert(shadow_leaf(AREA_VA + 0x1040u, &l));
+	ck_assert_uint_eq(l.pa, fb.ram_hpa + 0x801000u);
+	ck_assert_uint_eq(l.ap, 7);
+	ck_assert(!l.xn);
+	ck_assert_uint_eq(l.domain, WIN_DOMAIN);
+	ck_assert_int_eq(fault(AREA_VA + 0x3000u, PV_ACC_READ, NULL), PV_SHADOW_FILLED);
+	ck_assert(shadow_leaf(AREA_VA + 0x3000u, &l));
+	ck_assert_uint_eq(l.pa, fb.ram_hpa + 0x803000u);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* Executing a page slot: a guest prefetch abort, no refill. */
+	fills = vm->shadow.stats.stub_fills;
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(fault(AREA_VA + 0x10u, PV_ACC_EXEC, &f),
+				 PV_SHADOW_GUEST_FAULT);
+		ck_assert(f.is_prefetch);
+		ck_assert_uint_eq(f.fsr & 0x40fu, PV_FS_PERM_PAGE);
+		ck_assert_uint_eq(f.far, AREA_VA + 0x10u);
+	}
+	ck_assert_uint_eq(vm->shadow.stats.stub_fills, fills);
+	/* Outside the area the guest's tables decide as before. */
+	ck_assert_int_eq(fault(AREA_VA + AREA_SIZE, PV_ACC_READ, NULL), PV_SHADOW_FILLED);
+	ck_assert_uint_eq(vm->shadow.stats.stub_fills, fills);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	free_vm();
+}
+END_TEST
+
+/*
+ * The guest kernel writing its stub code (its linear map says RW): a
+ * guest permission fault, never a writable entry from the guest's tables,
+ * which the isolation checker (rightly) rejects.
+ */
+START_TEST(shadow_kernel_write_to_stub_code)
+{
+	struct pv_fault f;
+	struct leaf l;
+
+	setup_vm();
+	ck_assert_int_eq(fault(AREA_VA + 0x1294u, PV_ACC_WRITE, &f),
+			 PV_SHADOW_GUEST_FAULT);
+	ck_assert(!f.is_prefetch);
+	ck_assert_uint_eq(f.fsr & 0x40fu, PV_FS_PERM_PAGE);
+	ck_assert(f.fsr & PV_FSR_WNR);
+	ck_assert_uint_eq(f.far, AREA_VA + 0x1294u);
+	ck_assert(!shadow_leaf(AREA_VA + 0x1294u, &l) || l.ap == 7);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* Also after the code was filled for execution, and with the MMU off. */
+	ck_assert_int_eq(fault(AREA_VA + 0x1294u, PV_ACC_EXEC, NULL), PV_SHADOW_FILLED);
+	ck_assert_int_eq(fault(AREA_VA + 0x1294u, PV_ACC_WRITE, NULL),
+			 PV_SHADOW_GUEST_FAULT);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	mmu_off();
+	ck_assert_int_eq(fault(AREA_GPA + 0x1294u, PV_ACC_WRITE, NULL),
+			 PV_SHADOW_GUEST_FAULT);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	free_vm();
+}
+END_TEST
+
+START_TEST(shadow_prefetch_abort_in_slot_via_trap)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_PABT, PV_MODE_USR);
+	struct pv_exit ex;
+
+	setup_vm();
+	v->r[15] = AREA_VA + 0x20u;
+	t.fsr = PV_FS_TRANSL_SECTION;
+	t.far = AREA_VA + 0x20u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_int_eq(ex.injected, PV_INJ_PABT);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_ABT);
+	ck_assert_uint_eq(v->cp15.ifar, AREA_VA + 0x20u);
+	ck_assert_uint_eq(v->r[14], AREA_VA + 0x24u);
+	free_vm();
+}
+END_TEST
+
+START_TEST(shadow_user_view)
+{
+	struct pv_fault f;
+	struct leaf l;
+
+	setup_vm();
+	set_mode(PV_MODE_USR);
+	/* Kernel-only in the guest's tables: a guest permission fault. */
+	ck_assert_int_eq(fault(AREA_VA + PV_VPAGE_CPSR, PV_ACC_READ, &f),
+			 PV_SHADOW_GUEST_FAULT);
+	ck_assert(!f.is_prefetch);
+	ck_assert_uint_eq(f.fsr & 0x40fu, PV_FS_PERM_SECTION);
+	ck_assert_int_eq(fault(AREA_VA + 0x1000u, PV_ACC_EXEC, &f),
+			 PV_SHADOW_GUEST_FAULT);
+	ck_assert_uint_eq(f.fsr & 0x40fu, PV_FS_PERM_SECTION);
+	ck_assert_int_eq(fault(AREA_VA + 0x1000u, PV_ACC_READ, &f),
+			 PV_SHADOW_GUEST_FAULT);
+	ck_assert_uint_eq(vm->shadow.stats.stub_fills, 0);
+	/* A guest that maps the area to its user: its RAM, not the page. */
+	gptr(L1)[AREA_VA >> 20] = AREA_GPA | 3u << 10 | 2;
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	ck_assert_int_eq(fault(AREA_VA + PV_VPAGE_CPSR, PV_ACC_WRITE, NULL),
+			 PV_SHADOW_FILLED);
+	ck_assert_uint_eq(vm->shadow.stats.stub_fills, 0);
+	if (shadow_leaf(AREA_VA + PV_VPAGE_CPSR, &l))
+		ck_assert_uint_eq(l.pa, fb.ram_hpa + 0x800000u);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* And back in the kernel the override holds again. */
+	set_mode(PV_MODE_SVC);
+	ck_assert_int_eq(fault(AREA_VA + PV_VPAGE_CPSR, PV_ACC_READ, NULL),
+			 PV_SHADOW_FILLED);
+	ck_assert(shadow_leaf(AREA_VA + PV_VPAGE_CPSR, &l));
+	ck_assert_uint_eq(l.pa, VPAGE_HPA);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	free_vm();
+}
+END_TEST
+
+START_TEST(shadow_mmu_off)
+{
+	struct leaf l;
+	struct pv_fault f;
+
+	setup_vm();
+	mmu_off();
+	ck_assert_int_eq(fault(AREA_GPA + PV_VPAGE_DACR, PV_ACC_WRITE, NULL),
+			 PV_SHADOW_FILLED);
+	ck_assert_uint_eq(vm->shadow.stats.stub_fills, 1);
+	if (shadow_leaf(AREA_GPA + PV_VPAGE_DACR, &l)) {
+		ck_assert_uint_eq(l.pa, VPAGE_HPA);
+		ck_assert_uint_eq(l.ap, 3);
+		ck_assert(l.xn);
+	}
+	ck_assert_int_eq(fault(AREA_GPA + 0x1000u, PV_ACC_EXEC, NULL), PV_SHADOW_FILLED);
+	ck_assert_uint_eq(vm->shadow.stats.stub_fills, 2);
+	if (shadow_leaf(AREA_GPA + 0x1000u, &l)) {
+		ck_assert_uint_eq(l.pa, fb.ram_hpa + 0x801000u);
+		ck_assert_uint_eq(l.ap, 7);
+		ck_assert(!l.xn);
+	}
+	ck_assert_int_eq(fault(AREA_GPA + 0x20u, PV_ACC_EXEC, &f), PV_SHADOW_GUEST_FAULT);
+	ck_assert(f.is_prefetch);
+	/* The area's VA means nothing with the MMU off. */
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	free_vm();
+}
+END_TEST
+
+START_TEST(isolation_catches_stub_entries)
+{
+	struct leaf l;
+	uint32_t saved;
+
+	setup_vm();
+	fault(AREA_VA + PV_VPAGE_SPSR, PV_ACC_WRITE, NULL);
+	fault(AREA_VA + 0x1000u, PV_ACC_EXEC, NULL);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* A page slot pointing at guest RAM, or at the pool. */
+	ck_assert(shadow_leaf(AREA_VA + PV_VPAGE_SPSR, &l));
+	saved = *l.l2;
+	*l.l2 = (saved & 0xfffu) | (uint32_t)(fb.ram_hpa + 0x800000u);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	*l.l2 = (saved & 0xfffu) | (uint32_t)fb.pool_hpa;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	*l.l2 = saved & ~1u; /* executable */
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	*l.l2 = saved | 1u << 9; /* read-only: not what the fill makes */
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	*l.l2 = saved;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* Stub code made writable, or pointing at other RAM. */
+	ck_assert(shadow_leaf(AREA_VA + 0x1000u, &l));
+	saved = *l.l2;
+	*l.l2 = saved & ~(1u << 9); /* APX off: read/write */
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	*l.l2 = (saved & 0xfffu) | (uint32_t)(fb.ram_hpa + 0x802000u);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	*l.l2 = (saved & 0xfffu) | VPAGE_HPA;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	*l.l2 = saved;
+	/* The wrong domain (the guest's own 0 is not the window's). */
+	saved = *l.l1;
+	*l.l1 = saved & ~(15u << 5);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	*l.l1 = saved;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	free_vm();
+}
+END_TEST
+
+/* ======================================================================== */
+/* The page at resume and at the next trap                                  */
+/* ======================================================================== */
+
+START_TEST(sync_out_writes_the_page)
+{
+	struct pv_resume rs;
+
+	setup_vm();
+	pv_vcpu_write_cpsr(v, PV_MODE_SVC | PV_PSR_I | PV_PSR_A | PV_PSR_Z |
+				      PV_PSR_C | PV_PSR_GE_MASK | PV_PSR_Q);
+	*pv_vcpu_spsr(v) = 0x600001d3u;
+	v->cp15.tpidrprw = 0x11111111u;
+	v->cp15.dacr = 0x55555551u;
+	v->cp15.dfsr = 0x805u;
+	v->cp15.ifsr = 0x7u;
+	v->cp15.dfar = 0xdeadbee0u;
+	v->cp15.ifar = 0xc0123450u;
+	pv_vcpu_set_lines(v, true, false);
+	memset(vpage_mem, 0xa5, 4096);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_CPSR), PV_MODE_SVC | PV_PSR_I | PV_PSR_A);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_PENDING), PV_PSR_I);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_SPSR), 0x600001d3u);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_TPIDRPRW), 0x11111111u);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_SCTLR), v->cp15.sctlr);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_DACR), 0x55555551u);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_DFSR), 0x805u);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_IFSR), 0x7u);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_DFAR), 0xdeadbee0u);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_IFAR), 0xc0123450u);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_MAGIC), PV_VPAGE_MAGIC_VALUE);
+	ck_assert_ptr_eq(pv_vpage_of(v), vpage_mem);
+	/* The other lines and modes. */
+	pv_vcpu_set_lines(v, false, true);
+	set_mode(PV_MODE_SYS); /* no SPSR */
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_PENDING), PV_PSR_F);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_SPSR), 0);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_CPSR) & PV_PSR_M_MASK, PV_MODE_SYS);
+	pv_vcpu_set_lines(v, true, true);
+	set_mode(PV_MODE_IRQ);
+	*pv_vcpu_spsr(v) = 0x1234u;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_PENDING), PV_PSR_F | PV_PSR_I);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_SPSR), 0x1234u);
+	free_vm();
+}
+END_TEST
+
+static void fill_garbage(uint32_t seed)
+{
+	for (unsigned i = 0; i < 1024; i++) {
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		vpage_mem[i] = seed;
+	}
+}
+
+START_TEST(sync_in_takes_back_only_the_stub_fields)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_IRQ, PV_MODE_USR | PV_PSR_N | PV_PSR_E);
+	struct pv_resume rs, rs2;
+	struct pv_exit ex;
+	struct pv_cp15 before;
+	uint32_t cpsr0;
+
+	setup_vm();
+	pv_vcpu_write_cpsr(v, PV_MODE_SVC | PV_PSR_I | PV_PSR_A);
+	*pv_vcpu_spsr(v) = 0x10u;
+	v->spsr[pv_mode_bank(PV_MODE_IRQ)] = 0x13u;
+	v->cp15.tpidrprw = 0x1234u;
+	pv_vcpu_set_lines(v, false, false);
+	v->r[15] = 0xc0001000u;
+	pv_vcpu_resume_state(v, &rs);
+	before = v->cp15;
+	cpsr0 = v->cpsr;
+	/* Garbage in every field; CPSR: I clear, F set, mode/T/A/E wrong. */
+	fill_garbage(12345);
+	*page_field(PV_VPAGE_CPSR) = PV_MODE_USR | PV_PSR_F | PV_PSR_T | PV_PSR_E |
+				     PV_PSR_J | PV_PSR_IT_MASK | 0xf8000000u;
+	*page_field(PV_VPAGE_SPSR) = 0x600000d3u;
+	*page_field(PV_VPAGE_DACR) = 0x55555551u; /* domain 1: no access */
+	*page_field(PV_VPAGE_SCTLR) = 0;          /* would turn the MMU off */
+	*page_field(PV_VPAGE_PENDING) = PV_PSR_I | PV_PSR_F;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
+	ck_assert_uint_eq(v->stop, PV_STOP_NONE);
+	/* CPSR: I and F from the page, the user bits from the host, the rest kept. */
+	ck_assert_uint_eq(v->cpsr, (cpsr0 & ~(PV_PSR_I | PV_PSR_USER_MASK)) |
+					   PV_PSR_F | PV_PSR_N | PV_PSR_E);
+	ck_assert_uint_eq(v->spsr[pv_mode_bank(PV_MODE_SVC)], 0x600000d3u);
+	ck_assert_uint_eq(v->spsr[pv_mode_bank(PV_MODE_IRQ)], 0x13u);
+	/* Nothing else: no interrupt from the page's pending word either. */
+	ck_assert_uint_eq(v->r[15], 0xc0001000u);
+	ck_assert_uint_eq(v->cp15.tpidrprw, before.tpidrprw);
+	ck_assert_uint_eq(v->cp15.sctlr, before.sctlr);
+	ck_assert_uint_eq(v->cp15.dfsr, before.dfsr);
+	ck_assert_uint_eq(v->cp15.ifsr, before.ifsr);
+	ck_assert_uint_eq(v->cp15.dfar, before.dfar);
+	ck_assert_uint_eq(v->cp15.ifar, before.ifar);
+	ck_assert_uint_eq(v->cp15.ttbr0, before.ttbr0);
+	/* DACR: applied as a write, and the shadow's host DACR follows. */
+	ck_assert_uint_eq(v->cp15.dacr, 0x55555551u);
+	pv_vcpu_resume_state(v, &rs2);
+	ck_assert_uint_eq((rs.dacr >> 2) & 3, 1);
+	ck_assert_uint_eq((rs2.dacr >> 2) & 3, 0);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_DACR), 0x55555551u);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_SCTLR), before.sctlr);
+	free_vm();
+}
+END_TEST
+
+START_TEST(sync_in_dacr_reaches_the_shadow)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_IRQ, PV_MODE_USR);
+	struct pv_resume rs;
+	struct pv_exit ex;
+	struct pv_fault f;
+
+	setup_vm();
+	/* A kernel mapping in guest domain 1, filled while it is client. */
+	gptr(L1)[0xc10] = (RAM0 + 0x100000u) | 1u << 5 | 1u << 10 | 2;
+	ck_assert_int_eq(fault(0xc1000000u, PV_ACC_READ, NULL), PV_SHADOW_FILLED);
+	pv_vcpu_resume_state(v, &rs);
+	*page_field(PV_VPAGE_DACR) = 0x55555551u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	/* The guest now gets a domain fault there. */
+	ck_assert_int_eq(fault(0xc1000000u, PV_ACC_READ, &f), PV_SHADOW_GUEST_FAULT);
+	ck_assert_uint_eq(f.fsr & 0x40fu, 0x9u); /* domain, section */
+	free_vm();
+}
+END_TEST
+
+/* Leaving a Manager domain drops the rights it granted (as a DACR write does). */
+START_TEST(sync_in_dacr_leaves_manager)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_IRQ, PV_MODE_USR);
+	struct pv_resume rs;
+	struct pv_exit ex;
+	uint32_t *l1, d;
+
+	setup_vm();
+	/* Kernel read-only (APX, AP=01) in guest domain 1, which is Manager. */
+	gptr(L1)[0xc10] = (RAM0 + 0x100000u) | 1u << 5 | 1u << 15 | 1u << 10 | 2;
+	v->cp15.dacr = 0x55555555u | 3u << 2;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR);
+	ck_assert_int_eq(fault(0xc1000000u, PV_ACC_WRITE, NULL), PV_SHADOW_FILLED);
+	pv_vcpu_resume_state(v, &rs);
+	*page_field(PV_VPAGE_DACR) = 0x55555555u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_uint_eq(v->cp15.dacr, 0x55555555u);
+	pv_vcpu_resume_state(v, &rs);
+	l1 = pool_ptr(pv_hpa_val(rs.ttbr0) & ~0x3fffull);
+	d = l1[0xc10];
+	if ((d & 3) == 2)
+		ck_assert_msg((((d >> 15) & 1) << 2 | ((d >> 10) & 3)) != 3,
+			      "still writable: %08x", d);
+	else if ((d & 3) == 1)
+		ck_assert_msg((pool_ptr(d & 0xfffffc00u)[0] & 0x230u) != 0x030u,
+			      "still writable");
+	ck_assert_int_eq(fault(0xc1000000u, PV_ACC_WRITE, NULL), PV_SHADOW_GUEST_FAULT);
+	free_vm();
+}
+END_TEST
+
+START_TEST(sync_in_before_first_resume_reads_nothing)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_IRQ, PV_MODE_USR);
+	struct pv_exit ex;
+	uint32_t cpsr0;
+
+	setup_vm();
+	*pv_vcpu_spsr(v) = 0x10u;
+	cpsr0 = v->cpsr;
+	fill_garbage(99);
+	*page_field(PV_VPAGE_CPSR) = PV_MODE_SVC;
+	*page_field(PV_VPAGE_DACR) = 0;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_uint_eq(v->cpsr, cpsr0);
+	ck_assert_uint_eq(*pv_vcpu_spsr(v), 0x10u);
+	ck_assert_uint_eq(v->cp15.dacr, 0x55555555u);
+	free_vm();
+}
+END_TEST
+
+/* ======================================================================== */
+/* Leaving a stub before a guest exception                                  */
+/* ======================================================================== */
+
+/* Resume (the page live), then an IRQ trap with the PC at @pc, I clear. */
+static void irq_at(uint32_t pc)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_IRQ, PV_MODE_USR);
+	struct pv_resume rs;
+	struct pv_exit ex;
+
+	pv_vcpu_write_cpsr(v, PV_MODE_SVC | PV_PSR_I);
+	pv_vcpu_set_lines(v, true, false);
+	pv_vcpu_resume_state(v, &rs);
+	/* The stub cleared I. */
+	*page_field(PV_VPAGE_CPSR) &= ~PV_PSR_I;
+	*page_field(PV_VPAGE_SCRATCH) = 0x5c5c5c5cu;
+	v->r[15] = pc;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_IRQ);
+	ck_assert_uint_eq(v->r[15], 0x18);
+}
+
+START_TEST(leave_rolls_back)
+{
+	const struct pv_stub *s = &stub_defs[S_MRS];
+
+	setup_vm();
+	for (unsigned i = 1; i < s->words - 1u; i++) {
+		set_mode(PV_MODE_SVC);
+		v->r[1] = 0x0badf00du;
+		v->r[0] = 0x00000a0au;
+		irq_at(s->stub + 4u * i);
+		ck_assert_uint_eq(v->r[14], s->site + 4u);
+		ck_assert_uint_eq(v->r[1], 0x5c5c5c5cu);
+		ck_assert_uint_eq(v->r[0], 0x00000a0au);
+		ck_assert_uint_eq(*pv_vcpu_spsr(v) & PV_PSR_M_MASK, PV_MODE_SVC);
+	}
+	/* At its first instruction nothing was saved yet. */
+	set_mode(PV_MODE_SVC);
+	v->r[1] = 0x0badf00du;
+	irq_at(s->stub);
+	ck_assert_uint_eq(v->r[14], s->site + 4u);
+	ck_assert_uint_eq(v->r[1], 0x0badf00du);
+	free_vm();
+}
+END_TEST
+
+START_TEST(leave_rolls_forward)
+{
+	const struct pv_stub *s = &stub_defs[S_CPSIE];
+
+	setup_vm();
+	for (unsigned k = 0; k < 2; k++) {
+		set_mode(PV_MODE_SVC);
+		v->r[0] = 0x0badf00du;
+		irq_at(s->stub + 4u * s->exit[k]);
+		ck_assert_uint_eq(v->r[14], s->site + 8u);
+		ck_assert_uint_eq(v->r[0], 0x0badf00du);
+	}
+	/* A stub without a saved register rolls back without touching one. */
+	s = &stub_defs[S_MRC];
+	set_mode(PV_MODE_SVC);
+	for (unsigned i = 0; i < 15; i++)
+		v->r[i] = i;
+	irq_at(s->stub);
+	ck_assert_uint_eq(v->r[14], s->site + 4u);
+	for (unsigned i = 0; i < 13; i++)
+		ck_assert_uint_eq(v->r[i], i);
+	free_vm();
+}
+END_TEST
+
+START_TEST(leave_with_mmu_off)
+{
+	const struct pv_stub *s = &stub_defs[S_MRS];
+
+	setup_vm();
+	mmu_off();
+	set_mode(PV_MODE_SVC);
+	v->r[1] = 0x0badf00du;
+	irq_at(TO_PA(s->stub) + 8u);
+	ck_assert_uint_eq(v->r[14], TO_PA(s->site) + 4u);
+	ck_assert_uint_eq(v->r[1], 0x5c5c5c5cu);
+	set_mode(PV_MODE_SVC);
+	irq_at(TO_PA(s->stub) + 4u * s->exit[0]);
+	ck_assert_uint_eq(v->r[14], TO_PA(s->site) + 8u);
+	/* The VA of a stub is nothing special with the MMU off. */
+	set_mode(PV_MODE_SVC);
+	v->r[1] = 0x0badf00du;
+	irq_at(s->stub + 8u);
+	ck_assert_uint_eq(v->r[14], s->stub + 12u);
+	ck_assert_uint_eq(v->r[1], 0x0badf00du);
+	free_vm();
+}
+END_TEST
+
+START_TEST(leave_outside_stubs)
+{
+	static const uint32_t pcs[] = {
+		AREA_VA + 0x1060u, /* between stubs */
+		AREA_VA + 0x1f00u, AREA_VA + 0x10u, AREA_VA + 0x3008u,
+		AREA_VA - 4u, AREA_VA + AREA_SIZE,
+	};
+
+	setup_vm();
+	for (unsigned i = 0; i < PV_ARRAY_SIZE(pcs); i++) {
+		set_mode(PV_MODE_SVC);
+		v->r[0] = v->r[1] = 0x0badf00du;
+		irq_at(pcs[i]);
+		ck_assert_uint_eq(v->r[14], pcs[i] + 4u);
+		ck_assert_uint_eq(v->r[0], 0x0badf00du);
+		ck_assert_uint_eq(v->r[1], 0x0badf00du);
+	}
+	/* Thumb state: never a stub. */
+	set_mode(PV_MODE_SVC);
+	{
+		struct pv_trap t = mk_trap(PV_TRAP_IRQ, PV_MODE_USR | PV_PSR_T);
+		struct pv_resume rs;
+		struct pv_exit ex;
+
+		pv_vcpu_write_cpsr(v, PV_MODE_SVC | PV_PSR_T);
+		pv_vcpu_set_lines(v, true, false);
+		pv_vcpu_resume_state(v, &rs);
+		v->r[15] = stub_defs[S_MRS].stub + 8u;
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+		ck_assert_uint_eq(v->r[14], stub_defs[S_MRS].stub + 12u);
+	}
+	free_vm();
+}
+END_TEST
+
+START_TEST(leave_before_abort)
+{
+	const struct pv_stub *s = &stub_defs[S_MRS];
+	struct pv_trap t = mk_trap(PV_TRAP_DABT, PV_MODE_USR);
+	struct pv_resume rs;
+	struct pv_exit ex;
+
+	setup_vm();
+	/* A guest data abort (alignment) taken inside a stub. */
+	pv_vcpu_resume_state(v, &rs);
+	*page_field(PV_VPAGE_SCRATCH) = 0x77u;
+	v->r[1] = 0x0badf00du;
+	v->r[15] = s->stub + 12u;
+	t.fsr = 0x1; /* alignment */
+	t.far = 0xc0000001u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_int_eq(ex.injected, PV_INJ_DABT);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_ABT);
+	ck_assert_uint_eq(v->r[14], s->site + 8u); /* data abort: +8 */
+	ck_assert_uint_eq(v->r[1], 0x77u);
+	free_vm();
+}
+END_TEST
+
+/* ======================================================================== */
+/* Trap words inside stubs                                                  */
+/* ======================================================================== */
+
+#define CPSIE_I 0xf1080080u
+#define MSR_CPSR_C_R2 0xe121f002u
+
+static void write_word(uint32_t va, uint32_t w)
+{
+	*gptr(TO_PA(va)) = w;
+}
+
+/* The alias sites pvpatch writes, with class-only trap words. */
+static void stub_traps(bool with_table)
+{
+	struct pv_patch_site ss[2] = {
+		{ stub_defs[S_CPSIE].stub + 4u * CPSIE_TRAP, CPSIE_I,
+		  pv_patch_marker_a32(PV_IC_CPS), PV_IC_CPS, PV_SITE_ALIAS },
+		{ stub_defs[S_MSR].stub + 4u * MSR_TRAP, MSR_CPSR_C_R2,
+		  pv_patch_marker_a32(PV_IC_MSR), PV_IC_MSR, PV_SITE_ALIAS },
+	};
+	size_t len = mk_site_file(site_blob, ss, 2);
+
+	ck_assert_int_eq(pv_patch_table_parse(site_blob, len, &sites), 0);
+	if (with_table)
+		cfg.patch_sites = &sites;
+	write_word(ss[0].va, ss[0].patched);
+	write_word(ss[1].va, ss[1].patched);
+}
+
+static void trap_vm(bool with_table)
+{
+	base_cfg();
+	stub_traps(with_table);
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	v = &vm->vcpu[0];
+	/* The area XN in the guest's tables: the emulator's fetch must not care. */
+	for (uint32_t i = 0; i < 16; i++)
+		gptr(L1)[(KVA >> 20) + i] = (RAM0 + (i << 20)) | 1u << 10 |
+					    ((KVA + (i << 20)) == AREA_VA ? 1u << 4 : 0) | 2;
+	v->cp15.sctlr = PV_SCTLR_M;
+	v->cp15.ttbr0 = L1;
+	v->cp15.dacr = 0x55555555u;
+	pv_vcpu_write_cpsr(v, PV_MODE_SVC | PV_PSR_I);
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_ALL);
+}
+
+START_TEST(trap_in_cpsie_stub_delivers_after_the_site)
+{
+	const struct pv_stub *s = &stub_defs[S_CPSIE];
+	struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR | PV_PSR_Z);
+	struct pv_resume rs;
+	struct pv_exit ex;
+
+	trap_vm(true);
+	pv_vcpu_set_lines(v, true, false);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_PENDING), PV_PSR_I);
+	*page_field(PV_VPAGE_CPSR) &= ~PV_PSR_I; /* the stub's commit */
+	v->r[0] = 0x1234u;                       /* restored before the trap */
+	v->r[15] = s->stub + 4u * CPSIE_TRAP;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_int_eq(ex.reason, PV_TR_PSR);
+	ck_assert_uint_eq(v->stop, PV_STOP_NONE);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_IRQ);
+	ck_assert_uint_eq(v->r[14], s->site + 8u);
+	ck_assert_uint_eq(v->r[15], 0x18);
+	ck_assert_uint_eq(*pv_vcpu_spsr(v), PV_MODE_SVC | PV_PSR_Z);
+	ck_assert_uint_eq(v->r[0], 0x1234u);
+	/* Nothing pending: on at the exit, in the stub. */
+	set_mode(PV_MODE_SVC);
+	pv_vcpu_write_cpsr(v, PV_MODE_SVC | PV_PSR_I);
+	pv_vcpu_set_lines(v, false, false);
+	pv_vcpu_resume_state(v, &rs);
+	*page_field(PV_VPAGE_CPSR) &= ~PV_PSR_I;
+	v->r[15] = s->stub + 4u * CPSIE_TRAP;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_uint_eq(v->cpsr & (PV_PSR_M_MASK | PV_PSR_I), PV_MODE_SVC);
+	ck_assert_uint_eq(v->r[15], s->stub + 4u * s->exit[0]);
+	free_vm();
+}
+END_TEST
+
+START_TEST(trap_in_msr_stub_changes_mode)
+{
+	const struct pv_stub *s = &stub_defs[S_MSR];
+	struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+	struct pv_resume rs;
+	struct pv_exit ex;
+
+	trap_vm(true);
+	pv_vcpu_resume_state(v, &rs);
+	v->r[2] = PV_MODE_IRQ | PV_PSR_I | PV_PSR_F;
+	v->r[15] = s->stub + 4u * MSR_TRAP;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_int_eq(ex.reason, PV_TR_PSR);
+	ck_assert_uint_eq(v->stop, PV_STOP_NONE);
+	ck_assert_uint_eq(v->cpsr & (PV_PSR_M_MASK | PV_PSR_I | PV_PSR_F),
+			  PV_MODE_IRQ | PV_PSR_I | PV_PSR_F);
+	ck_assert_uint_eq(v->r[15], s->stub + 4u * s->exit[0]);
+	/* The next resume describes the new mode. */
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_CPSR) & PV_PSR_M_MASK, PV_MODE_IRQ);
+	free_vm();
+}
+END_TEST
+
+START_TEST(trap_in_stub_without_table_is_the_guests)
+{
+	const struct pv_stub *s = &stub_defs[S_MSR];
+	struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+	struct pv_resume rs;
+	struct pv_exit ex;
+
+	/* A class-only word nobody describes is an UNDEF for the guest. */
+	trap_vm(false);
+	pv_vcpu_resume_state(v, &rs);
+	v->r[2] = PV_MODE_IRQ | PV_PSR_I | PV_PSR_F;
+	v->r[15] = s->stub + 4u * MSR_TRAP;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_int_eq(ex.injected, PV_INJ_UNDEF);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_UND);
+	free_vm();
+}
+END_TEST
+
+START_TEST(trap_self_describing_in_stub)
+{
+	const struct pv_stub *s = &stub_defs[S_CPSIE];
+	struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+	struct pv_resume rs;
+	struct pv_exit ex;
+	uint32_t w;
+
+	trap_vm(false);
+	ck_assert_int_eq(pv_patch_self_encode(CPSIE_I, 0, &w), 0);
+	write_word(s->stub + 4u * CPSIE_TRAP, w);
+	pv_vcpu_set_lines(v, true, false);
+	pv_vcpu_resume_state(v, &rs);
+	*page_field(PV_VPAGE_CPSR) &= ~PV_PSR_I;
+	v->r[15] = s->stub + 4u * CPSIE_TRAP;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_IRQ);
+	ck_assert_uint_eq(v->r[14], s->site + 8u);
+	free_vm();
+}
+END_TEST
+
+/* ======================================================================== */
+/* A hostile guest kernel                                                   */
+/* ======================================================================== */
+
+static uint32_t hrng = 0x2545f491u;
+
+static uint32_t hrand(void)
+{
+	hrng ^= hrng << 13;
+	hrng ^= hrng >> 17;
+	hrng ^= hrng << 5;
+	return hrng;
+}
+
+static bool mode_valid(uint32_t m)
+{
+	static const uint32_t modes[] = { PV_MODE_USR, PV_MODE_FIQ, PV_MODE_IRQ,
+					  PV_MODE_SVC, PV_MODE_ABT, PV_MODE_UND,
+					  PV_MODE_SYS };
+
+	for (unsigned i = 0; i < PV_ARRAY_SIZE(modes); i++)
+		if (m == modes[i])
+			return true;
+	return false;
+}
+
+START_TEST(hostile_page_contents)
+{
+	static const enum pv_trap_kind kinds[] = { PV_TRAP_IRQ, PV_TRAP_UNDEF,
+						   PV_TRAP_DABT, PV_TRAP_UNDEF };
+	struct pv_resume rs;
+	struct pv_exit ex;
+
+	trap_vm(true);
+	for (unsigned n = 0; n < 3000; n++) {
+		struct pv_trap t = mk_trap(kinds[hrand() % 4], hrand());
+		const struct pv_stub *s = &stub_defs[hrand() % NSTUBS];
+
+		pv_vcpu_resume_state(v, &rs);
+		for (unsigned i = 0; i < 1024; i++)
+			vpage_mem[i] = (hrand() & 1) ? hrand() : vpage_mem[i] ^ (1u << (hrand() & 31));
+		pv_vcpu_set_lines(v, hrand() & 1, (hrand() & 7) == 0);
+		switch (hrand() % 4) {
+		case 0: v->r[15] = s->stub + 4u * (hrand() % s->words); break;
+		case 1: v->r[15] = AREA_VA + (hrand() & 0xffffcu); break;
+		case 2: v->r[15] = s->site; break;
+		default: break;
+		}
+		if (!(v->cp15.sctlr & PV_SCTLR_M) || (v->cpsr & PV_PSR_T))
+			v->r[15] &= ~3u;
+		t.fsr = PV_FS_TRANSL_SECTION;
+		t.far = (hrand() & 1) ? AREA_VA + (hrand() & 0xfffffu) : hrand();
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
+		if (v->stop != PV_STOP_NONE && v->stop != PV_STOP_FATAL)
+			break;
+		ck_assert_msg(mode_valid(v->cpsr & PV_PSR_M_MASK), "mode %x",
+			      v->cpsr & PV_PSR_M_MASK);
+		/* Kernel and user accesses to the area in between. */
+		{
+			uint32_t va = AREA_VA + (hrand() & 0xffffcu);
+			unsigned acc = (unsigned[]){ PV_ACC_READ, PV_ACC_WRITE, PV_ACC_EXEC }[hrand() % 3];
+			enum pv_shadow_outcome oc = fault(va, acc, NULL);
+
+			ck_assert_msg(pv_shadow_check_isolation(vm) == 0,
+				      "isolation after %u: va %08x acc %u outcome %d mode %x kind %d",
+				      n, va, acc, oc, v->cpsr & 0x1f, t.kind);
+		}
+		if (v->stop == PV_STOP_FATAL)
+			ck_abort_msg("stopped fatally at %u: %d", n, v->stop_code);
+	}
+	free_vm();
+}
+END_TEST
+
+static Suite *vpage_suite(void)
+{
+	Suite *s = suite_create("vpage");
+	TCase *p = tcase_create("table");
+	TCase *c = tcase_create("config");
+	TCase *sh = tcase_create("shadow");
+	TCase *sy = tcase_create("sync");
+	TCase *lv = tcase_create("leave");
+	TCase *tr = tcase_create("trap");
+	TCase *h = tcase_create("hostile");
+
+	tcase_add_test(p, parse_valid);
+	tcase_add_test(p, parse_rejects_header);
+	tcase_add_test(p, parse_rejects_entries);
+	tcase_add_test(p, set_load_errors);
+	tcase_add_test(p, find);
+	suite_add_tcase(s, p);
+	tcase_add_test(c, init_checks);
+	suite_add_tcase(s, c);
+	tcase_add_test(sh, shadow_kernel_view);
+	tcase_add_test(sh, shadow_kernel_write_to_stub_code);
+	tcase_add_test(sh, shadow_prefetch_abort_in_slot_via_trap);
+	tcase_add_test(sh, shadow_user_view);
+	tcase_add_test(sh, shadow_mmu_off);
+	tcase_add_test(sh, isolation_catches_stub_entries);
+	suite_add_tcase(s, sh);
+	tcase_add_test(sy, sync_out_writes_the_page);
+	tcase_add_test(sy, sync_in_takes_back_only_the_stub_fields);
+	tcase_add_test(sy, sync_in_dacr_reaches_the_shadow);
+	tcase_add_test(sy, sync_in_dacr_leaves_manager);
+	tcase_add_test(sy, sync_in_before_first_resume_reads_nothing);
+	suite_add_tcase(s, sy);
+	tcase_add_test(lv, leave_rolls_back);
+	tcase_add_test(lv, leave_rolls_forward);
+	tcase_add_test(lv, leave_with_mmu_off);
+	tcase_add_test(lv, leave_outside_stubs);
+	tcase_add_test(lv, leave_before_abort);
+	suite_add_tcase(s, lv);
+	tcase_add_test(tr, trap_in_cpsie_stub_delivers_after_the_site);
+	tcase_add_test(tr, trap_in_msr_stub_changes_mode);
+	tcase_add_test(tr, trap_in_stub_without_table_is_the_guests);
+	tcase_add_test(tr, trap_self_describing_in_stub);
+	suite_add_tcase(s, tr);
+	tcase_set_timeout(h, 120);
+	tcase_add_test(h, hostile_page_contents);
+	suite_add_tcase(s, h);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(vpage_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
