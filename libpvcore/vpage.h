@@ -53,6 +53,13 @@ void pv_vpage_sync_out(struct pv_vcpu *vcpu);
  */
 void pv_vpage_leave_stub(struct pv_vcpu *vcpu);
 
+/*
+ * After a trap word inside a stub was emulated: if only the stub's branch
+ * back remains, go straight to the site's successor (the emulation may
+ * have left guest-kernel mode, whose view alone maps the stub).
+ */
+void pv_vpage_finish_stub(struct pv_vcpu *vcpu);
+
 /* Host address of @vcpu's page (NULL without stubs), for tests. */
 uint32_t *pv_vpage_of(const struct pv_vcpu *vcpu);
 

@@ -127,3 +127,24 @@ void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
 		vcpu->r[s->saved] = FIELD(page_of(vcpu), PV_VPAGE_SCRATCH);
 	vcpu->r[15] = s->site - shift;
 }
+
+void pv_vpage_finish_stub(struct pv_vcpu *vcpu)
+{
+	const struct pv_stub_table *t = vcpu->vm->cfg.stubs;
+	const struct pv_stub *s;
+	uint32_t pc = vcpu->r[15], shift;
+
+	if (!t || (vcpu->cpsr & PV_PSR_T))
+		return;
+	shift = t->area_va - pv_vpage_area_base(vcpu);
+	if (pc + shift - t->area_va >= t->area_size)
+		return;
+	s = pv_stub_find(t, pv_gva(pc + shift));
+	if (!s)
+		return;
+	for (unsigned k = 0; k < 4; k++)
+		if (s->exit[k] == (pc + shift - s->stub) / 4) {
+			vcpu->r[15] = s->site + 4 - shift;
+			return;
+		}
+}

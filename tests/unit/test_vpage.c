@@ -1164,7 +1164,8 @@ START_TEST(trap_in_cpsie_stub_delivers_after_the_site)
 	v->r[15] = s->stub + 4u * CPSIE_TRAP;
 	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
 	ck_assert_uint_eq(v->cpsr & (PV_PSR_M_MASK | PV_PSR_I), PV_MODE_SVC);
-	ck_assert_uint_eq(v->r[15], s->stub + 4u * s->exit[0]);
+	/* Only the branch back was left: straight on past the site. */
+	ck_assert_uint_eq(v->r[15], s->site + 4u);
 	free_vm();
 }
 END_TEST
@@ -1185,7 +1186,8 @@ START_TEST(trap_in_msr_stub_changes_mode)
 	ck_assert_uint_eq(v->stop, PV_STOP_NONE);
 	ck_assert_uint_eq(v->cpsr & (PV_PSR_M_MASK | PV_PSR_I | PV_PSR_F),
 			  PV_MODE_IRQ | PV_PSR_I | PV_PSR_F);
-	ck_assert_uint_eq(v->r[15], s->stub + 4u * s->exit[0]);
+	/* Past the site: the new mode may not be one whose view maps stubs. */
+	ck_assert_uint_eq(v->r[15], s->site + 4u);
 	/* The next resume describes the new mode. */
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(*page_field(PV_VPAGE_CPSR) & PV_PSR_M_MASK, PV_MODE_IRQ);

@@ -353,7 +353,10 @@ static bool classify_site(const struct pvp_site *s, struct cand *c)
 		return true;
 	}
 	c->reg = (w >> 12) & 15;
-	if (s->cls == PV_IC_MRS && (w & 0x0FBF0FFFu) == 0x010F0000u && c->reg != 15) {
+	/* MRS CPSR builds Rd in place: a roll-back mid-way must not leave a
+	 * half-built SP for the interrupt handler. */
+	if (s->cls == PV_IC_MRS && (w & 0x0FBF0FFFu) == 0x010F0000u && c->reg != 15 &&
+	    (c->reg != 13 || (w & PV_BIT(22)))) {
 		c->kind = (w & PV_BIT(22)) ? PV_STUB_MRS_SPSR : PV_STUB_MRS_CPSR;
 		return true;
 	}
