@@ -74,6 +74,8 @@ if [ -s "$out/Image.stubs" ]; then
 	area_va=$(od -An -tu4 -j16 -N4 "$out/Image.stubs" | tr -d ' ')
 	area_size=$(od -An -tu4 -j20 -N4 "$out/Image.stubs" | tr -d ' ')
 	area_gpa=$((kernel_gpa + area_va - image_base))
+	[ $((area_gpa + area_size)) -le "$dtb_gpa" ] ||
+		die "the stub area (0x$(printf %x "$area_gpa"), $area_size bytes) overlaps the DTB at 0x$(printf %x "$dtb_gpa")"
 	reserved=$(printf 'reserved-memory { #address-cells = <1>; #size-cells = <1>; ranges; pvstubs@%x { reg = <0x%x 0x%x>; }; };' \
 		"$area_gpa" "$area_gpa" "$area_size")
 fi
