@@ -96,28 +96,50 @@ void pv_vpage_sync_out(struct pv_vcpu *vcpu)
 	vcpu->vpage_live = true;
 }
 
-void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
+/*
+ * The stub the PC is in, as the stub table sees it (with the MMU off the
+ * stub runs at its physical copy: @shift maps that back), and the index
+ * of its instruction at the PC.
+ */
+static const struct pv_stub *stub_at_pc(const struct pv_vcpu *vcpu,
+					uint32_t *shift, uint32_t *idx)
 {
 	const struct pv_stub_table *t = vcpu->vm->cfg.stubs;
 	const struct pv_stub *s;
-	uint32_t pc = vcpu->r[15], i, shift;
+	uint32_t va;
 
 	if (!t || (vcpu->cpsr & PV_PSR_T))
-		return;
-	/* With the MMU off the stub runs at its physical copy. */
-	shift = t->area_va - pv_vpage_area_base(vcpu);
-	if (pc + shift - t->area_va >= t->area_size)
-		return;
-	s = pv_stub_find(t, pv_gva(pc + shift));
+		return NULL;
+	*shift = t->area_va - pv_vpage_area_base(vcpu);
+	va = vcpu->r[15] + *shift;
+	if (va - t->area_va >= t->area_size)
+		return NULL;
+	s = pv_stub_find(t, pv_gva(va));
+	if (s)
+		*idx = (va - s->stub) / 4;
+	return s;
+}
+
+static bool is_exit(const struct pv_stub *s, uint32_t idx)
+{
+	for (unsigned k = 0; k < 4; k++)
+		if (s->exit[k] == idx)
+			return true;
+	return false;
+}
+
+void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
+{
+	uint32_t shift, i;
+	const struct pv_stub *s = stub_at_pc(vcpu, &shift, &i);
+
 	if (!s)
 		return;
-	i = (pc + shift - s->stub) / 4;
-	for (unsigned k = 0; k < 4; k++)
-		if (s->exit[k] == i) {
-			/* Done but for its branch back. */
-			vcpu->r[15] = s->site + 4 - shift;
-			return;
-		}
+	if (is_exit(s, i)) {
+		/* Done but for its branch back. */
+		vcpu->r[15] = s->site + 4 - shift;
+		return;
+	}
 	/*
 	 * Started: its register is in the scratch word (restoring it again
 	 * after the stub restored it is harmless: nothing else wrote the
@@ -130,21 +152,9 @@ void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
 
 void pv_vpage_finish_stub(struct pv_vcpu *vcpu)
 {
-	const struct pv_stub_table *t = vcpu->vm->cfg.stubs;
-	const struct pv_stub *s;
-	uint32_t pc = vcpu->r[15], shift;
+	uint32_t shift, i;
+	const struct pv_stub *s = stub_at_pc(vcpu, &shift, &i);
 
-	if (!t || (vcpu->cpsr & PV_PSR_T))
-		return;
-	shift = t->area_va - pv_vpage_area_base(vcpu);
-	if (pc + shift - t->area_va >= t->area_size)
-		return;
-	s = pv_stub_find(t, pv_gva(pc + shift));
-	if (!s)
-		return;
-	for (unsigned k = 0; k < 4; k++)
-		if (s->exit[k] == (pc + shift - s->stub) / 4) {
-			vcpu->r[15] = s->site + 4 - shift;
-			return;
-		}
+	if (s && is_exit(s, i))
+		vcpu->r[15] = s->site + 4 - shift;
 }
