@@ -13,6 +13,7 @@ packages=(
 	device-tree-compiler                         # dts/pvboard.dts
 	gcovr                                        # coverage report
 	python3 python3-pytest                       # system tests
+	e2fsprogs                                    # linux-modules: mkfs.ext4
 	clang libclang-rt-14-dev                     # libFuzzer
 	liblzma-dev xz-utils                         # pvpatch (zImage payloads)
 	valgrind                                     # callgrind benchmarks

@@ -10,7 +10,9 @@
 # boot/vmlinuz-*-armmp and bin/busybox (busybox-static). The result,
 # <out dir>/pvbm-linux.elf (~25 MB), is built, never committed.
 # PV_INITRAMFS_EXTRA="<path>=<file> ..." adds files to the initramfs, e.g.
-# bin/pvbench=<arm-none>/tests/linux/bench/pvbench (bench/bench-linux.sh).
+# bin/pvbench=<arm-none>/tests/linux/bench/pvbench (bench/bench-linux.sh);
+# <path>=<directory> adds a whole tree, e.g. lib/modules/<version>=<dir>
+# (tests/system/test_linux_modules.py; tests/linux/mk_initramfs.py).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 armnone=${1:?usage: $0 <arm-none build dir> <pvpatch> <guest pkgs dir> <out dir> [bootargs]}
@@ -59,7 +61,7 @@ initrd_gpa=$((ram_base + 0x04000000))
 # 3. The initramfs.
 extra=()
 for e in ${PV_INITRAMFS_EXTRA:-}; do
-	[ -f "${e#*=}" ] || die "PV_INITRAMFS_EXTRA: '${e#*=}' not found"
+	[ -e "${e#*=}" ] || die "PV_INITRAMFS_EXTRA: '${e#*=}' not found"
 	extra+=("$e")
 done
 python3 "$src/tests/linux/mk_initramfs.py" "$pkgs/bin/busybox" \

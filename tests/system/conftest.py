@@ -144,3 +144,92 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     rep = outcome.get_result()
     setattr(item, "rep_" + rep.when, rep)
+
+
+# ---- Linux guests booted natively and under pvbm -------------------------
+# Shared by test_linux_watchdog.py and test_linux_modules.py: the same
+# kernel, initramfs and command line run once natively on vexpress-a9 with
+# the virtual board's tree and once under pvbm on sabrelite.
+
+def need_env(name, what):
+    """The value of environment variable @name; fails the test if unset."""
+    v = os.environ.get(name, "")
+    if not v:
+        pytest.fail(f"{name} is not set: {what}")
+    return v
+
+
+def run_tool(cmd, what, timeout=300, env=None):
+    """Run a build step; fails the test with its output if it fails."""
+    p = subprocess.run([str(c) for c in cmd], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=timeout, env=env)
+    out = p.stdout.decode(errors="replace")
+    assert p.returncode == 0, f"{what} failed:\n{out}"
+    return out
+
+
+def guest_kernel():
+    """The Debian armmp kernel under PV_GUEST_PKGS (tools/fetch-armhf.sh)."""
+    pkgs = pathlib.Path(need_env("PV_GUEST_PKGS", "configure the native "
+                                 "build with -Dguest_pkgs=<dir>/guest"))
+    kernels = sorted(pkgs.glob("boot/vmlinuz-*-armmp"))
+    if not kernels:
+        pytest.fail(f"no boot/vmlinuz-*-armmp under PV_GUEST_PKGS={pkgs}: "
+                    "run tools/fetch-armhf.sh")
+    return kernels[-1]
+
+
+def linux_images(out, bootargs, extra=(), native_dtb=True):
+    """tools/mk-linux-image.sh into @out with @bootargs and the initramfs
+    additions @extra ("<path>=<file or dir>", PV_INITRAMFS_EXTRA), then the
+    native tree (bench/native-dtb.sh). Returns {vmm, kernel, dtb, initrd}:
+    pvbm's image and what the native run boots."""
+    src = pathlib.Path(need_env("PV_SOURCE_ROOT", "run through meson test"))
+    pkgs = need_env("PV_GUEST_PKGS", "configure the native build with "
+                    "-Dguest_pkgs=<dir>/guest")
+    kernel = guest_kernel()
+    armnone = need_env("PV_BAREMETAL_DIR", "configure with -Dbaremetal_dir")
+    pvpatch = need_env("PV_PVPATCH", "run through meson test")
+    out = pathlib.Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PV_INITRAMFS_EXTRA=" ".join(extra))
+    run_tool([src / "tools/mk-linux-image.sh", armnone, pvpatch, pkgs, out,
+              bootargs], "tools/mk-linux-image.sh", env=env)
+    if native_dtb:
+        # The native machine's tree: the virtual board's at vexpress
+        # addresses.
+        run_tool([src / "bench/native-dtb.sh", out / "native.dtb",
+                  out / "linux.dtb"], "bench/native-dtb.sh")
+    return {"vmm": out / "pvbm-linux.elf", "kernel": kernel,
+            "dtb": out / "native.dtb", "initrd": out / "initramfs.cpio"}
+
+
+def native_command(img, bootargs):
+    """The same kernel, initramfs and command line on vexpress-a9, with the
+    virtual board's MIDR (as bench/bench-linux.sh runs its baseline)."""
+    return ["qemu-system-arm", "-M", "vexpress-a9", "-smp", "1", "-m", "128M",
+            "-display", "none", "-monitor", "none", "-serial", "stdio",
+            "-global", "cortex-a9-arm-cpu.midr=0x412fc09a",
+            "-icount", "shift=0,sleep=off", "-kernel", str(img["kernel"]),
+            "-dtb", str(img["dtb"]), "-initrd", str(img["initrd"]),
+            "-append", bootargs]
+
+
+def boot_logged(test, name, cmd, pattern, timeout):
+    """run_until(), the log kept in system-logs/<test>-<name>.log. Returns
+    (log, status, reached, the log for an assertion message)."""
+    t = time.monotonic()
+    log, status, reached = run_until(cmd, pattern, timeout)
+    wall = time.monotonic() - t
+    path = log_dir() / f"{test}-{name}.log"
+    text = (f"$ {' '.join(cmd)}\n# exit status: {status}, "
+            f"{wall:.0f} s wall\n{log}")
+    path.write_text(text)
+    print(f"{name}: status {status}, {wall:.0f} s wall, log {path}")
+    return log, status, reached, f"\n--- {name} serial log ({path}) ---\n{text}"
+
+
+def pvbm_counts(log):
+    """pvbm's summary counters: {trap reason or event name: count}."""
+    return {m.group(1): int(m.group(2)) for m in
+            re.finditer(r"pvbm:\s+reason \d+ (\S+) = (\d+)", log)}

@@ -22,8 +22,6 @@ import os
 import pathlib
 import re
 import shutil
-import subprocess
-import time
 
 import pytest
 
@@ -43,31 +41,10 @@ RESULT = re.compile(r"^(?:(?:faultloop|vfppipe): .*|pvrun-exit .*|pvrun-done)$",
                     re.M)
 
 
-def _env(name, what):
-    v = os.environ.get(name, "")
-    if not v:
-        pytest.fail(f"{name} is not set: {what}")
-    return v
-
-
-def _run(cmd, what):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=300)
-    assert p.returncode == 0, f"{what} failed:\n" + \
-        p.stdout.decode(errors="replace")
-
-
 @pytest.fixture(scope="module")
 def images():
-    src = pathlib.Path(_env("PV_SOURCE_ROOT", "run through meson test"))
-    pkgs = pathlib.Path(_env("PV_GUEST_PKGS", "configure the native build "
-                             "with -Dguest_pkgs=<dir>/guest"))
-    kernels = sorted(pkgs.glob("boot/vmlinuz-*-armmp"))
-    if not kernels:
-        pytest.fail(f"no boot/vmlinuz-*-armmp under PV_GUEST_PKGS={pkgs}: "
-                    "run tools/fetch-armhf.sh")
-    armnone = _env("PV_BAREMETAL_DIR", "configure with -Dbaremetal_dir")
-    pvpatch = _env("PV_PVPATCH", "run through meson test")
+    src = pathlib.Path(conftest.need_env("PV_SOURCE_ROOT",
+                                         "run through meson test"))
     cc = shutil.which("arm-linux-gnueabihf-gcc")
     if cc is None:
         pytest.fail("arm-linux-gnueabihf-gcc not found: run tools/bootstrap.sh")
@@ -75,43 +52,16 @@ def images():
     out.mkdir(parents=True, exist_ok=True)
     extra = []
     for prog in PROGRAMS:
-        _run([cc, *CFLAGS, "-o", str(out / prog),
-              str(src / "tests/linux/stress" / f"{prog}.c")], f"building {prog}")
+        conftest.run_tool([cc, *CFLAGS, "-o", out / prog,
+                           src / "tests/linux/stress" / f"{prog}.c"],
+                          f"building {prog}")
         extra.append(f"bin/{prog}={out / prog}")
-    env = dict(os.environ, PV_INITRAMFS_EXTRA=" ".join(extra))
-    p = subprocess.run([str(src / "tools/mk-linux-image.sh"), armnone,
-                        pvpatch, str(pkgs), str(out), BOOTARGS], env=env,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=300)
-    assert p.returncode == 0, p.stdout.decode(errors="replace")
-    # The native machine's tree: the virtual board's at vexpress addresses.
-    _run([str(src / "bench/native-dtb.sh"), str(out / "native.dtb"),
-          str(out / "linux.dtb")], "bench/native-dtb.sh")
-    return {"vmm": out / "pvbm-linux.elf", "kernel": kernels[-1],
-            "dtb": out / "native.dtb", "initrd": out / "initramfs.cpio"}
-
-
-def native_command(img):
-    """The same kernel, initramfs and command line on vexpress-a9, with the
-    virtual board's MIDR (as bench/bench-linux.sh runs its baseline)."""
-    return ["qemu-system-arm", "-M", "vexpress-a9", "-smp", "1", "-m", "128M",
-            "-display", "none", "-monitor", "none", "-serial", "stdio",
-            "-global", "cortex-a9-arm-cpu.midr=0x412fc09a",
-            "-icount", "shift=0,sleep=off", "-kernel", str(img["kernel"]),
-            "-dtb", str(img["dtb"]), "-initrd", str(img["initrd"]),
-            "-append", BOOTARGS]
+    return conftest.linux_images(out, BOOTARGS, extra)
 
 
 def boot(name, cmd, pattern, timeout):
-    t = time.monotonic()
-    log, status, reached = conftest.run_until(cmd, pattern, timeout)
-    wall = time.monotonic() - t
-    path = conftest.log_dir() / f"test_linux_watchdog-{name}.log"
-    text = (f"$ {' '.join(cmd)}\n# exit status: {status}, "
-            f"{wall:.0f} s wall\n{log}")
-    path.write_text(text)
-    print(f"{name}: status {status}, {wall:.0f} s wall, log {path}")
-    return log, status, reached, f"\n--- {name} serial log ({path}) ---\n{text}"
+    return conftest.boot_logged("test_linux_watchdog", name, cmd, pattern,
+                                timeout)
 
 
 def results(log):
@@ -120,7 +70,8 @@ def results(log):
 
 def test_fault_loops_and_vfp_pipeline_run_as_natively(images):
     # The native kernel cannot power the board off: stop at the marker.
-    nlog, _, reached, nshow = boot("native", native_command(images),
+    nlog, _, reached, nshow = boot("native",
+                                   conftest.native_command(images, BOOTARGS),
                                    "pvrun-done", NATIVE_TIMEOUT)
     assert reached, "the native run did not finish" + nshow
     native = results(nlog)
@@ -144,8 +95,7 @@ def test_fault_loops_and_vfp_pipeline_run_as_natively(images):
     assert status == 0, f"QEMU exit status {status}, expected 0" + vshow
     # The runs really had the faults: data aborts of segv and perm, UNDEFs
     # of ill and of the first NEON instruction after each switch.
-    counts = {m.group(1): int(m.group(2)) for m in
-              re.finditer(r"pvbm:\s+reason \d+ (\S+) = (\d+)", vlog)}
+    counts = conftest.pvbm_counts(vlog)
     assert counts.get("guest-dabt", 0) >= 2 * iters, f"{counts}" + vshow
     assert counts.get("undef-inject", 0) >= iters + chunks, f"{counts}" + vshow
     print(f"traps: guest-dabt {counts['guest-dabt']}, undef-inject "

@@ -776,6 +776,29 @@ static int read_file(const char *path, uint8_t **buf, size_t *len, struct pvp_er
 	return 0;
 }
 
+/*
+ * The length of @m (@len bytes) without its appended module signature
+ * (scripts/sign-file: signature, struct module_signature with sig_len
+ * big-endian in its last 4 bytes, then the marker), @len if it has none;
+ * 0 if the marker is there but the rest does not fit.
+ */
+size_t pvp_module_unsigned_len(const uint8_t *m, size_t len)
+{
+	static const char marker[] = "~Module signature appended~\n";
+	const size_t mlen = sizeof(marker) - 1, info = 12;
+	size_t sig;
+
+	if (len < mlen || memcmp(m + len - mlen, marker, mlen) != 0)
+		return len;
+	if (len < mlen + info)
+		return 0;
+	sig = (size_t)m[len - mlen - 4] << 24 | (size_t)m[len - mlen - 3] << 16 |
+	      (size_t)m[len - mlen - 2] << 8 | m[len - mlen - 1];
+	if (sig > len - mlen - info)
+		return 0;
+	return len - mlen - info - sig;
+}
+
 int pvp_module_cli(const char *in, const char *out, const char *report, int strict)
 {
 	struct pvp_err e = { "" };
@@ -802,6 +825,22 @@ int pvp_module_cli(const char *in, const char *out, const char *report, int stri
 	rc = pvp_module_patch(elf, elflen, in, strict, &patched, &rep, &replen, &st, &e);
 	if (rc)
 		goto fail;
+	if (st.sites) {
+		/* A rewritten module's signature no longer matches, and the
+		 * kernel refuses a module whose signature fails to verify even
+		 * without CONFIG_MODULE_SIG_FORCE (only an unsigned one loads,
+		 * tainting the kernel): drop it. */
+		size_t ulen = pvp_module_unsigned_len(patched, elflen);
+
+		if (!ulen) {
+			rc = pvp_errf(&e, PV_ECORRUPT, "malformed appended module signature");
+			goto fail;
+		}
+		if (ulen != elflen)
+			printf("pvpatch: %s: module signature (%zu bytes) dropped: it no "
+			       "longer matches\n", in, elflen - ulen);
+		elflen = ulen;
+	}
 	if (xz && (rc = pvp_xz_pack(patched, elflen, &packed, &packedlen)) != 0)
 		goto fail;
 	rc = pvp_write_atomic(out, xz ? packed : patched, xz ? packedlen : elflen, &e);

@@ -272,6 +272,15 @@ int pvp_module_patch(const uint8_t *elf, size_t len, const char *name, int stric
 		     uint8_t **out, char **report, size_t *replen,
 		     struct pvp_module_stats *st, struct pvp_err *e);
 
+/**
+ * pvp_module_unsigned_len() - @len without @m's appended module signature
+ * ("~Module signature appended~"), @len if unsigned, 0 if malformed.
+ * `pvpatch --module` drops the signature of a module it rewrote: Linux
+ * refuses a module whose signature does not verify even when signatures
+ * are not enforced (an unsigned one loads and taints the kernel, 'E').
+ */
+size_t pvp_module_unsigned_len(const uint8_t *m, size_t len);
+
 /** pvp_module_cli() - `pvpatch --module`: read, patch, write; exit status. */
 int pvp_module_cli(const char *in, const char *out, const char *report, int strict);
 
