@@ -58,12 +58,14 @@ static void check(uint64_t *gt_last)
 	if (d->armed != PV_TIMER_NEVER && fb.deadline != d->armed)
 		fail("host timer differs from the armed deadline");
 	if (d->timers.gt_ctrl & PV_GT_CTRL_ENABLE) {
-		/* Forward modulo 2^64: the 64-bit counter wraps as the A9's does. */
-		if (d->timers.gt_count - *gt_last > (1ull << 63))
+		/* Forward modulo 2^64: the 64-bit counter wraps as the A9's
+		 * does. UINT64_MAX: it was stopped (and writable) before. */
+		if (*gt_last != UINT64_MAX &&
+		    d->timers.gt_count - *gt_last > (1ull << 63))
 			fail("global timer ran backwards");
 		*gt_last = d->timers.gt_count;
 	} else {
-		*gt_last = 0;
+		*gt_last = UINT64_MAX;
 	}
 }
 
@@ -72,7 +74,7 @@ static const uint8_t console_bytes[] = "pvcore fuzz input line\n";
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fuzz_input r = { data, size };
-	uint64_t gt_last = 0;
+	uint64_t gt_last = UINT64_MAX;
 
 	if (!vm) {
 		if (fake_backend_setup(&fb, &cfg))
