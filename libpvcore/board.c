@@ -10,6 +10,8 @@
 #include "scu.h"
 #include "virtio_mmio.h"
 
+#include "pv_internal.h"
+
 _Static_assert(PV_A9_PERIPHCLK_HZ == PV_BOARD_PERIPHCLK_HZ,
 	       "the timer model and the default board disagree on PERIPHCLK");
 
@@ -113,10 +115,6 @@ const struct pv_board_device *pv_board_find(const struct pv_board *board,
 	return NULL;
 }
 
-static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
 
 static bool irq_ok(const struct device_rule *r, unsigned irq)
 {
@@ -152,10 +150,10 @@ static int check_device(const struct pv_board *b, unsigned i,
 	for (unsigned k = 0; k < PV_ARRAY_SIZE(d->irq); k++)
 		if (k < r->nirq ? !irq_ok(r, d->irq[k]) : d->irq[k] != 0)
 			return PV_EINVAL;
-	if (overlap(d->base, d->size, b->ram_base, b->ram_size))
+	if (pv_ranges_overlap(d->base, d->size, b->ram_base, b->ram_size))
 		return PV_EINVAL;
 	for (unsigned j = 0; j < i; j++)
-		if (overlap(d->base, d->size, b->devices[j].base,
+		if (pv_ranges_overlap(d->base, d->size, b->devices[j].base,
 			    b->devices[j].size) ||
 		    share_irq(d, &b->devices[j]))
 			return PV_EINVAL;

@@ -5,20 +5,16 @@
 
 #include "pv_internal.h"
 
-static bool ranges_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
 
 static bool map_overlaps(const struct pv_memmap *map, uint64_t base,
 			 uint64_t size)
 {
 	for (unsigned i = 0; i < map->nram; i++)
-		if (ranges_overlap(base, size, pv_gpa_val(map->ram[i].gpa),
+		if (pv_ranges_overlap(base, size, pv_gpa_val(map->ram[i].gpa),
 				   map->ram[i].size))
 			return true;
 	for (unsigned i = 0; i < map->nmmio; i++)
-		if (ranges_overlap(base, size, pv_gpa_val(map->mmio[i].base),
+		if (pv_ranges_overlap(base, size, pv_gpa_val(map->mmio[i].base),
 				   map->mmio[i].size))
 			return true;
 	return false;

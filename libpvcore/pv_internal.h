@@ -15,6 +15,13 @@ void *pv_memcpy(void *dst, const void *src, size_t n);
 void *pv_memset(void *dst, int c, size_t n);
 int pv_memcmp(const void *a, const void *b, size_t n);
 
+/* Whether [a, a + alen) and [b, b + blen) share a byte (64-bit: no wrap). */
+static inline bool pv_ranges_overlap(uint64_t a, uint64_t alen, uint64_t b,
+				     uint64_t blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 /*
  * Clear a small struct with word stores the compiler unrolls: the structs
  * every trap clears (a decoded instruction, a walk result) must not cost

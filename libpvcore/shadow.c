@@ -913,9 +913,8 @@ static bool hpa_in_ram(const struct pv_vm *vm, uint64_t hpa, uint64_t len,
 
 static bool overlaps_pool(const struct pv_vm *vm, uint64_t hpa, uint64_t len)
 {
-	uint64_t b = pv_hpa_val(vm->cfg.shadow_pool.hpa);
-
-	return hpa < b + vm->cfg.shadow_pool.size && b < hpa + len;
+	return pv_ranges_overlap(hpa, len, pv_hpa_val(vm->cfg.shadow_pool.hpa),
+				 vm->cfg.shadow_pool.size);
 }
 
 static int bad(const struct pv_vm *vm, const char *why)

@@ -492,14 +492,13 @@ static enum pv_action deliver_pending(struct pv_vcpu *vcpu)
 		return PV_ACTION_STOP;
 	if (vcpu->irq_line || vcpu->fiq_line)
 		vcpu->wfi = false;
-	if ((vcpu->fiq_line && !(vcpu->cpsr & PV_PSR_F)) ||
-	    (vcpu->irq_line && !(vcpu->cpsr & PV_PSR_I)))
-		pv_vpage_leave_stub(vcpu);
 	if (vcpu->fiq_line && !(vcpu->cpsr & PV_PSR_F)) {
 		pv_stats_event(stats, PV_EV_VFIQ);
+		pv_vpage_leave_stub(vcpu);
 		pv_vcpu_take_exception(vcpu, PV_EXC_FIQ, vcpu->r[15]);
 	} else if (vcpu->irq_line && !(vcpu->cpsr & PV_PSR_I)) {
 		pv_stats_event(stats, PV_EV_VIRQ);
+		pv_vpage_leave_stub(vcpu);
 		pv_vcpu_take_exception(vcpu, PV_EXC_IRQ, vcpu->r[15]);
 	}
 	return vcpu->wfi ? PV_ACTION_WAIT : PV_ACTION_RESUME;

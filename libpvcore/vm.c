@@ -52,10 +52,6 @@ static bool board_ops_complete(const struct pv_board *b,
 	return true;
 }
 
-static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
 
 /*
  * Guest RAM must sit inside the board's RAM range, clear of its devices,
@@ -75,10 +71,10 @@ static int check_ram(const struct pv_vm_config *cfg,
 	    base + r->size > (uint64_t)b->ram_base + b->ram_size)
 		return PV_ERANGE;
 	for (unsigned i = 0; i < b->ndevices; i++)
-		if (overlap(base, r->size, b->devices[i].base,
+		if (pv_ranges_overlap(base, r->size, b->devices[i].base,
 			    b->devices[i].size))
 			return PV_EEXIST;
-	if (overlap(base, r->size, cfg->window_base, cfg->window_size))
+	if (pv_ranges_overlap(base, r->size, cfg->window_base, cfg->window_size))
 		return PV_EWINDOW;
 	return 0;
 }

@@ -122,10 +122,6 @@ const struct pv_stub *pv_stub_find(const struct pv_stub_table *t, pv_gva_t gva)
 
 /* ---- inside the VM ------------------------------------------------------ */
 
-static bool overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
 
 int pv_vpage_check_config(const struct pv_vm *vm)
 {
@@ -148,13 +144,13 @@ int pv_vpage_check_config(const struct pv_vm *vm)
 		return PV_EINVAL;
 	/* Whole MiBs: the shadow L1 entries there are the area's alone. */
 	if ((t->area_va | t->area_size | pv_gpa_val(t->area_gpa)) & 0xfffffu ||
-	    overlap(t->area_va, t->area_size, c->window_base, c->window_size) ||
+	    pv_ranges_overlap(t->area_va, t->area_size, c->window_base, c->window_size) ||
 	    !pv_memmap_find_ram(&vm->map, t->area_gpa, t->area_size))
 		return PV_EINVAL;
 	for (unsigned i = 0; i < c->ram_count; i++)
-		if (overlap(hpa, len, pv_hpa_val(c->ram[i].hpa), c->ram[i].size))
+		if (pv_ranges_overlap(hpa, len, pv_hpa_val(c->ram[i].hpa), c->ram[i].size))
 			return PV_EEXIST;
-	if (overlap(hpa, len, pv_hpa_val(c->shadow_pool.hpa), c->shadow_pool.size))
+	if (pv_ranges_overlap(hpa, len, pv_hpa_val(c->shadow_pool.hpa), c->shadow_pool.size))
 		return PV_EEXIST;
 	return 0;
 }

@@ -60,7 +60,7 @@ void pv_vpage_leave_stub(struct pv_vcpu *vcpu);
  */
 void pv_vpage_finish_stub(struct pv_vcpu *vcpu);
 
-/* Host address of @vcpu's page (NULL without stubs), for tests. */
+/* Host address of @vcpu's page (NULL without stubs). */
 uint32_t *pv_vpage_of(const struct pv_vcpu *vcpu);
 
 #endif /* PV_VPAGE_H */

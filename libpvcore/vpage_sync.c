@@ -12,14 +12,6 @@
 
 #include "pv_internal.h"
 
-#define PAGE 0x1000u
-
-static uint32_t *page_of(const struct pv_vcpu *vcpu)
-{
-	return (uint32_t *)pv_hva_ptr(vcpu->vm->cfg.vcpu_pages.hva) +
-	       vcpu->id * (PAGE / 4);
-}
-
 #define FIELD(p, off) ((p)[(off) / 4])
 
 void pv_vpage_sync_in(struct pv_vcpu *vcpu)
@@ -29,7 +21,7 @@ void pv_vpage_sync_in(struct pv_vcpu *vcpu)
 
 	if (!vcpu->vpage_live)
 		return;
-	p = page_of(vcpu);
+	p = pv_vpage_of(vcpu);
 	/* Stubs change only I and F; every other bit stays the VMM's. */
 	cpsr = FIELD(p, PV_VPAGE_CPSR);
 	vcpu->cpsr = (vcpu->cpsr & ~PV_VPAGE_CPSR_WRITABLE) |
@@ -60,7 +52,7 @@ void pv_vpage_sync_out(struct pv_vcpu *vcpu)
 
 	if (!vcpu->vm->cfg.stubs)
 		return;
-	p = page_of(vcpu);
+	p = pv_vpage_of(vcpu);
 	spsr = pv_vcpu_spsr(vcpu);
 	FIELD(p, PV_VPAGE_CPSR) = vcpu->cpsr & ~PV_PSR_USER_MASK;
 	FIELD(p, PV_VPAGE_PENDING) = (vcpu->irq_line ? PV_PSR_I : 0) |
@@ -146,7 +138,7 @@ void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
 	 * word since). The site runs again; every stub commits idempotently.
 	 */
 	if (i && s->saved != PV_STUB_NO_REG && vcpu->vpage_live)
-		vcpu->r[s->saved] = FIELD(page_of(vcpu), PV_VPAGE_SCRATCH);
+		vcpu->r[s->saved] = FIELD(pv_vpage_of(vcpu), PV_VPAGE_SCRATCH);
 	vcpu->r[15] = s->site - shift;
 }
 
