@@ -40,6 +40,11 @@ pvbm_window_vectors:
  */
 	.macro	SAVE kind
 	stmia	sp, {r0-r12}
+	SAVE_REST \kind
+	.endm
+
+/* The rest of SAVE, once r0-r12 are in the frame (r0 is then scratch). */
+	.macro	SAVE_REST kind
 	add	r0, sp, #PVBM_F_USR_SP
 	stmia	r0, {sp, lr}^
 	str	lr, [sp, #PVBM_F_PC]
@@ -51,7 +56,6 @@ pvbm_window_vectors:
 
 ent_reset:	SAVE 0
 ent_undef:	b	fast_undef
-slow_undef:	SAVE 1
 ent_svc:	SAVE 2
 ent_pabt:	SAVE 3
 ent_dabt:	SAVE 4
@@ -65,7 +69,7 @@ ent_fiq:	SAVE 6
  * TPIDRURO := Rt, PC += 4) and counts it for pv_vcpu_fast_tpidruro(); the
  * C side sets FAST_ON only while the guest runs at PL1. The instruction is
  * read at LR - 4 through the guest's mapping, which has just fetched it.
- * Anything else goes the slow way with its registers untouched.
+ * Anything else goes the slow way, from the registers it saved.
  */
 fast_undef:
 	stmia	sp, {r0-r12}
@@ -91,8 +95,7 @@ fast_undef:
 	str	r2, [sp, #PVBM_F_FAST_CNT]
 	ldmia	sp, {r0-r3}
 	movs	pc, lr
-1:	ldmia	sp, {r0-r3}
-	b	slow_undef
+1:	SAVE_REST 1			/* r0-r12 are already saved */
 
 common_entry:
 	ldr	r2, =pvbm_frame
