@@ -125,10 +125,22 @@ static bool self_build(uint32_t imm, unsigned isa, uint32_t *orig)
 				      (imm & 0x1Fu);
 		return true;
 	}
-	if (tag != PV_SELF_MSR && tag != PV_SELF_MISC)
+	if (tag != PV_SELF_MSR && tag != PV_SELF_MISC && tag != PV_SELF_ERET)
 		return false;
 	if (cond == 0xFu || (isa && cond != 0xEu))
 		return false;
+	if (tag == PV_SELF_ERET) {
+		/* A32 only: Thumb's SUBS PC, LR is rare and has no MOVS form. */
+		if (isa)
+			return false;
+		if ((imm >> 8 & 1u) == PV_SELF_ERET_SUBS)
+			*orig = cond << 28 | 0x025EF000u | (imm & 0xFFu);
+		else if (imm & 0xFFu)
+			return false;
+		else
+			*orig = cond << 28 | 0x01B0F00Eu;
+		return true;
+	}
 	if (tag == PV_SELF_MSR) {
 		uint32_t r = imm >> 8 & 1u, mask = imm >> 4 & 0xFu, rn = imm & 0xFu;
 
@@ -204,6 +216,18 @@ static bool self_fields(uint32_t w, unsigned isa, unsigned cls, uint32_t *imm)
 			*imm = PV_SELF_MSR | cond << 9 | (w >> 22 & 1u) << 8 |
 			       (w >> 16 & 0xFu) << 4 | (w & 0xFu);
 		}
+		return true;
+	case PV_IC_DP_ERET:
+		/* The two forms Linux returns to user mode with (entry-header.S). */
+		if (isa)
+			return false;
+		if ((w & 0x0FFFFF00u) == 0x025EF000u)
+			*imm = PV_SELF_ERET | cond << 9 | PV_SELF_ERET_SUBS << 8 |
+			       (w & 0xFFu);
+		else if ((w & 0x0FFFFFFFu) == 0x01B0F00Eu)
+			*imm = PV_SELF_ERET | cond << 9 | PV_SELF_ERET_MOVS << 8;
+		else
+			return false;
 		return true;
 	case PV_IC_WFI:
 	case PV_IC_WFE:

@@ -1114,3 +1114,25 @@ int pv_shadow_check_isolation(const struct pv_vm *vm)
 	}
 	return 0;
 }
+
+bool pv_shadow_fast_views(struct pv_vcpu *vcpu, uint32_t ttbr0[PV_VIEW_COUNT],
+			  uint32_t asid[PV_VIEW_COUNT])
+{
+	struct pv_vm *vm = vcpu->vm;
+	struct pv_shadow *sh = &vm->shadow;
+	unsigned s = sh->cur[vcpu->id];
+
+	/* Only the space the last resume chose: no lookup, no allocation. */
+	if (s == PV_SHADOW_NO_SPACE || sh->space[s].flat)
+		return false;
+	for (unsigned v = 0; v < PV_VIEW_COUNT; v++) {
+		const struct pv_shadow_root *rt = &sh->space[s].root[v];
+
+		if (!asid_live(sh, rt))
+			return false;
+		ttbr0[v] = (uint32_t)((pv_hpa_val(vm->cfg.shadow_pool.hpa) +
+				       rt->l1_off) | vm->cfg.ttbr_attrs);
+		asid[v] = rt->asid;
+	}
+	return true;
+}

@@ -213,6 +213,19 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t va, unsigned acc,
 void pv_shadow_resume(struct pv_vcpu *vcpu, struct pv_resume *out);
 
 /**
+ * pv_shadow_fast_views() - the host roots of both views of the vCPU's
+ * current space, for a backend fast path that switches between them
+ * @vcpu: the vCPU, right after pv_shadow_resume()
+ * @ttbr0: filled per view (PV_VIEW_*), as &struct pv_resume's ttbr0
+ * @asid: filled per view
+ *
+ * Return: false (nothing filled, nothing allocated) when the space is flat
+ * or a view has no live ASID.
+ */
+bool pv_shadow_fast_views(struct pv_vcpu *vcpu, uint32_t ttbr0[PV_VIEW_COUNT],
+			  uint32_t asid[PV_VIEW_COUNT]);
+
+/**
  * pv_shadow_ctx_changed() - the guest wrote translation-regime state
  * @vcpu: the vCPU, whose cp15 fields already hold the new values
  * @what: PV_SHADOW_CTX_* bits

@@ -14,6 +14,7 @@
 #include <pvcore/patch.h>
 
 #include "emulate.h"
+#include "fast.h"
 #include "guest_mem.h"
 #include "itlb.h"
 #include "psci.h"
@@ -532,6 +533,8 @@ int pv_vcpu_handle_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 
 	if ((unsigned)trap->kind >= PV_TRAP_KIND_COUNT)
 		return PV_EINVAL;
+	/* What a backend fast path did since the last resume, first. */
+	pv_fast_sync(vcpu);
 	check_board_reset(vcpu);
 	if (vcpu->stop != PV_STOP_NONE) {
 		begin_exit(vcpu, exit);
@@ -574,6 +577,7 @@ int pv_vcpu_handle_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 
 int pv_vcpu_poll(struct pv_vcpu *vcpu, struct pv_exit *exit)
 {
+	pv_fast_sync(vcpu);
 	begin_exit(vcpu, exit);
 	check_board_reset(vcpu);
 	answer(vcpu, deliver_pending(vcpu), exit);
@@ -630,6 +634,7 @@ void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out)
 	out->tpidrurw = vcpu->cp15.tpidrurw;
 	out->align_check = (vcpu->cp15.sctlr & PV_SCTLR_A) != 0;
 	out->guest_kernel = pv_vcpu_is_privileged(vcpu);
+	pv_fast_fill(vcpu);
 }
 
 void pv_vcpu_fast_tpidruro(struct pv_vcpu *vcpu, uint32_t value,

@@ -213,10 +213,15 @@ void pv_vcpu_reset(struct pv_vcpu *vcpu)
 {
 	struct pv_vm *vm = vcpu->vm;
 	unsigned id = vcpu->id;
+	struct pv_fast *fast = vcpu->fast;
+	uint32_t allow = vcpu->fast_allow;
 
 	pv_memset(vcpu, 0, sizeof(*vcpu));
 	vcpu->vm = vm;
 	vcpu->id = id;
+	/* The backend's registration outlives a reset (PSCI CPU_ON). */
+	vcpu->fast = fast;
+	vcpu->fast_allow = allow;
 	vcpu->cpsr = PV_MODE_SVC | PV_PSR_A | PV_PSR_I | PV_PSR_F;
 	pv_cp15_reset(vcpu);
 	vcpu->mmu_dirty = true;
@@ -225,7 +230,7 @@ void pv_vcpu_reset(struct pv_vcpu *vcpu)
 /* --- VFP ---------------------------------------------------------------- */
 
 /* CPACR.cp10/cp11 access: 0 denied, 1 PL1 only, 3 full. cp11 must match. */
-static bool vfp_cpacr_allows(const struct pv_vcpu *vcpu)
+static bool vfp_cpacr_allows_at(const struct pv_vcpu *vcpu, bool privileged)
 {
 	uint32_t cp10 = PV_BITS(vcpu->cp15.cpacr, 21, 20);
 	uint32_t cp11 = PV_BITS(vcpu->cp15.cpacr, 23, 22);
@@ -235,12 +240,23 @@ static bool vfp_cpacr_allows(const struct pv_vcpu *vcpu)
 		return false;
 	if (!(vcpu->cp15.nsacr & PV_NSACR_CP10_11))
 		return false;
-	return cp10 == 3 || pv_vcpu_is_privileged(vcpu);
+	return cp10 == 3 || privileged;
+}
+
+static bool vfp_cpacr_allows(const struct pv_vcpu *vcpu)
+{
+	return vfp_cpacr_allows_at(vcpu, pv_vcpu_is_privileged(vcpu));
+}
+
+bool pv_vcpu_vfp_enabled_at(const struct pv_vcpu *vcpu, bool privileged)
+{
+	return vfp_cpacr_allows_at(vcpu, privileged) &&
+	       (vcpu->vfp.fpexc & PV_FPEXC_EN);
 }
 
 bool pv_vcpu_vfp_enabled(const struct pv_vcpu *vcpu)
 {
-	return vfp_cpacr_allows(vcpu) && (vcpu->vfp.fpexc & PV_FPEXC_EN);
+	return pv_vcpu_vfp_enabled_at(vcpu, pv_vcpu_is_privileged(vcpu));
 }
 
 int pv_vfp_sysreg_read(struct pv_vcpu *vcpu, unsigned reg, uint32_t *val)

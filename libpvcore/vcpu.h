@@ -233,6 +233,10 @@ struct pv_vcpu {
 	/* The vCPU page holds what the last resume wrote (vpage.c), and
 	 * whether it held the user bank's SP and LR then. */
 	bool vpage_live, vpage_usr;
+	/* The backend's fast path (fastpath.c), and what the site table
+	 * allows it (PV_FAST_*_OK). */
+	struct pv_fast *fast;
+	uint32_t fast_allow;
 	struct pv_itlb itlb;
 	struct pv_decoded decoded;
 };
@@ -355,6 +359,9 @@ static inline bool pv_vcpu_is_privileged(const struct pv_vcpu *vcpu)
  * granting access to the current PL (NSACR permitting).
  */
 bool pv_vcpu_vfp_enabled(const struct pv_vcpu *vcpu);
+
+/* The same at the privilege @privileged instead of the current one. */
+bool pv_vcpu_vfp_enabled_at(const struct pv_vcpu *vcpu, bool privileged);
 
 /**
  * pv_vfp_sysreg_read() - emulate VMRS from a VFP system register

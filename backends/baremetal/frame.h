@@ -7,6 +7,8 @@
 #ifndef PVBM_FRAME_H
 #define PVBM_FRAME_H
 
+#include <pvcore/fastpath.h>
+
 #define PVBM_F_R0       0   /* r0..r12 */
 #define PVBM_F_USR_SP   52  /* USR SP, LR: stored with stm ^ */
 #define PVBM_F_PC       60  /* entry: exception LR; exit: return PC */
@@ -22,9 +24,10 @@
 #define PVBM_F_G_TTBR   100
 #define PVBM_F_G_ALIGN  104 /* guest SCTLR.A, applied while it runs */
 #define PVBM_F_FAST_ON  108 /* the UNDEF fast path may run (guest kernel) */
-#define PVBM_F_FAST_VAL 112 /* TPIDRURO the fast path last wrote */
-#define PVBM_F_FAST_CNT 116 /* writes it handled since the last C trap */
-#define PVBM_FRAME_SIZE 120
+#define PVBM_F_FAST_CNT 112 /* TPIDRURO writes it handled since the last
+			     * C trap (the value is the CPU's register) */
+#define PVBM_F_FAST     116 /* struct pv_fast: the SVC and return paths */
+#define PVBM_FRAME_SIZE (PVBM_F_FAST + PV_FAST_SIZE)
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -53,8 +56,8 @@ struct pvbm_frame {
 	uint32_t g_ttbr0;
 	uint32_t g_align;
 	uint32_t fast_on;
-	uint32_t fast_val;
 	uint32_t fast_cnt;
+	struct pv_fast fast;
 };
 
 _Static_assert(offsetof(struct pvbm_frame, r) == PVBM_F_R0, "frame");
@@ -73,11 +76,12 @@ _Static_assert(offsetof(struct pvbm_frame, g_dacr) == PVBM_F_G_DACR, "frame");
 _Static_assert(offsetof(struct pvbm_frame, g_ttbr0) == PVBM_F_G_TTBR, "frame");
 _Static_assert(offsetof(struct pvbm_frame, g_align) == PVBM_F_G_ALIGN, "frame");
 _Static_assert(offsetof(struct pvbm_frame, fast_on) == PVBM_F_FAST_ON, "frame");
-_Static_assert(offsetof(struct pvbm_frame, fast_val) == PVBM_F_FAST_VAL, "frame");
 _Static_assert(offsetof(struct pvbm_frame, fast_cnt) == PVBM_F_FAST_CNT, "frame");
+_Static_assert(offsetof(struct pvbm_frame, fast) == PVBM_F_FAST, "frame");
 _Static_assert(sizeof(struct pvbm_frame) == PVBM_FRAME_SIZE, "frame");
 
 extern struct pvbm_frame pvbm_frame;      /* in the window */
+extern uint8_t pvbm_vcpu_page[4096];      /* in the window, page-aligned */
 extern const char pvbm_window_vectors[];  /* VBAR, in the window */
 /* Load the guest context from pvbm_frame and return to host USR mode. */
 __attribute__((noreturn)) void pvbm_exit_to_guest(void);

@@ -50,10 +50,10 @@ static struct pv_patch_table linux_sites;
 /*
  * With pvpatch's stubs: the stub table and the vCPU page (pvcore/pvpage.h).
  * The page is guest-kernel-writable memory, so it has a 4 KiB page of its
- * own; pvcore maps it into the guest-kernel view only.
+ * own (pvbm_vcpu_page, in the window, where window.S's fast paths reach
+ * it); pvcore maps it into the guest-kernel view only.
  */
 static struct pv_stub_table linux_stubs;
-static uint8_t vcpu_page[4096] __attribute__((aligned(4096)));
 
 static bool is_linux(void)
 {
@@ -96,15 +96,17 @@ void pvbm_payload_config(struct pv_vm_config *cfg)
 	if (err || linux_stubs.image_base != linux_sites.image_base)
 		pvbm_fatal("pvpatch stub table rejected", err, PVBM_EXIT_HOST);
 	cfg->stubs = &linux_stubs;
-	cfg->vcpu_pages.hva = pv_hva_from_ptr(vcpu_page);
-	cfg->vcpu_pages.hpa = pv_hpa((uintptr_t)vcpu_page); /* identity-mapped */
-	cfg->vcpu_pages.size = sizeof(vcpu_page);
+	cfg->vcpu_pages.hva = pv_hva_from_ptr(pvbm_vcpu_page);
+	cfg->vcpu_pages.hpa = pv_hpa((uintptr_t)pvbm_vcpu_page -
+				     pvbm_platform.window_va +
+				     pvbm_platform.window_pa);
+	cfg->vcpu_pages.size = sizeof(pvbm_vcpu_page);
 	pvbm_puts("pvbm: pvpatch stubs: ");
 	pvbm_put_dec(linux_stubs.count);
 	pvbm_puts(" in the stub area at ");
 	pvbm_put_hex(linux_stubs.area_va);
 	pvbm_puts(", vCPU page at ");
-	pvbm_put_hex((uint32_t)(uintptr_t)vcpu_page);
+	pvbm_put_hex((uint32_t)pv_hpa_val(cfg->vcpu_pages.hpa));
 	pvbm_puts("\n");
 }
 

@@ -45,7 +45,11 @@ static void summary(void)
 		return;
 	pvbm_puts("pvbm: window fast path: ");
 	pvbm_put_dec(pvbm_fast_tpidruro);
-	pvbm_puts(" TPIDRURO writes (counted as cp15-write below)\n");
+	pvbm_puts(" TPIDRURO writes (counted as cp15-write below), ");
+	pvbm_put_dec(pvbm_fast_svc);
+	pvbm_puts(" system calls (svc), ");
+	pvbm_put_dec(pvbm_fast_eret);
+	pvbm_puts(" returns to user (exc-return)\n");
 	pvbm_puts("pvbm: trap counters:\n");
 	for (unsigned r = 0; r < PV_TR_COUNT; r++) {
 		uint64_t n = pv_vm_trap_count(vm, (enum pv_trap_reason)r);

@@ -18,6 +18,7 @@ static uint32_t *regs;           /* pv_vcpu_regs(vcpu) */
 static bool report_undefs;
 static bool fast_paths;          /* window.S's fast paths may run */
 uint64_t pvbm_fast_tpidruro;     /* TPIDRURO writes they handled */
+uint64_t pvbm_fast_svc, pvbm_fast_eret; /* system calls and returns */
 /* The Non-secure SCTLR.A copy as last set (see pvbm_ns_sctlr_align()). */
 static bool ns_align;
 
@@ -92,9 +93,16 @@ void pvbm_trap(struct pvbm_frame *f)
 	    f->kind == PVBM_K_RESET || f->kind == PVBM_K_FIQ)
 		pvbm_host_exception(f);
 	/* What window.S's fast path did since the last trap came here. */
-	pv_vcpu_fast_tpidruro(vcpu, f->fast_val, f->fast_cnt);
+	if (f->fast_cnt)
+		pv_vcpu_fast_tpidruro(vcpu, PVBM_MRC(0, 13, 0, 3), f->fast_cnt);
 	pvbm_fast_tpidruro += f->fast_cnt;
 	f->fast_cnt = 0;
+	/* The core takes the SVC and return counts itself (fastpath.h). */
+	if (f->fast.n_svc | f->fast.n_eret) {
+		pvbm_fast_svc += f->fast.n_svc;
+		pvbm_fast_eret += f->fast.n_eret;
+		pvbm_watchdog_user_progress();
+	}
 
 	for (unsigned i = 0; i < 13; i++)
 		regs[i] = f->r[i];
@@ -147,6 +155,13 @@ void pvbm_run(struct pv_vm *v, const struct pvbm_payload *p)
 	regs = pv_vcpu_regs(vcpu);
 	report_undefs = p->report_undefs;
 	fast_paths = !p->no_fast_paths;
+	if (fast_paths) {
+		int err = pv_vcpu_set_fast(vcpu, &pvbm_frame.fast);
+
+		if (err)
+			pvbm_fatal("pv_vcpu_set_fast refused the window's struct",
+				   err, PVBM_EXIT_HOST);
+	}
 	regs[15] = p->entry;
 	pvbm_watchdog_start(p->budget_s);
 	pv_vcpu_resume_state(vcpu, &rs);

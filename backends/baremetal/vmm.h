@@ -44,8 +44,9 @@ void pvbm_irq_service(struct pv_vm *vm);
 /* How many times the core's one-shot timer fired. */
 uint64_t pvbm_irq_oneshots(void);
 
-/* run.c: TPIDRURO writes window.S's fast path handled (for the report). */
-extern uint64_t pvbm_fast_tpidruro;
+/* run.c: what window.S's fast paths handled (for the report): TPIDRURO
+ * writes, system calls entered, returns to user mode. */
+extern uint64_t pvbm_fast_tpidruro, pvbm_fast_svc, pvbm_fast_eret;
 
 /* payload.c */
 /**
@@ -80,6 +81,8 @@ void pvbm_watchdog_start(uint32_t budget_s);
 void pvbm_watchdog_budget(void);
 /* The fault-loop rule, fed with every trap's exit; may stop the run. */
 void pvbm_watchdog_exit(const struct pv_exit *e);
+/* The guest visited user mode on a fast path since the last trap. */
+void pvbm_watchdog_user_progress(void);
 
 /* canary.c */
 /* Fill the canary pages and checksum pvbm's read-only image; PV_ERANGE if

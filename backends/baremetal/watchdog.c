@@ -16,7 +16,10 @@
  * - LOOP_LIMIT such faults in a row at one PC and one fault address are a
  *   loop; a kernel fault elsewhere starts the count again;
  * - any trap taken from guest user mode sets the count to zero: the guest
- *   got back to user mode, so it made progress. Faults in user mode never
+ *   got back to user mode, so it made progress (so does a visit there on
+ *   window.S's fast paths, which make no exit: a loop of system calls
+ *   that each fault in the kernel at one PC, on one bad user pointer, is
+ *   progress). Faults in user mode never
  *   count: a process may fault at one PC as often as it likes (lazy VFP
  *   enabling traps the first VFP instruction after every context switch;
  *   a program may handle SIGSEGV in a loop), and its kernel sorts it out.
@@ -52,6 +55,11 @@ void pvbm_watchdog_budget(void)
 	if (pvbm_ticks > budget_ticks)
 		pvbm_fatal("watchdog: guest time budget exhausted", 0,
 			   PVBM_EXIT_WATCHDOG);
+}
+
+void pvbm_watchdog_user_progress(void)
+{
+	loop_count = 0;
 }
 
 void pvbm_watchdog_exit(const struct pv_exit *e)

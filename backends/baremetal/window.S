@@ -12,12 +12,23 @@
  * so that no speculative walk can tag one side's non-global entries with
  * the other side's ASID.
  */
+#include <pvcore/pvpage.h>
+
 #include "frame.h"
 
 	.syntax unified
 	.arm
 
 #define SCTLR_A   (1 << 1)
+#define PSR_J     (1 << 24)
+#define PSR_T     (1 << 5)
+#define MODE_USR  0x10
+#define MODE_SVC  0x13
+#define PSR_AIF   0x1c0
+/* A field of the frame's struct pv_fast (pvcore/fastpath.h). */
+#define FF(field) (PVBM_F_FAST + PV_FAST_##field)
+/* A field of the vCPU page, from its first field (an ARM immediate). */
+#define VP(field) (PV_VPAGE_##field - PV_VPAGE_FIELDS)
 
 	.section .window.vectors, "ax"
 	.align	5
@@ -56,46 +67,167 @@ pvbm_window_vectors:
 
 ent_reset:	SAVE 0
 ent_undef:	b	fast_undef
-ent_svc:	SAVE 2
+ent_svc:	b	fast_svc
 ent_pabt:	SAVE 3
 ent_dabt:	SAVE 4
 ent_irq:	SAVE 5
 ent_fiq:	SAVE 6
 
 /*
- * The UNDEF fast path (docs/pv-path.md): the guest kernel's
- * "MCR p15, 0, Rt, c13, c0, 3" (ARM, cond AL, Rt < r13), which Linux runs
- * at every kernel entry and exit. It does what pvcore's C path does (host
- * TPIDRURO := Rt, PC += 4) and counts it for pv_vcpu_fast_tpidruro(); the
- * C side sets FAST_ON only while the guest runs at PL1. The instruction is
- * read at LR - 4 through the guest's mapping, which has just fetched it.
- * Anything else goes the slow way, from the registers it saved.
+ * Switch to a shadow view whose ASID and TTBR0 are at frame offsets
+ * \asid and \ttbr, through the window-only table as common_entry does.
+ * The exception return that follows is the last context synchronization
+ * (no ISB). Clobbers \tmp.
+ */
+	.macro	SWITCH_VIEW asid, ttbr, tmp
+	ldr	\tmp, [sp, #PVBM_F_TTBR_W]
+	mcr	p15, 0, \tmp, c2, c0, 0
+	isb
+	ldr	\tmp, [sp, #\asid]
+	mcr	p15, 0, \tmp, c13, c0, 1
+	isb
+	ldr	\tmp, [sp, #\ttbr]
+	mcr	p15, 0, \tmp, c2, c0, 0
+	.endm
+
+/*
+ * The SVC fast path (pvcore/fastpath.h has the contract, step by step):
+ * a system call from guest user mode enters the guest kernel's SVC vector
+ * without the C path, while the core's flags allow it. The checks come
+ * first and write nothing; the slow path continues from the registers
+ * saved here.
+ */
+fast_svc:
+	stmia	sp, {r0-r12}
+	ldr	r0, [sp, #FF(FLAGS)]
+	tst	r0, #PV_FAST_SVC_OK
+	beq	1f
+	ldr	r1, [sp, #FF(CPSR)]
+	and	r2, r1, #0x1f
+	cmp	r2, #MODE_USR
+	bne	1f
+	mrs	r0, spsr
+	tst	r0, #0x0f		/* from host USR (the guest), not the VMM */
+	bne	1f
+	ldr	r3, =pvbm_vcpu_page + PV_VPAGE_FIELDS
+	ldr	r2, =PV_FAST_USER_BITS
+	and	r2, r0, r2
+	orr	r2, r2, r1
+	str	r2, [r3, #VP(SPSR)]
+	bic	r1, r1, #0x1f
+	bic	r1, r1, #PSR_J
+	orr	r1, r1, #(MODE_SVC | 0x80)	/* SVC, I set */
+	str	r1, [sp, #FF(CPSR)]
+	str	r1, [r3, #VP(CPSR)]
+	str	r1, [sp, #PVBM_F_FAST_ON]	/* non-zero: the guest kernel runs */
+	add	r2, r3, #VP(USR_SP)
+	stmia	r2, {sp, lr}^		/* the user bank, for the stubs */
+	mov	r2, #0
+	str	r2, [r3, #VP(USR_BAD)]
+	str	lr, [sp, #FF(SVC_LR)]	/* LR_svc: the address after the SVC */
+	add	r2, sp, #FF(SVC_SP)
+	ldmia	r2, {sp, lr}^
+	nop
+	ldr	r2, =PV_FAST_FLAG_BITS
+	and	r0, r0, r2
+	ldr	r2, [sp, #FF(SVC_PSR)]
+	orr	r0, r0, r2
+	msr	spsr_cxsf, r0
+	SWITCH_VIEW FF(K_ASID), FF(K_TTBR0), r0
+	ldr	r0, [sp, #FF(N_SVC)]
+	add	r0, r0, #1
+	str	r0, [sp, #FF(N_SVC)]
+	ldr	lr, [sp, #FF(SVC_VECTOR)]
+	ldmia	sp, {r0-r3}
+	movs	pc, lr
+1:	SAVE_REST 2			/* r0-r12 are already saved */
+
+/*
+ * The UNDEF fast paths, from the guest kernel only (the C side sets
+ * FAST_ON while the guest runs at PL1), ARM state, read at LR - 4 through
+ * the guest's mapping, which has just fetched it:
+ *
+ * - "MCR p15, 0, Rt, c13, c0, 3" (cond AL, Rt < r13), which Linux runs at
+ *   every kernel entry and exit: host TPIDRURO := Rt, PC += 4, counted for
+ *   pv_vcpu_fast_tpidruro() (the value is the host register's);
+ * - the self-describing MOVS PC, LR (PV_FAST_ERET_WORD): the return to
+ *   user mode of pvcore/fastpath.h, when the core's flags allow it.
+ *
+ * Anything else goes the slow way, from the registers saved here.
  */
 fast_undef:
 	stmia	sp, {r0-r12}
 	ldr	r0, [sp, #PVBM_F_FAST_ON]
 	cmp	r0, #0
-	beq	1f
+	beq	slow_undef
 	mrs	r0, spsr
-	tst	r0, #0x20		/* Thumb */
-	bne	1f
+	tst	r0, #PSR_T
+	bne	slow_undef
 	ldr	r0, [lr, #-4]
 	bic	r1, r0, #0xf000		/* Rt */
 	ldr	r2, =0xee0d0f70
 	cmp	r1, r2
-	bne	1f
+	beq	fast_tpidruro
+	ldr	r2, =PV_FAST_ERET_WORD
+	cmp	r0, r2
+	beq	fast_eret
+slow_undef:
+	SAVE_REST 1			/* r0-r12 are already saved */
+
+fast_tpidruro:
 	ubfx	r1, r0, #12, #4
 	cmp	r1, #13
-	bhs	1f
+	bhs	slow_undef
 	ldr	r1, [sp, r1, lsl #2]
-	mcr	p15, 0, r1, c13, c0, 3
-	str	r1, [sp, #PVBM_F_FAST_VAL]
+	mcr	p15, 0, r1, c13, c0, 3	/* run.c reads it back at the next trap */
 	ldr	r2, [sp, #PVBM_F_FAST_CNT]
 	add	r2, r2, #1
 	str	r2, [sp, #PVBM_F_FAST_CNT]
 	ldmia	sp, {r0-r3}
 	movs	pc, lr
-1:	SAVE_REST 1			/* r0-r12 are already saved */
+
+fast_eret:
+	ldr	r0, [sp, #FF(FLAGS)]
+	tst	r0, #PV_FAST_ERET_OK
+	beq	slow_undef
+	ldr	r1, [sp, #FF(CPSR)]
+	and	r2, r1, #0x1f
+	cmp	r2, #MODE_SVC
+	bne	slow_undef
+	ldr	r3, =pvbm_vcpu_page + PV_VPAGE_FIELDS
+	ldr	r0, [r3, #VP(SPSR)]	/* guest-written: checked */
+	ldr	r2, =PV_FAST_ERET_SPSR_MASK
+	and	r2, r0, r2
+	cmp	r2, #MODE_USR
+	bne	slow_undef
+	ldr	r2, [r3, #VP(DACR)]
+	ldr	r4, [sp, #FF(DACR)]
+	cmp	r2, r4
+	bne	slow_undef		/* a lazy PAN write for the core */
+	str	r0, [sp, #FF(SPSR_SVC)]
+	add	r2, sp, #FF(SVC_SP)
+	stmia	r2, {sp, lr}^		/* the SVC bank goes to the struct */
+	ldr	lr, [sp, #FF(SVC_LR)]
+	tst	r0, #PSR_T
+	bicne	lr, lr, #1
+	biceq	lr, lr, #3
+	add	r2, r3, #VP(USR_SP)
+	ldmia	r2, {sp, lr}^		/* the user bank the stubs left */
+	nop
+	msr	spsr_cxsf, r0
+	bic	r1, r1, #PSR_AIF
+	bic	r1, r1, #0x1f
+	orr	r1, r1, #MODE_USR
+	str	r1, [sp, #FF(CPSR)]
+	str	r1, [r3, #VP(CPSR)]	/* I and F: sync_in reads them in USR */
+	mov	r2, #0
+	str	r2, [sp, #PVBM_F_FAST_ON]
+	SWITCH_VIEW FF(U_ASID), FF(U_TTBR0), r2
+	ldr	r2, [sp, #FF(N_ERET)]
+	add	r2, r2, #1
+	str	r2, [sp, #FF(N_ERET)]
+	ldmia	sp, {r0-r4}
+	movs	pc, lr
 
 common_entry:
 	ldr	r2, =pvbm_frame
@@ -171,3 +303,13 @@ pvbm_exit_to_guest:
 	.global pvbm_frame
 pvbm_frame:
 	.space	PVBM_FRAME_SIZE
+
+/*
+ * The vCPU page (pvcore/pvpage.h): here so that the fast paths reach it
+ * through the window. A page of its own: the guest kernel writes it.
+ */
+	.section .window.page, "aw"
+	.align	12
+	.global pvbm_vcpu_page
+pvbm_vcpu_page:
+	.space	4096

@@ -28,6 +28,9 @@
  * - imm16 0xA000 | cond<<9 | op<<5 | R<<4 | Rd           op 0: MRS Rd, <psr>;
  *                                                        op 1: WFI; op 2: WFE
  * - imm16 0xC000 | imod<<9 | M<<8 | A<<7 | I<<6 | F<<5 | mode     CPS
+ * - imm16 0xE000 | cond<<9 | op<<8 | imm8, A32 only      op 0: SUBS PC, LR,
+ *                                                        #imm8; op 1: MOVS
+ *                                                        PC, LR (imm8 0)
  * - T16 imm8 0xC0 | im<<3 | A<<2 | I<<1 | F (AIF != 0)   CPSIE/CPSID
  * - T16 imm8 0xD0: WFE, 0xD1: WFI
  *
@@ -179,9 +182,12 @@ static inline bool pv_patch_is_marker_t16(uint16_t hw, unsigned *cls)
 #define PV_SELF_MSR      0x8000u /* | cond<<9 | R<<8 | mask<<4 | Rn */
 #define PV_SELF_MISC     0xA000u /* | cond<<9 | op<<5 | R<<4 | Rd */
 #define PV_SELF_CPS      0xC000u /* | imod<<9 | M<<8 | A:I:F<<5 | mode */
+#define PV_SELF_ERET     0xE000u /* | cond<<9 | op<<8 | imm8 (A32 only) */
 #define PV_SELF_MISC_MRS 0u
 #define PV_SELF_MISC_WFI 1u
 #define PV_SELF_MISC_WFE 2u
+#define PV_SELF_ERET_SUBS 0u     /* SUBS PC, LR, #imm8 */
+#define PV_SELF_ERET_MOVS 1u     /* MOVS PC, LR (imm8 0) */
 /* ... and the T16 UDF imm8 forms. */
 #define PV_SELF_T16_CPS  0xC0u   /* | im<<3 | A<<2 | I<<1 | F */
 #define PV_SELF_T16_WFE  0xD0u

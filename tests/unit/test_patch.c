@@ -854,10 +854,28 @@ START_TEST(self_words_every_immediate)
 				}
 				continue;
 			}
-			ck_assert(imm >= 0x8000 && imm < 0xE000);
+			ck_assert(imm >= 0x8000);
 			if (isa)
 				ck_assert_uint_eq(in.cond, 14);
 			switch (imm & 0xE000) {
+			case PV_SELF_ERET:
+				/* A32 only: SUBS PC, LR, #imm8 or MOVS PC, LR. */
+				ck_assert_uint_eq(isa, 0);
+				ck_assert_uint_eq(in.cls, PV_IC_DP_ERET);
+				ck_assert_uint_eq(in.cond, imm >> 9 & 15);
+				ck_assert_uint_eq(in.rd, 15);
+				if ((imm >> 8 & 1) == PV_SELF_ERET_MOVS) {
+					ck_assert_uint_eq(imm & 0xFF, 0);
+					ck_assert_uint_eq(in.op, 0xD); /* MOV */
+					ck_assert(in.flags & PV_IF_REG);
+					ck_assert_uint_eq(in.rm, 14);
+				} else {
+					ck_assert_uint_eq(in.op, 0x2); /* SUB */
+					ck_assert_uint_eq(in.rn, 14);
+					ck_assert(!(in.flags & PV_IF_REG));
+					ck_assert_uint_eq(in.imm, imm & 0xFF);
+				}
+				break;
 			case PV_SELF_MSR:
 				ck_assert_uint_eq(in.cls, PV_IC_MSR);
 				ck_assert_uint_eq(in.cond, imm >> 9 & 15);
@@ -908,6 +926,8 @@ START_TEST(self_words_every_original)
 		{ 0x0120F000u, 0xF04F000Fu, 0 },              /* A32 MSR reg */
 		{ 0x0320F002u, 0xF0000001u, 0 },              /* A32 WFE/WFI */
 		{ 0xF1000000u, 0x000E01DFu, 0 },              /* A32 CPS */
+		{ 0x025EF000u, 0xF00000FFu, 0 },              /* A32 SUBS PC, LR, #imm8 */
+		{ 0x01B0F00Eu, 0xF0000000u, 0 },              /* A32 MOVS PC, LR */
 		{ 0xF3EF8000u, 0x00100F00u, PV_SITE_THUMB },  /* T32 MRS */
 		{ 0xF3808000u, 0x001F0F00u, PV_SITE_THUMB },  /* T32 MSR */
 		{ 0xF3AF8000u, 0x000007FFu, PV_SITE_THUMB },  /* T32 CPS, hints */
@@ -928,7 +948,7 @@ START_TEST(self_words_every_original)
 			bool want = drc == 0 &&
 				    (in.cls == PV_IC_CPS || in.cls == PV_IC_MRS ||
 				     in.cls == PV_IC_MSR || in.cls == PV_IC_WFI ||
-				     in.cls == PV_IC_WFE) &&
+				     in.cls == PV_IC_WFE || in.cls == PV_IC_DP_ERET) &&
 				    /* T16 CPS with A:I:F = 000 is UNPREDICTABLE: table. */
 				    !((isa & PV_SITE_T16) && !(w & 7));
 			int rc = pv_patch_self_encode(w, isa, &trap);
@@ -960,7 +980,7 @@ START_TEST(self_words_every_original)
 			ck_assert_int_eq(decode_isa(x, isas[k], &in), 0);
 			ck_assert(in.cls == PV_IC_CPS || in.cls == PV_IC_MRS ||
 				  in.cls == PV_IC_MSR || in.cls == PV_IC_WFI ||
-				  in.cls == PV_IC_WFE);
+				  in.cls == PV_IC_WFE || in.cls == PV_IC_DP_ERET);
 		}
 	}
 	/* The other sensitive classes and the bad arguments. */
@@ -969,7 +989,9 @@ START_TEST(self_words_every_original)
 	ck_assert_int_eq(pv_patch_self_encode(0xE321F013u, 0, &t), PV_ENOTOURS); /* msr #imm */
 	ck_assert_int_eq(pv_patch_self_encode(0xF96D0513u, 0, &t), PV_ENOTOURS); /* srsdb */
 	ck_assert_int_eq(pv_patch_self_encode(0xE8FD9FFFu, 0, &t), PV_ENOTOURS); /* ldm ^ */
-	ck_assert_int_eq(pv_patch_self_encode(0xE1B0F00Eu, 0, &t), PV_ENOTOURS); /* movs pc */
+	ck_assert_int_eq(pv_patch_self_encode(0xE1B0F00Fu, 0, &t), PV_ENOTOURS); /* movs pc, pc */
+	ck_assert_int_eq(pv_patch_self_encode(0xE25EF104u, 0, &t), PV_ENOTOURS); /* subs pc, lr, #1<<30 */
+	ck_assert_int_eq(pv_patch_self_encode(0xE24EF004u, 0, &t), PV_ENOTOURS); /* sub pc, lr (no S) */
 	ck_assert_int_eq(pv_patch_self_encode(0xE4B10004u, 0, &t), PV_ENOTOURS); /* ldrt */
 	ck_assert_int_eq(pv_patch_self_encode(0xE10F0000u, 4, &t), PV_EINVAL);
 	ck_assert_int_eq(pv_patch_self_encode(0xE10F0000u, PV_SITE_T16, &t), PV_EINVAL);

@@ -1310,6 +1310,354 @@ START_TEST(hostile_page_contents)
 }
 END_TEST
 
+/* ======================================================================== */
+/* The backend fast path (pvcore/fastpath.h)                                */
+/* ======================================================================== */
+
+/*
+ * What a backend's fast path sees and leaves: the host's user-bank SP and
+ * LR, the exception LR and SPSR going in; the return PC, CPSR and the
+ * shadow root going out.
+ */
+struct host {
+	uint32_t sp, lr, exc_lr, spsr;
+	uint32_t pc, cpsr, ttbr0, asid;
+};
+
+static struct pv_fast fast;
+
+/* fastpath.h's fast SVC, step by step, as a backend writes it. */
+static bool model_svc(struct host *h)
+{
+	struct pv_fast *f = &fast;
+
+	if (!(f->flags & PV_FAST_SVC_OK) || (f->cpsr & 0x1f) != PV_MODE_USR ||
+	    (h->spsr & 0x1f) != PV_MODE_USR)
+		return false;
+	*page_field(PV_VPAGE_SPSR) = (h->spsr & PV_FAST_USER_BITS) | f->cpsr;
+	f->cpsr = (f->cpsr & ~(0x1fu | PV_PSR_J)) | PV_MODE_SVC | PV_PSR_I;
+	*page_field(PV_VPAGE_CPSR) = f->cpsr;
+	*page_field(PV_VPAGE_USR_SP) = h->sp;
+	*page_field(PV_VPAGE_USR_LR) = h->lr;
+	*page_field(PV_VPAGE_USR_BAD) = 0;
+	f->svc_lr = h->exc_lr;
+	h->sp = f->svc_sp;
+	h->lr = f->svc_lr;
+	h->pc = f->svc_vector;
+	h->cpsr = (h->spsr & PV_FAST_FLAG_BITS) | f->svc_psr;
+	h->ttbr0 = f->k_ttbr0;
+	h->asid = f->k_asid;
+	f->n_svc++;
+	return true;
+}
+
+/* ... and its fast return. */
+static bool model_eret(struct host *h)
+{
+	struct pv_fast *f = &fast;
+	uint32_t x = *page_field(PV_VPAGE_SPSR);
+
+	if (!(f->flags & PV_FAST_ERET_OK) || (f->cpsr & 0x1f) != PV_MODE_SVC ||
+	    (x & PV_FAST_ERET_SPSR_MASK) != PV_MODE_USR ||
+	    *page_field(PV_VPAGE_DACR) != f->dacr)
+		return false;
+	f->spsr_svc = x;
+	f->svc_sp = h->sp;
+	f->svc_lr = h->lr;
+	h->pc = f->svc_lr & ((x & PV_PSR_T) ? ~1u : ~3u);
+	h->sp = *page_field(PV_VPAGE_USR_SP);
+	h->lr = *page_field(PV_VPAGE_USR_LR);
+	f->cpsr = (f->cpsr & ~(0x1fu | PV_PSR_A | PV_PSR_I | PV_PSR_F)) |
+		  PV_MODE_USR;
+	*page_field(PV_VPAGE_CPSR) = f->cpsr;
+	h->cpsr = x;
+	h->ttbr0 = f->u_ttbr0;
+	h->asid = f->u_asid;
+	f->n_eret++;
+	return true;
+}
+
+#define KSP 0xc0f00000u
+#define KLR 0xc0012344u
+#define USP 0x001ff000u
+#define ULR 0x00100abcu
+#define UPC (USER_VA + 0x100u)
+#define ERET_VA (KVA + 0x20000u)
+
+/*
+ * The guest kernel has run once (both shadow views hold live ASIDs) and
+ * is back in user mode at UPC, ARM or (@thumb) Thumb, with flags set.
+ */
+static void user_state(bool thumb, bool with_fast)
+{
+	struct pv_resume rs;
+
+	setup_vm();
+	if (with_fast)
+		ck_assert_int_eq(pv_vcpu_set_fast(v, &fast), 0);
+	v->r[13] = KSP;
+	v->r[14] = KLR;
+	*pv_vcpu_spsr(v) = 0x600001d3u;
+	v->cp15.vbar = 0xc0008000u;
+	pv_vcpu_resume_state(v, &rs);
+	set_mode(PV_MODE_USR);
+	v->cpsr &= ~(PV_PSR_I | PV_PSR_F);
+	v->cpsr |= PV_PSR_Z | PV_PSR_C | (5u << 16) | (thumb ? PV_PSR_T : 0);
+	v->r[13] = USP;
+	v->r[14] = ULR;
+	v->r[15] = UPC;
+	v->r[0] = 64; /* the system call number, for the look of it */
+	gptr(TO_PA(ERET_VA))[0] = PV_FAST_ERET_WORD;
+	pv_vcpu_resume_state(v, &rs);
+}
+
+/* What a test compares between the core's path and the fast one. */
+struct seen {
+	uint32_t cpsr, r13, r14, r15;
+	uint32_t spsr_svc, bank[4];
+	uint32_t page[5];
+	uint32_t ttbr0, asid, host_cpsr;
+	uint64_t n_svc, n_eret, n_patched;
+};
+
+static void record(struct seen *o)
+{
+	struct pv_resume rs;
+
+	pv_vcpu_resume_state(v, &rs);
+	memset(o, 0, sizeof(*o));
+	o->cpsr = v->cpsr;
+	o->r13 = v->r[13];
+	o->r14 = v->r[14];
+	o->r15 = v->r[15];
+	o->spsr_svc = v->spsr[PV_BANK_SVC];
+	/* The banks of the mode that is not live. */
+	if ((v->cpsr & 0x1f) == PV_MODE_USR) {
+		o->bank[0] = v->bank_sp[PV_BANK_SVC];
+		o->bank[1] = v->bank_lr[PV_BANK_SVC];
+	} else {
+		o->bank[2] = v->bank_sp[PV_BANK_USR];
+		o->bank[3] = v->bank_lr[PV_BANK_USR];
+	}
+	o->page[0] = *page_field(PV_VPAGE_CPSR);
+	o->page[1] = *page_field(PV_VPAGE_SPSR);
+	o->page[2] = *page_field(PV_VPAGE_USR_SP);
+	o->page[3] = *page_field(PV_VPAGE_USR_LR);
+	o->page[4] = *page_field(PV_VPAGE_USR_BAD);
+	o->ttbr0 = (uint32_t)pv_hpa_val(rs.ttbr0);
+	o->asid = rs.asid;
+	o->host_cpsr = rs.host_cpsr;
+	o->n_svc = vm->stats.traps[PV_TR_SVC];
+	o->n_eret = vm->stats.traps[PV_TR_EXC_RETURN];
+	o->n_patched = vm->stats.events[PV_EV_PATCHED];
+}
+
+static void same(const struct seen *a, const struct seen *b, const char *what)
+{
+	ck_assert_msg(a->cpsr == b->cpsr, "%s: cpsr %08x %08x", what, a->cpsr, b->cpsr);
+	ck_assert_msg(a->r13 == b->r13 && a->r14 == b->r14 && a->r15 == b->r15,
+		      "%s: sp/lr/pc %08x %08x %08x against %08x %08x %08x", what,
+		      a->r13, a->r14, a->r15, b->r13, b->r14, b->r15);
+	ck_assert_msg(a->spsr_svc == b->spsr_svc, "%s: spsr_svc %08x %08x", what,
+		      a->spsr_svc, b->spsr_svc);
+	ck_assert_msg(!memcmp(a->bank, b->bank, sizeof(a->bank)), "%s: banks", what);
+	for (int i = 0; i < 5; i++)
+		ck_assert_msg(a->page[i] == b->page[i], "%s: page field %d: %08x %08x",
+			      what, i, a->page[i], b->page[i]);
+	ck_assert_msg(a->ttbr0 == b->ttbr0 && a->asid == b->asid &&
+			      a->host_cpsr == b->host_cpsr,
+		      "%s: resume %08x/%u/%08x against %08x/%u/%08x", what, a->ttbr0,
+		      a->asid, a->host_cpsr, b->ttbr0, b->asid, b->host_cpsr);
+	ck_assert_msg(a->n_svc == b->n_svc && a->n_eret == b->n_eret &&
+			      a->n_patched == b->n_patched,
+		      "%s: counts", what);
+}
+
+/* The kernel's exit path left this in the page (stub writes). */
+static void kernel_prepares_return(uint32_t spsr)
+{
+	*page_field(PV_VPAGE_SPSR) = spsr;
+	*page_field(PV_VPAGE_USR_SP) = USP - 0x40u;
+	*page_field(PV_VPAGE_USR_LR) = ULR + 8u;
+	*page_field(PV_VPAGE_CPSR) |= PV_PSR_I; /* cpsid i */
+}
+
+/* A host trap the backend takes after the fast path ran: the core syncs. */
+static void host_irq_after(const struct host *h)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_IRQ, h->cpsr);
+	struct pv_exit e;
+
+	v->r[13] = h->sp;
+	v->r[14] = h->lr;
+	v->r[15] = h->pc;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.action, PV_ACTION_RESUME);
+	vm->stats.traps[PV_TR_HOST_IRQ]--; /* not part of the comparison */
+}
+
+/*
+ * The oracle is the core's own path: the same system call and return,
+ * once through pv_vcpu_handle_trap() and once through the fast path's
+ * contract followed by an unrelated trap, leave the same vCPU, page,
+ * resume state and counters. ARM and Thumb user code; returns to ARM and
+ * Thumb.
+ */
+START_TEST(fast_svc_and_return_match_the_core)
+{
+	bool thumb = _i & 1, ret_thumb = _i & 2;
+	uint32_t ret_spsr = PV_MODE_USR | PV_PSR_N | (3u << 16) |
+			    (ret_thumb ? PV_PSR_T : 0);
+	struct seen a, b;
+	struct pv_trap t;
+	struct pv_exit e;
+	struct host h;
+
+	/* The core's path. */
+	user_state(thumb, false);
+	t = mk_trap(PV_TRAP_SVC, PV_MODE_USR | PV_PSR_Z | PV_PSR_C | (5u << 16) |
+				  (thumb ? PV_PSR_T : 0));
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.injected, PV_INJ_SVC);
+	record(&a);
+	ck_assert_uint_eq(a.r15, 0xc0008008u);
+	ck_assert_uint_eq(a.r14, UPC + (thumb ? 2 : 4));
+	kernel_prepares_return(ret_spsr);
+	v->r[15] = ERET_VA;
+	t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.reason, PV_TR_EXC_RETURN);
+	struct seen a2;
+	record(&a2);
+	free_vm();
+
+	/* The fast path. */
+	user_state(thumb, true);
+	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	h = (struct host){ .sp = USP, .lr = ULR, .exc_lr = UPC + (thumb ? 2 : 4),
+			   .spsr = t.host_cpsr };
+	h.spsr = PV_MODE_USR | PV_PSR_Z | PV_PSR_C | (5u << 16) |
+		 (thumb ? PV_PSR_T : 0);
+	ck_assert(model_svc(&h));
+	host_irq_after(&h);
+	record(&b);
+	same(&a, &b, "svc");
+	ck_assert_uint_eq(fast.n_svc, 0); /* taken back */
+	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	kernel_prepares_return(ret_spsr);
+	h.pc = ERET_VA + 4; /* unused: the return goes to LR */
+	ck_assert(model_eret(&h));
+	host_irq_after(&h);
+	struct seen b2;
+	record(&b2);
+	same(&a2, &b2, "return");
+	/* Both ways in a row without the core in between. */
+	ck_assert(model_svc(&(struct host){ .sp = 1, .lr = 2, .exc_lr = UPC + 4,
+					    .spsr = PV_MODE_USR }));
+	free_vm();
+}
+END_TEST
+
+/* Each condition that keeps the fast paths off, and the checks that stay. */
+START_TEST(fast_flags_off)
+{
+	struct pv_resume rs;
+	struct host h;
+
+	user_state(false, true);
+	/* An interrupt line up. */
+	pv_vcpu_set_lines(v, false, true);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, 0);
+	pv_vcpu_set_lines(v, false, false);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	/* Another mode. */
+	set_mode(PV_MODE_IRQ);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, 0);
+	set_mode(PV_MODE_SVC);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	/* A VFP enable that differs between the modes (CPACR PL1 only). */
+	v->cp15.cpacr = 0x00500000u;
+	v->vfp.fpexc = PV_FPEXC_EN;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, 0);
+	v->cp15.cpacr = 0x00f00000u;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	/* The guest's return that the fast path leaves to the core. */
+	h = (struct host){ .sp = KSP, .lr = ULR };
+	*page_field(PV_VPAGE_SPSR) = PV_MODE_USR | PV_PSR_I;
+	ck_assert(!model_eret(&h));
+	*page_field(PV_VPAGE_SPSR) = PV_MODE_SVC;
+	ck_assert(!model_eret(&h));
+	*page_field(PV_VPAGE_SPSR) = PV_MODE_USR | (1u << 25); /* IT */
+	ck_assert(!model_eret(&h));
+	*page_field(PV_VPAGE_SPSR) = PV_MODE_USR;
+	*page_field(PV_VPAGE_DACR) ^= 3u; /* a lazy PAN write to apply */
+	ck_assert(!model_eret(&h));
+	*page_field(PV_VPAGE_DACR) ^= 3u;
+	ck_assert(model_eret(&h));
+	/* MMU off: no views to switch. */
+	mmu_off();
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, 0);
+	/* The struct inside guest RAM, or misaligned, is refused. */
+	ck_assert_int_eq(pv_vcpu_set_fast(v, (struct pv_fast *)(void *)gptr(RAM0 + 0x100u)),
+			 PV_EINVAL);
+	ck_assert_int_eq(pv_vcpu_set_fast(v, (struct pv_fast *)(void *)((char *)&fast + 2)),
+			 PV_EINVAL);
+	/* Unregistered: nothing is written. */
+	ck_assert_int_eq(pv_vcpu_set_fast(v, NULL), 0);
+	fast.flags = 0x5a;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, 0x5a);
+	free_vm();
+}
+END_TEST
+
+/*
+ * A site table that gives an SVC as a trap word, or the fast return's
+ * word another meaning, turns that path off: the core would not take
+ * them as the fast path does.
+ */
+START_TEST(fast_sites_turn_paths_off)
+{
+	static const struct pv_patch_site svc_site[] = {
+		{ KVA + 0x10000u, 0xE10F0000u, 0xEF000000u, PV_IC_MRS, 0 },
+	};
+	static const struct pv_patch_site eret_site[] = {
+		{ KVA + 0x10000u, 0xE1B0F00Fu, PV_FAST_ERET_WORD, PV_IC_DP_ERET, 0 },
+	};
+	static const struct pv_patch_site fine_site[] = {
+		{ KVA + 0x10000u, 0xE1B0F00Eu, PV_FAST_ERET_WORD, PV_IC_DP_ERET, 0 },
+	};
+	static const struct { const struct pv_patch_site *s; uint32_t want; } c[] = {
+		{ svc_site, PV_FAST_ERET_OK },
+		{ eret_site, PV_FAST_SVC_OK },
+		{ fine_site, PV_FAST_SVC_OK | PV_FAST_ERET_OK },
+	};
+
+	for (size_t i = 0; i < PV_ARRAY_SIZE(c); i++) {
+		struct pv_resume rs;
+
+		user_state(false, false);
+		/* Built by hand: the manifest parser refuses an SVC trap word,
+		 * but a backend may hand the core any table. */
+		sites = (struct pv_patch_table){ .sites = c[i].s, .count = 1,
+						 .image_base = IMG_VA,
+						 .image_size = 0x900000u };
+		vm->cfg.patch_sites = &sites;
+		ck_assert_int_eq(pv_vcpu_set_fast(v, &fast), 0);
+		pv_vcpu_resume_state(v, &rs);
+		ck_assert_uint_eq(fast.flags, c[i].want);
+		free_vm();
+	}
+}
+END_TEST
+
 static Suite *vpage_suite(void)
 {
 	Suite *s = suite_create("vpage");
@@ -1320,6 +1668,7 @@ static Suite *vpage_suite(void)
 	TCase *lv = tcase_create("leave");
 	TCase *tr = tcase_create("trap");
 	TCase *h = tcase_create("hostile");
+	TCase *fp = tcase_create("fastpath");
 
 	tcase_add_test(p, parse_valid);
 	tcase_add_test(p, parse_rejects_header);
@@ -1353,6 +1702,10 @@ static Suite *vpage_suite(void)
 	tcase_add_test(tr, trap_in_stub_without_table_is_the_guests);
 	tcase_add_test(tr, trap_self_describing_in_stub);
 	suite_add_tcase(s, tr);
+	tcase_add_loop_test(fp, fast_svc_and_return_match_the_core, 0, 4);
+	tcase_add_test(fp, fast_flags_off);
+	tcase_add_test(fp, fast_sites_turn_paths_off);
+	suite_add_tcase(s, fp);
 	tcase_set_timeout(h, 120);
 	tcase_add_test(h, hostile_page_contents);
 	suite_add_tcase(s, h);

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * DOC: the backend's system-call fast path
+ *
+ * Two traps remain in a guest system call once pvpatch's stubs run (see
+ * pvpage.h): the SVC from guest user mode and the kernel's return to user
+ * mode (MOVS PC, LR in SVC mode). A backend may take both without calling
+ * the core, in a few dozen instructions of its exception vector, from a
+ * &struct pv_fast it owns and registers with pv_vcpu_set_fast(). The core
+ * fills the struct at every pv_vcpu_resume_state() with what both
+ * transitions need, sets @flags only when the common case holds, and takes
+ * the result back at the start of its next entry point (the state moved,
+ * the traps counted), so the C path stays the reference and nothing else
+ * sees a difference. The struct must live where the backend's vector code
+ * reaches it, and where the guest cannot (never in guest RAM or a page
+ * the guest maps); the offsets below are for assembly, checked against
+ * the struct at build time (libpvcore/fastpath.c).
+ *
+ * **Fast SVC** (an SVC taken from host USR while @flags has PV_FAST_SVC_OK
+ * and @cpsr's mode is USR). With S = the host SPSR, P = the vCPU page
+ * (pvpage.h) and F = this struct, in this order:
+ *
+ * 1. P.SPSR = (S & PV_FAST_USER_BITS) | F.cpsr;
+ * 2. F.cpsr = (F.cpsr & ~(0x1f | J)) | SVC | I; P.CPSR = F.cpsr;
+ * 3. P.USR_SP, P.USR_LR = the host user SP and LR; P.USR_BAD = 0;
+ * 4. the host user SP = F.svc_sp, the host user LR = F.svc_lr = the host
+ *    exception LR (the address after the SVC, in either instruction set);
+ * 5. return to host USR at F.svc_vector with CPSR = (S &
+ *    PV_FAST_FLAG_BITS) | F.svc_psr, on F.k_ttbr0 and F.k_asid (the
+ *    guest kernel's shadow view; the host DACR does not change);
+ * 6. F.n_svc += 1.
+ *
+ * **Fast return** (an UNDEF at the word PV_FAST_ERET_WORD, ARM state, from
+ * the guest kernel, while @flags has PV_FAST_ERET_OK and @cpsr's mode is
+ * SVC). With X = P.SPSR, taken only if (X & PV_FAST_ERET_SPSR_MASK) ==
+ * USR (no IT, J, E, A, I, F or reserved bits: a plain return to user
+ * mode) and P.DACR == F.dacr (no lazy PAN write to apply); in this order:
+ *
+ * 1. F.spsr_svc = X; F.svc_sp, F.svc_lr = the host user SP and LR;
+ * 2. PC = F.svc_lr & ~1 if X.T, else & ~3;
+ * 3. the host user SP and LR = P.USR_SP, P.USR_LR;
+ * 4. F.cpsr = (F.cpsr & ~(0x1f | A | I | F)) | USR; P.CPSR = F.cpsr (the
+ *    page's other fields are not read in user mode, and the core's next
+ *    resume or fast SVC rewrites them);
+ * 5. return to host USR at PC with CPSR = X, on F.u_ttbr0 and F.u_asid;
+ * 6. F.n_eret += 1.
+ *
+ * Anything else (a flag clear, a check failing) is an ordinary trap for
+ * the core; nothing of the above may have been written then. The counts
+ * are those the core's path would have made: one "svc" trap per fast SVC,
+ * one "exc-return" trap and one "patched" event per fast return; neither
+ * enters the trace ring. A backend whose own bookkeeping watches guest
+ * user mode (a fault-loop watchdog) must treat non-zero counts as a visit
+ * there. The flags are clear while the guest has an interrupt line up,
+ * waits or stopped, runs with the MMU off, in a mode other than USR or
+ * SVC, or without a live vCPU page, and when either shadow view lacks a
+ * live ASID, so the fast path never allocates one.
+ */
+#ifndef PVCORE_FASTPATH_H
+#define PVCORE_FASTPATH_H
+
+#define PV_FAST_FLAGS      0  /* PV_FAST_SVC_OK | PV_FAST_ERET_OK, or 0 */
+#define PV_FAST_CPSR       4  /* the virtual CPSR without the user bits */
+#define PV_FAST_SVC_VECTOR 8  /* the guest's SVC vector address */
+#define PV_FAST_SVC_PSR    12 /* USR, and T and E as exception entry sets */
+#define PV_FAST_K_TTBR0    16 /* host TTBR0 and ASID of the kernel view */
+#define PV_FAST_K_ASID     20
+#define PV_FAST_U_TTBR0    24 /* ... and of the user view */
+#define PV_FAST_U_ASID     28
+#define PV_FAST_DACR       32 /* the guest DACR the core applied */
+#define PV_FAST_SVC_SP     36 /* SVC-mode SP, LR and SPSR while in USR */
+#define PV_FAST_SVC_LR     40
+#define PV_FAST_SPSR_SVC   44
+#define PV_FAST_N_SVC      48 /* fast SVCs since the core last synced */
+#define PV_FAST_N_ERET     52 /* fast returns since then */
+#define PV_FAST_SIZE       56
+
+#define PV_FAST_SVC_OK  1
+#define PV_FAST_ERET_OK 2
+
+/* The self-describing trap word of "MOVS PC, LR" (patch.h, PV_SELF_ERET). */
+#define PV_FAST_ERET_WORD 0xE7FFD0F0
+/* SPSR bits that must read as USR alone for a fast return. */
+#define PV_FAST_ERET_SPSR_MASK 0x07F0FFDF
+/* PSR bits the guest's user code owns: NZCVQ, GE, IT, T, E. */
+#define PV_FAST_USER_BITS 0xFE0FFE20
+/* ... of which an exception entry keeps NZCVQ and GE. */
+#define PV_FAST_FLAG_BITS 0xF80F0000
+
+#ifndef __ASSEMBLER__
+#include <pvcore/types.h>
+
+struct pv_vcpu;
+
+/**
+ * struct pv_fast - the state a backend's fast path reads and writes
+ *
+ * See the DOC section above for who writes which field when. Every field
+ * is a plain word, so backend assembly can use the PV_FAST_* offsets.
+ */
+struct pv_fast {
+	uint32_t flags;
+	uint32_t cpsr;
+	uint32_t svc_vector;
+	uint32_t svc_psr;
+	uint32_t k_ttbr0, k_asid;
+	uint32_t u_ttbr0, u_asid;
+	uint32_t dacr;
+	uint32_t svc_sp, svc_lr, spsr_svc;
+	uint32_t n_svc, n_eret;
+};
+
+/**
+ * pv_vcpu_set_fast() - register (or, with NULL, drop) a backend fast path
+ * @vcpu: the vCPU
+ * @fast: the backend's struct, word-aligned, outside guest RAM; the core
+ *        clears it and keeps the pointer until the next call (a vCPU reset
+ *        keeps it too)
+ *
+ * The fast SVC stays off for good if a pvpatch site uses an SVC as its
+ * trap word (the core's path would emulate that site), the fast return if
+ * a site maps PV_FAST_ERET_WORD to anything but MOVS PC, LR.
+ *
+ * Return: 0; PV_EINVAL if @fast is not word-aligned.
+ */
+int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast);
+#endif /* __ASSEMBLER__ */
+
+#endif /* PVCORE_FASTPATH_H */

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The backend's system-call fast path (pvcore/fastpath.h): what the core
+ * hands it at each resume, and taking back what it did at the next entry.
+ */
+#include <pvcore/error.h>
+#include <pvcore/fastpath.h>
+#include <pvcore/patch.h>
+#include <pvcore/pvpage.h>
+
+#include "fast.h"
+#include "shadow.h"
+#include "stats.h"
+#include "vm_state.h"
+
+#include "pv_internal.h"
+
+#define OFF(f) __builtin_offsetof(struct pv_fast, f)
+_Static_assert(OFF(flags) == PV_FAST_FLAGS, "fastpath.h");
+_Static_assert(OFF(cpsr) == PV_FAST_CPSR, "fastpath.h");
+_Static_assert(OFF(svc_vector) == PV_FAST_SVC_VECTOR, "fastpath.h");
+_Static_assert(OFF(svc_psr) == PV_FAST_SVC_PSR, "fastpath.h");
+_Static_assert(OFF(k_ttbr0) == PV_FAST_K_TTBR0, "fastpath.h");
+_Static_assert(OFF(k_asid) == PV_FAST_K_ASID, "fastpath.h");
+_Static_assert(OFF(u_ttbr0) == PV_FAST_U_TTBR0, "fastpath.h");
+_Static_assert(OFF(u_asid) == PV_FAST_U_ASID, "fastpath.h");
+_Static_assert(OFF(dacr) == PV_FAST_DACR, "fastpath.h");
+_Static_assert(OFF(svc_sp) == PV_FAST_SVC_SP, "fastpath.h");
+_Static_assert(OFF(svc_lr) == PV_FAST_SVC_LR, "fastpath.h");
+_Static_assert(OFF(spsr_svc) == PV_FAST_SPSR_SVC, "fastpath.h");
+_Static_assert(OFF(n_svc) == PV_FAST_N_SVC, "fastpath.h");
+_Static_assert(OFF(n_eret) == PV_FAST_N_ERET, "fastpath.h");
+_Static_assert(sizeof(struct pv_fast) == PV_FAST_SIZE, "fastpath.h");
+/* The constants the assembly uses, from the core's own definitions. */
+_Static_assert(PV_FAST_USER_BITS == PV_PSR_USER_MASK, "fastpath.h");
+_Static_assert(PV_FAST_FLAG_BITS ==
+		       (PV_PSR_NZCV | PV_PSR_Q | PV_PSR_GE_MASK), "fastpath.h");
+_Static_assert(PV_FAST_ERET_SPSR_MASK ==
+		       (PV_PSR_M_MASK | PV_PSR_F | PV_PSR_I | PV_PSR_A |
+			PV_PSR_E | PV_PSR_IT_MASK | PV_PSR_J | 0x00F00000u),
+	       "fastpath.h");
+_Static_assert(PV_FAST_ERET_WORD ==
+		       (0xE7F000F0u |
+			((PV_SELF_ERET | 0xEu << 9 | PV_SELF_ERET_MOVS << 8) >> 4)
+				<< 8),
+	       "fastpath.h");
+
+/* What the site table lets the two fast paths do (see pv_vcpu_set_fast()). */
+static uint32_t sites_allow(const struct pv_patch_table *t)
+{
+	uint32_t ok = PV_FAST_SVC_OK | PV_FAST_ERET_OK;
+	struct pv_insn in;
+
+	for (uint32_t i = 0; t && t->sites && i < t->count; i++) {
+		const struct pv_patch_site *s = &t->sites[i];
+
+		if (s->flags & PV_SITE_THUMB)
+			continue; /* an A32 fast path never sees a Thumb word */
+		if (pv_decode_arm(s->patched, &in) == 0 && in.cls == PV_IC_SVC)
+			ok &= ~(uint32_t)PV_FAST_SVC_OK;
+		if (s->patched == PV_FAST_ERET_WORD && s->original != 0xE1B0F00Eu)
+			ok &= ~(uint32_t)PV_FAST_ERET_OK;
+	}
+	return ok;
+}
+
+int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
+{
+	const struct pv_vm_config *cfg = &vcpu->vm->cfg;
+	uint64_t at = (uintptr_t)fast;
+
+	if (at & 3u)
+		return PV_EINVAL;
+	/* The guest must never reach the struct it would steer the VMM by. */
+	for (unsigned i = 0; fast && i < cfg->ram_count; i++)
+		if (pv_ranges_overlap(at, sizeof(*fast),
+				      pv_hva_val(cfg->ram[i].hva), cfg->ram[i].size))
+			return PV_EINVAL;
+	vcpu->fast = fast;
+	vcpu->fast_allow = sites_allow(cfg->patch_sites);
+	if (fast)
+		PV_ZERO_STRUCT(fast);
+	return 0;
+}
+
+void pv_fast_fill(struct pv_vcpu *vcpu)
+{
+	struct pv_fast *f = vcpu->fast;
+	uint32_t mode = vcpu->cpsr & PV_PSR_M_MASK, sctlr = vcpu->cp15.sctlr;
+	uint32_t ttbr0[PV_VIEW_COUNT], asid[PV_VIEW_COUNT];
+
+	if (!f)
+		return;
+	f->flags = 0;
+	f->n_svc = f->n_eret = 0;
+	if (!vcpu->vpage_live || vcpu->irq_line || vcpu->fiq_line ||
+	    vcpu->wfi || vcpu->stop != PV_STOP_NONE ||
+	    (mode != PV_MODE_USR && mode != PV_MODE_SVC))
+		return;
+	/* The host VFP enable must not depend on the mode the paths switch. */
+	if (pv_vcpu_vfp_enabled_at(vcpu, true) != pv_vcpu_vfp_enabled_at(vcpu, false))
+		return;
+	if (!pv_shadow_fast_views(vcpu, ttbr0, asid))
+		return;
+	f->cpsr = vcpu->cpsr & ~PV_PSR_USER_MASK;
+	f->svc_vector = ((sctlr & PV_SCTLR_V) ? 0xffff0000u :
+						 (vcpu->cp15.vbar & ~0x1fu)) +
+			PV_EXC_SVC;
+	f->svc_psr = PV_MODE_USR | ((sctlr & PV_SCTLR_TE) ? PV_PSR_T : 0) |
+		     ((sctlr & PV_SCTLR_EE) ? PV_PSR_E : 0);
+	f->k_ttbr0 = ttbr0[PV_VIEW_KERNEL];
+	f->k_asid = asid[PV_VIEW_KERNEL];
+	f->u_ttbr0 = ttbr0[PV_VIEW_USER];
+	f->u_asid = asid[PV_VIEW_USER];
+	f->dacr = vcpu->cp15.dacr;
+	if (mode == PV_MODE_USR) {
+		f->svc_sp = vcpu->bank_sp[PV_BANK_SVC];
+		f->svc_lr = vcpu->bank_lr[PV_BANK_SVC];
+		f->spsr_svc = vcpu->spsr[PV_BANK_SVC];
+	}
+	f->flags = vcpu->fast_allow;
+}
+
+void pv_fast_sync(struct pv_vcpu *vcpu)
+{
+	struct pv_fast *f = vcpu->fast;
+	struct pv_stats *st = &vcpu->vm->stats;
+	uint32_t now;
+
+	if (!f)
+		return;
+	f->flags = 0; /* until the next resume fills it again */
+	if (!(f->n_svc | f->n_eret))
+		return;
+	/*
+	 * The paths only move between USR and SVC. In USR the SVC bank is in
+	 * the struct; in SVC the user bank and SPSR_svc are in the vCPU page,
+	 * which pv_vpage_sync_in() reads next. The live registers are the
+	 * backend's, as after any trap.
+	 */
+	now = (f->cpsr & PV_PSR_M_MASK) == PV_MODE_SVC ? PV_MODE_SVC :
+							 PV_MODE_USR;
+	if (now == PV_MODE_USR) {
+		vcpu->bank_sp[PV_BANK_SVC] = f->svc_sp;
+		vcpu->bank_lr[PV_BANK_SVC] = f->svc_lr;
+		vcpu->spsr[PV_BANK_SVC] = f->spsr_svc;
+	}
+	vcpu->cpsr = (vcpu->cpsr & PV_PSR_USER_MASK) |
+		     ((f->cpsr & ~(PV_PSR_USER_MASK | PV_PSR_M_MASK)) | now);
+	vcpu->vpage_usr = now == PV_MODE_SVC;
+	st->traps[PV_TR_SVC] += f->n_svc;
+	st->traps[PV_TR_EXC_RETURN] += f->n_eret;
+	st->events[PV_EV_PATCHED] += f->n_eret;
+	f->n_svc = f->n_eret = 0;
+}
