@@ -8,7 +8,9 @@ switch UNDEF, at one PC in a loop. pvbm once stopped the whole VM after 32
 such faults ("watchdog: guest is stuck in a fault loop", status 3).
 
 The two programs of tests/linux/stress (faultloop: 3 x 1000 handled
-SIGSEGV/SIGILL at one PC each; vfppipe: a NEON consumer behind a pipe,
+SIGSEGV/SIGILL at one PC each, then 1000 read()s that fault in the kernel
+at one PC and address and return EFAULT, with only pvbm's system-call
+fast paths between two of them; vfppipe: a NEON consumer behind a pipe,
 ~3000 context switches) are built here with arm-linux-gnueabihf-gcc
 -static, put into the initramfs (PV_INITRAMFS_EXTRA of
 tools/mk-linux-image.sh) and run by /init (kernel command line

@@ -7,6 +7,11 @@
  *   segv  a load from an unmapped page (translation fault, SIGSEGV)
  *   perm  a store to a read-only page (permission fault, SIGSEGV)
  *   ill   UDF #0 (SIGILL)
+ * and a fourth in which the kernel faults: ITERS read()s from /dev/zero
+ * into an unmapped buffer, each a kernel fault at one PC and address that
+ * ends in EFAULT (between two of them the process enters and leaves the
+ * kernel on pvbm's fast paths only, which the watchdog must count as
+ * progress).
  * The handler checks the signal, the faulting PC and address, folds what
  * the kernel reported (si_code, si_addr, the FSR in error_code, trap_no)
  * into a checksum, puts a value into r0 and skips the instruction. The
@@ -15,6 +20,8 @@
  *
  * Static, ARM state, non-PIE: the fault PCs are fixed link addresses.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +29,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #define ITERS 1000u            /* far above pvbm's old loop limit of 32 */
 #define UNMAPPED_ADDR 0x4u     /* page 0 is never mapped */
@@ -101,6 +109,25 @@ static int run(const char *name, int sig, const char *pc, unsigned long addr,
 	return handled - before == ITERS ? 0 : 1;
 }
 
+static int run_efault(void)
+{
+	int fd = open("/dev/zero", O_RDONLY);
+	unsigned i, efault = 0;
+	/* Hidden from the compiler, which knows the address is no buffer. */
+	void *volatile bad = (void *)UNMAPPED_ADDR;
+
+	if (fd < 0) {
+		perror("faultloop: /dev/zero");
+		return 1;
+	}
+	for (i = 0; i < ITERS; i++)
+		if (read(fd, bad, 16) == -1 && errno == EFAULT)
+			efault++;
+	close(fd);
+	printf("faultloop: efault calls=%u efaults=%u\n", i, efault);
+	return efault == ITERS ? 0 : 1;
+}
+
 int main(void)
 {
 	struct sigaction sa;
@@ -125,6 +152,7 @@ int main(void)
 	fail |= run("perm", SIGSEGV, fl_perm_insn, RO_PAGE, perm_once);
 	fail |= run("ill", SIGILL, fl_ill_insn, (unsigned long)fl_ill_insn,
 		    ill_once);
+	fail |= run_efault();
 	printf("faultloop: total=%u bad=%u sum=%08x\n", (unsigned)handled,
 	       (unsigned)bad, (unsigned)sum);
 	return fail || bad ? 1 : 0;
