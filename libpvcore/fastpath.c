@@ -30,6 +30,7 @@ _Static_assert(OFF(svc_lr) == PV_FAST_SVC_LR, "fastpath.h");
 _Static_assert(OFF(spsr_svc) == PV_FAST_SPSR_SVC, "fastpath.h");
 _Static_assert(OFF(n_svc) == PV_FAST_N_SVC, "fastpath.h");
 _Static_assert(OFF(n_eret) == PV_FAST_N_ERET, "fastpath.h");
+_Static_assert(OFF(n_psr) == PV_FAST_N_PSR, "fastpath.h");
 _Static_assert(sizeof(struct pv_fast) == PV_FAST_SIZE, "fastpath.h");
 /* The constants the assembly uses, from the core's own definitions. */
 _Static_assert(PV_FAST_USER_BITS == PV_PSR_USER_MASK, "fastpath.h");
@@ -45,10 +46,32 @@ _Static_assert(PV_FAST_ERET_WORD ==
 				<< 8),
 	       "fastpath.h");
 
-/* What the site table lets the two fast paths do (see pv_vcpu_set_fast()). */
+/* The self-describing words, as the fast paths read them (A32, cond AL). */
+_Static_assert(PV_FAST_MRS_SPSR_WORD ==
+		       (0xE7F000F0u | ((PV_SELF_MISC | 0xEu << 9 |
+					PV_SELF_MISC_MRS << 5 | 1u << 4) >> 4) << 8),
+	       "fastpath.h");
+_Static_assert(PV_FAST_MRS_CPSR_WORD ==
+		       (0xE7F000F0u | ((PV_SELF_MISC | 0xEu << 9 |
+					PV_SELF_MISC_MRS << 5) >> 4) << 8),
+	       "fastpath.h");
+_Static_assert(PV_FAST_MSR_SPSR_WORD ==
+		       (0xE7F000F0u |
+			((PV_SELF_MSR | 0xEu << 9 | 1u << 8 | 0xFu << 4) >> 4) << 8),
+	       "fastpath.h");
+_Static_assert(PV_FAST_MRS_HOST_BITS ==
+		       (PV_PSR_NZCV | PV_PSR_Q | PV_PSR_GE_MASK | PV_PSR_E),
+	       "fastpath.h");
+
+/*
+ * What the site table lets the fast paths do (see pv_vcpu_set_fast()):
+ * they take a word for what it says, the core takes a matching table
+ * entry first.
+ */
 static uint32_t sites_allow(const struct pv_patch_table *t)
 {
-	uint32_t ok = PV_FAST_SVC_OK | PV_FAST_ERET_OK;
+	uint32_t ok = PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK;
+	struct pv_patch_site self;
 	struct pv_insn in;
 
 	for (uint32_t i = 0; t && t->sites && i < t->count; i++) {
@@ -58,8 +81,9 @@ static uint32_t sites_allow(const struct pv_patch_table *t)
 			continue; /* an A32 fast path never sees a Thumb word */
 		if (pv_decode_arm(s->patched, &in) == 0 && in.cls == PV_IC_SVC)
 			ok &= ~(uint32_t)PV_FAST_SVC_OK;
-		if (s->patched == PV_FAST_ERET_WORD && s->original != 0xE1B0F00Eu)
-			ok &= ~(uint32_t)PV_FAST_ERET_OK;
+		if (pv_patch_self_decode(s->patched, 0, &self) == 0 &&
+		    self.original != s->original)
+			ok &= ~(uint32_t)(PV_FAST_ERET_OK | PV_FAST_PSR_OK);
 	}
 	return ok;
 }
@@ -92,9 +116,14 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 	if (!f)
 		return;
 	f->flags = 0;
-	f->n_svc = f->n_eret = 0;
-	if (!vcpu->vpage_live || vcpu->irq_line || vcpu->fiq_line ||
-	    vcpu->wfi || vcpu->stop != PV_STOP_NONE ||
+	f->n_svc = f->n_eret = f->n_psr = 0;
+	if (!vcpu->vpage_live)
+		return;
+	/* The PSR accesses need the page and the mode, nothing else. */
+	f->cpsr = vcpu->cpsr & ~PV_PSR_USER_MASK;
+	f->flags = vcpu->fast_allow & PV_FAST_PSR_OK;
+	if (vcpu->irq_line || vcpu->fiq_line || vcpu->wfi ||
+	    vcpu->stop != PV_STOP_NONE ||
 	    (mode != PV_MODE_USR && mode != PV_MODE_SVC))
 		return;
 	/* The host VFP enable must not depend on the mode the paths switch. */
@@ -102,7 +131,6 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 		return;
 	if (!pv_shadow_fast_views(vcpu, ttbr0, asid))
 		return;
-	f->cpsr = vcpu->cpsr & ~PV_PSR_USER_MASK;
 	f->svc_vector = ((sctlr & PV_SCTLR_V) ? 0xffff0000u :
 						 (vcpu->cp15.vbar & ~0x1fu)) +
 			PV_EXC_SVC;
@@ -130,6 +158,11 @@ void pv_fast_sync(struct pv_vcpu *vcpu)
 	if (!f)
 		return;
 	f->flags = 0; /* until the next resume fills it again */
+	if (f->n_psr) {
+		st->traps[PV_TR_PSR] += f->n_psr;
+		st->events[PV_EV_PATCHED] += f->n_psr;
+		f->n_psr = 0;
+	}
 	if (!(f->n_svc | f->n_eret))
 		return;
 	/*

@@ -22,8 +22,11 @@
 #define SCTLR_A   (1 << 1)
 #define PSR_J     (1 << 24)
 #define PSR_T     (1 << 5)
+#define PSR_I     (1 << 7)
+#define PSR_F     (1 << 6)
 #define MODE_USR  0x10
 #define MODE_SVC  0x13
+#define MODE_SYS  0x1f
 #define PSR_AIF   0x1c0
 /* A field of the frame's struct pv_fast (pvcore/fastpath.h). */
 #define FF(field) (PVBM_F_FAST + PV_FAST_##field)
@@ -151,7 +154,9 @@ fast_svc:
  *   every kernel entry and exit: host TPIDRURO := Rt, PC += 4, counted for
  *   pv_vcpu_fast_tpidruro() (the value is the host register's);
  * - the self-describing MOVS PC, LR (PV_FAST_ERET_WORD): the return to
- *   user mode of pvcore/fastpath.h, when the core's flags allow it.
+ *   user mode of pvcore/fastpath.h, when the core's flags allow it;
+ * - the self-describing MRS Rd, SPSR / MRS Rd, CPSR / MSR SPSR_fsxc, Rn
+ *   of Linux's vector stubs (fastpath.h's PSR accesses).
  *
  * Anything else goes the slow way, from the registers saved here.
  */
@@ -171,6 +176,16 @@ fast_undef:
 	ldr	r2, =PV_FAST_ERET_WORD
 	cmp	r0, r2
 	beq	fast_eret
+	bic	r1, r0, #0xf		/* the register field */
+	ldr	r2, =PV_FAST_MRS_SPSR_WORD
+	cmp	r1, r2
+	beq	fast_mrs_spsr
+	ldr	r2, =PV_FAST_MRS_CPSR_WORD
+	cmp	r1, r2
+	beq	fast_mrs_cpsr
+	ldr	r2, =PV_FAST_MSR_SPSR_WORD
+	cmp	r1, r2
+	beq	fast_msr_spsr
 slow_undef:
 	SAVE_REST 1			/* r0-r12 are already saved */
 
@@ -227,6 +242,70 @@ fast_eret:
 	add	r2, r2, #1
 	str	r2, [sp, #FF(N_ERET)]
 	ldmia	sp, {r0-r4}
+	movs	pc, lr
+
+/*
+ * The PSR accesses: r0 = the word (the register in [3:0]). Checks first;
+ * the SPSR forms need a mode with an SPSR (not USR or SYS).
+ */
+	.macro	PSR_CHECK spsr_form
+	ldr	r2, [sp, #FF(FLAGS)]
+	tst	r2, #PV_FAST_PSR_OK
+	beq	slow_undef
+	and	r0, r0, #0xf
+	cmp	r0, #13
+	beq	slow_undef		/* sp or pc: the core's */
+	cmp	r0, #15
+	beq	slow_undef
+	.if	\spsr_form
+	ldr	r2, [sp, #FF(CPSR)]
+	and	r2, r2, #0x1f
+	cmp	r2, #MODE_USR
+	cmpne	r2, #MODE_SYS
+	beq	slow_undef
+	.endif
+	ldr	r3, =pvbm_vcpu_page + PV_VPAGE_FIELDS
+	.endm
+
+fast_mrs_spsr:
+	PSR_CHECK 1
+	ldr	r1, [r3, #VP(SPSR)]
+	b	psr_to_reg
+
+fast_mrs_cpsr:
+	PSR_CHECK 0
+	ldr	r1, [r3, #VP(CPSR)]
+	and	r1, r1, #(PSR_I | PSR_F)	/* the stubs' I and F */
+	ldr	r2, [sp, #FF(CPSR)]
+	bic	r2, r2, #(PSR_I | PSR_F)
+	bic	r2, r2, #PSR_J
+	orr	r1, r1, r2
+	mrs	r2, spsr
+	ldr	r3, =PV_FAST_MRS_HOST_BITS
+	and	r2, r2, r3
+	orr	r1, r1, r2
+psr_to_reg:				/* r1 into register r0 of the guest */
+	cmp	r0, #14
+	strne	r1, [sp, r0, lsl #2]
+	streq	r1, [sp, #(PVBM_F_USR_SP + 4)]
+	addeq	r2, sp, #(PVBM_F_USR_SP + 4)
+	ldmeq	r2, {lr}^		/* the guest's LR is the host user LR */
+	b	psr_done
+
+fast_msr_spsr:
+	PSR_CHECK 1
+	cmp	r0, #14
+	ldrne	r1, [sp, r0, lsl #2]
+	addeq	r2, sp, #(PVBM_F_USR_SP + 4)
+	stmeq	r2, {lr}^
+	nop
+	ldreq	r1, [sp, #(PVBM_F_USR_SP + 4)]
+	str	r1, [r3, #VP(SPSR)]
+psr_done:
+	ldr	r2, [sp, #FF(N_PSR)]
+	add	r2, r2, #1
+	str	r2, [sp, #FF(N_PSR)]
+	ldmia	sp, {r0-r12}
 	movs	pc, lr
 
 common_entry:

@@ -45,16 +45,33 @@
  * 5. return to host USR at PC with CPSR = X, on F.u_ttbr0 and F.u_asid;
  * 6. F.n_eret += 1.
  *
+ * **Fast PSR accesses** (an UNDEF at one of the self-describing words
+ * PV_FAST_MRS_SPSR_WORD, PV_FAST_MRS_CPSR_WORD or PV_FAST_MSR_SPSR_WORD
+ * with the register in bits [3:0], ARM state, from the guest kernel, while
+ * @flags has PV_FAST_PSR_OK; the register must be r0-r12 or r14, and for
+ * the SPSR forms @cpsr's mode must have an SPSR (not USR or SYS). Linux's
+ * vector stubs run these from the vector page, out of reach of pvpatch's
+ * stubs):
+ *
+ * - MRS Rd, SPSR: Rd = P.SPSR;
+ * - MRS Rd, CPSR: Rd = (F.cpsr & ~(I | F | J)) | (P.CPSR & (I | F)) |
+ *   (S & PV_FAST_MRS_HOST_BITS) (IT, J and T read as zero);
+ * - MSR SPSR_fsxc, Rn: P.SPSR = Rn;
+ *
+ * then return to the next instruction and F.n_psr += 1.
+ *
  * Anything else (a flag clear, a check failing) is an ordinary trap for
  * the core; nothing of the above may have been written then. The counts
  * are those the core's path would have made: one "svc" trap per fast SVC,
- * one "exc-return" trap and one "patched" event per fast return; neither
- * enters the trace ring. A backend whose own bookkeeping watches guest
+ * one "exc-return" trap and one "patched" event per fast return, one "psr"
+ * trap and one "patched" event per fast PSR access; none enters the trace
+ * ring. A backend whose own bookkeeping watches guest
  * user mode (a fault-loop watchdog) must treat non-zero counts as a visit
  * there. The flags are clear while the guest has an interrupt line up,
  * waits or stopped, runs with the MMU off, in a mode other than USR or
  * SVC, or without a live vCPU page, and when either shadow view lacks a
- * live ASID, so the fast path never allocates one.
+ * live ASID, so the fast path never allocates one. PV_FAST_PSR_OK needs
+ * only a live vCPU page; @cpsr is filled whenever the page is live.
  */
 #ifndef PVCORE_FASTPATH_H
 #define PVCORE_FASTPATH_H
@@ -73,13 +90,22 @@
 #define PV_FAST_SPSR_SVC   44
 #define PV_FAST_N_SVC      48 /* fast SVCs since the core last synced */
 #define PV_FAST_N_ERET     52 /* fast returns since then */
-#define PV_FAST_SIZE       56
+#define PV_FAST_N_PSR      56 /* fast PSR accesses since then */
+#define PV_FAST_SIZE       60
 
 #define PV_FAST_SVC_OK  1
 #define PV_FAST_ERET_OK 2
+#define PV_FAST_PSR_OK  4
 
 /* The self-describing trap word of "MOVS PC, LR" (patch.h, PV_SELF_ERET). */
 #define PV_FAST_ERET_WORD 0xE7FFD0F0
+/* The self-describing MRS Rd, SPSR / MRS Rd, CPSR / MSR SPSR_fsxc, Rn
+ * (cond AL), with the register in bits [3:0] clear. */
+#define PV_FAST_MRS_SPSR_WORD 0xE7FBC1F0
+#define PV_FAST_MRS_CPSR_WORD 0xE7FBC0F0
+#define PV_FAST_MSR_SPSR_WORD 0xE7F9DFF0
+/* CPSR bits MRS takes from the host SPSR: NZCVQ, GE and E. */
+#define PV_FAST_MRS_HOST_BITS 0xF80F0200
 /* SPSR bits that must read as USR alone for a fast return. */
 #define PV_FAST_ERET_SPSR_MASK 0x07F0FFDF
 /* PSR bits the guest's user code owns: NZCVQ, GE, IT, T, E. */
@@ -107,7 +133,7 @@ struct pv_fast {
 	uint32_t u_ttbr0, u_asid;
 	uint32_t dacr;
 	uint32_t svc_sp, svc_lr, spsr_svc;
-	uint32_t n_svc, n_eret;
+	uint32_t n_svc, n_eret, n_psr;
 };
 
 /**
@@ -118,8 +144,9 @@ struct pv_fast {
  *        keeps it too)
  *
  * The fast SVC stays off for good if a pvpatch site uses an SVC as its
- * trap word (the core's path would emulate that site), the fast return if
- * a site maps PV_FAST_ERET_WORD to anything but MOVS PC, LR.
+ * trap word (the core's path would emulate that site), the fast return and
+ * PSR accesses if a site gives a self-describing word another meaning
+ * than the word itself says.
  *
  * Return: 0; PV_EINVAL if @fast is not word-aligned.
  */

@@ -1377,6 +1377,7 @@ static bool model_eret(struct host *h)
 	return true;
 }
 
+#define FAST_ALL (PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK)
 #define KSP 0xc0f00000u
 #define KLR 0xc0012344u
 #define USP 0x001ff000u
@@ -1417,7 +1418,7 @@ struct seen {
 	uint32_t spsr_svc, bank[4];
 	uint32_t page[5];
 	uint32_t ttbr0, asid, host_cpsr;
-	uint64_t n_svc, n_eret, n_patched;
+	uint64_t n_svc, n_eret, n_patched, n_psr;
 };
 
 static void record(struct seen *o)
@@ -1450,6 +1451,7 @@ static void record(struct seen *o)
 	o->n_svc = vm->stats.traps[PV_TR_SVC];
 	o->n_eret = vm->stats.traps[PV_TR_EXC_RETURN];
 	o->n_patched = vm->stats.events[PV_EV_PATCHED];
+	o->n_psr = vm->stats.traps[PV_TR_PSR];
 }
 
 static void same(const struct seen *a, const struct seen *b, const char *what)
@@ -1469,7 +1471,7 @@ static void same(const struct seen *a, const struct seen *b, const char *what)
 		      "%s: resume %08x/%u/%08x against %08x/%u/%08x", what, a->ttbr0,
 		      a->asid, a->host_cpsr, b->ttbr0, b->asid, b->host_cpsr);
 	ck_assert_msg(a->n_svc == b->n_svc && a->n_eret == b->n_eret &&
-			      a->n_patched == b->n_patched,
+			      a->n_patched == b->n_patched && a->n_psr == b->n_psr,
 		      "%s: counts", what);
 }
 
@@ -1533,7 +1535,7 @@ START_TEST(fast_svc_and_return_match_the_core)
 
 	/* The fast path. */
 	user_state(thumb, true);
-	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	ck_assert_uint_eq(fast.flags, FAST_ALL);
 	h = (struct host){ .sp = USP, .lr = ULR, .exc_lr = UPC + (thumb ? 2 : 4),
 			   .spsr = t.host_cpsr };
 	h.spsr = PV_MODE_USR | PV_PSR_Z | PV_PSR_C | (5u << 16) |
@@ -1543,7 +1545,7 @@ START_TEST(fast_svc_and_return_match_the_core)
 	record(&b);
 	same(&a, &b, "svc");
 	ck_assert_uint_eq(fast.n_svc, 0); /* taken back */
-	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	ck_assert_uint_eq(fast.flags, FAST_ALL);
 	kernel_prepares_return(ret_spsr);
 	h.pc = ERET_VA + 4; /* unused: the return goes to LR */
 	ck_assert(model_eret(&h));
@@ -1558,6 +1560,109 @@ START_TEST(fast_svc_and_return_match_the_core)
 }
 END_TEST
 
+/* fastpath.h's PSR accesses, as a backend writes them; @regs: r0-r14. */
+static bool model_psr(uint32_t word, uint32_t host_spsr, uint32_t *regs)
+{
+	uint32_t r = word & 0xf, base = word & ~0xfu, mode = fast.cpsr & 0x1f;
+	bool spsr_form = base != PV_FAST_MRS_CPSR_WORD;
+
+	if (!(fast.flags & PV_FAST_PSR_OK) || r == 13 || r == 15 ||
+	    (spsr_form && (mode == PV_MODE_USR || mode == PV_MODE_SYS)))
+		return false;
+	if (base == PV_FAST_MRS_SPSR_WORD)
+		regs[r] = *page_field(PV_VPAGE_SPSR);
+	else if (base == PV_FAST_MRS_CPSR_WORD)
+		regs[r] = (fast.cpsr & ~(PV_PSR_I | PV_PSR_F | PV_PSR_J)) |
+			  (*page_field(PV_VPAGE_CPSR) & (PV_PSR_I | PV_PSR_F)) |
+			  (host_spsr & PV_FAST_MRS_HOST_BITS);
+	else if (base == PV_FAST_MSR_SPSR_WORD)
+		*page_field(PV_VPAGE_SPSR) = regs[r];
+	else
+		return false;
+	fast.n_psr++;
+	return true;
+}
+
+/*
+ * The PSR accesses of Linux's vector stubs (IRQ mode, the page written by
+ * the kernel's own stubs before), through the core and through the fast
+ * path, for every register they allow; and the refusals.
+ */
+START_TEST(fast_psr_matches_the_core)
+{
+	static const uint32_t words[] = { PV_FAST_MRS_SPSR_WORD, PV_FAST_MRS_CPSR_WORD,
+					  PV_FAST_MSR_SPSR_WORD };
+	uint32_t host = PV_MODE_USR | PV_PSR_N | PV_PSR_V | (9u << 16) | PV_PSR_E;
+
+	for (unsigned w = 0; w < 3; w++) {
+		for (uint32_t r = 0; r < 15; r++) {
+			uint32_t word = words[w] | r, a[16], b[16];
+			struct pv_trap t = mk_trap(PV_TRAP_UNDEF, host);
+			struct pv_exit e;
+			struct seen sa, sb;
+			struct host h;
+
+			for (int pass = 0; pass < 2; pass++) {
+				struct pv_resume rs;
+				uint32_t *out = pass ? b : a;
+
+				user_state(false, pass == 1);
+				set_mode(PV_MODE_IRQ);
+				*pv_vcpu_spsr(v) = 0x600000d0u;
+				for (unsigned i = 0; i < 15; i++)
+					v->r[i] = 0x1000u * i + 0x10u;
+				v->r[15] = ERET_VA;
+				gptr(TO_PA(ERET_VA))[0] = word;
+				pv_vcpu_resume_state(v, &rs);
+				/* The kernel's stubs changed I and the SPSR since. */
+				*page_field(PV_VPAGE_CPSR) |= PV_PSR_F;
+				*page_field(PV_VPAGE_SPSR) = 0x800001f0u;
+				if (!pass) {
+					ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+					ck_assert_int_eq(e.reason, PV_TR_PSR);
+					record(&sa);
+				} else {
+					ck_assert_uint_eq(fast.flags & PV_FAST_PSR_OK,
+							  PV_FAST_PSR_OK);
+					ck_assert_msg(model_psr(word, host, v->r) == (r != 13),
+						      "word %08x", word);
+					if (r == 13) {
+						/* sp: the core's job; the same trap then. */
+						ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+					} else {
+						h = (struct host){ .sp = v->r[13], .lr = v->r[14],
+								   .pc = ERET_VA + 4,
+								   .cpsr = host };
+						host_irq_after(&h);
+					}
+					record(&sb);
+				}
+				memcpy(out, v->r, sizeof(a));
+				free_vm();
+			}
+			ck_assert_msg(!memcmp(a, b, sizeof(a)), "word %08x: registers", word);
+			same(&sa, &sb, "psr");
+		}
+	}
+	/* No SPSR in SYS (the core makes it UNDEF); none for a closed flag. */
+	user_state(false, true);
+	set_mode(PV_MODE_SYS);
+	{
+		struct pv_resume rs;
+		uint32_t regs[16] = { 0 };
+
+		pv_vcpu_resume_state(v, &rs);
+		ck_assert(!model_psr(PV_FAST_MRS_SPSR_WORD, host, regs));
+		ck_assert(!model_psr(PV_FAST_MSR_SPSR_WORD | 1, host, regs));
+		ck_assert(model_psr(PV_FAST_MRS_CPSR_WORD | 1, host, regs));
+		ck_assert_uint_eq(regs[1] & 0x1f, PV_MODE_SYS);
+		fast.flags &= ~(uint32_t)PV_FAST_PSR_OK;
+		ck_assert(!model_psr(PV_FAST_MRS_CPSR_WORD | 1, host, regs));
+	}
+	free_vm();
+}
+END_TEST
+
 /* Each condition that keeps the fast paths off, and the checks that stay. */
 START_TEST(fast_flags_off)
 {
@@ -1568,25 +1673,25 @@ START_TEST(fast_flags_off)
 	/* An interrupt line up. */
 	pv_vcpu_set_lines(v, false, true);
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, 0);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK);
 	pv_vcpu_set_lines(v, false, false);
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	ck_assert_uint_eq(fast.flags, FAST_ALL);
 	/* Another mode. */
 	set_mode(PV_MODE_IRQ);
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, 0);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK);
 	set_mode(PV_MODE_SVC);
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	ck_assert_uint_eq(fast.flags, FAST_ALL);
 	/* A VFP enable that differs between the modes (CPACR PL1 only). */
 	v->cp15.cpacr = 0x00500000u;
 	v->vfp.fpexc = PV_FPEXC_EN;
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, 0);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK);
 	v->cp15.cpacr = 0x00f00000u;
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	ck_assert_uint_eq(fast.flags, FAST_ALL);
 	/* The guest's return that the fast path leaves to the core. */
 	h = (struct host){ .sp = KSP, .lr = ULR };
 	*page_field(PV_VPAGE_SPSR) = PV_MODE_USR | PV_PSR_I;
@@ -1603,7 +1708,7 @@ START_TEST(fast_flags_off)
 	/* MMU off: no views to switch. */
 	mmu_off();
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, 0);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK);
 	/* The struct inside guest RAM, or misaligned, is refused. */
 	ck_assert_int_eq(pv_vcpu_set_fast(v, (struct pv_fast *)(void *)gptr(RAM0 + 0x100u)),
 			 PV_EINVAL);
@@ -1635,9 +1740,9 @@ START_TEST(fast_sites_turn_paths_off)
 		{ KVA + 0x10000u, 0xE1B0F00Eu, PV_FAST_ERET_WORD, PV_IC_DP_ERET, 0 },
 	};
 	static const struct { const struct pv_patch_site *s; uint32_t want; } c[] = {
-		{ svc_site, PV_FAST_ERET_OK },
+		{ svc_site, PV_FAST_ERET_OK | PV_FAST_PSR_OK },
 		{ eret_site, PV_FAST_SVC_OK },
-		{ fine_site, PV_FAST_SVC_OK | PV_FAST_ERET_OK },
+		{ fine_site, FAST_ALL },
 	};
 
 	for (size_t i = 0; i < PV_ARRAY_SIZE(c); i++) {
@@ -1703,6 +1808,7 @@ static Suite *vpage_suite(void)
 	tcase_add_test(tr, trap_self_describing_in_stub);
 	suite_add_tcase(s, tr);
 	tcase_add_loop_test(fp, fast_svc_and_return_match_the_core, 0, 4);
+	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);
 	tcase_add_test(fp, fast_sites_turn_paths_off);
 	suite_add_tcase(s, fp);
