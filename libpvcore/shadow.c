@@ -712,7 +712,8 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 		sh->mgr_filled |= PV_BIT(2 * w.domain);
 	if (is_part(sh, f.idx)) {
 		/* Shares the window's host domain: the guest's domain is
-		 * enforced by flushing when the guest revokes it. */
+		 * enforced by flushing when the guest revokes it, and for
+		 * the other vCPUs that deny it by part_filled(). */
 		sh->win_guest_doms |= PV_BIT(2 * f.domain);
 		if (!flat)
 			part_filled(vm, s, f.domain);
