@@ -48,9 +48,11 @@
  *     only; the backend was never handed a buffer outside guest RAM and
  *     the VM object (the fake backend's virtio operations check). Then
  *     pv_shadow_check_isolation() must return 0 too whenever its
- *     documented assumptions hold (engine_check_applies(): no guest table
- *     changed without maintenance, no fill under a regime other than vCPU
- *     0's), re-run whenever anything it reads changed (engine_sig).
+ *     documented assumption holds (engine_check_applies(): no guest table
+ *     changed without maintenance); it judges every space under its key
+ *     and under each vCPU running there, whatever their DACRs and SCTLRs
+ *     (issue 13, defect 2), and is re-run whenever anything it reads
+ *     changed (engine_sig).
  * (b) well-formed vCPUs: CPSR.M valid on every vCPU; after an exit that
  *     resumes the guest, pv_vcpu_resume_state() gives a host CPSR in USR
  *     mode with A/I/F and J clear and no IT bits when T is clear, a TTBR0
@@ -1012,33 +1014,20 @@ static void check_pool(void)
 
 /* ---- the engine's own checker, where its assumptions hold ------------- */
 
-static bool foreign_fills;   /* fills the engine's checker cannot judge */
 static bool tables_stale;    /* guest memory changed without maintenance */
-static uint64_t last_flushes, last_fills;
+static uint64_t last_flushes;
 static uint32_t ram_gen;      /* bumped when the guest's tables changed */
 
-static bool same_regime(const struct pv_vcpu *a, const struct pv_vcpu *b)
-{
-	uint32_t m = PV_SCTLR_AFE | PV_SCTLR_TRE | PV_SCTLR_EE;
-
-	return a->cp15.dacr == b->cp15.dacr && !((a->cp15.sctlr ^ b->cp15.sctlr) & m) &&
-	       a->cp15.prrr == b->cp15.prrr && a->cp15.nmrr == b->cp15.nmrr;
-}
-
 /*
- * pv_shadow_check_isolation() re-walks the guest with vCPU 0's DACR,
- * SCTLR and PRRR/NMRR and assumes the guest did the TLB maintenance the
- * architecture requires after changing its memory. So it applies when no
- * guest memory changed since the last full flush (or the harness did that
- * maintenance), and every entry filled since then was filled by vCPU 0, or
- * with the filler's MMU off (such fills belong in the flat space, which the
- * checker judges by identity alone), or by a vCPU that read descriptors as
- * vCPU 0 did at that moment. Other vCPUs sharing an address space under
- * another DACR is a known gap (docs/threat-model.md), not judged here.
+ * pv_shadow_check_isolation() re-walks the guest under each space's key
+ * and under the registers of every vCPU running in it, and assumes the
+ * guest did the TLB maintenance the architecture requires after changing
+ * its memory. So it applies when no guest memory changed since the last
+ * full flush (or the harness did that maintenance).
  */
 static bool engine_check_applies(void)
 {
-	return !tables_stale && !foreign_fills;
+	return !tables_stale;
 }
 
 static void track_engine_state(struct pv_vcpu *v, bool stored)
@@ -1047,21 +1036,13 @@ static void track_engine_state(struct pv_vcpu *v, bool stored)
 
 	if (st->full_flushes != last_flushes) {
 		last_flushes = st->full_flushes;
-		foreign_fills = false;
 		tables_stale = false;
-	}
-	if (st->fills_page + st->fills_section != last_fills) {
-		last_fills = st->fills_page + st->fills_section;
-		if (v->id && v->cp15.sctlr & PV_SCTLR_M &&
-		    !same_regime(v, &vm->vcpu[0]))
-			foreign_fills = true;
 	}
 	if (ram_changed(stored) && tables_changed()) {
 		ram_gen++;
 		if (maintain) {
 			pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
 			last_flushes = st->full_flushes;
-			foreign_fills = false;
 		} else {
 			tables_stale = true;
 		}
@@ -1166,14 +1147,17 @@ static void after_exit(struct pv_vcpu *v, const struct pv_exit *ex)
 /*
  * Everything pv_shadow_check_isolation() reads that can change: the pool
  * (every mutation of it is a fill, a full flush, an eviction, a reclaim, a
- * space miss or a guest TLB operation, each counted), vCPU 0's registers it
- * walks with, and guest memory. Its result cannot differ while this is
- * unchanged, so it is re-run only when it changed (every step with
- * FUZZ_VM_ENGINE_EVERY_STEP=1, 15 times slower).
+ * space miss or hit, or a guest TLB operation, each counted), each vCPU's
+ * current space and the registers it walks with, and guest memory. Its
+ * result cannot differ while this is unchanged, so it is re-run only when
+ * it changed (every step with FUZZ_VM_ENGINE_EVERY_STEP=1, 15 times
+ * slower).
  */
 struct engine_sig {
-	uint64_t fills, flushes, evictions, reclaims, misses;
-	uint32_t tlbi_gen, sctlr, dacr, prrr, nmrr, contextidr, ram_gen;
+	uint64_t fills, flushes, evictions, reclaims, misses, hits;
+	uint32_t tlbi_gen, ram_gen;
+	uint32_t sctlr[PV_MAX_VCPUS], dacr[PV_MAX_VCPUS], prrr[PV_MAX_VCPUS],
+		nmrr[PV_MAX_VCPUS], contextidr[PV_MAX_VCPUS], cur[PV_MAX_VCPUS];
 };
 
 static struct engine_sig last_sig;
@@ -1182,7 +1166,6 @@ static bool sig_valid, every_step;
 static bool engine_state_changed(void)
 {
 	const struct pv_shadow *sh = &vm->shadow;
-	const struct pv_cp15 *c = &vm->vcpu[0].cp15;
 	struct engine_sig now;
 
 	memset(&now, 0, sizeof(now));
@@ -1191,13 +1174,19 @@ static bool engine_state_changed(void)
 	now.evictions = sh->stats.evictions;
 	now.reclaims = sh->stats.l2_reclaims;
 	now.misses = sh->stats.space_misses;
+	now.hits = sh->stats.space_hits; /* a hit may drop partial-MiB pages */
 	now.tlbi_gen = sh->tlbi_gen;
-	now.sctlr = c->sctlr;
-	now.dacr = c->dacr;
-	now.prrr = c->prrr;
-	now.nmrr = c->nmrr;
-	now.contextidr = c->contextidr;
 	now.ram_gen = ram_gen;
+	for (unsigned i = 0; i < nvcpus; i++) {
+		const struct pv_cp15 *c = &vm->vcpu[i].cp15;
+
+		now.sctlr[i] = c->sctlr;
+		now.dacr[i] = c->dacr;
+		now.prrr[i] = c->prrr;
+		now.nmrr[i] = c->nmrr;
+		now.contextidr[i] = c->contextidr;
+		now.cur[i] = sh->cur[i];
+	}
 	if (sig_valid && !every_step && !memcmp(&now, &last_sig, sizeof(now)))
 		return false;
 	last_sig = now;
@@ -1845,11 +1834,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(touched, 1, (VECTORS - RAM0) / 4096u + 1);
 	(void)ram_changed(false);
 	table_pages_key = UINT64_MAX;
-	foreign_fills = false;
 	tables_stale = false;
 	sig_valid = false;
 	last_flushes = vm->shadow.stats.full_flushes;
-	last_fills = vm->shadow.stats.fills_page + vm->shadow.stats.fills_section;
 	if (verbose)
 		for (unsigned i = 0; i < nvcpus; i++)
 			fprintf(stderr, "vcpu %u: sctlr %#x ttbr0 %#x ttbr1 %#x ttbcr %#x dacr %#x vbar %#x cpsr %#x\n",

@@ -29,6 +29,8 @@ _Static_assert(PV_MAX_VCPUS <= PV_SHADOW_MAX_VCPUS, "per-vCPU shadow state");
 #define SCTLR_EE PV_BIT(25)
 #define SCTLR_TRE PV_BIT(28)
 #define SCTLR_AFE PV_BIT(29)
+/* The SCTLR bits that change what a descriptor grants: part of the key. */
+#define SCTLR_KEY (SCTLR_AFE | SCTLR_TRE | SCTLR_EE)
 
 /* Host descriptor fields (short-descriptor, host TRE = AFE = 0). */
 #define S_XN PV_BIT(4)
@@ -228,6 +230,7 @@ static void flush_space(struct pv_vm *vm, unsigned s, bool retire)
 {
 	flush_root(vm, s, PV_VIEW_KERNEL, retire);
 	flush_root(vm, s, PV_VIEW_USER, retire);
+	vm->shadow.space[s].part_doms = 0;
 }
 
 void pv_shadow_flush_all(struct pv_vm *vm)
@@ -290,6 +293,27 @@ static uint32_t l2_alloc(struct pv_vm *vm, unsigned cur)
 	return slot;
 }
 
+/* Bit 2d set where domain d is Manager (0b11). */
+static uint32_t manager_bits(uint32_t dacr)
+{
+	return dacr & dacr >> 1 & 0x55555555u;
+}
+
+/*
+ * The key's DACR for a guest DACR. A fill in a Manager domain has Manager's
+ * rights, and the window's domains are client in every host DACR, so vCPUs
+ * may share roots only if they agree on both; every other domain reads as
+ * client (its fills used the AP bits; the host DACR hides what a vCPU
+ * denies). Linux never uses Manager nor the window's domain: one key.
+ */
+static uint32_t key_dacr(const struct pv_shadow *sh, uint32_t dacr)
+{
+	uint32_t m = manager_bits(dacr);
+
+	return m | m << 1 | (0x55555555u & ~sh->win_dom_mask) |
+	       (dacr & sh->win_dom_mask);
+}
+
 static void key_of(const struct pv_vcpu *v, struct pv_shadow_space *k)
 {
 	unsigned n = v->cp15.ttbcr & 7;
@@ -299,6 +323,38 @@ static void key_of(const struct pv_vcpu *v, struct pv_shadow_space *k)
 	k->ttbr1 = k->flat || !n ? 0 : v->cp15.ttbr1 & 0xffffc000u;
 	k->ttbcr = k->flat ? 0 : v->cp15.ttbcr & 0x37u;
 	k->asid = k->flat ? 0 : (uint8_t)v->cp15.contextidr;
+	/* MMU off: no descriptor, so no regime to tell apart. */
+	k->dacr = k->flat ? 0 : key_dacr(&v->vm->shadow, v->cp15.dacr);
+	k->sctlr = k->flat ? 0 : v->cp15.sctlr & SCTLR_KEY;
+	k->prrr = k->sctlr & SCTLR_TRE ? v->cp15.prrr : 0;
+	k->nmrr = k->sctlr & SCTLR_TRE ? v->cp15.nmrr : 0;
+}
+
+static bool same_key(const struct pv_shadow_space *a,
+		     const struct pv_shadow_space *b)
+{
+	return a->flat == b->flat && a->ttbr0 == b->ttbr0 &&
+	       a->ttbr1 == b->ttbr1 && a->ttbcr == b->ttbcr &&
+	       a->asid == b->asid && a->dacr == b->dacr && a->sctlr == b->sctlr &&
+	       a->prrr == b->prrr && a->nmrr == b->nmrr;
+}
+
+/*
+ * @v may keep running in @sp after a DACR, SCTLR or PRRR/NMRR write: same
+ * regime, and no guest page of the partial window MiB in a domain @v
+ * denies (those carry the window's host domain, always client).
+ */
+static bool regime_fits(const struct pv_vcpu *v, const struct pv_shadow_space *sp)
+{
+	bool tre = v->cp15.sctlr & SCTLR_TRE;
+
+	if (sp->flat)
+		return true;
+	return sp->dacr == key_dacr(&v->vm->shadow, v->cp15.dacr) &&
+	       sp->sctlr == (v->cp15.sctlr & SCTLR_KEY) &&
+	       sp->prrr == (tre ? v->cp15.prrr : 0) &&
+	       sp->nmrr == (tre ? v->cp15.nmrr : 0) &&
+	       !(sp->part_doms & ~v->cp15.dacr & 0x55555555u);
 }
 
 /* The cached space for @v's current regime, created on a miss. */
@@ -320,13 +376,19 @@ static unsigned current_space(struct pv_vcpu *v)
 				free_slot = s;
 			continue;
 		}
-		if (sp->flat == k.flat && sp->ttbr0 == k.ttbr0 &&
-		    sp->ttbr1 == k.ttbr1 && sp->ttbcr == k.ttbcr &&
-		    sp->asid == k.asid)
+		if (same_key(sp, &k))
 			break;
 	}
 	if (s < sh->nspaces) {
 		sh->stats.space_hits++;
+		sp = &sh->space[s];
+		if (sp->part_doms & ~v->cp15.dacr & 0x55555555u) {
+			/* Another vCPU's pages in the partial window MiB, in a
+			 * domain this one denies: they go (refilled on demand). */
+			clear_part(vm, &sp->root[PV_VIEW_KERNEL], 2 * s, 0, 256);
+			clear_part(vm, &sp->root[PV_VIEW_USER], 2 * s + 1, 0, 256);
+			sp->part_doms = 0;
+		}
 	} else {
 		sh->stats.space_misses++;
 		s = free_slot;
@@ -341,6 +403,11 @@ static unsigned current_space(struct pv_vcpu *v)
 		sp->ttbcr = k.ttbcr;
 		sp->asid = k.asid;
 		sp->flat = k.flat;
+		sp->dacr = k.dacr;
+		sp->sctlr = k.sctlr;
+		sp->prrr = k.prrr;
+		sp->nmrr = k.nmrr;
+		sp->part_doms = 0;
 		sp->in_use = true;
 	}
 	sh->space[s].last_use = ++sh->tick;
@@ -506,6 +573,21 @@ static int guest_fault(struct pv_vm *vm, enum pv_shadow_outcome *outcome)
 	return 0;
 }
 
+/*
+ * A guest page of domain @d went into space @s's partial window MiB, where
+ * it carries the window's host domain: the other vCPUs running in @s that
+ * deny @d select the space again, which drops it for them.
+ */
+static void part_filled(struct pv_vm *vm, unsigned s, unsigned d)
+{
+	struct pv_shadow *sh = &vm->shadow;
+
+	sh->space[s].part_doms |= PV_BIT(2 * d);
+	for (unsigned i = 0; i < vm->cfg.num_vcpus && i < PV_SHADOW_MAX_VCPUS; i++)
+		if (sh->cur[i] == s && !(vm->vcpu[i].cp15.dacr & PV_BIT(2 * d)))
+			sh->cur[i] = PV_SHADOW_NO_SPACE;
+}
+
 /* The window's host domain: client in every host DACR. */
 static unsigned win_domain(const struct pv_vm *vm)
 {
@@ -630,8 +712,11 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 		sh->mgr_filled |= PV_BIT(2 * w.domain);
 	if (is_part(sh, f.idx)) {
 		/* Shares the window's host domain: the guest's domain is
-		 * enforced by flushing when the guest revokes it. */
+		 * enforced by flushing when the guest revokes it, and for
+		 * the other vCPUs that deny it by part_filled(). */
 		sh->win_guest_doms |= PV_BIT(2 * f.domain);
+		if (!flat)
+			part_filled(vm, s, f.domain);
 		f.domain = PV_BITS(vm->cfg.window_l1[sh->win_count], 8, 5);
 	}
 	blk = pa & ~0xfffffull;
@@ -759,12 +844,6 @@ void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
 	}
 }
 
-/* Bit 2d set where domain d is Manager (0b11). */
-static uint32_t manager_bits(uint32_t dacr)
-{
-	return dacr & dacr >> 1 & 0x55555555u;
-}
-
 void pv_shadow_ctx_changed(struct pv_vcpu *vcpu, unsigned what)
 {
 	struct pv_shadow *sh = &vcpu->vm->shadow;
@@ -799,6 +878,13 @@ void pv_shadow_ctx_changed(struct pv_vcpu *vcpu, unsigned what)
 		pv_shadow_flush_all(vcpu->vm);
 	if (what & (PV_SHADOW_CTX_TTBR0 | PV_SHADOW_CTX_TTBR1 |
 		    PV_SHADOW_CTX_TTBCR | PV_SHADOW_CTX_CONTEXTIDR))
+		sh->cur[id] = PV_SHADOW_NO_SPACE;
+	/* A new rights regime is another space: other vCPUs may share this
+	 * one (a PAN toggle keeps it: the host DACR does that work). */
+	if ((what & (PV_SHADOW_CTX_DACR | PV_SHADOW_CTX_SCTLR |
+		     PV_SHADOW_CTX_PRRR_NMRR)) &&
+	    sh->cur[id] != PV_SHADOW_NO_SPACE &&
+	    !regime_fits(vcpu, &sh->space[sh->cur[id]]))
 		sh->cur[id] = PV_SHADOW_NO_SPACE;
 	/* PV_SHADOW_CTX_MODE: the view is chosen at resume; nothing to do. */
 }
@@ -1005,21 +1091,30 @@ static int check_leaf(const struct pv_vm *vm, const struct pv_mmu_regs *regs,
 	return 0;
 }
 
-static int check_root(const struct pv_vm *vm, unsigned s, unsigned view)
+/* @v's regime in space @s (its tables, its MMU state). */
+static void space_regs(const struct pv_vm *vm, const struct pv_vcpu *v,
+		       unsigned s, struct pv_mmu_regs *r)
+{
+	const struct pv_shadow_space *sp = &vm->shadow.space[s];
+
+	pv_mmu_regs_from_vcpu(v, r);
+	r->sctlr = sp->flat ? r->sctlr & ~SCTLR_M : r->sctlr | SCTLR_M;
+	r->ttbr0 = sp->ttbr0;
+	r->ttbr1 = sp->ttbr1;
+	r->ttbcr = sp->ttbcr;
+	r->contextidr = (r->contextidr & ~0xffu) | sp->asid;
+}
+
+/* Judge one root under @rg: what a vCPU with that regime can reach. */
+static int check_root(const struct pv_vm *vm, unsigned s, unsigned view,
+		      const struct pv_mmu_regs *rg)
 {
 	const struct pv_shadow *sh = &vm->shadow;
 	const struct pv_shadow_space *sp = &sh->space[s];
 	const uint32_t *l1 = root_l1(vm, &sp->root[view]);
-	const struct pv_vcpu *v0 = &vm->vcpu[0];
-	struct pv_mmu_regs regs;
+	struct pv_mmu_regs regs = *rg;
 	int err;
 
-	pv_mmu_regs_from_vcpu(v0, &regs);
-	regs.sctlr = sp->flat ? regs.sctlr & ~SCTLR_M : regs.sctlr | SCTLR_M;
-	regs.ttbr0 = sp->ttbr0;
-	regs.ttbr1 = sp->ttbr1;
-	regs.ttbcr = sp->ttbcr;
-	regs.contextidr = (regs.contextidr & ~0xffu) | sp->asid;
 	regs.privileged = view == PV_VIEW_KERNEL;
 	for (uint32_t i = 0; i < L1_ENTRIES; i++) {
 		uint32_t d = l1[i];
@@ -1098,16 +1193,63 @@ static int check_root(const struct pv_vm *vm, unsigned s, unsigned view)
 	return 0;
 }
 
+static int check_space(const struct pv_vm *vm, unsigned s,
+		       const struct pv_mmu_regs *rg)
+{
+	int err;
+
+	for (unsigned v = 0; v < PV_VIEW_COUNT; v++) {
+		err = check_root(vm, s, v, rg);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* vCPU @i runs in space @s, and no earlier vCPU there has its regime. */
+static bool judge_vcpu(const struct pv_vm *vm, unsigned s, unsigned i)
+{
+	const struct pv_vcpu *v = &vm->vcpu[i];
+
+	if (vm->shadow.cur[i] != s)
+		return false;
+	for (unsigned j = 0; j < i; j++)
+		if (vm->shadow.cur[j] == s &&
+		    vm->vcpu[j].cp15.dacr == v->cp15.dacr &&
+		    !((vm->vcpu[j].cp15.sctlr ^ v->cp15.sctlr) & SCTLR_KEY))
+			return false;
+	return true;
+}
+
 int pv_shadow_check_isolation(const struct pv_vm *vm)
 {
 	const struct pv_shadow *sh = &vm->shadow;
+	const struct pv_shadow_space *sp;
+	struct pv_mmu_regs regs;
 	int err;
 
 	if (sh->l2_used > sh->nl2)
 		return bad(vm, "shadow: L2 accounting");
 	for (unsigned s = 0; s < sh->nspaces; s++) {
-		for (unsigned v = 0; v < PV_VIEW_COUNT; v++) {
-			err = check_root(vm, s, v);
+		sp = &sh->space[s];
+		/* Under the key: what any vCPU selecting the space may reach. */
+		space_regs(vm, &vm->vcpu[0], s, &regs);
+		regs.sctlr = (regs.sctlr & ~SCTLR_KEY) | sp->sctlr;
+		regs.dacr = sp->dacr;
+		regs.prrr = sp->prrr;
+		regs.nmrr = sp->nmrr;
+		err = check_space(vm, s, &regs);
+		if (err)
+			return err;
+		if (!sp->in_use || sp->flat)
+			continue;
+		/* Under the own registers of each vCPU running here, whatever
+		 * the key says: nothing it reaches may exceed its rights. */
+		for (unsigned i = 0; i < vm->cfg.num_vcpus && i < PV_SHADOW_MAX_VCPUS; i++) {
+			if (!judge_vcpu(vm, s, i))
+				continue;
+			space_regs(vm, &vm->vcpu[i], s, &regs);
+			err = check_space(vm, s, &regs);
 			if (err)
 				return err;
 		}

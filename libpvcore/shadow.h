@@ -20,8 +20,10 @@
  *   revoking a domain that the VMM window shares is the documented slow
  *   path: every cached shadow is flushed.
  * - Address spaces are cached by (TTBR0, TTBR1 when TTBCR.N > 0, TTBCR,
- *   ASID), LRU-evicted inside the bounded pool. Exhaustion evicts; it never
- *   fails the guest.
+ *   ASID, and the vCPU's regime: Manager domains, denied window domains,
+ *   SCTLR.AFE/TRE/EE, PRRR/NMRR under TRE), LRU-evicted inside the pool.
+ *   vCPUs with the same key share roots. Exhaustion evicts; it never fails
+ *   the guest.
  * - The VMM window's first-level descriptors (cfg.window_l1) sit in every
  *   root; a guest mapping that reaches into the window is PV_EWINDOW. A
  *   window whose size is not a MiB multiple (e.g. 0xfff00000 + 896 KiB,
@@ -109,12 +111,24 @@ struct pv_shadow_root {
 /**
  * struct pv_shadow_space - one cached guest address space
  * @ttbr0, @ttbr1, @ttbcr, @asid, @flat: the key (@flat: guest MMU off)
+ * @dacr, @sctlr: the rest of the key, the part of the vCPU's regime that
+ *        changes what a filled entry grants (vCPUs that differ in it never
+ *        share roots): @dacr is 11 for a Manager domain, 00 for a window
+ *        domain the guest denies, 01 for every other domain (the host DACR
+ *        hides those the guest denies); @sctlr is SCTLR.AFE/TRE/EE, @prrr
+ *        and @nmrr the memory-type remap when TRE is set (else 0). All 0
+ *        when @flat.
+ * @part_doms: DACR client bits of the domains of the guest's pages in the
+ *        window's partial MiB (they carry the window's host domain, so the
+ *        host DACR cannot hide them): a vCPU denying one does not run here
  * @in_use: the slot holds a space
  * @last_use: LRU tick
  * @root: the kernel and user views
  */
 struct pv_shadow_space {
 	uint32_t ttbr0, ttbr1, ttbcr;
+	uint32_t dacr, sctlr, prrr, nmrr;
+	uint32_t part_doms;
 	uint8_t asid;
 	bool flat, in_use;
 	uint32_t last_use;
@@ -265,11 +279,14 @@ void pv_shadow_flush_all(struct pv_vm *vm);
  * Walks every valid entry of every shadow root: the window slots hold
  * exactly cfg.window_l1; every other entry maps only host backing of guest
  * RAM (never the pool, never MMIO or VMM memory), with host-PL0 rights no
- * wider than the guest's own for that view, address space and VA (checked
- * by re-walking the guest with the current DACR/SCTLR/PRRR/NMRR of vCPU 0;
- * this part assumes the guest did the TLB maintenance the architecture
- * requires after changing its tables); second-level tables lie inside the
- * pool and belong to the root that links them.
+ * wider than the guest's own for that view, address space and VA; second-
+ * level tables lie inside the pool and belong to the root that links them.
+ * Rights are checked by re-walking the guest under the space's key (its
+ * DACR, SCTLR bits and remap registers), and
+ * again under the DACR and SCTLR of every vCPU whose current space it is:
+ * what that vCPU reaches through its host DACR must be within its own
+ * rights. This part assumes the guest did the TLB maintenance the
+ * architecture requires after changing its tables.
  *
  * Return: 0; PV_ECORRUPT naming nothing (tests print the first bad entry
  * through the backend log).

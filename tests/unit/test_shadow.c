@@ -46,7 +46,8 @@ static struct fake_backend fb;
 static struct pv_vm_config cfg;
 
 static struct pv_vm *vm;
-static struct pv_vcpu *v;
+static struct pv_vcpu *v;    /* the vCPU that acts */
+static unsigned nvcpus = 1;   /* vCPUs of the next setup_vm() */
 static uint8_t *ram1;
 static uint64_t rng;
 static unsigned cur_asids[] = { 1, 2, 3, 4, 5 };
@@ -687,6 +688,7 @@ static void setup_vm(size_t pool_size, uint32_t window_size)
 	cfg.ram[1].hpa = pv_hpa(RAM1_HPA);
 	cfg.ram_count = 2;
 	cfg.board = fake_backend_wide_board();
+	cfg.num_vcpus = nvcpus;
 	vm = calloc(1, sizeof(*vm));
 	ck_assert_ptr_nonnull(vm);
 	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
@@ -698,6 +700,7 @@ static void setup_vm(size_t pool_size, uint32_t window_size)
 
 static void teardown_vm(void)
 {
+	nvcpus = 1;
 	free(vm);
 	free(ram1);
 	fake_backend_teardown(&fb);
@@ -710,27 +713,57 @@ static unsigned long env_ul(const char *name, unsigned long dflt)
 	return s && *s ? strtoul(s, NULL, 0) : dflt;
 }
 
-/* One configuration: @n accesses with everything else interleaved. */
+/*
+ * With several vCPUs: they mostly run in one address space (threads of a
+ * process), so after a change of it by one, usually all follow; DACR,
+ * SCTLR and mode stay their own.
+ */
+static void follow_space(void)
+{
+	if (nvcpus < 2 || rnd(4) == 0)
+		return;
+	for (unsigned i = 0; i < nvcpus; i++) {
+		struct pv_vcpu *o = &vm->vcpu[i];
+
+		o->cp15.ttbr0 = v->cp15.ttbr0;
+		o->cp15.ttbcr = v->cp15.ttbcr;
+		o->cp15.contextidr = v->cp15.contextidr;
+		pv_shadow_ctx_changed(o, PV_SHADOW_CTX_TTBR0 | PV_SHADOW_CTX_TTBCR |
+						 PV_SHADOW_CTX_CONTEXTIDR);
+	}
+}
+
+/* One configuration: @n accesses with everything else interleaved, on
+ * nvcpus vCPUs (one acts at a time, each access judged by its own walk). */
 static void run_model(size_t pool_size, uint32_t window_size, unsigned long n,
 		      uint64_t seed)
 {
 	unsigned long end, steps = 0;
+	uint32_t sctlr;
 
 	setup_vm(pool_size, window_size);
 	rng = seed | 1;
 	gen_tables();
-	v->cp15.sctlr = 1 | (rnd(4) ? 0 : 1u << 29);
-	v->cp15.ttbr0 = L1A;
-	v->cp15.ttbr1 = L1C;
-	v->cp15.dacr = 0x55555555u;
-	v->cp15.contextidr = 1;
-	pv_shadow_ctx_changed(v, ~0u);
+	sctlr = 1 | (rnd(4) ? 0 : 1u << 29);
+	for (unsigned i = 0; i < nvcpus; i++) {
+		v = &vm->vcpu[i];
+		v->cp15.sctlr = sctlr;
+		v->cp15.ttbr0 = L1A;
+		v->cp15.ttbr1 = L1C;
+		v->cp15.dacr = 0x55555555u;
+		v->cp15.contextidr = 1;
+		pv_shadow_ctx_changed(v, ~0u);
+	}
+	v = &vm->vcpu[0];
 	cases = fills = guest_faults = mmios = windows = hits = 0;
 	memset(fs_hist, 0, sizeof(fs_hist));
 	end = n;
 	while (cases < end) {
-		uint32_t r = rnd(100);
+		uint32_t r;
 
+		if (nvcpus > 1 && rnd(8) == 0)
+			v = &vm->vcpu[rnd(nvcpus)];
+		r = rnd(100);
 		if (r < 88) {
 			uint32_t mib = va_mib[rnd(PV_ARRAY_SIZE(va_mib))];
 			uint32_t va = mib << 20 |
@@ -745,6 +778,7 @@ static void run_model(size_t pool_size, uint32_t window_size, unsigned long n,
 				break;
 		} else if (r < 93) {
 			change_regs();
+			follow_space();
 		} else if (r < 97) {
 			mutate_l2();
 		} else if (r < 98) {
@@ -767,10 +801,10 @@ static void run_model(size_t pool_size, uint32_t window_size, unsigned long n,
 	}
 	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
 	fprintf(stderr,
-		"shadow model pool=%zuK: %lu cases, %lu hits, %lu fills, %lu guest faults, "
+		"shadow model pool=%zuK vcpus=%u: %lu cases, %lu hits, %lu fills, %lu guest faults, "
 		"%lu mmio, %lu window; evictions %llu, l2 reclaims %llu, "
 		"rollovers %llu, flushes %llu\n",
-		pool_size / 1024, cases, hits, fills, guest_faults, mmios, windows,
+		pool_size / 1024, nvcpus, cases, hits, fills, guest_faults, mmios, windows,
 		(unsigned long long)vm->shadow.stats.evictions,
 		(unsigned long long)vm->shadow.stats.l2_reclaims,
 		(unsigned long long)vm->shadow.stats.asid_rollovers,
@@ -804,6 +838,16 @@ START_TEST(model_partial_window)
 	run_model(256 * 1024, 0xe0000, env_ul("PV_SHADOW_CASES", 1000000) -
 					       2 * (env_ul("PV_SHADOW_CASES", 1000000) / 3),
 		  env_ul("PV_SHADOW_SEED", 1) + 1234);
+}
+END_TEST
+
+START_TEST(model_two_vcpus)
+{
+	/* Issue 13, defect 2: vCPUs sharing spaces under their own DACR and
+	 * SCTLR; the partial window's MiB holds guest pages. */
+	nvcpus = 2;
+	run_model(512 * 1024, 0xe0000, env_ul("PV_SHADOW_CASES", 1000000) / 4,
+		  env_ul("PV_SHADOW_SEED", 1) + 4321);
 }
 END_TEST
 
@@ -892,6 +936,133 @@ START_TEST(manager_exit_flushes)
 	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR);
 	ck_assert(one_access(0x00200000, PV_ACC_WRITE)); /* now a guest fault */
 	ck_assert_uint_ge(vm->shadow.stats.full_flushes, 1);
+	teardown_vm();
+}
+END_TEST
+
+/* Two vCPUs in the address space of basic_vm(), both in user mode. */
+static void two_vcpus(uint32_t window_size)
+{
+	nvcpus = 2;
+	setup_vm(FAKE_POOL_SIZE, window_size);
+	rng = 99;
+	memset(gptr(L1A), 0, 0x10000);
+	for (unsigned i = 0; i < 2; i++) {
+		v = &vm->vcpu[i];
+		v->cp15.sctlr = 1;
+		v->cp15.ttbr0 = L1A;
+		v->cp15.dacr = 0x55555555u;
+		v->cp15.contextidr = 1;
+		v->cpsr = PV_MODE_USR;
+		pv_shadow_ctx_changed(v, ~0u);
+	}
+}
+
+/* vCPU @id writes DACR @dacr. */
+static void set_dacr(unsigned id, uint32_t dacr)
+{
+	v = &vm->vcpu[id];
+	v->cp15.dacr = dacr;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR);
+}
+
+/*
+ * Issue 13, defect 2: vCPU 0 has domain 2 as Manager, so its user code may
+ * write a PL1-only page and the fill grants that. For vCPU 1, in the same
+ * address space with domain 2 client, the page is kernel-only: its user
+ * code must get neither a host mapping nor write access.
+ */
+START_TEST(manager_fill_stays_with_its_vcpu)
+{
+	struct pv_resume rs;
+	struct tlbe hit;
+	const char *why;
+	uint64_t flushes;
+
+	two_vcpus(WHOLE_MIB_WINDOW);
+	gptr(L1A)[0x002] = (RAM0 + 0x300000) | 2u << 5 | 1u << 10 | 2; /* PL1 RW */
+	set_dacr(0, 0x55555555u | 3u << 4);
+	ck_assert(one_access(0x00200000, PV_ACC_WRITE));
+	flushes = vm->shadow.stats.full_flushes;
+	v = &vm->vcpu[1];
+	pv_shadow_resume(v, &rs);
+	ck_assert_int_eq(hw_access(&rs, 0x00200000, PV_ACC_WRITE, &hit, &why), HW_FAULT);
+	ck_assert(one_access(0x00200000, PV_ACC_WRITE)); /* its permission fault */
+	ck_assert(one_access(0x00200000, PV_ACC_READ));
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* Each keeps its own rights, without flushing the other's. */
+	v = &vm->vcpu[0];
+	ck_assert(one_access(0x00200000, PV_ACC_WRITE));
+	ck_assert_uint_eq(vm->shadow.stats.full_flushes, flushes);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* vCPU 1 takes Manager too: now it shares vCPU 0's roots. */
+	set_dacr(1, 0x55555555u | 3u << 4);
+	pv_shadow_resume(v, &rs);
+	ck_assert_uint_eq(vm->shadow.cur[1], vm->shadow.cur[0]);
+	ck_assert(one_access(0x00200000, PV_ACC_WRITE));
+	teardown_vm();
+}
+END_TEST
+
+/*
+ * Issue 13, defect 2: the guest's pages in the last, partial MiB of the
+ * window sit in a pinned table with the window's host domain, always
+ * client. vCPU 1 never granted domain 3 (vCPU 0 did and filled its vector
+ * page): it must get the guest's domain fault, however the two alternate.
+ */
+START_TEST(partial_window_page_needs_the_vcpus_own_domain)
+{
+	struct pv_resume rs;
+	struct tlbe hit;
+	const char *why;
+
+	two_vcpus(0xe0000);
+	gptr(L1A)[0xfff] = L2T | 3u << 5 | 1;
+	gptr(L2T)[0xf0] = small_rw(RAM0 + 0x5000);
+	set_dacr(1, 0x55555555u & ~(3u << 6));
+	for (int round = 0; round < 2; round++) {
+		v = &vm->vcpu[0];
+		ck_assert(one_access(0xffff0004, PV_ACC_READ));
+		ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+		v = &vm->vcpu[1];
+		pv_shadow_resume(v, &rs);
+		ck_assert_int_eq(hw_access(&rs, 0xffff0004, PV_ACC_READ, &hit, &why),
+				 HW_FAULT);
+		ck_assert(one_access(0xffff0004, PV_ACC_READ)); /* domain fault */
+		ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	}
+	/* The checker judges each vCPU by its own DACR: vCPU 1 forced into
+	 * the space that holds vCPU 0's page is a violation. */
+	v = &vm->vcpu[0];
+	ck_assert(one_access(0xffff0004, PV_ACC_READ));
+	vm->shadow.cur[1] = vm->shadow.cur[0];
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	vm->shadow.cur[1] = PV_SHADOW_NO_SPACE;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
+/*
+ * Issue 13, defect 2: the window's domain (0 here) is client in every host
+ * DACR. vCPU 1 denies it; what vCPU 0 filled in it is not for vCPU 1.
+ */
+START_TEST(window_domain_fill_needs_the_vcpus_own_grant)
+{
+	struct pv_resume rs;
+	struct tlbe hit;
+	const char *why;
+
+	two_vcpus(WHOLE_MIB_WINDOW);
+	gptr(L1A)[0x001] = (RAM0 + 0x200000) | 3u << 10 | 2; /* domain 0 */
+	set_dacr(1, 0x55555554u);
+	v = &vm->vcpu[0];
+	ck_assert(one_access(0x00100000, PV_ACC_WRITE));
+	v = &vm->vcpu[1];
+	pv_shadow_resume(v, &rs);
+	ck_assert_int_eq(hw_access(&rs, 0x00100000, PV_ACC_READ, &hit, &why), HW_FAULT);
+	ck_assert(one_access(0x00100000, PV_ACC_READ)); /* domain fault */
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
 	teardown_vm();
 }
 END_TEST
@@ -1007,6 +1178,9 @@ static Suite *shadow_suite(void)
 	tcase_add_test(tc, kernel_only_page_is_denied_to_guest_user);
 	tcase_add_test(tc, pan_dacr_toggle_is_o1);
 	tcase_add_test(tc, manager_exit_flushes);
+	tcase_add_test(tc, manager_fill_stays_with_its_vcpu);
+	tcase_add_test(tc, partial_window_page_needs_the_vcpus_own_domain);
+	tcase_add_test(tc, window_domain_fill_needs_the_vcpus_own_grant);
 	tcase_add_test(tc, asid_rollover_invalidates_host_tlb);
 	tcase_add_test(tc, window_mapping_is_reported);
 	tcase_add_test(tc, partial_window_leaves_the_vector_page_to_the_guest);
@@ -1016,6 +1190,7 @@ static Suite *shadow_suite(void)
 	tcase_add_test(model, model_small_pool);
 	tcase_add_test(model, model_full_pool);
 	tcase_add_test(model, model_partial_window);
+	tcase_add_test(model, model_two_vcpus);
 	suite_add_tcase(s, model);
 	return s;
 }
