@@ -126,8 +126,11 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 	    vcpu->stop != PV_STOP_NONE ||
 	    (mode != PV_MODE_USR && mode != PV_MODE_SVC))
 		return;
-	/* The host VFP enable must not depend on the mode the paths switch. */
-	if (pv_vcpu_vfp_enabled_at(vcpu, true) != pv_vcpu_vfp_enabled_at(vcpu, false))
+	/*
+	 * The host VFP enable must not depend on the mode the paths switch:
+	 * it does only with CPACR.cp10 "PL1 only" (Linux grants full access).
+	 */
+	if (PV_BITS(vcpu->cp15.cpacr, 21, 20) == 1)
 		return;
 	if (!pv_shadow_fast_views(vcpu, ttbr0, asid))
 		return;

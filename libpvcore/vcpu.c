@@ -230,7 +230,7 @@ void pv_vcpu_reset(struct pv_vcpu *vcpu)
 /* --- VFP ---------------------------------------------------------------- */
 
 /* CPACR.cp10/cp11 access: 0 denied, 1 PL1 only, 3 full. cp11 must match. */
-static bool vfp_cpacr_allows_at(const struct pv_vcpu *vcpu, bool privileged)
+static bool vfp_cpacr_allows(const struct pv_vcpu *vcpu)
 {
 	uint32_t cp10 = PV_BITS(vcpu->cp15.cpacr, 21, 20);
 	uint32_t cp11 = PV_BITS(vcpu->cp15.cpacr, 23, 22);
@@ -240,23 +240,12 @@ static bool vfp_cpacr_allows_at(const struct pv_vcpu *vcpu, bool privileged)
 		return false;
 	if (!(vcpu->cp15.nsacr & PV_NSACR_CP10_11))
 		return false;
-	return cp10 == 3 || privileged;
-}
-
-static bool vfp_cpacr_allows(const struct pv_vcpu *vcpu)
-{
-	return vfp_cpacr_allows_at(vcpu, pv_vcpu_is_privileged(vcpu));
-}
-
-bool pv_vcpu_vfp_enabled_at(const struct pv_vcpu *vcpu, bool privileged)
-{
-	return vfp_cpacr_allows_at(vcpu, privileged) &&
-	       (vcpu->vfp.fpexc & PV_FPEXC_EN);
+	return cp10 == 3 || pv_vcpu_is_privileged(vcpu);
 }
 
 bool pv_vcpu_vfp_enabled(const struct pv_vcpu *vcpu)
 {
-	return pv_vcpu_vfp_enabled_at(vcpu, pv_vcpu_is_privileged(vcpu));
+	return vfp_cpacr_allows(vcpu) && (vcpu->vfp.fpexc & PV_FPEXC_EN);
 }
 
 int pv_vfp_sysreg_read(struct pv_vcpu *vcpu, unsigned reg, uint32_t *val)

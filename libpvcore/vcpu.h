@@ -360,9 +360,6 @@ static inline bool pv_vcpu_is_privileged(const struct pv_vcpu *vcpu)
  */
 bool pv_vcpu_vfp_enabled(const struct pv_vcpu *vcpu);
 
-/* The same at the privilege @privileged instead of the current one. */
-bool pv_vcpu_vfp_enabled_at(const struct pv_vcpu *vcpu, bool privileged);
-
 /**
  * pv_vfp_sysreg_read() - emulate VMRS from a VFP system register
  * @vcpu: the vCPU (privilege and CPACR/FPEXC decide access)
