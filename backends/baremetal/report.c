@@ -49,7 +49,9 @@ static void summary(void)
 	pvbm_put_dec(pvbm_fast_svc);
 	pvbm_puts(" system calls (svc), ");
 	pvbm_put_dec(pvbm_fast_eret);
-	pvbm_puts(" returns to user (exc-return)\n");
+	pvbm_puts(" returns to user (exc-return), ");
+	pvbm_put_dec(pvbm_fast_psr);
+	pvbm_puts(" PSR accesses (psr)\n");
 	pvbm_puts("pvbm: trap counters:\n");
 	for (unsigned r = 0; r < PV_TR_COUNT; r++) {
 		uint64_t n = pv_vm_trap_count(vm, (enum pv_trap_reason)r);

@@ -19,6 +19,7 @@ static bool report_undefs;
 static bool fast_paths;          /* window.S's fast paths may run */
 uint64_t pvbm_fast_tpidruro;     /* TPIDRURO writes they handled */
 uint64_t pvbm_fast_svc, pvbm_fast_eret; /* system calls and returns */
+uint64_t pvbm_fast_psr;          /* PSR accesses of the vector stubs */
 /* The Non-secure SCTLR.A copy as last set (see pvbm_ns_sctlr_align()). */
 static bool ns_align;
 
@@ -97,7 +98,8 @@ void pvbm_trap(struct pvbm_frame *f)
 		pv_vcpu_fast_tpidruro(vcpu, PVBM_MRC(0, 13, 0, 3), f->fast_cnt);
 	pvbm_fast_tpidruro += f->fast_cnt;
 	f->fast_cnt = 0;
-	/* The core takes the SVC and return counts itself (fastpath.h). */
+	/* The core takes the fast counts itself (fastpath.h). */
+	pvbm_fast_psr += f->fast.n_psr;
 	if (f->fast.n_svc | f->fast.n_eret) {
 		pvbm_fast_svc += f->fast.n_svc;
 		pvbm_fast_eret += f->fast.n_eret;

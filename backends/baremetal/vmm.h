@@ -45,8 +45,9 @@ void pvbm_irq_service(struct pv_vm *vm);
 uint64_t pvbm_irq_oneshots(void);
 
 /* run.c: what window.S's fast paths handled (for the report): TPIDRURO
- * writes, system calls entered, returns to user mode. */
+ * writes, system calls entered, returns to user mode, PSR accesses. */
 extern uint64_t pvbm_fast_tpidruro, pvbm_fast_svc, pvbm_fast_eret;
+extern uint64_t pvbm_fast_psr;
 
 /* payload.c */
 /**
