@@ -147,6 +147,30 @@ static void gt_advance(struct pv_a9_timers *t, uint64_t now)
 	k = udiv64(now - t->gt_base_ns, per, NULL);
 	t->gt_count += k;
 	t->gt_base_ns += k * per;
+	t->gt_base_tick += k;
+}
+
+/* A new base time: its tick, rounded up (once per enable or prescaler). */
+static void gt_rebase(struct pv_a9_timers *t, uint64_t now)
+{
+	uint64_t per = tick_ns(t->gt_ctrl), rem;
+
+	t->gt_base_ns = now;
+	t->gt_base_tick = udiv64(now, per, &rem) + (rem != 0);
+}
+
+bool pv_a9_gt_linear(const struct pv_a9_timers *t, uint32_t *tick_ns_out,
+		     uint64_t *off)
+{
+	/*
+	 * count(T * per) = gt_count + floor((T * per - base) / per)
+	 *                = gt_count + T - ceil(base / per).
+	 */
+	if (!(t->gt_ctrl & PV_GT_CTRL_ENABLE))
+		return false;
+	*tick_ns_out = (uint32_t)tick_ns(t->gt_ctrl);
+	*off = t->gt_count - t->gt_base_tick;
+	return true;
 }
 
 /*
@@ -268,7 +292,7 @@ int pv_a9_timers_init(struct pv_a9_timers *t, unsigned ncpus,
 	t->gic = gic;
 	for (unsigned l = 0; l < PV_A9_LINES; l++)
 		t->ppi[l] = ppi[l];
-	t->gt_base_ns = now;
+	gt_rebase(t, now);
 	for (unsigned cpu = 0; cpu < ncpus; cpu++) {
 		t->twd[cpu].timer.base_ns = now;
 		t->twd[cpu].wdt.base_ns = now;
@@ -435,7 +459,7 @@ int pv_a9_gt_write(struct pv_a9_timers *t, unsigned cpu, uint64_t now,
 			if ((!(old & PV_GT_CTRL_ENABLE) &&
 			     (t->gt_ctrl & PV_GT_CTRL_ENABLE)) ||
 			    (old ^ t->gt_ctrl) & PV_GT_CTRL_PRESCALER)
-				t->gt_base_ns = now;
+				gt_rebase(t, now);
 			break;
 		case 0x0c: g->isr &= ~val & 1u; break;
 		case 0x10:

@@ -100,6 +100,8 @@ struct pv_a9_gt_cpu {
  * @twd: per-CPU private timers and watchdogs
  * @gt_ctrl: the shared global-timer bits (ENABLE, PRESCALER)
  * @gt_count: the global counter at @gt_base_ns
+ * @gt_base_tick: @gt_base_ns in counter ticks, rounded up (kept with it:
+ *                pv_a9_gt_linear() must not divide)
  * @gt: per-CPU comparators
  * @gic: where the interrupt outputs go (may be NULL in tests)
  * @ncpus: number of CPUs
@@ -111,7 +113,7 @@ enum pv_a9_line { PV_A9_LINE_TWD, PV_A9_LINE_WDT, PV_A9_LINE_GT, PV_A9_LINES };
 struct pv_a9_timers {
 	struct pv_a9_twd twd[PV_GIC_MAX_CPUS];
 	uint32_t gt_ctrl;
-	uint64_t gt_count, gt_base_ns;
+	uint64_t gt_count, gt_base_ns, gt_base_tick;
 	struct pv_a9_gt_cpu gt[PV_GIC_MAX_CPUS];
 	struct pv_gic *gic;
 	unsigned ncpus;
@@ -169,6 +171,19 @@ int pv_a9_twd_write(struct pv_a9_timers *t, unsigned cpu, uint64_t now,
 /** pv_a9_gt_read() - read a global timer register; see pv_a9_twd_read(). */
 int pv_a9_gt_read(struct pv_a9_timers *t, unsigned cpu, uint64_t now,
 		  uint32_t offset, unsigned size, uint32_t *val);
+
+/**
+ * pv_a9_gt_linear() - the global counter as a function of time
+ * @t: the timers
+ * @tick_ns: set to the counter's period in ns
+ * @off: set so that, for every time T * *@tick_ns (T an integer) not
+ *       before the last look at the timers, the counter reads T + *@off
+ *
+ * For a backend fast path whose clock counts in steps of *@tick_ns.
+ * Return: false (nothing set) while the counter is stopped.
+ */
+bool pv_a9_gt_linear(const struct pv_a9_timers *t, uint32_t *tick_ns,
+		     uint64_t *off);
 
 /** pv_a9_gt_write() - write a global timer register. */
 int pv_a9_gt_write(struct pv_a9_timers *t, unsigned cpu, uint64_t now,

@@ -8,7 +8,9 @@
 #include <pvcore/patch.h>
 #include <pvcore/pvpage.h>
 
+#include "a9_timers.h"
 #include "fast.h"
+#include "itlb.h"
 #include "shadow.h"
 #include "stats.h"
 #include "vm_state.h"
@@ -31,6 +33,12 @@ _Static_assert(OFF(spsr_svc) == PV_FAST_SPSR_SVC, "fastpath.h");
 _Static_assert(OFF(n_svc) == PV_FAST_N_SVC, "fastpath.h");
 _Static_assert(OFF(n_eret) == PV_FAST_N_ERET, "fastpath.h");
 _Static_assert(OFF(n_psr) == PV_FAST_N_PSR, "fastpath.h");
+_Static_assert(OFF(gt_clock_ns) == PV_FAST_GT_CLOCK_NS, "fastpath.h");
+_Static_assert(OFF(gt_va) == PV_FAST_GT_VA, "fastpath.h");
+_Static_assert(OFF(gt_off_lo) == PV_FAST_GT_OFF_LO, "fastpath.h");
+_Static_assert(OFF(gt_off_hi) == PV_FAST_GT_OFF_HI, "fastpath.h");
+_Static_assert(OFF(n_gt) == PV_FAST_N_GT, "fastpath.h");
+_Static_assert(PV_BOARD_GT_OFFSET == 0x200u, "fastpath.h: the GT words");
 _Static_assert(sizeof(struct pv_fast) == PV_FAST_SIZE, "fastpath.h");
 /* The constants the assembly uses, from the core's own definitions. */
 _Static_assert(PV_FAST_USER_BITS == PV_PSR_USER_MASK, "fastpath.h");
@@ -70,7 +78,8 @@ _Static_assert(PV_FAST_MRS_HOST_BITS ==
  */
 static uint32_t sites_allow(const struct pv_patch_table *t)
 {
-	uint32_t ok = PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK;
+	uint32_t ok = PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK |
+		      PV_FAST_GT_OK;
 	struct pv_patch_site self;
 	struct pv_insn in;
 
@@ -103,8 +112,30 @@ int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
 	vcpu->fast = fast;
 	vcpu->fast_allow = sites_allow(cfg->patch_sites);
 	if (fast)
-		PV_ZERO_STRUCT(fast);
+		pv_memset(fast, 0, sizeof(*fast));
 	return 0;
+}
+
+/*
+ * The global timer for the fast read: the kernel's own mapping of its
+ * page, from the translation cache, and the counter as clock + offset.
+ */
+static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f)
+{
+	struct pv_vm *vm = vcpu->vm;
+	uint32_t tick, va;
+	uint64_t off;
+
+	if (!f->gt_clock_ns ||
+	    !pv_a9_gt_linear(&vm->dev.timers, &tick, &off) ||
+	    tick != f->gt_clock_ns ||
+	    !pv_dtlb_kernel_device(vcpu, vm->cfg.board->periph_base & ~0xfffu,
+				   f->gt_va, &va))
+		return 0;
+	f->gt_va = va;
+	f->gt_off_lo = (uint32_t)off;
+	f->gt_off_hi = (uint32_t)(off >> 32);
+	return PV_FAST_GT_OK;
 }
 
 void pv_fast_fill(struct pv_vcpu *vcpu)
@@ -115,13 +146,14 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 
 	if (!f)
 		return;
-	f->flags = 0;
-	f->n_svc = f->n_eret = f->n_psr = 0;
+	f->n_svc = f->n_eret = f->n_psr = f->n_gt = 0;
+	/* The global timer needs no vCPU page: not even stubs. */
+	f->flags = vcpu->fast_allow & gt_fill(vcpu, f);
 	if (!vcpu->vpage_live)
 		return;
 	/* The PSR accesses need the page and the mode, nothing else. */
 	f->cpsr = vcpu->cpsr & ~PV_PSR_USER_MASK;
-	f->flags = vcpu->fast_allow & PV_FAST_PSR_OK;
+	f->flags |= vcpu->fast_allow & PV_FAST_PSR_OK;
 	if (vcpu->irq_line || vcpu->fiq_line || vcpu->wfi ||
 	    vcpu->stop != PV_STOP_NONE ||
 	    (mode != PV_MODE_USR && mode != PV_MODE_SVC))
@@ -149,7 +181,7 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 		f->svc_lr = vcpu->bank_lr[PV_BANK_SVC];
 		f->spsr_svc = vcpu->spsr[PV_BANK_SVC];
 	}
-	f->flags = vcpu->fast_allow;
+	f->flags |= vcpu->fast_allow & (PV_FAST_SVC_OK | PV_FAST_ERET_OK);
 }
 
 void pv_fast_sync(struct pv_vcpu *vcpu)
@@ -161,10 +193,11 @@ void pv_fast_sync(struct pv_vcpu *vcpu)
 	if (!f)
 		return;
 	f->flags = 0; /* until the next resume fills it again */
-	if (f->n_psr) {
+	if (f->n_psr | f->n_gt) {
 		st->traps[PV_TR_PSR] += f->n_psr;
 		st->events[PV_EV_PATCHED] += f->n_psr;
-		f->n_psr = 0;
+		st->traps[PV_TR_MMIO_READ] += f->n_gt;
+		f->n_psr = f->n_gt = 0;
 	}
 	if (!(f->n_svc | f->n_eret))
 		return;

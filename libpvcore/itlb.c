@@ -135,3 +135,29 @@ void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
 	e->dacr_field = (uint8_t)dacr_field(vcpu, domain);
 	e->key = data_key(vcpu, acc);
 }
+
+/* A privileged read that reached the device page @gpa_page, still valid. */
+static bool kernel_device_ent(const struct pv_vcpu *vcpu,
+			      const struct pv_tlb_ent *e, uint64_t gpa_page)
+{
+	return (e->va_page & 1u) && !e->page && e->gpa_page == gpa_page &&
+	       e->key == 1u && dacr_field(vcpu, e->domain) == e->dacr_field;
+}
+
+bool pv_dtlb_kernel_device(struct pv_vcpu *vcpu, uint64_t gpa_page,
+			   uint32_t hint, uint32_t *va_page)
+{
+	struct pv_itlb *t = &vcpu->itlb;
+	const struct pv_tlb_ent *e = &t->dent[data_slot(hint, PV_ACC_READ)];
+
+	sync_regime(vcpu);
+	for (unsigned i = 0; i <= PV_DTLB_ENTRIES; i++) {
+		if (kernel_device_ent(vcpu, e, gpa_page)) {
+			*va_page = e->va_page & ~1u;
+			return true;
+		}
+		if (i < PV_DTLB_ENTRIES)
+			e = &t->dent[i];
+	}
+	return false;
+}

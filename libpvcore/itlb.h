@@ -98,4 +98,13 @@ const struct pv_tlb_ent *pv_dtlb_find(struct pv_vcpu *vcpu, uint32_t va,
 void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
 		  unsigned domain, uint8_t *page, uint64_t gpa);
 
+/*
+ * pv_dtlb_kernel_device() - a guest-virtual page through which the guest
+ * kernel's loads reach the device page at guest-physical @gpa_page under
+ * the current regime, as the cache holds it (tried at @hint's slot first).
+ * Return: true with *@va_page set, or false.
+ */
+bool pv_dtlb_kernel_device(struct pv_vcpu *vcpu, uint64_t gpa_page,
+			   uint32_t hint, uint32_t *va_page);
+
 #endif /* PV_ITLB_H */

@@ -59,6 +59,10 @@ unsigned pvbm_gic_lines(void);
 
 /* timer.c */
 void pvbm_timer_init(uint32_t periph);
+/* The global-timer counter behind pvbm_now_ns() (its two words at the
+ * result, identity-mapped in the VMM's table) and ns per count, 0 if
+ * that is not a whole number. */
+uint32_t pvbm_timer_counter(uint32_t *ns_per_count);
 uint64_t pvbm_now_ns(void);
 void pvbm_timer_set(uint64_t deadline_ns);
 bool pvbm_timer_irq(unsigned irq, bool *oneshot_fired);

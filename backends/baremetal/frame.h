@@ -27,7 +27,8 @@
 #define PVBM_F_FAST_CNT 112 /* TPIDRURO writes it handled since the last
 			     * C trap (the value is the CPU's register) */
 #define PVBM_F_FAST     116 /* struct pv_fast: the SVC and return paths */
-#define PVBM_FRAME_SIZE (PVBM_F_FAST + PV_FAST_SIZE)
+#define PVBM_F_GT_HOST  (PVBM_F_FAST + PV_FAST_SIZE) /* the host counter */
+#define PVBM_FRAME_SIZE (PVBM_F_GT_HOST + 4)
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -58,6 +59,7 @@ struct pvbm_frame {
 	uint32_t fast_on;
 	uint32_t fast_cnt;
 	struct pv_fast fast;
+	uint32_t gt_host;
 };
 
 _Static_assert(offsetof(struct pvbm_frame, r) == PVBM_F_R0, "frame");
@@ -78,6 +80,7 @@ _Static_assert(offsetof(struct pvbm_frame, g_align) == PVBM_F_G_ALIGN, "frame");
 _Static_assert(offsetof(struct pvbm_frame, fast_on) == PVBM_F_FAST_ON, "frame");
 _Static_assert(offsetof(struct pvbm_frame, fast_cnt) == PVBM_F_FAST_CNT, "frame");
 _Static_assert(offsetof(struct pvbm_frame, fast) == PVBM_F_FAST, "frame");
+_Static_assert(offsetof(struct pvbm_frame, gt_host) == PVBM_F_GT_HOST, "frame");
 _Static_assert(sizeof(struct pvbm_frame) == PVBM_FRAME_SIZE, "frame");
 
 extern struct pvbm_frame pvbm_frame;      /* in the window */

@@ -20,6 +20,7 @@ static bool fast_paths;          /* window.S's fast paths may run */
 uint64_t pvbm_fast_tpidruro;     /* TPIDRURO writes they handled */
 uint64_t pvbm_fast_svc, pvbm_fast_eret; /* system calls and returns */
 uint64_t pvbm_fast_psr;          /* PSR accesses of the vector stubs */
+uint64_t pvbm_fast_gt;           /* global-timer counter reads */
 /* The Non-secure SCTLR.A copy as last set (see pvbm_ns_sctlr_align()). */
 static bool ns_align;
 
@@ -100,6 +101,7 @@ void pvbm_trap(struct pvbm_frame *f)
 	f->fast_cnt = 0;
 	/* The core takes the fast counts itself (fastpath.h). */
 	pvbm_fast_psr += f->fast.n_psr;
+	pvbm_fast_gt += f->fast.n_gt;
 	if (f->fast.n_svc | f->fast.n_eret) {
 		pvbm_fast_svc += f->fast.n_svc;
 		pvbm_fast_eret += f->fast.n_eret;
@@ -163,6 +165,9 @@ void pvbm_run(struct pv_vm *v, const struct pvbm_payload *p)
 		if (err)
 			pvbm_fatal("pv_vcpu_set_fast refused the window's struct",
 				   err, PVBM_EXIT_HOST);
+		/* The guest's global-timer reads come from the host counter
+		 * that pvbm_now_ns() reads, when its ns per count are exact. */
+		pvbm_frame.gt_host = pvbm_timer_counter(&pvbm_frame.fast.gt_clock_ns);
 	}
 	regs[15] = p->entry;
 	pvbm_watchdog_start(p->budget_s);

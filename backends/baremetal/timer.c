@@ -49,6 +49,12 @@ void pvbm_timer_init(uint32_t periph)
 	pvbm_gic_enable(P->irq_gtimer, true);
 }
 
+uint32_t pvbm_timer_counter(uint32_t *ns_per_count)
+{
+	*ns_per_count = ns_per_tick;
+	return gt;
+}
+
 static uint64_t gt_count(void)
 {
 	uint32_t hi, lo, hi2;

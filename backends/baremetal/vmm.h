@@ -45,9 +45,10 @@ void pvbm_irq_service(struct pv_vm *vm);
 uint64_t pvbm_irq_oneshots(void);
 
 /* run.c: what window.S's fast paths handled (for the report): TPIDRURO
- * writes, system calls entered, returns to user mode, PSR accesses. */
+ * writes, system calls entered, returns to user mode, PSR accesses,
+ * global-timer reads. */
 extern uint64_t pvbm_fast_tpidruro, pvbm_fast_svc, pvbm_fast_eret;
-extern uint64_t pvbm_fast_psr;
+extern uint64_t pvbm_fast_psr, pvbm_fast_gt;
 
 /* payload.c */
 /**

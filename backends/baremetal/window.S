@@ -72,7 +72,7 @@ ent_reset:	SAVE 0
 ent_undef:	b	fast_undef
 ent_svc:	b	fast_svc
 ent_pabt:	SAVE 3
-ent_dabt:	SAVE 4
+ent_dabt:	b	fast_dabt
 ent_irq:	SAVE 5
 ent_fiq:	SAVE 6
 
@@ -144,6 +144,89 @@ fast_svc:
 	ldmia	sp, {r0-r3}
 	movs	pc, lr
 1:	SAVE_REST 2			/* r0-r12 are already saved */
+
+/*
+ * The global-timer fast path (pvcore/fastpath.h): the guest kernel's
+ * "LDR Rt, [Rn, #imm]" of the virtual counter's low or high word, which
+ * Linux's clocksource and sched_clock read three times per look. The host
+ * counter is read on the VMM's table (switched to and back as
+ * common_entry and pvbm_exit_to_guest do); the core's offset makes it the
+ * virtual one.
+ */
+fast_dabt:
+	stmia	sp, {r0-r12}
+	ldr	r0, [sp, #FF(FLAGS)]
+	tst	r0, #PV_FAST_GT_OK
+	beq	slow_dabt
+	ldr	r0, [sp, #PVBM_F_FAST_ON]
+	cmp	r0, #0
+	beq	slow_dabt
+	mrs	r0, spsr
+	tst	r0, #PSR_T
+	bne	slow_dabt
+	mrc	p15, 0, r1, c5, c0, 0		/* DFSR */
+	ldr	r2, =0xc0d			/* WnR, FS[4], FS[3:2], FS[0] */
+	and	r2, r1, r2
+	cmp	r2, #5				/* a read's translation fault */
+	bne	slow_dabt
+	mrc	p15, 0, r1, c6, c0, 0		/* DFAR */
+	ldr	r2, [sp, #FF(GT_VA)]
+	sub	r9, r1, r2
+	cmp	r9, #0x200			/* the counter's low word */
+	cmpne	r9, #0x204			/* or its high word */
+	bne	slow_dabt
+	ldr	r0, [lr, #-8]			/* the load, just fetched */
+	lsr	r3, r0, #20
+	sub	r3, r3, #0xe00
+	cmp	r3, #0x59			/* LDR (imm, P U, no W), cond AL */
+	bne	slow_dabt
+	ubfx	r3, r0, #12, #4			/* Rt */
+	cmp	r3, #13
+	cmpne	r3, #15
+	beq	slow_dabt
+	mrc	p15, 0, r7, c2, c0, 0		/* the guest's TTBR0 and ASID */
+	mrc	p15, 0, r8, c13, c0, 1
+	ldr	r0, [sp, #PVBM_F_TTBR_W]
+	mcr	p15, 0, r0, c2, c0, 0
+	isb
+	mov	r0, #0
+	mcr	p15, 0, r0, c13, c0, 1
+	isb
+	ldr	r0, [sp, #PVBM_F_TTBR_V]
+	mcr	p15, 0, r0, c2, c0, 0
+	isb
+	ldr	r0, [sp, #PVBM_F_GT_HOST]
+1:	ldr	r4, [r0, #4]			/* the halves are not latched */
+	ldr	r5, [r0]
+	ldr	r6, [r0, #4]
+	cmp	r4, r6
+	bne	1b
+	ldr	r0, [sp, #PVBM_F_TTBR_W]
+	mcr	p15, 0, r0, c2, c0, 0
+	isb
+	mcr	p15, 0, r8, c13, c0, 1
+	isb
+	mcr	p15, 0, r7, c2, c0, 0
+	ldr	r0, [sp, #FF(GT_OFF_LO)]
+	ldr	r1, [sp, #FF(GT_OFF_HI)]
+	adds	r5, r5, r0
+	adc	r4, r4, r1
+	cmp	r9, #0x200
+	moveq	r1, r5
+	movne	r1, r4
+	cmp	r3, #14
+	strne	r1, [sp, r3, lsl #2]
+	streq	r1, [sp, #(PVBM_F_USR_SP + 4)]
+	addeq	r2, sp, #(PVBM_F_USR_SP + 4)
+	ldmeq	r2, {lr}^			/* the guest's LR is the host user LR */
+	nop
+	ldr	r2, [sp, #FF(N_GT)]
+	add	r2, r2, #1
+	str	r2, [sp, #FF(N_GT)]
+	ldmia	sp, {r0-r12}
+	subs	pc, lr, #4			/* the next instruction */
+slow_dabt:
+	SAVE_REST 4			/* r0-r12 are already saved */
 
 /*
  * The UNDEF fast paths, from the guest kernel only (the C side sets

@@ -60,18 +60,35 @@
  *
  * then return to the next instruction and F.n_psr += 1.
  *
+ * **Fast global-timer reads** (a data abort taken from the guest kernel in
+ * ARM state, while @flags has PV_FAST_GT_OK: a translation fault on a read
+ * (DFSR FS 0b00101 or 0b00111, WnR 0) with DFAR = F.gt_va + 0x200 or
+ * + 0x204, the counter's low or high word, by "LDR Rt, [Rn, #+imm12]"
+ * (cond AL, no writeback; Rt r0-r12 or r14) at the aborting PC). With C
+ * the backend's clock counter (its now_ns is C * F.gt_clock_ns exactly),
+ * V = C + (F.gt_off_hi << 32 | F.gt_off_lo): Rt = the word of V the
+ * address names; return to the next instruction; F.n_gt += 1. The core
+ * sets the flag only when the guest kernel reached that page as the
+ * board's global timer through its own mapping before (its translation
+ * cache, valid until the next trap reaches the core), the counter runs
+ * and its period equals F.gt_clock_ns. The timer's interrupt lines move
+ * at the next trap, as after any time that passes in the guest.
+ *
  * Anything else (a flag clear, a check failing) is an ordinary trap for
  * the core; nothing of the above may have been written then. The counts
  * are those the core's path would have made: one "svc" trap per fast SVC,
  * one "exc-return" trap and one "patched" event per fast return, one "psr"
- * trap and one "patched" event per fast PSR access; none enters the trace
- * ring. A backend whose own bookkeeping watches guest
+ * trap and one "patched" event per fast PSR access, one "mmio-read" trap
+ * per fast global-timer read; none enters the trace ring. A backend whose own bookkeeping watches guest
  * user mode (a fault-loop watchdog) must treat non-zero counts as a visit
  * there. The flags are clear while the guest has an interrupt line up,
  * waits or stopped, runs with the MMU off, in a mode other than USR or
  * SVC, or without a live vCPU page, and when either shadow view lacks a
  * live ASID, so the fast path never allocates one. PV_FAST_PSR_OK needs
  * only a live vCPU page; @cpsr is filled whenever the page is live.
+ * PV_FAST_GT_OK needs what its paragraph says (no vCPU page) and a
+ * non-zero @gt_clock_ns, which only the backend writes (after
+ * pv_vcpu_set_fast()).
  */
 #ifndef PVCORE_FASTPATH_H
 #define PVCORE_FASTPATH_H
@@ -91,11 +108,17 @@
 #define PV_FAST_N_SVC      48 /* fast SVCs since the core last synced */
 #define PV_FAST_N_ERET     52 /* fast returns since then */
 #define PV_FAST_N_PSR      56 /* fast PSR accesses since then */
-#define PV_FAST_SIZE       60
+#define PV_FAST_GT_CLOCK_NS 60 /* backend: ns per count of its clock, or 0 */
+#define PV_FAST_GT_VA      64 /* the kernel's page of the global timer */
+#define PV_FAST_GT_OFF_LO  68 /* counter = clock count + this, 64-bit */
+#define PV_FAST_GT_OFF_HI  72
+#define PV_FAST_N_GT       76 /* fast global-timer reads since then */
+#define PV_FAST_SIZE       80
 
 #define PV_FAST_SVC_OK  1
 #define PV_FAST_ERET_OK 2
 #define PV_FAST_PSR_OK  4
+#define PV_FAST_GT_OK   8
 
 /* The self-describing trap word of "MOVS PC, LR" (patch.h, PV_SELF_ERET). */
 #define PV_FAST_ERET_WORD 0xE7FFD0F0
@@ -134,6 +157,7 @@ struct pv_fast {
 	uint32_t dacr;
 	uint32_t svc_sp, svc_lr, spsr_svc;
 	uint32_t n_svc, n_eret, n_psr;
+	uint32_t gt_clock_ns, gt_va, gt_off_lo, gt_off_hi, n_gt;
 };
 
 /**

@@ -273,6 +273,10 @@ def self_a32_original(p):
     if tag == 0b110:                                   # CPS
         return (0xF1000000 | (imm >> 9 & 3) << 18 | (imm >> 8 & 1) << 17
                 | (imm >> 5 & 7) << 6 | (imm & 31))
+    if tag == 0b111:                                   # exception return
+        if imm >> 8 & 1:                               # MOVS PC, LR
+            return cond << 28 | 0x01B0F00E if imm & 0xFF == 0 else None
+        return cond << 28 | 0x025EF000 | (imm & 0xFF)  # SUBS PC, LR, #imm8
     return None
 
 
@@ -294,7 +298,8 @@ def test_image_differs_exactly_at_sites(patched):
             self_described[0] += 1
         struct.pack_into("<I", expect, off, p)
     assert bytes(expect) == new
-    # Debian's cps/mrs/msr-register/wfi/wfe sites are nearly all of them.
+    # Debian's cps/mrs/msr-register/wfi/wfe and movs/subs pc, lr sites are
+    # nearly all of them.
     print(f"{self_described[0]} of {len(rows)} sites self-described")
     assert self_described[0] * 10 > len(rows) * 9
 

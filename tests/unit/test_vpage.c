@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "fake_backend.h"
+#include "a9_timers.h"
 #include "vpage.h"
 
 /* Guest layout: a Linux-like linear map KVA + x -> RAM0 + x. */
@@ -1763,6 +1764,94 @@ START_TEST(fast_sites_turn_paths_off)
 }
 END_TEST
 
+/*
+ * The fast global-timer read: after the guest kernel read the counter
+ * through the core once (which caches its mapping of the device page),
+ * the core offers the page and the offset, and clock + offset is what the
+ * core's own read gives at any later whole tick, low and high word; the
+ * flag stays off for a stopped counter, another period, no cached mapping
+ * or a backend without a clock.
+ */
+#define GT_KVA 0xf0000000u
+
+static uint32_t kernel_gt_read(uint32_t off)
+{
+	struct pv_trap t = { PV_TRAP_DABT, PV_MODE_USR, 0x7u, GT_KVA + off };
+	struct pv_exit e;
+
+	gptr(TO_PA(ERET_VA))[0] = 0xe5912000u | off; /* ldr r2, [r1, #off] */
+	v->r[1] = GT_KVA;
+	v->r[2] = 0xdeadbeefu;
+	v->r[15] = ERET_VA;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.reason, PV_TR_MMIO_READ);
+	ck_assert_uint_eq(v->r[15], ERET_VA + 4);
+	return v->r[2];
+}
+
+START_TEST(fast_gt_read_matches_the_core)
+{
+	struct pv_resume rs;
+	uint64_t off;
+
+	user_state(false, true);
+	set_mode(PV_MODE_SVC);
+	/* The MPCore page, device memory, kernel only: where Linux maps it. */
+	gptr(L1)[GT_KVA >> 20] = (vm->cfg.board->periph_base & 0xfff00000u) |
+				 1u << 10 | 1u << 2 | 2;
+	fb.now = 123456789u; /* no whole tick: the base must round up */
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 1), 0);
+	fast.gt_clock_ns = PV_A9_PERIPHCLK_NS;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0); /* not seen yet */
+	fb.now = 200000000u;
+	(void)kernel_gt_read(0x200);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	ck_assert_uint_eq(fast.gt_va, GT_KVA + (vm->cfg.board->periph_base & 0xff000u));
+	off = (uint64_t)fast.gt_off_hi << 32 | fast.gt_off_lo;
+	for (uint64_t T = 20000000u; T < 20000000u + (1u << 20); T += 77777u) {
+		fb.now = T * PV_A9_PERIPHCLK_NS;
+		ck_assert_uint_eq(kernel_gt_read(0x200), (uint32_t)(T + off));
+		ck_assert_uint_eq(kernel_gt_read(0x204), (uint32_t)((T + off) >> 32));
+		pv_vcpu_resume_state(v, &rs);
+		ck_assert_uint_eq((uint64_t)fast.gt_off_hi << 32 | fast.gt_off_lo, off);
+	}
+	/* Counted as the core counts its reads. */
+	fast.n_gt = 3;
+	{
+		uint64_t before = vm->stats.traps[PV_TR_MMIO_READ];
+		struct host h = { .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
+				  .cpsr = PV_MODE_USR };
+
+		host_irq_after(&h);
+		ck_assert_uint_eq(vm->stats.traps[PV_TR_MMIO_READ], before + 3);
+	}
+	/* Another period (prescaler 1), no clock, a stopped counter. */
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 0x101), 0);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 1), 0);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	fast.gt_clock_ns = 0;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	fast.gt_clock_ns = PV_A9_PERIPHCLK_NS;
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 0), 0);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 1), 0);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/* A guest TLB maintenance operation drops the cached mapping. */
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	free_vm();
+}
+END_TEST
+
 static Suite *vpage_suite(void)
 {
 	Suite *s = suite_create("vpage");
@@ -1810,6 +1899,7 @@ static Suite *vpage_suite(void)
 	tcase_add_loop_test(fp, fast_svc_and_return_match_the_core, 0, 4);
 	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);
+	tcase_add_test(fp, fast_gt_read_matches_the_core);
 	tcase_add_test(fp, fast_sites_turn_paths_off);
 	suite_add_tcase(s, fp);
 	tcase_set_timeout(h, 120);
