@@ -38,6 +38,8 @@ _Static_assert(OFF(gt_va) == PV_FAST_GT_VA, "fastpath.h");
 _Static_assert(OFF(gt_off_lo) == PV_FAST_GT_OFF_LO, "fastpath.h");
 _Static_assert(OFF(gt_off_hi) == PV_FAST_GT_OFF_HI, "fastpath.h");
 _Static_assert(OFF(n_gt) == PV_FAST_N_GT, "fastpath.h");
+_Static_assert(OFF(fpexc) == PV_FAST_FPEXC, "fastpath.h");
+_Static_assert(OFF(n_vfp) == PV_FAST_N_VFP, "fastpath.h");
 _Static_assert(PV_BOARD_GT_OFFSET == 0x200u, "fastpath.h: the GT words");
 _Static_assert(sizeof(struct pv_fast) == PV_FAST_SIZE, "fastpath.h");
 /* The constants the assembly uses, from the core's own definitions. */
@@ -79,7 +81,7 @@ _Static_assert(PV_FAST_MRS_HOST_BITS ==
 static uint32_t sites_allow(const struct pv_patch_table *t)
 {
 	uint32_t ok = PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK |
-		      PV_FAST_GT_OK;
+		      PV_FAST_GT_OK | PV_FAST_VFP_OK;
 	struct pv_patch_site self;
 	struct pv_insn in;
 
@@ -138,6 +140,16 @@ static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f)
 	return PV_FAST_GT_OK;
 }
 
+/* FPEXC: only while CPACR and NSACR make FPEXC.EN the whole host enable. */
+static uint32_t vfp_fill(struct pv_vcpu *vcpu, struct pv_fast *f)
+{
+	if ((vcpu->cp15.cpacr & 0x00f00000u) != 0x00f00000u ||
+	    !(vcpu->cp15.nsacr & PV_NSACR_CP10_11))
+		return 0;
+	f->fpexc = vcpu->vfp.fpexc;
+	return PV_FAST_VFP_OK;
+}
+
 void pv_fast_fill(struct pv_vcpu *vcpu)
 {
 	struct pv_fast *f = vcpu->fast;
@@ -146,9 +158,9 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 
 	if (!f)
 		return;
-	f->n_svc = f->n_eret = f->n_psr = f->n_gt = 0;
-	/* The global timer needs no vCPU page: not even stubs. */
-	f->flags = vcpu->fast_allow & gt_fill(vcpu, f);
+	f->n_svc = f->n_eret = f->n_psr = f->n_gt = f->n_vfp = 0;
+	/* The global timer and FPEXC need no vCPU page: not even stubs. */
+	f->flags = vcpu->fast_allow & (gt_fill(vcpu, f) | vfp_fill(vcpu, f));
 	if (!vcpu->vpage_live)
 		return;
 	/* The PSR accesses need the page and the mode, nothing else. */
@@ -193,11 +205,14 @@ void pv_fast_sync(struct pv_vcpu *vcpu)
 	if (!f)
 		return;
 	f->flags = 0; /* until the next resume fills it again */
-	if (f->n_psr | f->n_gt) {
+	if (f->n_psr | f->n_gt | f->n_vfp) {
 		st->traps[PV_TR_PSR] += f->n_psr;
 		st->events[PV_EV_PATCHED] += f->n_psr;
 		st->traps[PV_TR_MMIO_READ] += f->n_gt;
-		f->n_psr = f->n_gt = 0;
+		st->traps[PV_TR_VFP_CTRL] += f->n_vfp;
+		if (f->n_vfp)
+			vcpu->vfp.fpexc = f->fpexc & PV_FPEXC_EN;
+		f->n_psr = f->n_gt = f->n_vfp = 0;
 	}
 	if (!(f->n_svc | f->n_eret))
 		return;

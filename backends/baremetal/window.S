@@ -18,6 +18,7 @@
 
 	.syntax unified
 	.arm
+	.fpu	vfpv3
 
 #define SCTLR_A   (1 << 1)
 #define PSR_J     (1 << 24)
@@ -239,7 +240,8 @@ slow_dabt:
  * - the self-describing MOVS PC, LR (PV_FAST_ERET_WORD): the return to
  *   user mode of pvcore/fastpath.h, when the core's flags allow it;
  * - the self-describing MRS Rd, SPSR / MRS Rd, CPSR / MSR SPSR_fsxc, Rn
- *   of Linux's vector stubs (fastpath.h's PSR accesses).
+ *   of Linux's vector stubs (fastpath.h's PSR accesses);
+ * - VMSR FPEXC, Rt and VMRS Rt, FPEXC of Linux's lazy VFP switching.
  *
  * Anything else goes the slow way, from the registers saved here.
  */
@@ -256,6 +258,12 @@ fast_undef:
 	ldr	r2, =0xee0d0f70
 	cmp	r1, r2
 	beq	fast_tpidruro
+	ldr	r2, =PV_FAST_VMSR_FPEXC_WORD
+	cmp	r1, r2
+	beq	fast_vmsr_fpexc
+	ldr	r2, =PV_FAST_VMRS_FPEXC_WORD
+	cmp	r1, r2
+	beq	fast_vmrs_fpexc
 	ldr	r2, =PV_FAST_ERET_WORD
 	cmp	r0, r2
 	beq	fast_eret
@@ -328,35 +336,51 @@ fast_eret:
 	movs	pc, lr
 
 /*
- * The PSR accesses: r0 = the word (the register in [3:0]). Checks first;
- * the SPSR forms need a mode with an SPSR (not USR or SYS).
+ * The PSR and FPEXC accesses: r0 = the word. Checks first (the register
+ * field, the flag, for the SPSR forms a mode with an SPSR); they end in
+ * reg_out (r1 into the guest register numbered r0) or count_out, which
+ * count one at the frame offset in r4.
  */
-	.macro	PSR_CHECK spsr_form
+	.macro	REG_CHECK lsb, flag
 	ldr	r2, [sp, #FF(FLAGS)]
-	tst	r2, #PV_FAST_PSR_OK
+	tst	r2, #\flag
 	beq	slow_undef
-	and	r0, r0, #0xf
+	ubfx	r0, r0, #\lsb, #4
 	cmp	r0, #13
 	beq	slow_undef		/* sp or pc: the core's */
 	cmp	r0, #15
 	beq	slow_undef
-	.if	\spsr_form
+	.endm
+
+	.macro	SPSR_CHECK
 	ldr	r2, [sp, #FF(CPSR)]
 	and	r2, r2, #0x1f
 	cmp	r2, #MODE_USR
 	cmpne	r2, #MODE_SYS
 	beq	slow_undef
-	.endif
-	ldr	r3, =pvbm_vcpu_page + PV_VPAGE_FIELDS
+	.endm
+
+/* r1 = the guest register numbered r0 (r0-r12 or r14). */
+	.macro	REG_IN
+	cmp	r0, #14
+	ldrne	r1, [sp, r0, lsl #2]
+	addeq	r2, sp, #(PVBM_F_USR_SP + 4)
+	stmeq	r2, {lr}^		/* the guest's LR is the host user LR */
+	nop
+	ldreq	r1, [sp, #(PVBM_F_USR_SP + 4)]
 	.endm
 
 fast_mrs_spsr:
-	PSR_CHECK 1
+	REG_CHECK 0, PV_FAST_PSR_OK
+	SPSR_CHECK
+	ldr	r3, =pvbm_vcpu_page + PV_VPAGE_FIELDS
 	ldr	r1, [r3, #VP(SPSR)]
-	b	psr_to_reg
+	mov	r4, #FF(N_PSR)
+	b	reg_out
 
 fast_mrs_cpsr:
-	PSR_CHECK 0
+	REG_CHECK 0, PV_FAST_PSR_OK
+	ldr	r3, =pvbm_vcpu_page + PV_VPAGE_FIELDS
 	ldr	r1, [r3, #VP(CPSR)]
 	and	r1, r1, #(PSR_I | PSR_F)	/* the stubs' I and F */
 	ldr	r2, [sp, #FF(CPSR)]
@@ -367,27 +391,44 @@ fast_mrs_cpsr:
 	ldr	r3, =PV_FAST_MRS_HOST_BITS
 	and	r2, r2, r3
 	orr	r1, r1, r2
-psr_to_reg:				/* r1 into register r0 of the guest */
+	mov	r4, #FF(N_PSR)
+	b	reg_out
+
+fast_msr_spsr:
+	REG_CHECK 0, PV_FAST_PSR_OK
+	SPSR_CHECK
+	REG_IN
+	ldr	r3, =pvbm_vcpu_page + PV_VPAGE_FIELDS
+	str	r1, [r3, #VP(SPSR)]
+	mov	r4, #FF(N_PSR)
+	b	count_out
+
+fast_vmrs_fpexc:
+	REG_CHECK 12, PV_FAST_VFP_OK
+	ldr	r1, [sp, #FF(FPEXC)]
+	mov	r4, #FF(N_VFP)
+	b	reg_out
+
+fast_vmsr_fpexc:
+	REG_CHECK 12, PV_FAST_VFP_OK
+	REG_IN
+	and	r1, r1, #0x40000000	/* EN: the rest is RAZ/WI on the A9 */
+	vmsr	fpexc, r1
+	str	r1, [sp, #FF(FPEXC)]
+	mov	r4, #FF(N_VFP)
+	b	count_out
+
+reg_out:
 	cmp	r0, #14
 	strne	r1, [sp, r0, lsl #2]
 	streq	r1, [sp, #(PVBM_F_USR_SP + 4)]
 	addeq	r2, sp, #(PVBM_F_USR_SP + 4)
 	ldmeq	r2, {lr}^		/* the guest's LR is the host user LR */
-	b	psr_done
-
-fast_msr_spsr:
-	PSR_CHECK 1
-	cmp	r0, #14
-	ldrne	r1, [sp, r0, lsl #2]
-	addeq	r2, sp, #(PVBM_F_USR_SP + 4)
-	stmeq	r2, {lr}^
 	nop
-	ldreq	r1, [sp, #(PVBM_F_USR_SP + 4)]
-	str	r1, [r3, #VP(SPSR)]
-psr_done:
-	ldr	r2, [sp, #FF(N_PSR)]
+count_out:
+	ldr	r2, [sp, r4]
 	add	r2, r2, #1
-	str	r2, [sp, #FF(N_PSR)]
+	str	r2, [sp, r4]
 	ldmia	sp, {r0-r12}
 	movs	pc, lr
 

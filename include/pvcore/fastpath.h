@@ -74,18 +74,28 @@
  * and its period equals F.gt_clock_ns. The timer's interrupt lines move
  * at the next trap, as after any time that passes in the guest.
  *
+ * **Fast FPEXC accesses** (an UNDEF at "VMSR FPEXC, Rt" or "VMRS Rt,
+ * FPEXC", cond AL, ARM state, from the guest kernel, Rt r0-r12 or r14,
+ * while @flags has PV_FAST_VFP_OK: CPACR grants cp10 and cp11 full access
+ * and NSACR allows them, so the host VFP enable is FPEXC.EN in every
+ * mode): VMSR sets F.fpexc = Rt & EN and the host FPEXC to it; VMRS sets
+ * Rt = F.fpexc; then return to the next instruction and F.n_vfp += 1.
+ * Linux writes FPEXC at every context switch (lazy VFP).
+ *
  * Anything else (a flag clear, a check failing) is an ordinary trap for
  * the core; nothing of the above may have been written then. The counts
  * are those the core's path would have made: one "svc" trap per fast SVC,
  * one "exc-return" trap and one "patched" event per fast return, one "psr"
  * trap and one "patched" event per fast PSR access, one "mmio-read" trap
- * per fast global-timer read; none enters the trace ring. A backend whose own bookkeeping watches guest
+ * per fast global-timer read, one "vfp-ctrl" trap per fast FPEXC access;
+ * none enters the trace ring. A backend whose own bookkeeping watches guest
  * user mode (a fault-loop watchdog) must treat non-zero counts as a visit
  * there. The flags are clear while the guest has an interrupt line up,
  * waits or stopped, runs with the MMU off, in a mode other than USR or
  * SVC, or without a live vCPU page, and when either shadow view lacks a
  * live ASID, so the fast path never allocates one. PV_FAST_PSR_OK needs
  * only a live vCPU page; @cpsr is filled whenever the page is live.
+ * PV_FAST_VFP_OK needs only what its paragraph says.
  * PV_FAST_GT_OK needs what its paragraph says (no vCPU page) and a
  * non-zero @gt_clock_ns, which only the backend writes (after
  * pv_vcpu_set_fast()).
@@ -113,12 +123,15 @@
 #define PV_FAST_GT_OFF_LO  68 /* counter = clock count + this, 64-bit */
 #define PV_FAST_GT_OFF_HI  72
 #define PV_FAST_N_GT       76 /* fast global-timer reads since then */
-#define PV_FAST_SIZE       80
+#define PV_FAST_FPEXC      80 /* the guest's FPEXC */
+#define PV_FAST_N_VFP      84 /* fast FPEXC accesses since then */
+#define PV_FAST_SIZE       88
 
 #define PV_FAST_SVC_OK  1
 #define PV_FAST_ERET_OK 2
 #define PV_FAST_PSR_OK  4
 #define PV_FAST_GT_OK   8
+#define PV_FAST_VFP_OK  16
 
 /* The self-describing trap word of "MOVS PC, LR" (patch.h, PV_SELF_ERET). */
 #define PV_FAST_ERET_WORD 0xE7FFD0F0
@@ -127,6 +140,10 @@
 #define PV_FAST_MRS_SPSR_WORD 0xE7FBC1F0
 #define PV_FAST_MRS_CPSR_WORD 0xE7FBC0F0
 #define PV_FAST_MSR_SPSR_WORD 0xE7F9DFF0
+/* VMSR FPEXC, Rt and VMRS Rt, FPEXC (cond AL), with Rt (bits [15:12])
+ * clear. */
+#define PV_FAST_VMSR_FPEXC_WORD 0xEEE80A10
+#define PV_FAST_VMRS_FPEXC_WORD 0xEEF80A10
 /* CPSR bits MRS takes from the host SPSR: NZCVQ, GE and E. */
 #define PV_FAST_MRS_HOST_BITS 0xF80F0200
 /* SPSR bits that must read as USR alone for a fast return. */
@@ -158,6 +175,7 @@ struct pv_fast {
 	uint32_t svc_sp, svc_lr, spsr_svc;
 	uint32_t n_svc, n_eret, n_psr;
 	uint32_t gt_clock_ns, gt_va, gt_off_lo, gt_off_hi, n_gt;
+	uint32_t fpexc, n_vfp;
 };
 
 /**

@@ -1692,7 +1692,7 @@ START_TEST(fast_flags_off)
 	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK);
 	v->cp15.cpacr = 0x00f00000u;
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, FAST_ALL);
+	ck_assert_uint_eq(fast.flags, FAST_ALL | PV_FAST_VFP_OK);
 	/* The guest's return that the fast path leaves to the core. */
 	h = (struct host){ .sp = KSP, .lr = ULR };
 	*page_field(PV_VPAGE_SPSR) = PV_MODE_USR | PV_PSR_I;
@@ -1709,7 +1709,7 @@ START_TEST(fast_flags_off)
 	/* MMU off: no views to switch. */
 	mmu_off();
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_VFP_OK);
 	/* The struct inside guest RAM, or misaligned, is refused. */
 	ck_assert_int_eq(pv_vcpu_set_fast(v, (struct pv_fast *)(void *)gptr(RAM0 + 0x100u)),
 			 PV_EINVAL);
@@ -1852,6 +1852,104 @@ START_TEST(fast_gt_read_matches_the_core)
 }
 END_TEST
 
+/*
+ * FPEXC writes and reads of Linux's lazy VFP switching, through the core
+ * and through fastpath.h's contract; the flag needs full CPACR access.
+ */
+START_TEST(fast_fpexc_matches_the_core)
+{
+	static const uint32_t vals[] = { 0xffffffffu, 0, PV_FPEXC_EN, 0x3fffffffu };
+	uint32_t host = PV_MODE_USR;
+
+	for (unsigned k = 0; k < PV_ARRAY_SIZE(vals); k++) {
+		for (uint32_t rt = 0; rt < 15; rt++) {
+			uint32_t wr = PV_FAST_VMSR_FPEXC_WORD | rt << 12;
+			uint32_t rd = PV_FAST_VMRS_FPEXC_WORD | ((rt + 5) % 15) << 12;
+			uint32_t regs[2][16], fpexc[2], n[2];
+			bool en[2];
+
+			for (int pass = 0; pass < 2; pass++) {
+				struct pv_trap t = mk_trap(PV_TRAP_UNDEF, host);
+				struct pv_resume rs;
+				struct pv_exit e;
+
+				user_state(false, pass == 1);
+				set_mode(PV_MODE_SVC);
+				v->cp15.cpacr = 0x00f00000u;
+				for (unsigned i = 0; i < 15; i++)
+					v->r[i] = vals[k] ^ (i * 0x01010101u);
+				pv_vcpu_resume_state(v, &rs);
+				for (int w = 0; w < 2; w++) {
+					uint32_t word = w ? rd : wr;
+
+					if (!pass) {
+						gptr(TO_PA(ERET_VA))[0] = word;
+						v->r[15] = ERET_VA;
+						ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+						ck_assert_int_eq(e.reason, PV_TR_VFP_CTRL);
+						pv_vcpu_resume_state(v, &rs);
+						continue;
+					}
+					ck_assert_uint_eq(fast.flags & PV_FAST_VFP_OK,
+							  PV_FAST_VFP_OK);
+					unsigned r = (word >> 12) & 15;
+
+					if (r == 13) {
+						/* sp: the core's (the flags then fill again) */
+						gptr(TO_PA(ERET_VA))[0] = word;
+						v->r[15] = ERET_VA;
+						ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+						pv_vcpu_resume_state(v, &rs);
+						continue;
+					}
+					if (w) {
+						v->r[r] = fast.fpexc;
+					} else {
+						fast.fpexc = v->r[r] & PV_FPEXC_EN;
+					}
+					fast.n_vfp++;
+					v->r[15] = ERET_VA + 4;
+				}
+				if (pass) {
+					struct host h = { .sp = v->r[13], .lr = v->r[14],
+							  .pc = v->r[15], .cpsr = host };
+
+					host_irq_after(&h);
+					pv_vcpu_resume_state(v, &rs);
+				}
+				memcpy(regs[pass], v->r, sizeof(regs[pass]));
+				fpexc[pass] = v->vfp.fpexc;
+				n[pass] = (uint32_t)vm->stats.traps[PV_TR_VFP_CTRL];
+				en[pass] = rs.vfp_enable;
+				free_vm();
+			}
+			ck_assert_msg(!memcmp(regs[0], regs[1], sizeof(regs[0])),
+				      "rt %u: registers", rt);
+			ck_assert_uint_eq(fpexc[0], fpexc[1]);
+			ck_assert_uint_eq(n[0], n[1]);
+			ck_assert_int_eq(en[0], en[1]);
+		}
+	}
+	/* CPACR PL1-only or no access, or NSACR without cp10/11: no flag. */
+	user_state(false, true);
+	{
+		static const uint32_t cpacr[] = { 0x00500000u, 0, 0x00700000u };
+		struct pv_resume rs;
+
+		for (size_t i = 0; i < PV_ARRAY_SIZE(cpacr); i++) {
+			v->cp15.cpacr = cpacr[i];
+			pv_vcpu_resume_state(v, &rs);
+			ck_assert_uint_eq(fast.flags & PV_FAST_VFP_OK, 0);
+		}
+		v->cp15.cpacr = 0x00f00000u;
+		v->cp15.nsacr = 0;
+		pv_vcpu_resume_state(v, &rs);
+		ck_assert_uint_eq(fast.flags & PV_FAST_VFP_OK, 0);
+	}
+	free_vm();
+}
+END_TEST
+
 static Suite *vpage_suite(void)
 {
 	Suite *s = suite_create("vpage");
@@ -1900,6 +1998,7 @@ static Suite *vpage_suite(void)
 	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);
 	tcase_add_test(fp, fast_gt_read_matches_the_core);
+	tcase_add_test(fp, fast_fpexc_matches_the_core);
 	tcase_add_test(fp, fast_sites_turn_paths_off);
 	suite_add_tcase(s, fp);
 	tcase_set_timeout(h, 120);
