@@ -26,8 +26,8 @@ that trap is left out and mentioned.
 
 A trap is the VMM's stretch of the log from an exception vector of the
 window (0xfff00000..0xfff0001f) to the window's return to the guest (the
-`movs pc, lr` of pvbm_exit_to_guest), inclusive; everything else is guest
-code. Each VMM instruction is attributed by the source file of the
+`movs pc, lr` of pvbm_exit_to_guest, or the exception return that ends
+one of window.S's fast paths), inclusive; everything else is guest code. Each VMM instruction is attributed by the source file of the
 function that contains it (DWARF, addr2line): backends/baremetal/*.S is
 backend assembly, backends/baremetal/*.c backend C, libpvcore/* the core,
 anything else (libgcc) "other". Instructions of interest are decoded from
@@ -246,6 +246,19 @@ def analyze(a):
                 va += 4
     if exit_pc is None:
         sys.exit("trapmap: no movs pc, lr in pvbm_exit_to_guest")
+    # The fast paths (docs/pv-path.md) return from the window themselves:
+    # every exception return in the window's code ends a trap.
+    exit_pcs = {exit_pc}
+    for addr, name in vsyms:
+        if WINDOW[0] <= addr < WINDOW[1]:
+            va = addr
+            while va < addr + 0x800:
+                w = elf.word(va)
+                if w is None:
+                    break
+                if w == 0xe1b0f00e or (w & 0xfffff000) == 0xe25ef000:
+                    exit_pcs.add(va)
+                va += 4
 
     ksyms = []
     for line in open(a.kallsyms, errors="replace"):
@@ -336,7 +349,7 @@ def analyze(a):
                 kind, cond = classify_word(w)
                 if kind:
                     cur["kinds"][kind + ("-cond" if cond else "")] += 1
-            if pc == exit_pc:
+            if pc in exit_pcs:
                 it["traps"].append(cur)
                 cur, guest_run = None, 0
         else:

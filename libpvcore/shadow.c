@@ -1278,3 +1278,20 @@ bool pv_shadow_fast_views(struct pv_vcpu *vcpu, uint32_t ttbr0[PV_VIEW_COUNT],
 	}
 	return true;
 }
+
+uint32_t pv_shadow_fast_dacr(const struct pv_vcpu *vcpu, uint32_t *host_or)
+{
+	const struct pv_shadow *sh = &vcpu->vm->shadow;
+	uint32_t fixed = sh->win_dom_mask | sh->win_guest_doms, d = vcpu->cp15.dacr;
+	/* Client bits of the domains now Manager (11) or reserved (10). */
+	uint32_t not_plain = (d >> 1) & 0x55555555u;
+
+	*host_or = sh->win_dom_mask;
+	/*
+	 * Free: domains whose field only selects client or no access for the
+	 * host DACR, as lazy PAN toggles Linux's user domain. Not the
+	 * window's domains and not the guest's in the window's partial MiB
+	 * (losing them flushes), not a Manager (its fills carry full rights).
+	 */
+	return (~(fixed | not_plain) & 0x55555555u) * 3u;
+}

@@ -240,6 +240,17 @@ bool pv_shadow_fast_views(struct pv_vcpu *vcpu, uint32_t ttbr0[PV_VIEW_COUNT],
 			  uint32_t asid[PV_VIEW_COUNT]);
 
 /**
+ * pv_shadow_fast_dacr() - the DACR fields a backend fast path may change
+ * itself (between 00 and 01): those whose change the engine would only
+ * apply as a host DACR, with no flush and no other space
+ * @vcpu: the vCPU
+ * @host_or: set to what the host DACR adds to the guest's client bits
+ *
+ * Return: a mask of whole 2-bit fields.
+ */
+uint32_t pv_shadow_fast_dacr(const struct pv_vcpu *vcpu, uint32_t *host_or);
+
+/**
  * pv_shadow_ctx_changed() - the guest wrote translation-regime state
  * @vcpu: the vCPU, whose cp15 fields already hold the new values
  * @what: PV_SHADOW_CTX_* bits

@@ -7,6 +7,7 @@
 #include <pvcore/error.h>
 
 #include "cp15.h"
+#include "shadow.h"
 #include "vm_state.h"
 #include "vpage.h"
 
@@ -36,12 +37,15 @@ void pv_vpage_sync_in(struct pv_vcpu *vcpu)
 	}
 	dacr = FIELD(p, PV_VPAGE_DACR);
 	if (dacr != vcpu->cp15.dacr) {
-		static const struct pv_cp_access dacr_reg = { 15, 0, 3, 0, 0,
-							      false, false };
-		uint32_t v[2] = { dacr, 0 };
-
-		/* Lazy PAN: the write the stub recorded takes effect now. */
-		(void)pv_cp_write(vcpu, &dacr_reg, v);
+		/*
+		 * Lazy PAN: the write the stub recorded takes effect now, as
+		 * the DACR write it stands for. Only the guest kernel writes
+		 * the page, so this holds in user mode too (after a backend's
+		 * fast return to user mode took the kernel's last write along).
+		 */
+		vcpu->cp15.dacr = dacr;
+		vcpu->mmu_dirty = true;
+		pv_shadow_ctx_changed(vcpu, PV_SHADOW_CTX_DACR);
 	}
 }
 

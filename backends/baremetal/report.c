@@ -55,7 +55,9 @@ static void summary(void)
 	pvbm_put_dec(pvbm_fast_gt);
 	pvbm_puts(" global-timer reads (mmio-read), ");
 	pvbm_put_dec(pvbm_fast_vfp);
-	pvbm_puts(" FPEXC accesses (vfp-ctrl)\n");
+	pvbm_puts(" FPEXC accesses (vfp-ctrl), ");
+	pvbm_put_dec(pvbm_fast_bp);
+	pvbm_puts(" BPIALL (cp15-write)\n");
 	pvbm_puts("pvbm: trap counters:\n");
 	for (unsigned r = 0; r < PV_TR_COUNT; r++) {
 		uint64_t n = pv_vm_trap_count(vm, (enum pv_trap_reason)r);

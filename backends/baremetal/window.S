@@ -241,7 +241,8 @@ slow_dabt:
  *   user mode of pvcore/fastpath.h, when the core's flags allow it;
  * - the self-describing MRS Rd, SPSR / MRS Rd, CPSR / MSR SPSR_fsxc, Rn
  *   of Linux's vector stubs (fastpath.h's PSR accesses);
- * - VMSR FPEXC, Rt and VMRS Rt, FPEXC of Linux's lazy VFP switching.
+ * - VMSR FPEXC, Rt and VMRS Rt, FPEXC of Linux's lazy VFP switching;
+ * - BPIALL and BPIALLIS, which the core's emulation ignores.
  *
  * Anything else goes the slow way, from the registers saved here.
  */
@@ -258,15 +259,20 @@ fast_undef:
 	ldr	r2, =0xee0d0f70
 	cmp	r1, r2
 	beq	fast_tpidruro
+	ldr	r2, =PV_FAST_ERET_WORD
+	cmp	r0, r2
+	beq	fast_eret
+	ldr	r2, =PV_FAST_BPIALL_WORD
+	cmp	r1, r2
+	ldrne	r2, =PV_FAST_BPIALLIS_WORD
+	cmpne	r1, r2
+	beq	fast_bpiall
 	ldr	r2, =PV_FAST_VMSR_FPEXC_WORD
 	cmp	r1, r2
 	beq	fast_vmsr_fpexc
 	ldr	r2, =PV_FAST_VMRS_FPEXC_WORD
 	cmp	r1, r2
 	beq	fast_vmrs_fpexc
-	ldr	r2, =PV_FAST_ERET_WORD
-	cmp	r0, r2
-	beq	fast_eret
 	bic	r1, r0, #0xf		/* the register field */
 	ldr	r2, =PV_FAST_MRS_SPSR_WORD
 	cmp	r1, r2
@@ -306,10 +312,16 @@ fast_eret:
 	and	r2, r0, r2
 	cmp	r2, #MODE_USR
 	bne	slow_undef
-	ldr	r2, [r3, #VP(DACR)]
+	ldr	r2, [r3, #VP(DACR)]		/* a lazy PAN toggle is fine: */
 	ldr	r4, [sp, #FF(DACR)]
-	cmp	r2, r4
-	bne	slow_undef		/* a lazy PAN write for the core */
+	eor	r4, r2, r4
+	ldr	r5, [sp, #FF(DACR_FREE)]
+	bics	r4, r4, r5		/* only in the free fields */
+	bne	slow_undef
+	and	r4, r2, r5
+	ldr	r6, =0xaaaaaaaa
+	tst	r4, r6			/* each of them 00 or 01 */
+	bne	slow_undef
 	str	r0, [sp, #FF(SPSR_SVC)]
 	add	r2, sp, #FF(SVC_SP)
 	stmia	r2, {sp, lr}^		/* the SVC bank goes to the struct */
@@ -328,11 +340,19 @@ fast_eret:
 	str	r1, [r3, #VP(CPSR)]	/* I and F: sync_in reads them in USR */
 	mov	r2, #0
 	str	r2, [sp, #PVBM_F_FAST_ON]
+	ldr	r2, [r3, #VP(DACR)]		/* the host DACR for it */
+	ldr	r4, =0x55555555
+	and	r2, r2, r4
+	ldr	r4, [sp, #FF(DACR_HOST_OR)]
+	orr	r2, r2, r4
+	mrc	p15, 0, r4, c3, c0, 0
+	cmp	r2, r4
+	mcrne	p15, 0, r2, c3, c0, 0	/* only on a change: cheap on QEMU */
 	SWITCH_VIEW FF(U_ASID), FF(U_TTBR0), r2
 	ldr	r2, [sp, #FF(N_ERET)]
 	add	r2, r2, #1
 	str	r2, [sp, #FF(N_ERET)]
-	ldmia	sp, {r0-r4}
+	ldmia	sp, {r0-r6}
 	movs	pc, lr
 
 /*
@@ -416,6 +436,13 @@ fast_vmsr_fpexc:
 	vmsr	fpexc, r1
 	str	r1, [sp, #FF(FPEXC)]
 	mov	r4, #FF(N_VFP)
+	b	count_out
+
+fast_bpiall:
+	ldr	r2, [sp, #FF(FLAGS)]
+	tst	r2, #PV_FAST_BP_OK
+	beq	slow_undef
+	mov	r4, #FF(N_CP15W)
 	b	count_out
 
 reg_out:

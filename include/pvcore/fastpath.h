@@ -34,7 +34,9 @@
  * the guest kernel, while @flags has PV_FAST_ERET_OK and @cpsr's mode is
  * SVC). With X = P.SPSR, taken only if (X & PV_FAST_ERET_SPSR_MASK) ==
  * USR (no IT, J, E, A, I, F or reserved bits: a plain return to user
- * mode) and P.DACR == F.dacr (no lazy PAN write to apply); in this order:
+ * mode), and P.DACR differs from F.dacr only in fields of F.dacr_free,
+ * each of them 00 or 01 in P.DACR (a lazy PAN toggle; anything else goes
+ * to the core); in this order:
  *
  * 1. F.spsr_svc = X; F.svc_sp, F.svc_lr = the host user SP and LR;
  * 2. PC = F.svc_lr & ~1 if X.T, else & ~3;
@@ -42,7 +44,10 @@
  * 4. F.cpsr = (F.cpsr & ~(0x1f | A | I | F)) | USR; P.CPSR = F.cpsr (the
  *    page's other fields are not read in user mode, and the core's next
  *    resume or fast SVC rewrites them);
- * 5. return to host USR at PC with CPSR = X, on F.u_ttbr0 and F.u_asid;
+ * 5. return to host USR at PC with CPSR = X, on F.u_ttbr0 and F.u_asid,
+ *    with the host DACR (P.DACR & 0x55555555) | F.dacr_host_or (the core
+ *    takes P.DACR as the guest's at its next trap, as for every stub
+ *    write);
  * 6. F.n_eret += 1.
  *
  * **Fast PSR accesses** (an UNDEF at one of the self-describing words
@@ -82,20 +87,28 @@
  * Rt = F.fpexc; then return to the next instruction and F.n_vfp += 1.
  * Linux writes FPEXC at every context switch (lazy VFP).
  *
+ * **Fast branch-predictor invalidation** (an UNDEF at "MCR p15, 0, Rt, c7,
+ * c5, 6" (BPIALL) or "c7, c1, 6" (BPIALLIS), cond AL, ARM state, from the
+ * guest kernel, while @flags has PV_FAST_BP_OK): the core's emulation
+ * does nothing (the guest's branch predictor is the host's, which keeps
+ * its own), so return to the next instruction and F.n_cp15w += 1. Linux
+ * issues one at every context switch.
+ *
  * Anything else (a flag clear, a check failing) is an ordinary trap for
  * the core; nothing of the above may have been written then. The counts
  * are those the core's path would have made: one "svc" trap per fast SVC,
  * one "exc-return" trap and one "patched" event per fast return, one "psr"
  * trap and one "patched" event per fast PSR access, one "mmio-read" trap
- * per fast global-timer read, one "vfp-ctrl" trap per fast FPEXC access;
- * none enters the trace ring. A backend whose own bookkeeping watches guest
+ * per fast global-timer read, one "vfp-ctrl" trap per fast FPEXC access,
+ * one "cp15-write" trap per fast BPIALL; none enters the trace ring. A backend whose own bookkeeping watches guest
  * user mode (a fault-loop watchdog) must treat non-zero counts as a visit
  * there. The flags are clear while the guest has an interrupt line up,
  * waits or stopped, runs with the MMU off, in a mode other than USR or
  * SVC, or without a live vCPU page, and when either shadow view lacks a
  * live ASID, so the fast path never allocates one. PV_FAST_PSR_OK needs
  * only a live vCPU page; @cpsr is filled whenever the page is live.
- * PV_FAST_VFP_OK needs only what its paragraph says.
+ * PV_FAST_VFP_OK needs only what its paragraph says; PV_FAST_BP_OK is set
+ * whenever a struct is registered.
  * PV_FAST_GT_OK needs what its paragraph says (no vCPU page) and a
  * non-zero @gt_clock_ns, which only the backend writes (after
  * pv_vcpu_set_fast()).
@@ -125,13 +138,17 @@
 #define PV_FAST_N_GT       76 /* fast global-timer reads since then */
 #define PV_FAST_FPEXC      80 /* the guest's FPEXC */
 #define PV_FAST_N_VFP      84 /* fast FPEXC accesses since then */
-#define PV_FAST_SIZE       88
+#define PV_FAST_N_CP15W    88 /* fast BPIALLs since then */
+#define PV_FAST_DACR_FREE  92 /* DACR fields the return may toggle */
+#define PV_FAST_DACR_HOST_OR 96 /* host DACR = guest client bits | this */
+#define PV_FAST_SIZE       100
 
 #define PV_FAST_SVC_OK  1
 #define PV_FAST_ERET_OK 2
 #define PV_FAST_PSR_OK  4
 #define PV_FAST_GT_OK   8
 #define PV_FAST_VFP_OK  16
+#define PV_FAST_BP_OK   32
 
 /* The self-describing trap word of "MOVS PC, LR" (patch.h, PV_SELF_ERET). */
 #define PV_FAST_ERET_WORD 0xE7FFD0F0
@@ -144,6 +161,10 @@
  * clear. */
 #define PV_FAST_VMSR_FPEXC_WORD 0xEEE80A10
 #define PV_FAST_VMRS_FPEXC_WORD 0xEEF80A10
+/* BPIALL and BPIALLIS (MCR p15, 0, Rt, c7, c5/c1, 6, cond AL), with Rt
+ * (bits [15:12]) clear. */
+#define PV_FAST_BPIALL_WORD   0xEE070FD5
+#define PV_FAST_BPIALLIS_WORD 0xEE070FD1
 /* CPSR bits MRS takes from the host SPSR: NZCVQ, GE and E. */
 #define PV_FAST_MRS_HOST_BITS 0xF80F0200
 /* SPSR bits that must read as USR alone for a fast return. */
@@ -175,7 +196,8 @@ struct pv_fast {
 	uint32_t svc_sp, svc_lr, spsr_svc;
 	uint32_t n_svc, n_eret, n_psr;
 	uint32_t gt_clock_ns, gt_va, gt_off_lo, gt_off_hi, n_gt;
-	uint32_t fpexc, n_vfp;
+	uint32_t fpexc, n_vfp, n_cp15w;
+	uint32_t dacr_free, dacr_host_or;
 };
 
 /**

@@ -1322,7 +1322,7 @@ END_TEST
  */
 struct host {
 	uint32_t sp, lr, exc_lr, spsr;
-	uint32_t pc, cpsr, ttbr0, asid;
+	uint32_t pc, cpsr, ttbr0, asid, dacr;
 };
 
 static struct pv_fast fast;
@@ -1358,10 +1358,13 @@ static bool model_eret(struct host *h)
 	struct pv_fast *f = &fast;
 	uint32_t x = *page_field(PV_VPAGE_SPSR);
 
+	uint32_t d = *page_field(PV_VPAGE_DACR);
+
 	if (!(f->flags & PV_FAST_ERET_OK) || (f->cpsr & 0x1f) != PV_MODE_SVC ||
 	    (x & PV_FAST_ERET_SPSR_MASK) != PV_MODE_USR ||
-	    *page_field(PV_VPAGE_DACR) != f->dacr)
+	    ((d ^ f->dacr) & ~f->dacr_free) || (d & f->dacr_free & 0xaaaaaaaau))
 		return false;
+	h->dacr = (d & 0x55555555u) | f->dacr_host_or;
 	f->spsr_svc = x;
 	f->svc_sp = h->sp;
 	f->svc_lr = h->lr;
@@ -1378,7 +1381,8 @@ static bool model_eret(struct host *h)
 	return true;
 }
 
-#define FAST_ALL (PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK)
+/* What a registered struct gets in the common case (no VFP, no timer). */
+#define FAST_ALL (PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK | PV_FAST_BP_OK)
 #define KSP 0xc0f00000u
 #define KLR 0xc0012344u
 #define USP 0x001ff000u
@@ -1418,7 +1422,7 @@ struct seen {
 	uint32_t cpsr, r13, r14, r15;
 	uint32_t spsr_svc, bank[4];
 	uint32_t page[5];
-	uint32_t ttbr0, asid, host_cpsr;
+	uint32_t ttbr0, asid, host_cpsr, host_dacr, dacr;
 	uint64_t n_svc, n_eret, n_patched, n_psr;
 };
 
@@ -1449,6 +1453,8 @@ static void record(struct seen *o)
 	o->ttbr0 = (uint32_t)pv_hpa_val(rs.ttbr0);
 	o->asid = rs.asid;
 	o->host_cpsr = rs.host_cpsr;
+	o->host_dacr = rs.dacr;
+	o->dacr = v->cp15.dacr;
 	o->n_svc = vm->stats.traps[PV_TR_SVC];
 	o->n_eret = vm->stats.traps[PV_TR_EXC_RETURN];
 	o->n_patched = vm->stats.events[PV_EV_PATCHED];
@@ -1471,6 +1477,9 @@ static void same(const struct seen *a, const struct seen *b, const char *what)
 			      a->host_cpsr == b->host_cpsr,
 		      "%s: resume %08x/%u/%08x against %08x/%u/%08x", what, a->ttbr0,
 		      a->asid, a->host_cpsr, b->ttbr0, b->asid, b->host_cpsr);
+	ck_assert_msg(a->host_dacr == b->host_dacr && a->dacr == b->dacr,
+		      "%s: DACR %08x/%08x against %08x/%08x", what, a->host_dacr,
+		      a->dacr, b->host_dacr, b->dacr);
 	ck_assert_msg(a->n_svc == b->n_svc && a->n_eret == b->n_eret &&
 			      a->n_patched == b->n_patched && a->n_psr == b->n_psr,
 		      "%s: counts", what);
@@ -1479,10 +1488,28 @@ static void same(const struct seen *a, const struct seen *b, const char *what)
 /* The kernel's exit path left this in the page (stub writes). */
 static void kernel_prepares_return(uint32_t spsr)
 {
+	*page_field(PV_VPAGE_DACR) = 0x55555555u; /* uaccess_enable */
 	*page_field(PV_VPAGE_SPSR) = spsr;
 	*page_field(PV_VPAGE_USR_SP) = USP - 0x40u;
 	*page_field(PV_VPAGE_USR_LR) = ULR + 8u;
 	*page_field(PV_VPAGE_CPSR) |= PV_PSR_I; /* cpsid i */
+}
+
+/*
+ * The kernel closed user access on entry (a lazy PAN stub write) and then
+ * trapped to the core for something else, which applied it.
+ */
+static void host_irq_after(const struct host *h);
+static void kernel_traps_with_user_access_off(void)
+{
+	struct host h = { .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
+			  .cpsr = PV_MODE_USR };
+	struct pv_resume rs;
+
+	*page_field(PV_VPAGE_DACR) = 0x55555551u;
+	host_irq_after(&h);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(v->cp15.dacr, 0x55555551u);
 }
 
 /* A host trap the backend takes after the fast path ran: the core syncs. */
@@ -1508,10 +1535,10 @@ static void host_irq_after(const struct host *h)
  */
 START_TEST(fast_svc_and_return_match_the_core)
 {
-	bool thumb = _i & 1, ret_thumb = _i & 2;
+	bool thumb = _i & 1, ret_thumb = _i & 2, pan = _i & 4;
 	uint32_t ret_spsr = PV_MODE_USR | PV_PSR_N | (3u << 16) |
 			    (ret_thumb ? PV_PSR_T : 0);
-	struct seen a, b;
+	struct seen a, b, a2, b2;
 	struct pv_trap t;
 	struct pv_exit e;
 	struct host h;
@@ -1525,20 +1552,20 @@ START_TEST(fast_svc_and_return_match_the_core)
 	record(&a);
 	ck_assert_uint_eq(a.r15, 0xc0008008u);
 	ck_assert_uint_eq(a.r14, UPC + (thumb ? 2 : 4));
+	if (pan)
+		kernel_traps_with_user_access_off();
 	kernel_prepares_return(ret_spsr);
 	v->r[15] = ERET_VA;
 	t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
 	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
 	ck_assert_int_eq(e.reason, PV_TR_EXC_RETURN);
-	struct seen a2;
 	record(&a2);
 	free_vm();
 
 	/* The fast path. */
 	user_state(thumb, true);
 	ck_assert_uint_eq(fast.flags, FAST_ALL);
-	h = (struct host){ .sp = USP, .lr = ULR, .exc_lr = UPC + (thumb ? 2 : 4),
-			   .spsr = t.host_cpsr };
+	h = (struct host){ .sp = USP, .lr = ULR, .exc_lr = UPC + (thumb ? 2 : 4) };
 	h.spsr = PV_MODE_USR | PV_PSR_Z | PV_PSR_C | (5u << 16) |
 		 (thumb ? PV_PSR_T : 0);
 	ck_assert(model_svc(&h));
@@ -1547,13 +1574,17 @@ START_TEST(fast_svc_and_return_match_the_core)
 	same(&a, &b, "svc");
 	ck_assert_uint_eq(fast.n_svc, 0); /* taken back */
 	ck_assert_uint_eq(fast.flags, FAST_ALL);
+	if (pan) {
+		kernel_traps_with_user_access_off();
+		ck_assert_uint_eq(fast.dacr, 0x55555551u);
+	}
 	kernel_prepares_return(ret_spsr);
 	h.pc = ERET_VA + 4; /* unused: the return goes to LR */
 	ck_assert(model_eret(&h));
 	host_irq_after(&h);
-	struct seen b2;
 	record(&b2);
 	same(&a2, &b2, "return");
+	ck_assert_uint_eq(h.dacr, b2.host_dacr);
 	/* Both ways in a row without the core in between. */
 	ck_assert(model_svc(&(struct host){ .sp = 1, .lr = 2, .exc_lr = UPC + 4,
 					    .spsr = PV_MODE_USR }));
@@ -1674,14 +1705,14 @@ START_TEST(fast_flags_off)
 	/* An interrupt line up. */
 	pv_vcpu_set_lines(v, false, true);
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK);
 	pv_vcpu_set_lines(v, false, false);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags, FAST_ALL);
 	/* Another mode. */
 	set_mode(PV_MODE_IRQ);
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK);
 	set_mode(PV_MODE_SVC);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags, FAST_ALL);
@@ -1689,7 +1720,7 @@ START_TEST(fast_flags_off)
 	v->cp15.cpacr = 0x00500000u;
 	v->vfp.fpexc = PV_FPEXC_EN;
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK);
 	v->cp15.cpacr = 0x00f00000u;
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags, FAST_ALL | PV_FAST_VFP_OK);
@@ -1709,7 +1740,7 @@ START_TEST(fast_flags_off)
 	/* MMU off: no views to switch. */
 	mmu_off();
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_VFP_OK);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_VFP_OK | PV_FAST_BP_OK);
 	/* The struct inside guest RAM, or misaligned, is refused. */
 	ck_assert_int_eq(pv_vcpu_set_fast(v, (struct pv_fast *)(void *)gptr(RAM0 + 0x100u)),
 			 PV_EINVAL);
@@ -1741,8 +1772,8 @@ START_TEST(fast_sites_turn_paths_off)
 		{ KVA + 0x10000u, 0xE1B0F00Eu, PV_FAST_ERET_WORD, PV_IC_DP_ERET, 0 },
 	};
 	static const struct { const struct pv_patch_site *s; uint32_t want; } c[] = {
-		{ svc_site, PV_FAST_ERET_OK | PV_FAST_PSR_OK },
-		{ eret_site, PV_FAST_SVC_OK },
+		{ svc_site, PV_FAST_ERET_OK | PV_FAST_PSR_OK | PV_FAST_BP_OK },
+		{ eret_site, PV_FAST_SVC_OK | PV_FAST_BP_OK },
 		{ fine_site, FAST_ALL },
 	};
 
@@ -1950,6 +1981,55 @@ START_TEST(fast_fpexc_matches_the_core)
 }
 END_TEST
 
+/*
+ * BPIALL and BPIALLIS: the core's own path changes nothing but the PC and
+ * the cp15-write count (the fast path's whole contract); the flag is set
+ * whenever a struct is registered.
+ */
+START_TEST(fast_bpiall_is_what_the_core_does)
+{
+	static const uint32_t words[] = { PV_FAST_BPIALL_WORD | 3u << 12,
+					  PV_FAST_BPIALLIS_WORD };
+
+	for (size_t k = 0; k < PV_ARRAY_SIZE(words); k++) {
+		struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+		struct pv_vcpu before;
+		struct pv_resume rs;
+		struct pv_exit e;
+		uint64_t n;
+
+		user_state(false, true);
+		set_mode(PV_MODE_SVC);
+		pv_vcpu_resume_state(v, &rs);
+		ck_assert_uint_eq(fast.flags & PV_FAST_BP_OK, PV_FAST_BP_OK);
+		gptr(TO_PA(ERET_VA))[0] = words[k];
+		v->r[15] = ERET_VA;
+		before = *v;
+		t.host_cpsr = PV_MODE_USR | (v->cpsr & PV_PSR_USER_MASK);
+		n = vm->stats.traps[PV_TR_CP15_WRITE];
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+		ck_assert_int_eq(e.reason, PV_TR_CP15_WRITE);
+		ck_assert_int_eq(e.injected, PV_INJ_NONE);
+		ck_assert_uint_eq(v->r[15], ERET_VA + 4);
+		ck_assert_uint_eq(vm->stats.traps[PV_TR_CP15_WRITE], n + 1);
+		ck_assert(!memcmp(v->r, before.r, 15 * sizeof(v->r[0])));
+		ck_assert_uint_eq(v->cpsr, before.cpsr);
+		ck_assert(!memcmp(&v->cp15, &before.cp15, sizeof(v->cp15)));
+		/* The fast path's count reaches the same counter. */
+		pv_vcpu_resume_state(v, &rs);
+		fast.n_cp15w = 2;
+		{
+			struct host h = { .sp = v->r[13], .lr = v->r[14],
+					  .pc = v->r[15], .cpsr = PV_MODE_USR };
+
+			host_irq_after(&h);
+		}
+		ck_assert_uint_eq(vm->stats.traps[PV_TR_CP15_WRITE], n + 3);
+		free_vm();
+	}
+}
+END_TEST
+
 static Suite *vpage_suite(void)
 {
 	Suite *s = suite_create("vpage");
@@ -1994,11 +2074,12 @@ static Suite *vpage_suite(void)
 	tcase_add_test(tr, trap_in_stub_without_table_is_the_guests);
 	tcase_add_test(tr, trap_self_describing_in_stub);
 	suite_add_tcase(s, tr);
-	tcase_add_loop_test(fp, fast_svc_and_return_match_the_core, 0, 4);
+	tcase_add_loop_test(fp, fast_svc_and_return_match_the_core, 0, 8);
 	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);
 	tcase_add_test(fp, fast_gt_read_matches_the_core);
 	tcase_add_test(fp, fast_fpexc_matches_the_core);
+	tcase_add_test(fp, fast_bpiall_is_what_the_core_does);
 	tcase_add_test(fp, fast_sites_turn_paths_off);
 	suite_add_tcase(s, fp);
 	tcase_set_timeout(h, 120);
