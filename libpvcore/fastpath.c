@@ -114,6 +114,10 @@ int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
 		if (pv_ranges_overlap(at, sizeof(*fast),
 				      pv_hva_val(cfg->ram[i].hva), cfg->ram[i].size))
 			return PV_EINVAL;
+	if (fast && cfg->stubs &&
+	    pv_ranges_overlap(at, sizeof(*fast), pv_hva_val(cfg->vcpu_pages.hva),
+			      cfg->vcpu_pages.size))
+		return PV_EINVAL; /* the vCPU pages are guest-kernel-writable */
 	vcpu->fast = fast;
 	vcpu->fast_allow = sites_allow(cfg->patch_sites);
 	if (fast)

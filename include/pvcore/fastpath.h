@@ -1,20 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * DOC: the backend's system-call fast path
+ * DOC: the backend's fast paths
  *
  * Two traps remain in a guest system call once pvpatch's stubs run (see
  * pvpage.h): the SVC from guest user mode and the kernel's return to user
- * mode (MOVS PC, LR in SVC mode). A backend may take both without calling
- * the core, in a few dozen instructions of its exception vector, from a
- * &struct pv_fast it owns and registers with pv_vcpu_set_fast(). The core
- * fills the struct at every pv_vcpu_resume_state() with what both
- * transitions need, sets @flags only when the common case holds, and takes
- * the result back at the start of its next entry point (the state moved,
- * the traps counted), so the C path stays the reference and nothing else
- * sees a difference. The struct must live where the backend's vector code
- * reaches it, and where the guest cannot (never in guest RAM or a page
- * the guest maps); the offsets below are for assembly, checked against
- * the struct at build time (libpvcore/fastpath.c).
+ * mode (MOVS PC, LR in SVC mode); around them, Linux's vector stubs, its
+ * clock and its context switches trap a few more times. A backend may take
+ * these in a few dozen instructions of its exception vectors, without
+ * calling the core, from a &struct pv_fast it owns and registers with
+ * pv_vcpu_set_fast(). The core fills the struct at every
+ * pv_vcpu_resume_state() with what the paths need, sets a flag only for
+ * the paths whose preconditions hold, and takes the result back at the
+ * start of its next entry point (the state moved, the traps counted), so
+ * the C path stays the reference and nothing else sees a difference. The
+ * struct must live where the backend's vector code reaches it, and where
+ * the guest cannot (never in guest RAM or a page the guest maps); the
+ * offsets below are for assembly, checked against the struct at build
+ * time (libpvcore/fastpath.c). Every path is optional: a backend takes
+ * the ones it implements and leaves the rest to the core.
  *
  * **Fast SVC** (an SVC taken from host USR while @flags has PV_FAST_SVC_OK
  * and @cpsr's mode is USR). With S = the host SPSR, P = the vCPU page
@@ -116,7 +119,7 @@
 #ifndef PVCORE_FASTPATH_H
 #define PVCORE_FASTPATH_H
 
-#define PV_FAST_FLAGS      0  /* PV_FAST_SVC_OK | PV_FAST_ERET_OK, or 0 */
+#define PV_FAST_FLAGS      0  /* PV_FAST_*_OK: the paths that may run now */
 #define PV_FAST_CPSR       4  /* the virtual CPSR without the user bits */
 #define PV_FAST_SVC_VECTOR 8  /* the guest's SVC vector address */
 #define PV_FAST_SVC_PSR    12 /* USR, and T and E as exception entry sets */
@@ -203,7 +206,8 @@ struct pv_fast {
 /**
  * pv_vcpu_set_fast() - register (or, with NULL, drop) a backend fast path
  * @vcpu: the vCPU
- * @fast: the backend's struct, word-aligned, outside guest RAM; the core
+ * @fast: the backend's struct, word-aligned, outside guest RAM and the
+ *        vCPU pages; the core
  *        clears it and keeps the pointer until the next call (a vCPU reset
  *        keeps it too)
  *
@@ -212,7 +216,8 @@ struct pv_fast {
  * PSR accesses if a site gives a self-describing word another meaning
  * than the word itself says.
  *
- * Return: 0; PV_EINVAL if @fast is not word-aligned.
+ * Return: 0; PV_EINVAL if @fast is not word-aligned or lies where the
+ * guest can write (guest RAM, the vCPU pages).
  */
 int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast);
 #endif /* __ASSEMBLER__ */

@@ -1746,6 +1746,8 @@ START_TEST(fast_flags_off)
 			 PV_EINVAL);
 	ck_assert_int_eq(pv_vcpu_set_fast(v, (struct pv_fast *)(void *)((char *)&fast + 2)),
 			 PV_EINVAL);
+	ck_assert_int_eq(pv_vcpu_set_fast(v, (struct pv_fast *)(void *)(vpage_mem + 100)),
+			 PV_EINVAL);
 	/* Unregistered: nothing is written. */
 	ck_assert_int_eq(pv_vcpu_set_fast(v, NULL), 0);
 	fast.flags = 0x5a;
