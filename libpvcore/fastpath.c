@@ -11,6 +11,7 @@
 #include "a9_timers.h"
 #include "fast.h"
 #include "itlb.h"
+#include "mmu.h"
 #include "shadow.h"
 #include "stats.h"
 #include "vm_state.h"
@@ -126,6 +127,29 @@ int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
 }
 
 /*
+ * After a context switch the translation cache starts empty, and the
+ * first read of the clock in the new regime would take the core's path.
+ * Once per regime, from the guest kernel, walk the address the kernel
+ * used before (a speculative walk, as a TLB may make: the walker reads
+ * only RAM) and cache it if it still reaches the MPCore page.
+ */
+static bool gt_walk(struct pv_vcpu *vcpu, uint32_t va, uint64_t page)
+{
+	struct pv_walk w;
+	struct pv_fault flt;
+
+	if (!va || !pv_vcpu_is_privileged(vcpu) ||
+	    vcpu->fast_gt_gen == vcpu->itlb.gen)
+		return false;
+	vcpu->fast_gt_gen = vcpu->itlb.gen;
+	if (pv_mmu_translate(vcpu, pv_gva(va), PV_ACC_READ, &w, &flt) ||
+	    (pv_gpa_val(w.pa) & ~(uint64_t)0xfff) != page)
+		return false;
+	pv_dtlb_fill(vcpu, va, PV_ACC_READ, w.domain, NULL, pv_gpa_val(w.pa));
+	return true;
+}
+
+/*
  * The global timer for the fast read: the kernel's own mapping of its
  * page, from the translation cache, and the counter as clock + offset.
  */
@@ -135,11 +159,15 @@ static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f)
 	uint32_t tick, va;
 	uint64_t off;
 
+	uint64_t page = vm->cfg.board->periph_base & ~0xfffu;
+
 	if (!f->gt_clock_ns ||
 	    !pv_a9_gt_linear(&vm->dev.timers, &tick, &off) ||
-	    tick != f->gt_clock_ns ||
-	    !pv_dtlb_kernel_device(vcpu, vm->cfg.board->periph_base & ~0xfffu,
-				   f->gt_va, &va))
+	    tick != f->gt_clock_ns)
+		return 0;
+	if (!pv_dtlb_kernel_device(vcpu, page, f->gt_va, &va) &&
+	    !(gt_walk(vcpu, f->gt_va, page) &&
+	      pv_dtlb_kernel_device(vcpu, page, f->gt_va, &va)))
 		return 0;
 	f->gt_va = va;
 	f->gt_off_lo = (uint32_t)off;

@@ -25,13 +25,16 @@ static void sync_regime(struct pv_vcpu *vcpu)
 {
 	struct pv_itlb *t = &vcpu->itlb;
 	const struct pv_cp15 *c = &vcpu->cp15;
+	uint32_t gen;
 
 	if (t->sctlr == c->sctlr && t->ttbr0 == c->ttbr0 &&
 	    t->ttbr1 == c->ttbr1 && t->ttbcr == c->ttbcr &&
 	    t->contextidr == c->contextidr &&
 	    t->tlbi_gen == vcpu->vm->shadow.tlbi_gen)
 		return;
+	gen = t->gen + 1 ? t->gen + 1 : 1;
 	pv_memset(t, 0, sizeof(*t));
+	t->gen = gen;
 	t->sctlr = c->sctlr;
 	t->ttbr0 = c->ttbr0;
 	t->ttbr1 = c->ttbr1;

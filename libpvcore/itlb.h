@@ -33,6 +33,7 @@ struct pv_tlb_ent {
  * struct pv_itlb - the trap path's caches of guest translations
  * @sctlr, @ttbr0, @ttbr1, @ttbcr, @contextidr, @tlbi_gen: the translation
  *        regime the entries belong to (a change empties both caches)
+ * @gen: counts those changes (never 0 once the caches were used)
  * @ent: instruction fetches, direct-mapped by VA[14:12]
  * @dent: data accesses, direct-mapped by VA[15:12] and the write bit
  * Holds no more than a TLB may: guest translations of RAM pages the guest
@@ -42,6 +43,7 @@ struct pv_tlb_ent {
  */
 struct pv_itlb {
 	uint32_t sctlr, ttbr0, ttbr1, ttbcr, contextidr, tlbi_gen;
+	uint32_t gen;
 	struct pv_tlb_ent ent[PV_ITLB_ENTRIES];
 	struct pv_tlb_ent dent[PV_DTLB_ENTRIES];
 };

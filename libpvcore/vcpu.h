@@ -237,6 +237,9 @@ struct pv_vcpu {
 	 * allows it (PV_FAST_*_OK). */
 	struct pv_fast *fast;
 	uint32_t fast_allow;
+	/* The translation regime (itlb.gen) in which fastpath.c last looked
+	 * for the kernel's mapping of the global timer itself. */
+	uint32_t fast_gt_gen;
 	struct pv_itlb itlb;
 	struct pv_decoded decoded;
 };

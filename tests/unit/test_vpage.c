@@ -1877,7 +1877,33 @@ START_TEST(fast_gt_read_matches_the_core)
 	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 1), 0);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
-	/* A guest TLB maintenance operation drops the cached mapping. */
+	/*
+	 * A guest TLB maintenance operation empties the translation cache;
+	 * the core then walks the address once (in the guest kernel), and
+	 * finds it only while the guest still maps the page there.
+	 */
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	set_mode(PV_MODE_USR);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0); /* no walk for user */
+	set_mode(PV_MODE_SVC);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	ck_assert_uint_eq(fast.gt_va, GT_KVA + (vm->cfg.board->periph_base & 0xff000u));
+	gptr(L1)[GT_KVA >> 20] = 0; /* unmapped */
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	/* Mapped again, but in the same regime: one walk per regime only. */
+	gptr(L1)[GT_KVA >> 20] = (vm->cfg.board->periph_base & 0xfff00000u) |
+				 1u << 10 | 1u << 2 | 2;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/* Mapped elsewhere (RAM): the walk does not take it. */
+	gptr(L1)[GT_KVA >> 20] = RAM0 | 1u << 10 | 2;
 	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
