@@ -131,7 +131,9 @@ int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
  * first read of the clock in the new regime would take the core's path.
  * Once per regime, from the guest kernel, walk the address the kernel
  * used before (a speculative walk, as a TLB may make: the walker reads
- * only RAM) and cache it if it still reaches the MPCore page.
+ * only RAM) and cache it if it still reaches the MPCore page. Not after
+ * TLB maintenance: munmap() issues one per page, and a walk after each
+ * would cost more than the reads it saves.
  */
 static bool gt_walk(struct pv_vcpu *vcpu, uint32_t va, uint64_t page)
 {
@@ -139,7 +141,8 @@ static bool gt_walk(struct pv_vcpu *vcpu, uint32_t va, uint64_t page)
 	struct pv_fault flt;
 
 	if (!va || !pv_vcpu_is_privileged(vcpu) ||
-	    vcpu->fast_gt_gen == vcpu->itlb.gen)
+	    vcpu->fast_gt_gen == vcpu->itlb.gen ||
+	    vcpu->fast_gt_tlbi != vcpu->vm->shadow.tlbi_gen)
 		return false;
 	vcpu->fast_gt_gen = vcpu->itlb.gen;
 	if (pv_mmu_translate(vcpu, pv_gva(va), PV_ACC_READ, &w, &flt) ||
@@ -169,6 +172,7 @@ static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f)
 	    !(gt_walk(vcpu, f->gt_va, page) &&
 	      pv_dtlb_kernel_device(vcpu, page, f->gt_va, &va)))
 		return 0;
+	vcpu->fast_gt_tlbi = vm->shadow.tlbi_gen;
 	f->gt_va = va;
 	f->gt_off_lo = (uint32_t)off;
 	f->gt_off_hi = (uint32_t)(off >> 32);

@@ -238,8 +238,9 @@ struct pv_vcpu {
 	struct pv_fast *fast;
 	uint32_t fast_allow;
 	/* The translation regime (itlb.gen) in which fastpath.c last looked
-	 * for the kernel's mapping of the global timer itself. */
-	uint32_t fast_gt_gen;
+	 * for the kernel's mapping of the global timer itself, and the TLB
+	 * maintenance generation in which it last had that mapping. */
+	uint32_t fast_gt_gen, fast_gt_tlbi;
 	struct pv_itlb itlb;
 	struct pv_decoded decoded;
 };

@@ -1822,6 +1822,13 @@ static uint32_t kernel_gt_read(uint32_t off)
 	return v->r[2];
 }
 
+/* Another address space, as a context switch makes it. */
+static void next_context(void)
+{
+	v->cp15.contextidr++;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_CONTEXTIDR);
+}
+
 START_TEST(fast_gt_read_matches_the_core)
 {
 	struct pv_resume rs;
@@ -1878,12 +1885,23 @@ START_TEST(fast_gt_read_matches_the_core)
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
 	/*
-	 * A guest TLB maintenance operation empties the translation cache;
-	 * the core then walks the address once (in the guest kernel), and
-	 * finds it only while the guest still maps the page there.
+	 * A guest TLB maintenance operation empties the translation cache,
+	 * and the flag stays off until the kernel reads the clock through the
+	 * core again (no walk after maintenance: munmap() issues one per page).
 	 */
 	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	(void)kernel_gt_read(0x200);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/*
+	 * A context switch (another CONTEXTIDR) empties it too; then the core
+	 * walks the address once (in the guest kernel) and finds it while the
+	 * guest still maps the page there.
+	 */
 	set_mode(PV_MODE_USR);
+	next_context();
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0); /* no walk for user */
 	set_mode(PV_MODE_SVC);
@@ -1891,7 +1909,7 @@ START_TEST(fast_gt_read_matches_the_core)
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
 	ck_assert_uint_eq(fast.gt_va, GT_KVA + (vm->cfg.board->periph_base & 0xff000u));
 	gptr(L1)[GT_KVA >> 20] = 0; /* unmapped */
-	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	next_context();
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
 	/* Mapped again, but in the same regime: one walk per regime only. */
@@ -1899,12 +1917,12 @@ START_TEST(fast_gt_read_matches_the_core)
 				 1u << 10 | 1u << 2 | 2;
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
-	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	next_context();
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
 	/* Mapped elsewhere (RAM): the walk does not take it. */
 	gptr(L1)[GT_KVA >> 20] = RAM0 | 1u << 10 | 2;
-	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	next_context();
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
 	free_vm();
