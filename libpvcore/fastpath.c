@@ -44,6 +44,8 @@ _Static_assert(OFF(n_vfp) == PV_FAST_N_VFP, "fastpath.h");
 _Static_assert(OFF(n_cp15w) == PV_FAST_N_CP15W, "fastpath.h");
 _Static_assert(OFF(dacr_free) == PV_FAST_DACR_FREE, "fastpath.h");
 _Static_assert(OFF(dacr_host_or) == PV_FAST_DACR_HOST_OR, "fastpath.h");
+_Static_assert(OFF(ttbr1) == PV_FAST_TTBR1, "fastpath.h");
+_Static_assert(OFF(n_cp15r) == PV_FAST_N_CP15R, "fastpath.h");
 _Static_assert(PV_BOARD_GT_OFFSET == 0x200u, "fastpath.h: the GT words");
 _Static_assert(sizeof(struct pv_fast) == PV_FAST_SIZE, "fastpath.h");
 /* The constants the assembly uses, from the core's own definitions. */
@@ -85,7 +87,8 @@ _Static_assert(PV_FAST_MRS_HOST_BITS ==
 static uint32_t sites_allow(const struct pv_patch_table *t)
 {
 	uint32_t ok = PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK |
-		      PV_FAST_GT_OK | PV_FAST_VFP_OK | PV_FAST_BP_OK;
+		      PV_FAST_GT_OK | PV_FAST_VFP_OK | PV_FAST_BP_OK |
+		      PV_FAST_TTBR1_OK;
 	struct pv_patch_site self;
 	struct pv_insn in;
 
@@ -198,9 +201,11 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 	if (!f)
 		return;
 	f->n_svc = f->n_eret = f->n_psr = f->n_gt = f->n_vfp = f->n_cp15w = 0;
-	/* The global timer, FPEXC and BPIALL need no vCPU page, no stubs. */
-	f->flags = vcpu->fast_allow &
-		   (gt_fill(vcpu, f) | vfp_fill(vcpu, f) | PV_FAST_BP_OK);
+	f->n_cp15r = 0;
+	f->ttbr1 = vcpu->cp15.ttbr1;
+	/* The timer, FPEXC, BPIALL and TTBR1 need no vCPU page, no stubs. */
+	f->flags = vcpu->fast_allow & (gt_fill(vcpu, f) | vfp_fill(vcpu, f) |
+				       PV_FAST_BP_OK | PV_FAST_TTBR1_OK);
 	if (!vcpu->vpage_live)
 		return;
 	/* The PSR accesses need the page and the mode, nothing else. */
@@ -246,15 +251,16 @@ void pv_fast_sync(struct pv_vcpu *vcpu)
 	if (!f)
 		return;
 	f->flags = 0; /* until the next resume fills it again */
-	if (f->n_psr | f->n_gt | f->n_vfp | f->n_cp15w) {
+	if (f->n_psr | f->n_gt | f->n_vfp | f->n_cp15w | f->n_cp15r) {
 		st->traps[PV_TR_CP15_WRITE] += f->n_cp15w;
+		st->traps[PV_TR_CP15_READ] += f->n_cp15r;
 		st->traps[PV_TR_PSR] += f->n_psr;
 		st->events[PV_EV_PATCHED] += f->n_psr;
 		st->traps[PV_TR_MMIO_READ] += f->n_gt;
 		st->traps[PV_TR_VFP_CTRL] += f->n_vfp;
 		if (f->n_vfp)
 			vcpu->vfp.fpexc = f->fpexc & PV_FPEXC_EN;
-		f->n_psr = f->n_gt = f->n_vfp = f->n_cp15w = 0;
+		f->n_psr = f->n_gt = f->n_vfp = f->n_cp15w = f->n_cp15r = 0;
 	}
 	if (!(f->n_svc | f->n_eret))
 		return;

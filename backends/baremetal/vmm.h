@@ -46,9 +46,11 @@ uint64_t pvbm_irq_oneshots(void);
 
 /* run.c: what window.S's fast paths handled (for the report): TPIDRURO
  * writes, system calls entered, returns to user mode, PSR accesses,
- * global-timer reads, FPEXC accesses, branch-predictor invalidations. */
+ * global-timer reads, FPEXC accesses, branch-predictor invalidations,
+ * TTBR1 reads. */
 extern uint64_t pvbm_fast_tpidruro, pvbm_fast_svc, pvbm_fast_eret;
 extern uint64_t pvbm_fast_psr, pvbm_fast_gt, pvbm_fast_vfp, pvbm_fast_bp;
+extern uint64_t pvbm_fast_ttbr1;
 
 /* payload.c */
 /**

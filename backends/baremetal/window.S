@@ -242,7 +242,8 @@ slow_dabt:
  * - the self-describing MRS Rd, SPSR / MRS Rd, CPSR / MSR SPSR_fsxc, Rn
  *   of Linux's vector stubs (fastpath.h's PSR accesses);
  * - VMSR FPEXC, Rt and VMRS Rt, FPEXC of Linux's lazy VFP switching;
- * - BPIALL and BPIALLIS, which the core's emulation ignores.
+ * - BPIALL and BPIALLIS, which the core's emulation ignores;
+ * - MRC of TTBR1, which Linux reads at every context switch.
  *
  * Anything else goes the slow way, from the registers saved here.
  */
@@ -267,6 +268,9 @@ fast_undef:
 	ldrne	r2, =PV_FAST_BPIALLIS_WORD
 	cmpne	r1, r2
 	beq	fast_bpiall
+	ldr	r2, =PV_FAST_MRC_TTBR1_WORD
+	cmp	r1, r2
+	beq	fast_mrc_ttbr1
 	ldr	r2, =PV_FAST_VMSR_FPEXC_WORD
 	cmp	r1, r2
 	beq	fast_vmsr_fpexc
@@ -437,6 +441,12 @@ fast_vmsr_fpexc:
 	str	r1, [sp, #FF(FPEXC)]
 	mov	r4, #FF(N_VFP)
 	b	count_out
+
+fast_mrc_ttbr1:
+	REG_CHECK 12, PV_FAST_TTBR1_OK
+	ldr	r1, [sp, #FF(TTBR1)]
+	mov	r4, #FF(N_CP15R)
+	b	reg_out
 
 fast_bpiall:
 	ldr	r2, [sp, #FF(FLAGS)]

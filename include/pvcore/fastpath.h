@@ -97,21 +97,27 @@
  * its own), so return to the next instruction and F.n_cp15w += 1. Linux
  * issues one at every context switch.
  *
+ * **Fast TTBR1 reads** (an UNDEF at "MRC p15, 0, Rt, c2, c0, 1", cond AL,
+ * ARM state, from the guest kernel, Rt r0-r12 or r14, while @flags has
+ * PV_FAST_TTBR1_OK): Rt = F.ttbr1, return to the next instruction,
+ * F.n_cp15r += 1. Linux reads it at every context switch.
+ *
  * Anything else (a flag clear, a check failing) is an ordinary trap for
  * the core; nothing of the above may have been written then. The counts
  * are those the core's path would have made: one "svc" trap per fast SVC,
  * one "exc-return" trap and one "patched" event per fast return, one "psr"
  * trap and one "patched" event per fast PSR access, one "mmio-read" trap
  * per fast global-timer read, one "vfp-ctrl" trap per fast FPEXC access,
- * one "cp15-write" trap per fast BPIALL; none enters the trace ring. A backend whose own bookkeeping watches guest
+ * one "cp15-write" trap per fast BPIALL, one "cp15-read" trap per fast
+ * TTBR1 read; none enters the trace ring. A backend whose own bookkeeping watches guest
  * user mode (a fault-loop watchdog) must treat non-zero counts as a visit
  * there. The flags are clear while the guest has an interrupt line up,
  * waits or stopped, runs with the MMU off, in a mode other than USR or
  * SVC, or without a live vCPU page, and when either shadow view lacks a
  * live ASID, so the fast path never allocates one. PV_FAST_PSR_OK needs
  * only a live vCPU page; @cpsr is filled whenever the page is live.
- * PV_FAST_VFP_OK needs only what its paragraph says; PV_FAST_BP_OK is set
- * whenever a struct is registered.
+ * PV_FAST_VFP_OK needs only what its paragraph says; PV_FAST_BP_OK and
+ * PV_FAST_TTBR1_OK are set whenever a struct is registered.
  * PV_FAST_GT_OK needs what its paragraph says (no vCPU page) and a
  * non-zero @gt_clock_ns, which only the backend writes (after
  * pv_vcpu_set_fast()).
@@ -144,7 +150,9 @@
 #define PV_FAST_N_CP15W    88 /* fast BPIALLs since then */
 #define PV_FAST_DACR_FREE  92 /* DACR fields the return may toggle */
 #define PV_FAST_DACR_HOST_OR 96 /* host DACR = guest client bits | this */
-#define PV_FAST_SIZE       100
+#define PV_FAST_TTBR1      100 /* the guest's TTBR1 */
+#define PV_FAST_N_CP15R    104 /* fast TTBR1 reads since then */
+#define PV_FAST_SIZE       108
 
 #define PV_FAST_SVC_OK  1
 #define PV_FAST_ERET_OK 2
@@ -152,6 +160,7 @@
 #define PV_FAST_GT_OK   8
 #define PV_FAST_VFP_OK  16
 #define PV_FAST_BP_OK   32
+#define PV_FAST_TTBR1_OK 64
 
 /* The self-describing trap word of "MOVS PC, LR" (patch.h, PV_SELF_ERET). */
 #define PV_FAST_ERET_WORD 0xE7FFD0F0
@@ -168,6 +177,9 @@
  * (bits [15:12]) clear. */
 #define PV_FAST_BPIALL_WORD   0xEE070FD5
 #define PV_FAST_BPIALLIS_WORD 0xEE070FD1
+/* MRC p15, 0, Rt, c2, c0, 1 (TTBR1, cond AL), with Rt (bits [15:12])
+ * clear. */
+#define PV_FAST_MRC_TTBR1_WORD 0xEE120F30
 /* CPSR bits MRS takes from the host SPSR: NZCVQ, GE and E. */
 #define PV_FAST_MRS_HOST_BITS 0xF80F0200
 /* SPSR bits that must read as USR alone for a fast return. */
@@ -201,6 +213,7 @@ struct pv_fast {
 	uint32_t gt_clock_ns, gt_va, gt_off_lo, gt_off_hi, n_gt;
 	uint32_t fpexc, n_vfp, n_cp15w;
 	uint32_t dacr_free, dacr_host_or;
+	uint32_t ttbr1, n_cp15r;
 };
 
 /**

@@ -1382,7 +1382,8 @@ static bool model_eret(struct host *h)
 }
 
 /* What a registered struct gets in the common case (no VFP, no timer). */
-#define FAST_ALL (PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK | PV_FAST_BP_OK)
+#define FAST_ALL (PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK | PV_FAST_BP_OK | \
+		  PV_FAST_TTBR1_OK)
 #define KSP 0xc0f00000u
 #define KLR 0xc0012344u
 #define USP 0x001ff000u
@@ -1705,14 +1706,14 @@ START_TEST(fast_flags_off)
 	/* An interrupt line up. */
 	pv_vcpu_set_lines(v, false, true);
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK | PV_FAST_TTBR1_OK);
 	pv_vcpu_set_lines(v, false, false);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags, FAST_ALL);
 	/* Another mode. */
 	set_mode(PV_MODE_IRQ);
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK | PV_FAST_TTBR1_OK);
 	set_mode(PV_MODE_SVC);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags, FAST_ALL);
@@ -1720,7 +1721,7 @@ START_TEST(fast_flags_off)
 	v->cp15.cpacr = 0x00500000u;
 	v->vfp.fpexc = PV_FPEXC_EN;
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK | PV_FAST_TTBR1_OK);
 	v->cp15.cpacr = 0x00f00000u;
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags, FAST_ALL | PV_FAST_VFP_OK);
@@ -1740,7 +1741,8 @@ START_TEST(fast_flags_off)
 	/* MMU off: no views to switch. */
 	mmu_off();
 	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_VFP_OK | PV_FAST_BP_OK);
+	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_VFP_OK | PV_FAST_BP_OK |
+				      PV_FAST_TTBR1_OK);
 	/* The struct inside guest RAM, or misaligned, is refused. */
 	ck_assert_int_eq(pv_vcpu_set_fast(v, (struct pv_fast *)(void *)gptr(RAM0 + 0x100u)),
 			 PV_EINVAL);
@@ -1774,8 +1776,8 @@ START_TEST(fast_sites_turn_paths_off)
 		{ KVA + 0x10000u, 0xE1B0F00Eu, PV_FAST_ERET_WORD, PV_IC_DP_ERET, 0 },
 	};
 	static const struct { const struct pv_patch_site *s; uint32_t want; } c[] = {
-		{ svc_site, PV_FAST_ERET_OK | PV_FAST_PSR_OK | PV_FAST_BP_OK },
-		{ eret_site, PV_FAST_SVC_OK | PV_FAST_BP_OK },
+		{ svc_site, FAST_ALL & ~(uint32_t)PV_FAST_SVC_OK },
+		{ eret_site, PV_FAST_SVC_OK | PV_FAST_BP_OK | PV_FAST_TTBR1_OK },
 		{ fine_site, FAST_ALL },
 	};
 
@@ -2076,6 +2078,50 @@ START_TEST(fast_bpiall_is_what_the_core_does)
 }
 END_TEST
 
+/* TTBR1 reads: the core's path against the contract, every register. */
+START_TEST(fast_ttbr1_read_matches_the_core)
+{
+	for (uint32_t rt = 0; rt < 15; rt++) {
+		uint32_t word = PV_FAST_MRC_TTBR1_WORD | rt << 12, regs[2][16];
+		uint64_t n[2];
+
+		for (int pass = 0; pass < 2; pass++) {
+			struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+			struct pv_resume rs;
+			struct pv_exit e;
+
+			user_state(false, pass == 1);
+			set_mode(PV_MODE_SVC);
+			v->cp15.ttbr1 = 0x12344000u | 0x6au;
+			for (unsigned i = 0; i < 15; i++)
+				v->r[i] = 0xabcd0000u + i;
+			pv_vcpu_resume_state(v, &rs);
+			if (!pass || rt == 13) {
+				gptr(TO_PA(ERET_VA))[0] = word;
+				v->r[15] = ERET_VA;
+				ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+				ck_assert_int_eq(e.reason, PV_TR_CP15_READ);
+			} else {
+				struct host h;
+
+				ck_assert_uint_eq(fast.flags & PV_FAST_TTBR1_OK,
+						  PV_FAST_TTBR1_OK);
+				v->r[rt] = fast.ttbr1;
+				fast.n_cp15r++;
+				h = (struct host){ .sp = v->r[13], .lr = v->r[14],
+						   .pc = ERET_VA + 4, .cpsr = PV_MODE_USR };
+				host_irq_after(&h);
+			}
+			memcpy(regs[pass], v->r, sizeof(regs[pass]));
+			n[pass] = vm->stats.traps[PV_TR_CP15_READ];
+			free_vm();
+		}
+		ck_assert_msg(!memcmp(regs[0], regs[1], sizeof(regs[0])), "rt %u", rt);
+		ck_assert_uint_eq(n[0], n[1]);
+	}
+}
+END_TEST
+
 static Suite *vpage_suite(void)
 {
 	Suite *s = suite_create("vpage");
@@ -2126,6 +2172,7 @@ static Suite *vpage_suite(void)
 	tcase_add_test(fp, fast_gt_read_matches_the_core);
 	tcase_add_test(fp, fast_fpexc_matches_the_core);
 	tcase_add_test(fp, fast_bpiall_is_what_the_core_does);
+	tcase_add_test(fp, fast_ttbr1_read_matches_the_core);
 	tcase_add_test(fp, fast_sites_turn_paths_off);
 	suite_add_tcase(s, fp);
 	tcase_set_timeout(h, 120);
