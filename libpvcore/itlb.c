@@ -151,16 +151,17 @@ bool pv_dtlb_kernel_device(struct pv_vcpu *vcpu, uint64_t gpa_page,
 			   uint32_t hint, uint32_t *va_page)
 {
 	struct pv_itlb *t = &vcpu->itlb;
-	const struct pv_tlb_ent *e = &t->dent[data_slot(hint, PV_ACC_READ)];
+	unsigned first = data_slot(hint, PV_ACC_READ);
 
 	sync_regime(vcpu);
-	for (unsigned i = 0; i <= PV_DTLB_ENTRIES; i++) {
+	/* The hint's slot first: the mapping seldom moves. */
+	for (unsigned n = 0; n < PV_DTLB_ENTRIES; n++) {
+		const struct pv_tlb_ent *e = &t->dent[(first + n) % PV_DTLB_ENTRIES];
+
 		if (kernel_device_ent(vcpu, e, gpa_page)) {
 			*va_page = e->va_page & ~1u;
 			return true;
 		}
-		if (i < PV_DTLB_ENTRIES)
-			e = &t->dent[i];
 	}
 	return false;
 }

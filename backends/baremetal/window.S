@@ -316,13 +316,13 @@ fast_eret:
 	and	r2, r0, r2
 	cmp	r2, #MODE_USR
 	bne	slow_undef
-	ldr	r2, [r3, #VP(DACR)]		/* a lazy PAN toggle is fine: */
+	ldr	r7, [r3, #VP(DACR)]		/* a lazy PAN toggle is fine: */
 	ldr	r4, [sp, #FF(DACR)]
-	eor	r4, r2, r4
+	eor	r4, r7, r4
 	ldr	r5, [sp, #FF(DACR_FREE)]
 	bics	r4, r4, r5		/* only in the free fields */
 	bne	slow_undef
-	and	r4, r2, r5
+	and	r4, r7, r5
 	ldr	r6, =0xaaaaaaaa
 	tst	r4, r6			/* each of them 00 or 01 */
 	bne	slow_undef
@@ -344,9 +344,8 @@ fast_eret:
 	str	r1, [r3, #VP(CPSR)]	/* I and F: sync_in reads them in USR */
 	mov	r2, #0
 	str	r2, [sp, #PVBM_F_FAST_ON]
-	ldr	r2, [r3, #VP(DACR)]		/* the host DACR for it */
-	ldr	r4, =0x55555555
-	and	r2, r2, r4
+	ldr	r4, =0x55555555		/* the host DACR for it */
+	and	r2, r7, r4
 	ldr	r4, [sp, #FF(DACR_HOST_OR)]
 	orr	r2, r2, r4
 	mrc	p15, 0, r4, c3, c0, 0
@@ -356,7 +355,7 @@ fast_eret:
 	ldr	r2, [sp, #FF(N_ERET)]
 	add	r2, r2, #1
 	str	r2, [sp, #FF(N_ERET)]
-	ldmia	sp, {r0-r6}
+	ldmia	sp, {r0-r7}
 	movs	pc, lr
 
 /*
