@@ -68,6 +68,37 @@ void pvbm_timer_set(uint64_t deadline_ns);
 bool pvbm_timer_irq(unsigned irq, bool *oneshot_fired);
 extern volatile uint64_t pvbm_ticks;
 
+/*
+ * sdhc.c: block storage on the first i.MX6 uSDHC that holds a card (QEMU:
+ * -drive if=none,id=d0,file=IMG,format=raw -device sd-card,drive=d0).
+ * Polled; every call returns when the card is done or has failed.
+ * pvbm_sd_init(): 0, or a negative PV_E* code when no controller has a
+ * card or the card does not answer (storage then stays absent: capacity 0).
+ * pvbm_sd_read/write(): @count 512-byte sectors at @sector; 0 or a
+ * negative PV_E* code (PV_EBACKEND: the card or controller reported an
+ * error; PV_ERANGE: beyond the card). pvbm_sd_flush(): 0 once every
+ * completed write is on the medium.
+ */
+int pvbm_sd_init(void);
+uint64_t pvbm_sd_sectors(void);
+int pvbm_sd_read(uint64_t sector, uint8_t *buf, uint32_t count);
+int pvbm_sd_write(uint64_t sector, const uint8_t *buf, uint32_t count);
+int pvbm_sd_flush(void);
+
+/*
+ * enet.c: the i.MX6 Ethernet controller (ENET at 0x02188000; QEMU:
+ * -nic user,model=imx.enet,...), polled, no interrupts.
+ * pvbm_enet_init(): 0 or a negative PV_E* code; writes the controller's
+ * MAC address to @mac. pvbm_enet_send(): queue one frame (14..1514 bytes,
+ * no FCS); 0, or PV_ENOMEM when the transmit ring is full, PV_EBACKEND
+ * when the controller is absent or failed. pvbm_enet_recv(): the next
+ * received frame's length (copied to @buf), 0 if none, negative PV_E* on
+ * error; a frame longer than @cap is dropped, never truncated.
+ */
+int pvbm_enet_init(uint8_t mac[6]);
+int pvbm_enet_send(const uint8_t *frame, size_t len);
+int pvbm_enet_recv(uint8_t *buf, size_t cap);
+
 /* semihost.c */
 __attribute__((noreturn)) void pvbm_exit(int status);
 
