@@ -16,6 +16,8 @@
 #   make bench-trapmap  trap maps of Linux workloads from a QEMU trace
 #                   (after bench-linux; BENCH_TRAPMAP= skips them in bench)
 #   make bench-report the table and plot again from the last runs
+#   make dts        rewrite dts/pvboard.dts and dts/pvboard-virtio.dts from
+#                   the board descriptors (tools/mkdts)
 #   make modules    a pvpatch'ed module tree of the Debian kernel package in
 #                   build/modules (tools/mk-modules.sh; docs/pvpatch.md)
 
@@ -28,7 +30,7 @@ PKGS      = $(B)/armhf-pkgs
 FUZZ_SECONDS ?= 600
 
 .PHONY: all bootstrap pkgs configure build demo check test-host test-armhf modules \
-        test-fuzz coverage fuzz-long bench bench-build bench-host \
+        test-fuzz coverage fuzz-long dts bench bench-build bench-host \
         bench-linux bench-trapmap bench-report clean
 
 all: build
@@ -60,6 +62,11 @@ build: configure
 	ninja -C $(HOST)
 	ninja -C $(ARMHF)
 	ninja -C $(FUZZ)
+
+dts: $(HOST)/build.ninja
+	ninja -C $(HOST) tools/mkdts/mkdts
+	$(HOST)/tools/mkdts/mkdts -o dts/pvboard.dts
+	$(HOST)/tools/mkdts/mkdts --board virtio -o dts/pvboard-virtio.dts
 
 modules: pkgs $(HOST)/build.ninja
 	ninja -C $(HOST) tools/pvpatch/pvpatch

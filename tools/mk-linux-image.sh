@@ -13,6 +13,18 @@
 # bin/pvbench=<arm-none>/tests/linux/bench/pvbench (bench/bench-linux.sh);
 # <path>=<directory> adds a whole tree, e.g. lib/modules/<version>=<dir>
 # (tests/system/test_linux_modules.py; tests/linux/mk_initramfs.py).
+# PV_INITRAMFS=<cpio> takes that archive as it is instead (tools/pvrun:
+# the root filesystem's stage 1); PV_INITRAMFS=none boots without one.
+# PV_BOARD=virtio boots on the virtio board (dts/pvboard-virtio.dts: disk,
+# network, entropy and console devices; pvbm's SD card and Ethernet behind
+# them). PV_BUDGET_S sets pvbm's guest-time budget in guest seconds
+# (default 600; "none" for an interactive guest or a soak). PV_KERNEL=<file>
+# patches that kernel (zImage, Image or vmlinux ELF, as pvpatch takes them)
+# instead of the package's. The patched kernel is kept in <out dir> and
+# reused while the kernel, pvpatch and the stub options are the same.
+# PV_MEM_MIB (96..128, default 128) is the RAM the guest's device tree
+# gives it: the virtual board backs 128 MiB below its devices at
+# 0x1c000000, and the DTB and initramfs sit at 64 MiB.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 armnone=${1:?usage: $0 <arm-none build dir> <pvpatch> <guest pkgs dir> <out dir> [bootargs]}
@@ -22,9 +34,14 @@ out=${4:?out dir missing}
 bootargs=${5:-console=ttyAMA0 earlycon}
 die() { echo "mk-linux-image: error: $*" >&2; exit 1; }
 
-vmlinuz=$(ls "$pkgs"/boot/vmlinuz-*-armmp 2>/dev/null | sort | tail -n 1 || true)
-[ -n "$vmlinuz" ] || die "no boot/vmlinuz-*-armmp in '$pkgs': run tools/fetch-armhf.sh <dir> and pass <dir>/guest"
-[ -f "$pkgs/bin/busybox" ] || die "no bin/busybox in '$pkgs' (busybox-static)"
+if [ -n "${PV_KERNEL:-}" ]; then
+	vmlinuz=$PV_KERNEL
+	[ -f "$vmlinuz" ] || die "PV_KERNEL: '$vmlinuz' not found"
+else
+	vmlinuz=$(ls "$pkgs"/boot/vmlinuz-*-armmp 2>/dev/null | sort | tail -n 1 || true)
+	[ -n "$vmlinuz" ] || die "no boot/vmlinuz-*-armmp in '$pkgs': run tools/fetch-armhf.sh <dir> and pass <dir>/guest"
+fi
+[ -n "${PV_INITRAMFS:-}" ] || [ -f "$pkgs/bin/busybox" ] || die "no bin/busybox in '$pkgs' (busybox-static)"
 [ -x "$pvpatch" ] || die "pvpatch '$pvpatch' not found: build the native build first"
 libpvbm="$armnone/backends/baremetal/libpvbm.a"
 libpvcore="$armnone/libpvcore/libpvcore.a"
@@ -39,14 +56,20 @@ out=$(cd "$out" && pwd)
 # page); PV_STRICT_PAN=1 keeps the guest's DACR writes trapping;
 # PV_FAST_PATHS=0 sends every trap through pvbm's C path.
 stubs=()
-rm -f "$out/Image.stubs"
 if [ "${PV_STUBS:-1}" != 0 ]; then
 	stubs=(--stubs "$out/Image.stubs")
 	[ "${PV_STRICT_PAN:-0}" = 0 ] || stubs+=(--strict-pan)
 fi
-"$pvpatch" ${stubs[@]+"${stubs[@]}"} -o "$out/Image" --sites "$out/Image.sites" "$vmlinuz" \
-	> "$out/pvpatch.log" 2>&1 || { cat "$out/pvpatch.log" >&2; die "pvpatch failed"; }
-[ -f "$out/Image.stubs" ] || : > "$out/Image.stubs"
+patch_stamp=$( { sha256sum "$vmlinuz" "$pvpatch" | cut -d' ' -f1; echo "${stubs[*]:-}"; } | sha256sum | cut -d' ' -f1)
+if [ -f "$out/Image" ] && [ "$(cat "$out/patch.stamp" 2>/dev/null)" = "$patch_stamp" ]; then
+	echo "mk-linux-image: the patched kernel in $out is current"
+else
+	rm -f "$out/Image" "$out/Image.sites" "$out/Image.stubs" "$out/patch.stamp"
+	"$pvpatch" ${stubs[@]+"${stubs[@]}"} -o "$out/Image" --sites "$out/Image.sites" "$vmlinuz" \
+		> "$out/pvpatch.log" 2>&1 || { cat "$out/pvpatch.log" >&2; die "pvpatch failed on $vmlinuz"; }
+	[ -f "$out/Image.stubs" ] || : > "$out/Image.stubs"
+	echo "$patch_stamp" > "$out/patch.stamp"
+fi
 
 # 2. Where things go in guest RAM (PV_BOARD_RAM_BASE 0x10000000, 128 MiB).
 # The Image goes to RAM base + TEXT_OFFSET; its link address is in the
@@ -59,14 +82,34 @@ dtb_gpa=$((ram_base + 0x03ff0000))
 initrd_gpa=$((ram_base + 0x04000000))
 
 # 3. The initramfs.
+case "${PV_BOARD:-default}" in
+default) board_dts=pvboard.dts board_flag=0 ;;
+virtio) board_dts=pvboard-virtio.dts board_flag=2 ;;
+*) die "PV_BOARD '${PV_BOARD}': the boards are default and virtio" ;;
+esac
+case "${PV_BUDGET_S:-0}" in
+none) budget=0xffffffff ;;
+[0-9]*) budget=$((${PV_BUDGET_S:-0} + 0)) ;;
+*) die "PV_BUDGET_S '${PV_BUDGET_S}': guest seconds or none" ;;
+esac
 extra=()
 for e in ${PV_INITRAMFS_EXTRA:-}; do
 	[ -e "${e#*=}" ] || die "PV_INITRAMFS_EXTRA: '${e#*=}' not found"
 	extra+=("$e")
 done
-python3 "$src/tests/linux/mk_initramfs.py" "$pkgs/bin/busybox" \
-	"$src/tests/linux/init" "$out/initramfs.cpio" ${extra[@]+"${extra[@]}"}
+if [ -z "${PV_INITRAMFS:-}" ]; then
+	python3 "$src/tests/linux/mk_initramfs.py" "$pkgs/bin/busybox" \
+		"$src/tests/linux/init" "$out/initramfs.cpio" ${extra[@]+"${extra[@]}"}
+elif [ "$PV_INITRAMFS" = none ]; then
+	: > "$out/initramfs.cpio"
+else
+	[ -f "$PV_INITRAMFS" ] || die "PV_INITRAMFS: '$PV_INITRAMFS' not found"
+	cp "$PV_INITRAMFS" "$out/initramfs.cpio"
+fi
 initrd_size=$(stat -c %s "$out/initramfs.cpio")
+initrd_chosen=
+[ "$initrd_size" = 0 ] || initrd_chosen=$(printf 'linux,initrd-start = <0x%x>; linux,initrd-end = <0x%x>;' \
+	"$initrd_gpa" "$((initrd_gpa + initrd_size))")
 
 # 4. The DTB: the virtual board plus /chosen for this boot.
 # The stub area (after the kernel's _end) is the VMM's: Linux must not
@@ -82,18 +125,31 @@ if [ -s "$out/Image.stubs" ]; then
 		"$area_gpa" "$area_gpa" "$area_size")
 fi
 
+mem_mib=${PV_MEM_MIB:-128}
+case "$mem_mib" in
+''|*[!0-9]*) die "PV_MEM_MIB '$mem_mib': a number of MiB" ;;
+esac
+[ "$mem_mib" -ge 96 ] && [ "$mem_mib" -le 128 ] ||
+	die "PV_MEM_MIB $mem_mib: the virtual board gives a guest 96 to 128 MiB (docs/linux-guest.md)"
+[ $((initrd_gpa + initrd_size)) -le $((ram_base + mem_mib * 1048576)) ] ||
+	die "the initramfs ($initrd_size bytes at 0x$(printf %x "$initrd_gpa")) does not fit in $mem_mib MiB of guest RAM"
+
 cat > "$out/linux.dts" <<DTS
-/include/ "$src/dts/pvboard.dts"
+/include/ "$src/dts/$board_dts"
 / {
+	memory@10000000 { reg = <0x10000000 $(printf 0x%x $((mem_mib * 1048576)))>; };
 	$reserved
 	chosen {
 		bootargs = "$bootargs";
-		linux,initrd-start = <$(printf 0x%x $initrd_gpa)>;
-		linux,initrd-end = <$(printf 0x%x $((initrd_gpa + initrd_size)))>;
+		$initrd_chosen
 	};
 };
 DTS
 dtc -q -I dts -O dtb -o "$out/linux.dtb" "$out/linux.dts"
+
+# PVBM_LINUX_NO_FAST_PATHS 1, PVBM_LINUX_VIRTIO 2 (payload.c)
+flags=$board_flag
+[ "${PV_FAST_PATHS:-1}" != 0 ] || flags=$((flags | 1))
 
 # 5. The payload descriptor (struct pvbm_linux_payload in backends/baremetal/payload.c) and link.
 cat > "$out/linux_payload.S" <<ASM
@@ -105,7 +161,8 @@ pvbm_linux:
 	.word image, image_end, sites, sites_end
 	.word dtb, dtb_end, initrd, initrd_end
 	.word stubs, stubs_end
-	.word $([ "${PV_FAST_PATHS:-1}" = 0 ] && echo 1 || echo 0)
+	.word $flags
+	.word $budget
 	.section .rodata.pvbm_linux_data, "a"
 	.balign 4096
 image:	.incbin "$out/Image"

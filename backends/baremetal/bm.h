@@ -99,6 +99,9 @@ int pvbm_enet_init(uint8_t mac[6]);
 int pvbm_enet_send(const uint8_t *frame, size_t len);
 int pvbm_enet_recv(uint8_t *buf, size_t cap);
 
+/* entropy.c: @len bytes of the seeded keystream (0; cannot fail). */
+int pvbm_entropy_fill(uint8_t *buf, size_t len);
+
 /* semihost.c */
 __attribute__((noreturn)) void pvbm_exit(int status);
 

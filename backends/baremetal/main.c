@@ -40,7 +40,10 @@ static void check_layout(void)
 	    P->window_pa + (1u << 20) > P->image_pa ||
 	    P->pool_pa + P->pool_size > P->guest_pa ||
 	    P->guest_pa + P->guest_size > P->ram_end ||
-	    P->window_pa < P->ram_base)
+	    P->window_pa < P->ram_base ||
+	    /* above the canary page that follows the guest backing */
+	    P->seed_pa < P->guest_pa + P->guest_size + 4096u ||
+	    P->seed_pa + 4096u > P->ram_end)
 		pvbm_fatal("the image is not linked where the platform "
 			   "descriptor says (pvbm.ld)", 0, PVBM_EXIT_HOST);
 }

@@ -96,6 +96,12 @@ static void op_log(void *ctx, const char *line)
 	pvbm_log(line);
 }
 
+static int op_rng_fill(void *ctx, uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	return pvbm_entropy_fill(buf, len);
+}
+
 const struct pv_backend_ops pvbm_ops = {
 	.tlb_inval_all = op_tlb_inval_all,
 	.tlb_inval_asid = op_tlb_inval_asid,
@@ -108,4 +114,5 @@ const struct pv_backend_ops pvbm_ops = {
 	.console_read = op_console_read,
 	.irq_route = op_irq_route,
 	.log = op_log,
+	.rng_fill = op_rng_fill,
 };

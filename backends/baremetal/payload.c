@@ -31,8 +31,12 @@ struct pvbm_linux_payload {
 	const uint8_t *initrd, *initrd_end;
 	const uint8_t *stubs, *stubs_end;   /* its stub table, or empty */
 	uint32_t flags;                     /* PVBM_LINUX_* */
+	uint32_t budget_s;  /* guest seconds; 0 the default, ~0 none */
 };
 #define PVBM_LINUX_NO_FAST_PATHS 1u
+/* The virtio board (pv_board_virtio): disk, network, entropy, console. */
+#define PVBM_LINUX_VIRTIO 2u
+#define PVBM_LINUX_NO_BUDGET 0xffffffffu
 #define PVBM_LINUX_MAGIC 0x78756e4cu /* "Lnux" */
 extern const struct pvbm_linux_payload pvbm_linux __attribute__((weak));
 
@@ -82,6 +86,13 @@ void pvbm_payload_config(struct pv_vm_config *cfg)
 		pvbm_fatal("Image load address overlaps its link addresses", err,
 			   PVBM_EXIT_HOST);
 	cfg->patch_sites = &linux_sites;
+	if (p->flags & PVBM_LINUX_VIRTIO) {
+		/* Same RAM and MPCore as the default board: vm_config's
+		 * checks still hold. */
+		cfg->board = &pv_board_virtio;
+		pvbm_puts("pvbm: virtual board with virtio disk, network, "
+			  "entropy and console\n");
+	}
 	pvbm_puts("pvbm: pvpatch site table: ");
 	pvbm_put_dec(linux_sites.count);
 	pvbm_puts(" sites, also at their load addresses from ");
@@ -157,7 +168,7 @@ static void linux_load(struct pv_vm *vm, const struct pv_ram_region *ram,
 	r[1] = 0xffffffffu;
 	r[2] = p->dtb_gpa;
 	out->entry = p->kernel_gpa;
-	out->budget_s = LINUX_BUDGET_S;
+	out->budget_s = p->budget_s ? p->budget_s : LINUX_BUDGET_S;
 	out->report_undefs = true;
 	out->no_fast_paths = (p->flags & PVBM_LINUX_NO_FAST_PATHS) != 0;
 	if (out->no_fast_paths)

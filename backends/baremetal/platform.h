@@ -44,6 +44,8 @@
  *                 use; pvcore keeps it Client in every guest DACR
  * @vmm_dacr: the DACR the VMM boots with
  * @ttbr_attrs: table-walk attributes ORed into every TTBR0 value
+ * @seed_pa: a page of host RAM, outside everything above, where the
+ *           runner may leave the entropy seed (entropy.c)
  */
 struct pvbm_platform {
 	const char *name;
@@ -66,6 +68,7 @@ struct pvbm_platform {
 	uint32_t window_domain;
 	uint32_t vmm_dacr;
 	uint32_t ttbr_attrs;
+	uint32_t seed_pa;
 };
 
 /* The one platform of this build (platform_imx6q.c). */

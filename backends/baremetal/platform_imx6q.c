@@ -9,6 +9,7 @@
  *   0x10100000-            pvbm: text, data, bss, L1 tables, stacks
  *   0x20000000  16 MiB     shadow-table pool
  *   0x30000000  128 MiB    guest RAM backing (guest-physical 0x10000000)
+ *   0x4FFFF000  4 KiB      the runner's entropy seed (entropy.c)
  */
 #include "platform.h"
 
@@ -42,4 +43,5 @@ const struct pvbm_platform pvbm_platform = {
 	.window_domain = 15u,
 	.vmm_dacr = 0x55555555u,       /* every domain Client */
 	.ttbr_attrs = 0x6au,           /* IRGN/RGN WB-WA, S, NOS */
+	.seed_pa = 0x4ffff000u,
 };

@@ -57,7 +57,7 @@ extern uint64_t pvbm_fast_ttbr1;
  * struct pvbm_payload - the guest this image carries, once loaded
  * @entry: guest-physical PC to enter at (the vCPU's other boot registers
  *         are already set)
- * @budget_s: guest seconds before the watchdog stops the run
+ * @budget_s: guest seconds before the watchdog stops the run (~0: never)
  * @report_undefs: say where UNDEFs were injected into the guest kernel
  * @no_fast_paths: window.S's fast paths off (the C path for every trap)
  */
@@ -79,7 +79,7 @@ __attribute__((noreturn)) void pvbm_run(struct pv_vm *vm,
 					const struct pvbm_payload *p);
 
 /* watchdog.c */
-/* Start the guest-time budget of @budget_s guest seconds. */
+/* Start the guest-time budget of @budget_s guest seconds (~0: none). */
 void pvbm_watchdog_start(uint32_t budget_s);
 /* Stop the run (status 3) if the budget is used up. */
 void pvbm_watchdog_budget(void);

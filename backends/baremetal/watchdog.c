@@ -45,7 +45,9 @@ static uint32_t loop_pc, loop_addr, loop_count;
 
 void pvbm_watchdog_start(uint32_t budget_s)
 {
-	budget_ticks = (uint64_t)budget_s * pvbm_platform.tick_hz;
+	/* ~0: an interactive guest or a soak, which end by themselves. */
+	budget_ticks = budget_s == 0xffffffffu ? UINT64_MAX :
+		       (uint64_t)budget_s * pvbm_platform.tick_hz;
 	loop_count = 0;
 	pvbm_ticks = 0;
 }
