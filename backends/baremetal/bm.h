@@ -89,15 +89,18 @@ int pvbm_sd_flush(void);
  * enet.c: the i.MX6 Ethernet controller (ENET at 0x02188000; QEMU:
  * -nic user,model=imx.enet,...), polled, no interrupts.
  * pvbm_enet_init(): 0 or a negative PV_E* code; writes the controller's
- * MAC address to @mac. pvbm_enet_send(): queue one frame (14..1514 bytes,
- * no FCS); 0, or PV_ENOMEM when the transmit ring is full, PV_EBACKEND
- * when the controller is absent or failed. pvbm_enet_recv(): the next
+ * MAC address to @mac (a fixed locally administered one if the controller
+ * has none or does not answer). pvbm_enet_send(): queue one frame
+ * (14..1514 bytes, no FCS); 0, or PV_ENOMEM when the transmit ring is
+ * full, PV_EBACKEND when the controller is absent or failed, PV_EINVAL
+ * for a length out of range. pvbm_enet_recv(): the next
  * received frame's length (copied to @buf), 0 if none, negative PV_E* on
  * error; a frame longer than @cap is dropped, never truncated.
  */
 int pvbm_enet_init(uint8_t mac[6]);
 int pvbm_enet_send(const uint8_t *frame, size_t len);
 int pvbm_enet_recv(uint8_t *buf, size_t cap);
+void pvbm_enet_report(void);            /* one line of counters, if used */
 
 /* entropy.c: @len bytes of the seeded keystream (0; cannot fail). */
 int pvbm_entropy_fill(uint8_t *buf, size_t len);

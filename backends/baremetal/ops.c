@@ -102,6 +102,42 @@ static int op_rng_fill(void *ctx, uint8_t *buf, size_t len)
 	return pvbm_entropy_fill(buf, len);
 }
 
+/*
+ * The network: the ENET, brought up at the core's first question (the
+ * guest's first access to its network device), never at boot. A
+ * controller that does not answer stays down: send and receive fail with
+ * PV_EBACKEND, and the MAC is the driver's fixed fallback.
+ */
+static int net_status = 1;              /* 1: not tried yet */
+static uint8_t net_mac_addr[6];
+
+static int net_up(void)
+{
+	if (net_status > 0)
+		net_status = pvbm_enet_init(net_mac_addr);
+	return net_status;
+}
+
+static int op_net_send(void *ctx, const uint8_t *frame, size_t len)
+{
+	(void)ctx;
+	return net_up() < 0 ? PV_EBACKEND : pvbm_enet_send(frame, len);
+}
+
+static int op_net_recv(void *ctx, uint8_t *buf, size_t cap)
+{
+	(void)ctx;
+	return net_up() < 0 ? PV_EBACKEND : pvbm_enet_recv(buf, cap);
+}
+
+static void op_net_mac(void *ctx, uint8_t mac[6])
+{
+	(void)ctx;
+	net_up();
+	for (unsigned i = 0; i < 6; i++)
+		mac[i] = net_mac_addr[i];
+}
+
 const struct pv_backend_ops pvbm_ops = {
 	.tlb_inval_all = op_tlb_inval_all,
 	.tlb_inval_asid = op_tlb_inval_asid,
@@ -115,4 +151,7 @@ const struct pv_backend_ops pvbm_ops = {
 	.irq_route = op_irq_route,
 	.log = op_log,
 	.rng_fill = op_rng_fill,
+	.net_send = op_net_send,
+	.net_recv = op_net_recv,
+	.net_mac = op_net_mac,
 };

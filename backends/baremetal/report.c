@@ -41,6 +41,7 @@ static void summary(void)
 	pvbm_puts(" ticks, ");
 	pvbm_put_dec(pvbm_irq_oneshots());
 	pvbm_puts(" one-shot expiries\n");
+	pvbm_enet_report();
 	if (!vm)
 		return;
 	pvbm_puts("pvbm: window fast path: ");
