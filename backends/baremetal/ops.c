@@ -138,6 +138,53 @@ static void op_net_mac(void *ctx, uint8_t mac[6])
 		mac[i] = net_mac_addr[i];
 }
 
+/*
+ * Storage: unit 0 is the SD card (sdhc.c), brought up at the core's first
+ * capacity question, the guest's first look at its disk, so a VM that
+ * never touches the disk never waits for the card. A card that is absent
+ * or fails stays absent: capacity 0, and every request fails.
+ */
+static enum { SD_UNPROBED, SD_READY, SD_ABSENT } sd_state;
+
+static bool sd_ready(void)
+{
+	if (sd_state == SD_UNPROBED)
+		sd_state = pvbm_sd_init() ? SD_ABSENT : SD_READY;
+	return sd_state == SD_READY;
+}
+
+static int op_blk_read(void *ctx, unsigned unit, uint64_t sector,
+		       uint8_t *buf, uint32_t count)
+{
+	(void)ctx;
+	if (unit != 0)
+		return PV_ERANGE;
+	return sd_ready() ? pvbm_sd_read(sector, buf, count) : PV_EBACKEND;
+}
+
+static int op_blk_write(void *ctx, unsigned unit, uint64_t sector,
+			const uint8_t *buf, uint32_t count)
+{
+	(void)ctx;
+	if (unit != 0)
+		return PV_ERANGE;
+	return sd_ready() ? pvbm_sd_write(sector, buf, count) : PV_EBACKEND;
+}
+
+static int op_blk_flush(void *ctx, unsigned unit)
+{
+	(void)ctx;
+	if (unit != 0)
+		return PV_ERANGE;
+	return sd_ready() ? pvbm_sd_flush() : PV_EBACKEND;
+}
+
+static uint64_t op_blk_capacity(void *ctx, unsigned unit)
+{
+	(void)ctx;
+	return unit == 0 && sd_ready() ? pvbm_sd_sectors() : 0;
+}
+
 const struct pv_backend_ops pvbm_ops = {
 	.tlb_inval_all = op_tlb_inval_all,
 	.tlb_inval_asid = op_tlb_inval_asid,
@@ -154,4 +201,8 @@ const struct pv_backend_ops pvbm_ops = {
 	.net_send = op_net_send,
 	.net_recv = op_net_recv,
 	.net_mac = op_net_mac,
+	.blk_read = op_blk_read,
+	.blk_write = op_blk_write,
+	.blk_flush = op_blk_flush,
+	.blk_capacity = op_blk_capacity,
 };
