@@ -13,7 +13,8 @@ packages=(
 	device-tree-compiler                         # dts/pvboard.dts
 	gcovr                                        # coverage report
 	python3 python3-pytest                       # system tests
-	e2fsprogs                                    # linux-modules: mkfs.ext4
+	e2fsprogs                                    # mkfs.ext4, debugfs, fsck (linux-modules, mk-rootfs)
+	openssh-client                               # ssh into the guest, ssh-keygen (mk-rootfs)
 	clang libclang-rt-14-dev                     # libFuzzer
 	liblzma-dev xz-utils                         # pvpatch (zImage payloads)
 	valgrind                                     # callgrind benchmarks
