@@ -1,7 +1,9 @@
 # pvcore top-level driver. The two quick-start commands are `make demo` and
 # `make check`; both install what they need first (tools/bootstrap.sh).
 #
-#   make demo       build everything and boot the demo guest on QEMU sabrelite
+#   make demo       build everything and boot Debian's kernel on the Debian
+#                   root filesystem under pvbm on QEMU sabrelite (tools/pvrun):
+#                   a shell on a terminal, else DEMO_CMD and power-off
 #   make check      every test suite: unit, unit-arm, system, oracle, fuzz-replay,
 #                   plus the coverage report
 #   make coverage   coverage report of libpvcore from the last `make check`
@@ -72,9 +74,13 @@ modules: pkgs $(HOST)/build.ninja
 	ninja -C $(HOST) tools/pvpatch/pvpatch
 	tools/mk-modules.sh $(HOST)/tools/pvpatch/pvpatch $(PKGS)/guest $(B)/modules
 
+DEMO_CMD ?= uname -a; grep -m1 "model name" /proc/cpuinfo; mount | grep " / "; \
+	df -h /; ip -4 addr show eth0; cat /sys/class/misc/hw_random/rng_current
+
 demo: pkgs $(ARMNONE)/build.ninja
 	ninja -C $(ARMNONE)
-	tools/run-demo.sh $(ARMNONE)
+	@if [ -t 0 ] && [ -t 1 ]; then tools/pvrun --build $(B); \
+	else tools/pvrun --build $(B) --cmd '$(DEMO_CMD)'; fi
 
 test-host: build
 	meson test -C $(HOST) --print-errorlogs --num-processes 2
