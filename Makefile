@@ -8,6 +8,9 @@
 #                   plus the coverage report
 #   make coverage   coverage report of libpvcore from the last `make check`
 #   make fuzz-long  long libFuzzer campaigns (not part of check)
+#   make soak       Debian under pvbm running disk, network, process and
+#                   timer work for SOAK_SECONDS guest seconds (default 600),
+#                   then fsck of its disk (scripts/soak.sh; not in check)
 #   make bench      the performance report (docs/performance.md): one
 #                   table, build/bench/bench.md, and one plot,
 #                   build/bench/bench.svg, from bench-host, bench-linux and
@@ -32,7 +35,7 @@ PKGS      = $(B)/armhf-pkgs
 FUZZ_SECONDS ?= 600
 
 .PHONY: all bootstrap pkgs configure build demo check test-host test-armhf modules \
-        test-fuzz coverage fuzz-long dts bench bench-build bench-host \
+        test-fuzz coverage fuzz-long dts soak bench bench-build bench-host \
         bench-linux bench-trapmap bench-report clean
 
 all: build
@@ -104,6 +107,10 @@ coverage:
 	@mkdir -p $(HOST)/coverage
 	gcovr -r . --filter 'libpvcore/' --object-directory $(HOST) \
 	    --html-details $(HOST)/coverage/index.html --print-summary $(HOST) | tail -4
+
+soak: pkgs $(ARMNONE)/build.ninja
+	ninja -C $(ARMNONE)
+	scripts/soak.sh $(B)
 
 fuzz-long: $(FUZZ)/build.ninja
 	ninja -C $(FUZZ)
