@@ -45,6 +45,7 @@ uint32_t pvbm_ttbr_window(void);
 void pvbm_uart_init(void);
 void pvbm_uart_putc(char c);
 int pvbm_uart_getc(void);
+bool pvbm_uart_rx_ready(void);         /* a byte waits; nothing consumed */
 void pvbm_puts(const char *s);          /* adds nothing; '\n' -> "\r\n" */
 void pvbm_put_hex(uint32_t v);
 void pvbm_put_dec(uint64_t v);

@@ -35,7 +35,7 @@ void pvbm_irq_service(struct pv_vm *vm)
 		bool fired = false;
 
 		if (irq >= 1020)
-			return;
+			break;
 		if (pvbm_timer_irq(irq, &fired)) {
 			pvbm_gic_eoi(iar);
 			if (fired) {
@@ -56,6 +56,14 @@ void pvbm_irq_service(struct pv_vm *vm)
 		pvbm_gic_enable(irq, false); /* spurious source: silence it */
 		pvbm_gic_eoi(iar);
 	}
+	/*
+	 * The console UART is polled (no line of its own): tell the core
+	 * when a byte waits, at every host interrupt (the 1 kHz tick at
+	 * least), or typed input would wait for the guest's next own reason
+	 * to look, which a tickless idle guest may not have for seconds.
+	 */
+	if (vm && pvbm_uart_rx_ready())
+		pv_vm_console_input(vm);
 }
 
 uint64_t pvbm_irq_oneshots(void)

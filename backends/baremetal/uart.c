@@ -47,6 +47,11 @@ int pvbm_uart_getc(void)
 	return (v & URXD_CHARRDY) ? (int)(v & 0xff) : -1;
 }
 
+bool pvbm_uart_rx_ready(void)
+{
+	return !(pvbm_rd(REG(UTS)) & UTS_RXEMPTY);
+}
+
 void pvbm_puts(const char *s)
 {
 	for (; *s; s++) {
