@@ -229,7 +229,7 @@ import re
 import sys
 
 out, runs = sys.argv[1], [r.split(":")[0] for r in sys.argv[2:]]
-EVENTS = {"virq", "vfiq", "patched"}   # pvbm prints events after reasons
+EVENTS = {"virq", "vfiq", "patched", "cmo-loop", "cmo-lines"}  # after the reasons
 
 
 def log(kind, run):

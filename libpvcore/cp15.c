@@ -346,19 +346,29 @@ static void wr_dcache_mva(struct pv_vcpu *vcpu, const struct cp_reg *r,
 	const struct pv_backend_ops *ops = ops_of(vcpu);
 	struct pv_fault fault;
 	struct pv_walk w;
-	void *hva;
+	uint8_t *hva;
 
 	(void)r;
 	(void)old;
 	if (!ops || !ops->cache_clean_range)
 		return;
-	val &= ~31u; /* 32-byte lines */
 	if (pv_mmu_translate(vcpu, pv_gva(val), PV_ACC_CMO, &w, &fault))
 		return;
-	hva = pv_memmap_ram_hva(&vcpu->vm->map, w.pa, 32);
+	hva = pv_cp15_dcache_line(vcpu, &w, val); /* 32-byte lines */
 	if (hva)
 		ops->cache_clean_range(vcpu->vm->cfg.ctx, pv_hva_from_ptr(hva),
 				       32);
+}
+
+uint8_t *pv_cp15_dcache_line(struct pv_vcpu *vcpu, const struct pv_walk *w,
+			     uint32_t va)
+{
+	uint64_t pa = pv_gpa_val(w->pa);
+
+	/* @w translated an address of the same block: the line's offset in it. */
+	pa = (pa & ~((uint64_t)w->page_size - 1)) |
+	     (va & (w->page_size - 1) & ~31u);
+	return pv_memmap_ram_hva(&vcpu->vm->map, pv_gpa(pa), 32);
 }
 
 /* ATS1C{PR,PW,UR,UW}: the guest walk, without faulting the guest. */
@@ -529,7 +539,7 @@ static const struct cp_reg cp_table[] = {
 	OP(KEY(15, 0, 7, 1, 6), "BPIALLIS", 0, 0, nop_write),
 	REG(KEY(15, 0, 7, 4, 0), "PAR", par, 0, 0xfffff6ffu, 0),
 	OP(KEY(15, 0, 7, 5, 0), "ICIALLU", 0, 0, wr_icache),
-	OP(KEY(15, 0, 7, 5, 1), "ICIMVAU", 0, 0, wr_icache),
+	OP(KEY(15, 0, 7, 5, 1), "ICIMVAU", 0, 1, wr_icache),
 	OP(KEY(15, 0, 7, 5, 4), "CP15ISB", F_PL0W, 0, nop_write),
 	OP(KEY(15, 0, 7, 5, 6), "BPIALL", 0, 0, nop_write),
 	OP(KEY(15, 0, 7, 5, 7), "BPIMVA", 0, 0, nop_write),
@@ -708,6 +718,21 @@ int pv_cp_write(struct pv_vcpu *vcpu, const struct pv_cp_access *acc,
 	if (r->write)
 		r->write(vcpu, r, val[0], old);
 	return r->write == wr_wfi ? PV_CP_WAIT : 0;
+}
+
+enum pv_cmo pv_cp_cmo(const struct pv_vcpu *vcpu,
+		      const struct pv_cp_access *acc)
+{
+	const struct cp_reg *r = check(vcpu, acc, false);
+
+	if (!r || acc->is_64)
+		return PV_CMO_NONE;
+	if (r->write == wr_dcache_mva)
+		return PV_CMO_DCACHE;
+	/* arg 1: by MVA (ICIMVAU), not one of the whole-cache operations. */
+	if (r->write == wr_icache && r->arg)
+		return PV_CMO_ICACHE;
+	return PV_CMO_NONE;
 }
 
 int pv_cp15_check_table(void)

@@ -58,6 +58,31 @@ void pv_cp15_id_regs(const struct pv_vcpu *vcpu, uint32_t *midr,
 int pv_cp_write(struct pv_vcpu *vcpu, const struct pv_cp_access *acc,
 		const uint32_t val[2]);
 
+/** enum pv_cmo - what a CP15 write does as cache maintenance by MVA. */
+enum pv_cmo {
+	PV_CMO_NONE,   /* not a maintenance operation by MVA (or UNDEFINED now) */
+	PV_CMO_DCACHE, /* DCIMVAC, DCCMVAC, DCCMVAU, DCCIMVAC: clean the line */
+	PV_CMO_ICACHE, /* ICIMVAU: the whole host I-cache, the value unused */
+};
+
+/**
+ * pv_cp_cmo() - whether an MCR to @acc, allowed at @vcpu's privilege now,
+ * is a cache maintenance operation by MVA, and which kind (cmo_loop.c)
+ * Return: PV_CMO_NONE for anything else, including an UNDEFINED access.
+ */
+enum pv_cmo pv_cp_cmo(const struct pv_vcpu *vcpu,
+		      const struct pv_cp_access *acc);
+
+struct pv_walk;
+/**
+ * pv_cp15_dcache_line() - the host line a D-cache operation by MVA on @va
+ * cleans, given @w, a successful PV_ACC_CMO translation of an address in
+ * the same @w->page_size block as @va; NULL if it is not guest RAM (the
+ * operation then does nothing, as wr_dcache_mva() for one line)
+ */
+uint8_t *pv_cp15_dcache_line(struct pv_vcpu *vcpu, const struct pv_walk *w,
+			     uint32_t va);
+
 /**
  * pv_cp15_check_table() - verify the register table is sorted and unique
  *

@@ -72,7 +72,7 @@ static void it_advance(struct pv_vcpu *vcpu, bool thumb)
 	vcpu->cpsr = it_set(vcpu->cpsr, it);
 }
 
-static bool cond_passed(uint32_t cpsr, unsigned cond)
+bool pv_cond_passed(uint32_t cpsr, unsigned cond)
 {
 	bool n = cpsr & PV_PSR_N, z = cpsr & PV_PSR_Z, c = cpsr & PV_PSR_C,
 	     v = cpsr & PV_PSR_V, r;
@@ -755,7 +755,7 @@ struct pv_outcome pv_emulate(struct pv_vcpu *vcpu, const struct pv_insn *insn)
 		if (it & 0xfu)
 			cond = it >> 4;
 	}
-	if (!cond_passed(vcpu->cpsr, cond)) {
+	if (!pv_cond_passed(vcpu->cpsr, cond)) {
 		d = DONE_NEXT;
 	} else if (insn->cls >= PV_IC_COUNT || (insn->len != 2 && insn->len != 4)) {
 		d = undef(&c);

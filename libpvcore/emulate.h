@@ -30,4 +30,10 @@ struct pv_vcpu;
  */
 struct pv_outcome pv_emulate(struct pv_vcpu *vcpu, const struct pv_insn *insn);
 
+/**
+ * pv_cond_passed() - ConditionPassed() of condition @cond (0..15; 15 as AL)
+ * against the NZCV bits of @cpsr
+ */
+bool pv_cond_passed(uint32_t cpsr, unsigned cond);
+
 #endif /* PVCORE_EMULATE_H */

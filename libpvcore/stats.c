@@ -32,6 +32,8 @@ static const char *const event_names[PV_EV_COUNT] = {
 	[PV_EV_VIRQ] = "virq",
 	[PV_EV_VFIQ] = "vfiq",
 	[PV_EV_PATCHED] = "patched",
+	[PV_EV_CMO_LOOP] = "cmo-loop",
+	[PV_EV_CMO_LINES] = "cmo-lines",
 };
 
 const char *pv_trap_reason_name(enum pv_trap_reason reason)

@@ -13,6 +13,7 @@
 #include <pvcore/error.h>
 #include <pvcore/patch.h>
 
+#include "cmo_loop.h"
 #include "emulate.h"
 #include "fast.h"
 #include "guest_mem.h"
@@ -319,6 +320,12 @@ static void emulate_at_pc(struct trap_result *r, struct pv_vcpu *vcpu,
 	r->insn = word;
 	r->info = info;
 	r->patched = patched;
+	/* The head of a cache-maintenance loop: the loop in this one trap. */
+	if (insn->cls == PV_IC_CP_MOVE && !patched &&
+	    mmio_reason == PV_TR_COUNT && pv_cmo_loop_run(vcpu, insn)) {
+		r->out = pv_out_resume();
+		return;
+	}
 	r->out = pv_emulate(vcpu, insn);
 }
 

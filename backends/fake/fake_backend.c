@@ -24,9 +24,11 @@ static void f_tlb_va(void *ctx, pv_gva_t va, uint8_t asid)
 
 static void f_cache_clean(void *ctx, pv_hva_t va, size_t len)
 {
-	(void)va;
-	(void)len;
-	fb_of(ctx)->cache_clean++;
+	struct fake_backend *fb = fb_of(ctx);
+
+	fb->cache_clean++;
+	if (fb->on_clean)
+		fb->on_clean(fb->on_clean_arg, pv_hva_ptr(va), len);
 }
 
 static void f_icache(void *ctx) { fb_of(ctx)->icache_inval++; }

@@ -40,6 +40,10 @@ struct fake_backend {
 	uint64_t ram_hpa, pool_hpa;
 	/* Recorded calls. */
 	unsigned tlb_all, tlb_asid, tlb_va, cache_clean, icache_inval;
+	/* Optional: told each cache_clean_range() call (tests that compare
+	 * the lines cleaned). */
+	void (*on_clean)(void *arg, const uint8_t *p, size_t len);
+	void *on_clean_arg;
 	uint8_t last_asid;
 	uint32_t last_va;
 	uint64_t now;       /* ns, advanced by tests */

@@ -103,6 +103,11 @@ struct pv_stub_table;
  * @vcpu_pages: with @stubs, @num_vcpus pages of 4 KiB (page-aligned host
  *              memory outside guest RAM and the shadow pool) that the core
  *              uses as the vCPU pages; the guest kernel can write them
+ * @no_cmo_loops: true makes every cache-maintenance-by-MVA MCR of a guest
+ *                loop a trap of its own; false (the default) lets the trap
+ *                at the loop's MCR do the whole loop, at most
+ *                PV_CMO_LOOP_MAX_BYTES per trap, as docs/cpu.md describes
+ *                (the guest sees the same either way; tests compare them)
  */
 struct pv_vm_config {
 	const struct pv_backend_ops *ops;
@@ -119,6 +124,7 @@ struct pv_vm_config {
 	const struct pv_patch_table *patch_sites;
 	const struct pv_stub_table *stubs;
 	struct pv_pool vcpu_pages;
+	bool no_cmo_loops;
 };
 
 /* ------------------------------------------------------------------------
@@ -317,11 +323,19 @@ enum pv_trap_reason {
  *
  * An event is not a trap: it happens inside a trap or a poll, and one
  * trap may have several or none.
+ *
+ * A trap at an MCR that heads a cache-maintenance loop and runs several
+ * of its iterations (cmo_loop.h) is still one trap, counted under its
+ * reason (cp15-write); it counts one PV_EV_CMO_LOOP and, in
+ * PV_EV_CMO_LINES, every iteration it ran, its own MCR included. So
+ * cmo-lines minus cmo-loop is the number of traps the loops did not take.
  */
 enum pv_event {
 	PV_EV_VIRQ,     /* a virtual IRQ delivered to the guest */
 	PV_EV_VFIQ,     /* a virtual FIQ delivered to the guest */
 	PV_EV_PATCHED,  /* a trap at a pvpatch site emulated its original */
+	PV_EV_CMO_LOOP, /* a trap ran a cache-maintenance loop (or a part) */
+	PV_EV_CMO_LINES, /* the iterations those traps ran */
 	PV_EV_COUNT,
 };
 

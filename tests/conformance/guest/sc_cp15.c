@@ -136,6 +136,107 @@ SCENARIO(cp15_cache_maint, CV(C_CP15))
 	check("exceptions", x_count);
 }
 
+/* NZCV as bits 3..0 without MRS (sensitive: it would need a SENS site). */
+#define NZCV(r)                                                            \
+	"\n\tmov " r ", #0\n\torrmi " r ", " r ", #8\n\t"                 \
+	"orreq " r ", " r ", #4\n\torrcs " r ", " r ", #2\n\t"              \
+	"orrvs " r ", " r ", #1"
+
+/*
+ * Linux's per-line maintenance loops (libpvcore/cmo_loop.c runs them in
+ * one trap): the registers and flags they end with, and the data.
+ */
+static u32 cmo_cmp_loop(u32 a, u32 end, u32 *flags)
+{
+	u32 step = 32, f;
+
+	__asm__ volatile("1: mcr p15, 0, %0, c7, c14, 1\n\t" /* DCCIMVAC */
+			 "add %0, %0, %2\n\t"
+			 "cmp %0, %3\n\t"
+			 "bcc 1b\n\t"
+			 NZCV("%1")
+			 : "+r"(a), "=&r"(f)
+			 : "r"(step), "r"(end)
+			 : "cc", "memory");
+	*flags = f;
+	return a;
+}
+
+static u32 cmo_subs_loop(u32 a, u32 *n, u32 *flags)
+{
+	u32 step = 32, left = *n, f;
+
+	__asm__ volatile("1: mcr p15, 0, %0, c7, c10, 1\n\t" /* DCCMVAC */
+			 "add %0, %0, %3\n\t"
+			 "subs %1, %1, %3\n\t"
+			 "bhi 1b\n\t"
+			 NZCV("%2")
+			 : "+r"(a), "+r"(left), "=&r"(f)
+			 : "r"(step)
+			 : "cc", "memory");
+	*n = left;
+	*flags = f;
+	return a;
+}
+
+static u32 cmo_cc_loop(u32 a, u32 end, u32 *flags)
+{
+	u32 step = 32, f;
+
+	__asm__ volatile("cmp %0, %3\n\t"
+			 "1: mcrcc p15, 0, %0, c7, c6, 1\n\t" /* DCIMVAC */
+			 "addcc %0, %0, %2\n\t"
+			 "cmpcc %0, %3\n\t"
+			 "bcc 1b\n\t"
+			 NZCV("%1")
+			 : "+r"(a), "=&r"(f)
+			 : "r"(step), "r"(end)
+			 : "cc", "memory");
+	*flags = f;
+	return a;
+}
+
+static u32 cmo_icache_loop(u32 a, u32 end)
+{
+	u32 step = 32;
+
+	__asm__ volatile("1: mcr p15, 0, %0, c7, c5, 1\n\t" /* ICIMVAU */
+			 "add %0, %0, %1\n\t"
+			 "cmp %0, %2\n\t"
+			 "bcc 1b"
+			 : "+r"(a)
+			 : "r"(step), "r"(end)
+			 : "cc", "memory");
+	return a;
+}
+
+SCENARIO(cp15_cmo_loops, CV(C_CP15))
+{
+	volatile u32 *p = (volatile u32 *)(TEST_PA + 0x1000);
+	u32 base = TEST_PA + 0x1000, sum = 0, f = 0, n;
+
+	for (u32 i = 0; i < 0x5000 / 4; i++)
+		p[i] = 0x5a000000u + i * 0x9e37u;
+	/* Longer than one trap's 64 KiB: the loop goes on at the MCR. */
+	check("cmp loop end", cmo_cmp_loop(base + 4, base + 0x10124, &f));
+	check("cmp loop flags", f);
+	check("cmp loop, one line", cmo_cmp_loop(base, base + 1, &f));
+	check("cmp loop, one line, flags", f);
+	n = 0x3000;
+	check("subs loop end", cmo_subs_loop(base, &n, &f));
+	check("subs loop count", n);
+	check("subs loop flags", f);
+	check("cc loop end", cmo_cc_loop(base + 0x20, base + 0x4010, &f));
+	check("cc loop flags", f);
+	check("cc loop, empty", cmo_cc_loop(base + 0x40, base + 0x40, &f));
+	check("cc loop, empty, flags", f);
+	check("icache loop end", cmo_icache_loop(base, base + 0x800));
+	for (u32 i = 0; i < 0x5000 / 4; i++)
+		sum = sum * 31 + p[i];
+	check("data survives", sum);
+	check("exceptions", x_count);
+}
+
 static u32 user_mrc_sctlr(u32 a)
 {
 	(void)a;
