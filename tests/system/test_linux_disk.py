@@ -50,6 +50,7 @@ CFLAGS = ["-static", "-O2", "-Wall", "-Wextra", "-Werror", "-marm",
 # Runs in the guest after the root filesystem is up (the pvrun.sh
 # convention): every line that matters starts with "check: ".
 SCRIPT = r"""
+stty -echo  # the test types into the console below: no echo amid the lines
 c() { echo "check: $*"; }
 c model "$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2 | tr -s ' ')"
 c part "$(grep -m1 '^CPU part' /proc/cpuinfo | cut -d: -f2 | tr -d ' ')"
