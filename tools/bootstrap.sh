@@ -16,7 +16,8 @@ packages=(
 	e2fsprogs                                    # mkfs.ext4, debugfs, fsck (linux-modules, mk-rootfs)
 	openssh-client                               # ssh into the guest, ssh-keygen (mk-rootfs)
 	clang libclang-rt-14-dev                     # libFuzzer
-	liblzma-dev xz-utils                         # pvpatch (zImage payloads)
+	liblzma-dev zlib1g-dev liblzo2-dev liblz4-dev libzstd-dev # pvpatch (zImage payloads)
+	xz-utils gzip lzop lz4 zstd                  # test zImages of every format
 	valgrind                                     # callgrind benchmarks
 	gdb-multiarch cpio                           # debugging, initramfs
 	binutils-arm-none-eabi                       # objdump cross-checks

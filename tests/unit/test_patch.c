@@ -675,6 +675,8 @@ START_TEST(zimage_xz_is_unpacked)
 						 IMG_SIZE, xz, &xzl, sizeof(z) - 0x200),
 			 LZMA_OK);
 	total = 0x200 + xzl + 4;
+	/* The size trailer Linux's size_append writes after the stream. */
+	z[0x200 + xzl] = (uint8_t)IMG_SIZE; z[0x201 + xzl] = (uint8_t)(IMG_SIZE >> 8);
 	z[0x24] = 0x18; z[0x25] = 0x28; z[0x26] = 0x6F; z[0x27] = 0x01;
 	z[0x2C] = (uint8_t)total; z[0x2D] = (uint8_t)(total >> 8);
 	ck_assert_int_eq(pvp_load(z, total, PVP_FMT_AUTO, sysmap, sysmap_len, &img, &e), 0);

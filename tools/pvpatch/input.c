@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Input side of libpvpatch: recognise the format, unpack an XZ zImage with
- * liblzma, lay an ELF out as the flat Image objcopy would, and collect
+ * Input side of libpvpatch: recognise the format, unpack a zImage
+ * (zimage.c), lay an ELF out as the flat Image objcopy would, and collect
  * symbols from System.map, the ELF symbol table or the kernel's kallsyms.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
-#include <lzma.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,7 @@
 #include "pvpatch.h"
 
 #define ZIMAGE_MAGIC 0x016F2818u
-#define MAX_IMAGE (256u << 20) /* larger than any 32-bit ARM kernel Image */
+#define MAX_IMAGE PVP_MAX_IMAGE
 
 int pvp_errf(struct pvp_err *e, int code, const char *fmt, ...)
 {
@@ -333,102 +332,14 @@ int pvp_kallsyms_extract(struct pvp_image *img, struct pvp_err *e)
 	return 0;
 }
 
-/* ---- zImage (XZ) ------------------------------------------------------ */
-
-static int unxz(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen,
-		struct pvp_err *e)
-{
-	lzma_stream s = LZMA_STREAM_INIT;
-	size_t cap = 16u << 20;
-	uint8_t *buf = malloc(cap);
-	lzma_ret r;
-
-	if (!buf)
-		return PV_ENOMEM;
-	if (lzma_stream_decoder(&s, UINT64_MAX, 0) != LZMA_OK) {
-		free(buf);
-		return pvp_errf(e, PV_ENOMEM, "liblzma: cannot create a decoder");
-	}
-	s.next_in = in;
-	s.avail_in = len;
-	s.next_out = buf;
-	s.avail_out = cap;
-	for (;;) {
-		r = lzma_code(&s, LZMA_FINISH);
-		if (r == LZMA_STREAM_END)
-			break;
-		if (r == LZMA_OK && s.avail_out == 0 && cap < MAX_IMAGE) {
-			uint8_t *nb = realloc(buf, cap * 2);
-
-			if (!nb) {
-				lzma_end(&s);
-				free(buf);
-				return PV_ENOMEM;
-			}
-			buf = nb;
-			s.next_out = buf + cap;
-			s.avail_out = cap;
-			cap *= 2;
-			continue;
-		}
-		lzma_end(&s);
-		free(buf);
-		/* Input used up before the stream's end: the file was cut. */
-		if ((r == LZMA_OK && s.avail_in == 0) || r == LZMA_BUF_ERROR)
-			return pvp_errf(e, PV_ECORRUPT,
-					"zImage: the XZ payload is truncated (the file "
-					"ends before the compressed stream does)");
-		if (r == LZMA_OK)
-			return pvp_errf(e, PV_ECORRUPT,
-					"zImage: the XZ payload unpacks to more than %u MiB",
-					(unsigned)(MAX_IMAGE >> 20));
-		return pvp_errf(e, PV_ECORRUPT,
-				"zImage: the XZ payload is corrupt (%s)",
-				r == LZMA_DATA_ERROR ? "bad compressed data" :
-				r == LZMA_FORMAT_ERROR ? "not an XZ stream" :
-				r == LZMA_OPTIONS_ERROR ? "unsupported XZ options" :
-				r == LZMA_MEM_ERROR ? "out of memory" :
-				"liblzma refused it");
-	}
-	*outlen = (size_t)s.total_out;
-	*out = buf;
-	lzma_end(&s);
-	return 0;
-}
+/* ---- zImage ----------------------------------------------------------- */
 
 static int load_zimage(const uint8_t *in, size_t len, struct pvp_image *img,
 		       struct pvp_err *e)
 {
-	static const uint8_t xzmagic[6] = { 0xFD, '7', 'z', 'X', 'Z', 0 };
-	static const uint8_t gzmagic[3] = { 0x1F, 0x8B, 0x08 };
-	uint32_t start, end;
-	const uint8_t *x;
-
-	if (len < 0x30 || rd32(in + 0x24) != ZIMAGE_MAGIC)
-		return pvp_errf(e, PV_EINVAL, "not an ARM zImage (no magic at 0x24)");
-	start = rd32(in + 0x28);
-	end = rd32(in + 0x2C);
-	if (end <= start || end - start > len)
-		return pvp_errf(e, PV_ECORRUPT,
-				"zImage header says %u bytes but the file has %zu: truncated",
-				end - start, len);
-	x = memmem(in, len, xzmagic, sizeof(xzmagic));
-	if (!x) {
-		if (memmem(in, len, gzmagic, sizeof(gzmagic)))
-			return pvp_errf(e, PV_EINVAL,
-					"zImage payload is not XZ (gzip found); only XZ is supported");
-		return pvp_errf(e, PV_EINVAL, "zImage: no XZ payload found");
-	}
-	/* The decompressor itself may contain the magic bytes (its own XZ
-	 * header check): try each occurrence, keep the first that decodes. */
-	int rc = PV_ECORRUPT;
-
-	for (; x; x = memmem(x + 1, len - (size_t)(x + 1 - in), xzmagic, sizeof(xzmagic))) {
-		rc = unxz(x, len - (size_t)(x - in), &img->data, &img->size, e);
-		if (rc != PV_ECORRUPT)
-			break;
-	}
-	return rc;
+	/* zimage.c: every compressor Linux offers ARM, through its library. */
+	return pvp_zimage_unpack(in, len, &img->data, &img->size, &img->payload,
+				 &img->payload_off, e);
 }
 
 /* ---- ELF -------------------------------------------------------------- */

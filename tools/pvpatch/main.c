@@ -180,6 +180,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pvpatch: out of memory\n");
 		return 1;
 	}
+	if (img.payload)
+		printf("pvpatch: zImage payload: %s at 0x%zx\n", img.payload, img.payload_off);
 	printf("pvpatch: %s: %zu-byte Image at 0x%08x, symbols from %s, %zu functions, "
 	       "%zu data labels in text, %zu instructions reached, %zu data words\n", in,
 	       img.size, img.base, img.symsrc == PVP_SYM_KALLSYMS ? "kallsyms" :

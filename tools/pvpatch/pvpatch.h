@@ -25,6 +25,10 @@ struct pvp_err {
 	char msg[512];
 };
 
+/* The largest Image pvpatch unpacks or lays out: larger than any 32-bit
+ * ARM kernel, and the memory bound of every decompressor. */
+#define PVP_MAX_IMAGE (256u << 20)
+
 enum pvp_format { PVP_FMT_AUTO, PVP_FMT_ZIMAGE, PVP_FMT_IMAGE, PVP_FMT_ELF };
 
 /* Where the symbols came from. */
@@ -56,6 +60,8 @@ struct pvp_image {
 	size_t nmaps;
 	enum pvp_symsrc symsrc;
 	enum pvp_format format; /* what the input turned out to be */
+	const char *payload;    /* zImage: the payload's compressor ("XZ", ...) */
+	size_t payload_off;     /* zImage: where that payload starts */
 	int thumb_default; /* treat functions without ISA info as Thumb */
 	int table_only;    /* write class markers only, no self-describing words */
 	uint32_t *entries; /* extra code entries (bit 0: Thumb), e.g. a module's
@@ -205,6 +211,24 @@ struct pvp_stub_stats {
 int pvp_stubs_build(struct pvp_image *img, struct pvp_result *r, int lazy_pan,
 		    uint32_t kernel_end, uint8_t **blob, size_t *len,
 		    struct pvp_stub_stats *st, struct pvp_err *e);
+
+/**
+ * pvp_zimage_unpack() - find and unpack the compressed Image in a zImage
+ * @z, @len: the zImage
+ * @out, @outlen: the Image, malloc'd
+ * @format, @offset: the payload's compressor ("gzip", "XZ", "LZMA", "LZO",
+ *                   "LZ4", "zstd") and file offset; either may be NULL
+ *
+ * The payload is the one stream that ends at the size trailer (whose place
+ * the header's KLSZ table gives, or, in zImages without it, that follows
+ * the stream), unpacks to the trailer's count (at most PVP_MAX_IMAGE) and
+ * starts like an ARM kernel. See zimage.c.
+ * Return: 0; PV_EINVAL (not a zImage, no supported payload); PV_ECORRUPT
+ * (truncated or corrupt payload, size mismatch, two payloads qualify);
+ * PV_ENOMEM.
+ */
+int pvp_zimage_unpack(const uint8_t *z, size_t len, uint8_t **out, size_t *outlen,
+		      const char **format, size_t *offset, struct pvp_err *e);
 
 /**
  * pvp_zimage_kernel_end() - the decompressed kernel's _end, from the
