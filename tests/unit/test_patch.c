@@ -7,9 +7,13 @@
  * listed with their assembly so they can be re-checked with objdump.
  */
 #include <check.h>
+#include <lz4.h>
 #include <lzma.h>
+#include <lzo/lzo1x.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include <pvcore/decode.h>
 #include <pvcore/patch.h>
@@ -699,6 +703,197 @@ START_TEST(zimage_xz_is_unpacked)
 }
 END_TEST
 
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+/*
+ * Linux's piggy_data for @fmt, made with the libraries' encoders: the
+ * compressed Image and (all but gzip) its size word. Returns its length.
+ */
+static size_t make_piggy(const char *fmt, uint8_t *o, size_t cap)
+{
+	size_t n = 0;
+
+	if (!strcmp(fmt, "gzip")) {
+		z_stream s;
+
+		memset(&s, 0, sizeof(s));
+		ck_assert_int_eq(deflateInit2(&s, 9, Z_DEFLATED, 16 + MAX_WBITS, 8,
+					      Z_DEFAULT_STRATEGY), Z_OK);
+		s.next_in = img_bytes;
+		s.avail_in = IMG_SIZE;
+		s.next_out = o;
+		s.avail_out = (uInt)cap;
+		ck_assert_int_eq(deflate(&s, Z_FINISH), Z_STREAM_END);
+		n = s.total_out;
+		deflateEnd(&s);
+		return n; /* ISIZE is the size word */
+	} else if (!strcmp(fmt, "XZ")) {
+		ck_assert_int_eq(lzma_easy_buffer_encode(6, LZMA_CHECK_CRC32, NULL, img_bytes,
+							 IMG_SIZE, o, &n, cap), LZMA_OK);
+	} else if (!strcmp(fmt, "LZMA")) {
+		lzma_stream s = LZMA_STREAM_INIT;
+		lzma_options_lzma opt;
+
+		ck_assert(!lzma_lzma_preset(&opt, 6));
+		ck_assert_int_eq(lzma_alone_encoder(&s, &opt), LZMA_OK);
+		s.next_in = img_bytes;
+		s.avail_in = IMG_SIZE;
+		s.next_out = o;
+		s.avail_out = cap;
+		ck_assert_int_eq(lzma_code(&s, LZMA_FINISH), LZMA_STREAM_END);
+		n = (size_t)s.total_out;
+		lzma_end(&s);
+	} else if (!strcmp(fmt, "LZO")) {
+		/* lzop's container: magic, version 0x1040 header, one block
+		 * with the Adler-32 of its data, the end mark. */
+		static const uint8_t magic[9] = { 0x89, 'L', 'Z', 'O', 0, 0x0D, 0x0A, 0x1A, 0x0A };
+		static uint8_t wrk[LZO1X_1_MEM_COMPRESS];
+		lzo_uint clen = cap;
+		size_t h;
+
+		ck_assert_int_eq(lzo_init(), LZO_E_OK);
+		memcpy(o, magic, 9);
+		n = 9;
+		o[n++] = 0x10; o[n++] = 0x40; /* version */
+		o[n++] = 0x20; o[n++] = 0xA0; /* library version */
+		o[n++] = 0x09; o[n++] = 0x40; /* needed to extract */
+		o[n++] = 1; o[n++] = 5;       /* method LZO1X-1, level */
+		put_be32(o + n, 1); n += 4;   /* flags: Adler-32 of the data */
+		put_be32(o + n, 0644); n += 4; /* mode */
+		put_be32(o + n, 0); n += 4;   /* mtime */
+		put_be32(o + n, 0); n += 4;
+		o[n++] = 0;                   /* no name */
+		put_be32(o + n, lzo_adler32(1, o + 9, n - 9)); n += 4;
+		h = n;
+		n += 12;
+		ck_assert_int_eq(lzo1x_1_compress(img_bytes, IMG_SIZE, o + n, &clen, wrk), LZO_E_OK);
+		ck_assert_uint_lt(clen, IMG_SIZE);
+		put_be32(o + h, IMG_SIZE);
+		put_be32(o + h + 4, (uint32_t)clen);
+		put_be32(o + h + 8, lzo_adler32(1, img_bytes, IMG_SIZE));
+		n += clen;
+		put_be32(o + n, 0); n += 4;
+	} else if (!strcmp(fmt, "LZ4")) {
+		int c = LZ4_compress_default((const char *)img_bytes, (char *)o + 8, IMG_SIZE,
+					     (int)cap - 8);
+
+		ck_assert_int_gt(c, 0);
+		o[0] = 0x02; o[1] = 0x21; o[2] = 0x4C; o[3] = 0x18; /* legacy frame */
+		o[4] = (uint8_t)c; o[5] = (uint8_t)(c >> 8); o[6] = (uint8_t)(c >> 16); o[7] = 0;
+		n = 8 + (size_t)c;
+	} else {
+		n = ZSTD_compress(o, cap, img_bytes, IMG_SIZE, 3);
+		ck_assert(!ZSTD_isError(n));
+	}
+	o[n] = (uint8_t)IMG_SIZE; o[n + 1] = (uint8_t)(IMG_SIZE >> 8); o[n + 2] = o[n + 3] = 0;
+	return n + 4;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * A zImage of Linux's layout: the magic, its end, "EEEE" and a KLSZ
+ * table naming the size word's offset (unless @table is 0), decoys of
+ * every format's magic in the "decompressor", the piggy at 0x400.
+ */
+static size_t make_zimage(uint8_t *z, size_t cap, const uint8_t *piggy, size_t plen,
+			  int table)
+{
+	static const uint8_t decoys[] =
+		"\x1f\x8b\x08\x00" "garbage!" "\xfd" "7zXZ" "\0" "garbage!"
+		"\x5d\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff" "garbage!"
+		"\x89LZO\0\r\n\x1a\n" "garbage!" "\x02\x21\x4c\x18" "garbage!"
+		"\x28\xb5\x2f\xfd" "garbage!";
+	size_t total = 0x400 + plen + 8;
+
+	ck_assert_uint_le(total, cap);
+	memset(z, 0, total);
+	wr32(z, 0xE1A00000); /* mov r0, r0 */
+	wr32(z + 0x24, 0x016F2818);
+	wr32(z + 0x2C, (uint32_t)total);
+	if (table) {
+		wr32(z + 0x34, 0x45454545);
+		wr32(z + 0x38, 0x40);
+	}
+	wr32(z + 0x40, 4);
+	wr32(z + 0x44, 0x5A534C4B);
+	wr32(z + 0x48, (uint32_t)(0x400 + plen - 4));
+	memcpy(z + 0x100, decoys, sizeof(decoys));
+	memcpy(z + 0x400, piggy, plen);
+	return total;
+}
+
+/* Every compressor Linux offers ARM, with and without the KLSZ table. */
+START_TEST(zimage_every_format)
+{
+	static const char *const fmts[] = { "gzip", "XZ", "LZMA", "LZO", "LZ4", "zstd" };
+	static uint8_t piggy[IMG_SIZE * 2], z[IMG_SIZE * 2 + 0x1000];
+	const char *fmt = fmts[_i];
+	struct pvp_image img;
+	struct pvp_err e;
+	size_t plen, zl;
+
+	build();
+	plen = make_piggy(fmt, piggy, sizeof(piggy) - 4);
+	for (int table = 1; table >= 0; table--) {
+		zl = make_zimage(z, sizeof(z), piggy, plen, table);
+		ck_assert_msg(pvp_load(z, zl, PVP_FMT_AUTO, sysmap, sysmap_len, &img, &e) == 0,
+			      "%s: %s", fmt, e.msg);
+		ck_assert_str_eq(img.payload, fmt);
+		ck_assert_uint_eq(img.payload_off, 0x400);
+		ck_assert_uint_eq(img.size, IMG_SIZE);
+		ck_assert(!memcmp(img.data, img_bytes, IMG_SIZE));
+		pvp_image_free(&img);
+	}
+	/* Cut short behind a consistent header: named as truncated. */
+	zl = make_zimage(z, sizeof(z), piggy, plen, 1);
+	memmove(z + 0x400 + plen / 2, z + 0x400 + plen - 4, 4);
+	wr32(z + 0x48, (uint32_t)(0x400 + plen / 2));
+	ck_assert_int_eq(pvp_load(z, zl, PVP_FMT_AUTO, sysmap, sysmap_len, &img, &e),
+			 PV_ECORRUPT);
+	ck_assert_msg(strstr(e.msg, fmt) && (strstr(e.msg, "truncated") ||
+					     strstr(e.msg, "corrupt")), "%s", e.msg);
+	/* A size word that disagrees with the stream. */
+	zl = make_zimage(z, sizeof(z), piggy, plen, 1);
+	z[0x400 + plen - 4] ^= 4;
+	ck_assert_int_eq(pvp_load(z, zl, PVP_FMT_AUTO, sysmap, sysmap_len, &img, &e),
+			 PV_ECORRUPT);
+	ck_assert_msg(strstr(e.msg, fmt) || strstr(e.msg, "size trailer"), "%s", e.msg);
+}
+END_TEST
+
+/* Without the table, two payloads that both qualify are refused. */
+START_TEST(zimage_two_payloads_refused)
+{
+	static uint8_t a[IMG_SIZE * 2], b[IMG_SIZE * 2], z[IMG_SIZE * 5];
+	struct pvp_image img;
+	struct pvp_err e;
+	size_t al, bl, zl;
+
+	build();
+	al = make_piggy("gzip", a, sizeof(a) - 4);
+	bl = make_piggy("zstd", b, sizeof(b) - 4);
+	memcpy(a + al, b, bl); /* gzip, then zstd, each with its size word */
+	zl = make_zimage(z, sizeof(z), a, al + bl, 0);
+	ck_assert_int_eq(pvp_load(z, zl, PVP_FMT_AUTO, sysmap, sysmap_len, &img, &e),
+			 PV_ECORRUPT);
+	ck_assert_ptr_nonnull(strstr(e.msg, "two payloads"));
+	/* With the table, the size word's place picks the last one. */
+	zl = make_zimage(z, sizeof(z), a, al + bl, 1);
+	ck_assert_int_eq(pvp_load(z, zl, PVP_FMT_AUTO, sysmap, sysmap_len, &img, &e), 0);
+	ck_assert_str_eq(img.payload, "zstd");
+	pvp_image_free(&img);
+}
+END_TEST
+
 /*
  * Runtime code: the vector page (0xffff0000) and the stubs (0xffff1000)
  * are copied by Linux from their load addresses. Sites are patched at the
@@ -1175,6 +1370,8 @@ static Suite *patch_suite(void)
 	tcase_add_test(tc, manifest_prints_sites_and_totals);
 	tcase_add_test(tc, bad_inputs_are_refused);
 	tcase_add_test(tc, zimage_xz_is_unpacked);
+	tcase_add_loop_test(tc, zimage_every_format, 0, 6);
+	tcase_add_test(tc, zimage_two_payloads_refused);
 	tcase_add_test(tc, system_map_empty_local_name);
 	tcase_add_test(tc, vectors_and_stubs_get_aliases);
 	tcase_add_test(tc, smp_on_up_replacements_are_checked);

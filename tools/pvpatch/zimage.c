@@ -548,6 +548,8 @@ static int try_candidate(struct search *s, const struct zfmt *f, size_t at)
 	end = at + r.used;
 	if (r.reach < r.used)
 		r.reach = r.used;
+	if (z == U_TRUNC) /* it wanted more than the window had: all of it fit */
+		r.reach = r.avail;
 	tr = end - (f->size_in_stream ? 4 : 0);
 	if (getenv("PVPATCH_DEBUG"))
 		fprintf(stderr, "zImage: %s candidate at 0x%zx: result %d, input to 0x%zx, "
