@@ -59,6 +59,8 @@ irqs() { awk -v p="$1" '$0 ~ p {s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i
 t0=$(irqs 'twd|arch_timer|timer'); u0=$(irqs 'uart-pl011|ttyAMA')
 echo "pvguest: console input, please"
 a=$(cut -d' ' -f1 /proc/uptime); sleep 1; b=$(cut -d' ' -f1 /proc/uptime)
+# The typed line may come later on a loaded host: wait for it (60 s).
+n=0; while [ "$(irqs 'uart-pl011|ttyAMA')" -le "$u0" ] && [ $n -lt 60 ]; do sleep 1; n=$((n+1)); done
 t1=$(irqs 'twd|arch_timer|timer'); u1=$(irqs 'uart-pl011|ttyAMA')
 c timer-irqs-rise $([ "$t1" -gt "$t0" ] && echo yes || echo "no $t0 $t1")
 c uart-irqs-rise $([ "$u1" -gt "$u0" ] && echo yes || echo "no $u0 $u1")
