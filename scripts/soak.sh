@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 # The soak (issue 16; not part of `make check`): Debian on its root
 # filesystem under pvbm, running tests/linux/soak/soak.sh -- disk,
-# network, processes and timers, every result checked -- for
-# SOAK_SECONDS of guest time (default 600), on a fresh copy of the root
-# filesystem; then `e2fsck -fn` of that disk must be clean.
+# network, processes and timers, every result checked -- for SOAK_SECONDS
+# of wall-clock time (default 600) once the guest is up, on a fresh copy
+# of the root filesystem; then `e2fsck -fn` of that disk must be clean.
+# The guest stops after the round in which this script starts serving
+# /stop.
 #
 #   scripts/soak.sh [build dir] [pvrun options...]     (make soak)
 #
@@ -18,6 +20,7 @@ shift || true
 out=$build/soak
 mkdir -p "$out"
 log=$out/soak.log
+rm -f "$log"
 die() { echo "soak: error: $*" >&2; exit 1; }
 
 "$src/tools/pvrun" --build "$build" --prepare || die "pvrun --prepare failed"
@@ -28,8 +31,10 @@ port_file=$out/http.port
 rm -f "$port_file"
 python3 - "$out" "$port_file" <<'PY' &
 import functools, http.server, sys
-h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-h.log_message = lambda *a: None
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+h = functools.partial(Quiet, directory=sys.argv[1])
 s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
 open(sys.argv[2], "w").write(str(s.server_address[1]))
 s.serve_forever()
@@ -40,11 +45,17 @@ for _ in $(seq 50); do [ -s "$port_file" ] && break; sleep 0.1; done
 [ -s "$port_file" ] || die "the loopback HTTP server did not start"
 
 secs=${SOAK_SECONDS:-600}
-script="echo $md5 > /run/soak.md5; SOAK_SECONDS=$secs; $(cat "$src/tests/linux/soak/soak.sh")"
+rm -f "$out/stop"
+script="echo $md5 > /run/soak.md5; $(cat "$src/tests/linux/soak/soak.sh")"
+# The clock starts at the guest's first round (boot excluded).
+( while ! grep -qa "^soak: round 1 " "$log" 2>/dev/null; do sleep 2; done
+  sleep "$secs"; : > "$out/stop" ) &
+timer=$!
+trap 'kill $server $timer 2>/dev/null || true' EXIT
 t0=$(date +%s)
 set +e
 "$src/tools/pvrun" --build "$build" --disk "$out/disk.ext4" \
-	--guestfwd "8080:$(cat "$port_file")" --timeout $((secs * 20 + 1800)) \
+	--guestfwd "8080:$(cat "$port_file")" --timeout $((secs + 3600)) \
 	--cmd "$script" "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
