@@ -16,7 +16,9 @@ import struct
 import sys
 
 
-def modinfo(data):
+def modinfo_items(data):
+    """Every key=value of a module's .modinfo, in order (keys such as
+    alias repeat); tools/rootfs/modalias.py uses it too."""
     if data[:6] == b"\xfd7zXZ\x00":
         data = lzma.decompress(data)
     if data[:4] != b"\x7fELF" or data[4] != 1:
@@ -29,13 +31,18 @@ def modinfo(data):
     for name, _typ, _fl, _addr, off, size in secs:
         end = data.index(b"\0", stroff + name)
         if data[stroff + name:end] == b".modinfo":
-            fields = {}
-            for item in data[off:off + size].split(b"\0"):
-                if b"=" in item:
-                    k, v = item.split(b"=", 1)
-                    fields.setdefault(k.decode(), v.decode())
-            return fields
-    return {}
+            return [(k.decode(), v.decode()) for k, eq, v in
+                    (item.partition(b"=")
+                     for item in data[off:off + size].split(b"\0")) if eq]
+    return []
+
+
+def modinfo(data):
+    """The first value of each .modinfo key."""
+    fields = {}
+    for k, v in modinfo_items(data):
+        fields.setdefault(k, v)
+    return fields
 
 
 def main(root):

@@ -10,38 +10,23 @@ a name is not a module, so that the kernel's own requests (for example
 "crypto-crc32c" when ext4 mounts a filesystem with metadata_csum) find
 their module. Modules are ELF32 .ko or .ko.xz.
 """
-import lzma
+import importlib.util
 import os
-import struct
 import sys
+
+# The .modinfo reader of tools/pvpatch/moddep.py.
+_spec = importlib.util.spec_from_file_location(
+    "moddep", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                           "..", "pvpatch", "moddep.py"))
+moddep = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(moddep)
 
 
 def aliases(data):
     """(module name or None, [aliases]) from a module's .modinfo."""
-    if data[:6] == b"\xfd7zXZ\x00":
-        data = lzma.decompress(data)
-    if data[:4] != b"\x7fELF" or data[4] != 1:
-        raise ValueError("not an ELF32 module")
-    shoff, = struct.unpack_from("<I", data, 32)
-    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 46)
-    sections = [struct.unpack_from("<IIIIII", data, shoff + i * shentsize)
-                for i in range(shnum)]
-    names = sections[shstrndx][4]
-    for name_off, _t, _f, _a, off, size in sections:
-        end = data.index(b"\0", names + name_off)
-        if data[names + name_off:end] != b".modinfo":
-            continue
-        name, found = None, []
-        for item in data[off:off + size].split(b"\0"):
-            key, eq, value = item.partition(b"=")
-            if not eq:
-                continue
-            if key == b"alias":
-                found.append(value.decode())
-            elif key == b"name" and name is None:
-                name = value.decode()
-        return name, found
-    return None, []
+    items = moddep.modinfo_items(data)
+    names = [v for k, v in items if k == "name"]
+    return (names[0] if names else None), [v for k, v in items if k == "alias"]
 
 
 def main(root):
