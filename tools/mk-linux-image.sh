@@ -20,7 +20,8 @@
 # them). PV_BUDGET_S sets pvbm's guest-time budget in guest seconds
 # (default 600; "none" for an interactive guest or a soak). PV_KERNEL=<file>
 # patches that kernel (zImage, Image or vmlinux ELF, as pvpatch takes them)
-# instead of the package's. The patched kernel is kept in <out dir> and
+# instead of the package's (an Image with PV_SYSTEM_MAP=<its System.map>).
+# The patched kernel is kept in <out dir> and
 # reused while the kernel, pvpatch and the stub options are the same.
 # PV_MEM_MIB (96..128, default 128) is the RAM the guest's device tree
 # gives it: the virtual board backs 128 MiB below its devices at
@@ -60,7 +61,17 @@ if [ "${PV_STUBS:-1}" != 0 ]; then
 	stubs=(--stubs "$out/Image.stubs")
 	[ "${PV_STRICT_PAN:-0}" = 0 ] || stubs+=(--strict-pan)
 fi
-patch_stamp=$( { sha256sum "$vmlinuz" "$pvpatch" | cut -d' ' -f1; echo "${stubs[*]:-}"; } | sha256sum | cut -d' ' -f1)
+# PV_SYSTEM_MAP: the System.map of an Image given as PV_KERNEL;
+# PV_KERNEL_FORMAT: pvpatch's --format (image: a raw Image, symbols from
+# its embedded kallsyms).
+if [ -n "${PV_KERNEL_FORMAT:-}" ]; then
+	stubs+=(--format "$PV_KERNEL_FORMAT")
+fi
+if [ -n "${PV_SYSTEM_MAP:-}" ]; then
+	[ -f "$PV_SYSTEM_MAP" ] || die "PV_SYSTEM_MAP: '$PV_SYSTEM_MAP' not found"
+	stubs+=(--system-map "$PV_SYSTEM_MAP")
+fi
+patch_stamp=$( { sha256sum "$vmlinuz" "$pvpatch" ${PV_SYSTEM_MAP:+"$PV_SYSTEM_MAP"} | cut -d' ' -f1; echo "${stubs[*]:-}"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out/Image" ] && [ "$(cat "$out/patch.stamp" 2>/dev/null)" = "$patch_stamp" ]; then
 	echo "mk-linux-image: the patched kernel in $out is current"
 else

@@ -605,7 +605,8 @@ int pvp_load(const uint8_t *in, size_t len, enum pvp_format fmt,
 			fmt = PVP_FMT_ZIMAGE;
 		else if (!sysmap)
 			return pvp_errf(e, PV_EINVAL, "unknown input format: not ELF, not a "
-					"zImage; a raw Image needs --system-map");
+					"zImage; for a raw Image give --format image "
+					"(its embedded kallsyms) or --system-map");
 		else
 			fmt = PVP_FMT_IMAGE;
 	}
