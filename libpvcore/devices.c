@@ -230,7 +230,10 @@ static struct pv_virtio *virtio_init(struct pv_vm *vm,
 
 	switch (dev->type) {
 	case PV_DEV_VIRTIO_CONSOLE:
-		pv_virtio_console_init(&d->vcon, &env);
+		/* A wired PL011 has the input while its receiver is on. */
+		pv_virtio_console_init(&d->vcon, &env,
+				       pv_board_find(vm->cfg.board, PV_DEV_PL011)
+				       ? &d->uart : NULL);
 		return &d->vcon.vdev;
 	case PV_DEV_VIRTIO_BLK:
 		pv_virtio_blk_init(&d->vblk, &env);

@@ -201,6 +201,11 @@ void pv_pl011_poll(struct pv_pl011 *u)
 	update(u);
 }
 
+bool pv_pl011_rx_enabled(const struct pv_pl011 *u)
+{
+	return rx_enabled(u);
+}
+
 bool pv_pl011_wants_poll(const struct pv_pl011 *u)
 {
 	return rx_enabled(u) && (u->imsc & (PV_UART_INT_RX | PV_UART_INT_RT)) &&

@@ -135,6 +135,13 @@ int pv_pl011_write(struct pv_pl011 *u, uint32_t offset, unsigned size,
 void pv_pl011_poll(struct pv_pl011 *u);
 
 /**
+ * pv_pl011_rx_enabled() - whether the guest has the receiver on (UARTEN
+ * and RXE): Linux turns it on while the UART's tty is open, and only then
+ * does the UART take console input (the virtio console gets it otherwise).
+ */
+bool pv_pl011_rx_enabled(const struct pv_pl011 *u);
+
+/**
  * pv_pl011_wants_poll() - whether periodic input polling is useful: the
  * receiver is enabled, an RX interrupt is unmasked and the FIFO has room.
  */

@@ -43,6 +43,12 @@ static int64_t con_rx(struct pv_virtio *v, const struct pv_virtio_req *req)
 		pv_virtio_count_error(v);
 		return 0;
 	}
+	/* The UART listens: leave the buffer posted and look again later,
+	 * for the guest may close that tty and listen here. */
+	if (con_of(v)->uart && pv_pl011_rx_enabled(con_of(v)->uart)) {
+		v->want_poll = true;
+		return PV_VIRTIO_AGAIN;
+	}
 	pv_virtio_iter_init(&it, req, true, 0, req->write_len);
 	while (c >= 0 && (p = pv_virtio_iter_peek(v, &it, &n))) {
 		for (i = 0; i < n; i++) {
@@ -87,8 +93,10 @@ static const struct pv_virtio_model con_model = {
 };
 
 void pv_virtio_console_init(struct pv_virtio_console *c,
-			    const struct pv_virtio_env *env)
+			    const struct pv_virtio_env *env,
+			    const struct pv_pl011 *uart)
 {
 	pv_virtio_init(&c->vdev, &con_model, env);
 	c->tx_bytes = c->rx_bytes = 0;
+	c->uart = uart;
 }

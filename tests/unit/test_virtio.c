@@ -1133,6 +1133,51 @@ END_TEST
 
 /* ==== console ============================================================== */
 
+/* A guest listens on one console: while the PL011's receiver is on (its
+ * tty open), input is the UART's and the virtio console's buffer waits. */
+START_TEST(console_input_goes_to_the_listening_uart)
+{
+	uint32_t rx = galloc(8), id, len, v = 0;
+	struct gq *rxq;
+	uint64_t dr;
+
+	bring_up(CON, 16, LINUX_FEATURES);
+	rxq = &queues[CON][PV_VIRTIO_CONSOLE_RXQ];
+	/* UARTEN | TXE | RXE, FIFO on. */
+	ck_assert_int_eq(pv_pl011_write(&vm->dev.uart, PV_UART_LCRH, 4,
+					PV_UART_LCRH_FEN), 0);
+	ck_assert_int_eq(pv_pl011_write(&vm->dev.uart, PV_UART_CR, 4,
+					PV_UART_CR_UARTEN | PV_UART_CR_TXE |
+					PV_UART_CR_RXE), 0);
+	/* Input waits when the guest posts (and kicks) a receive buffer. */
+	fb.input = (const uint8_t *)"abc";
+	fb.input_len = 3;
+	fb.input_pos = 0;
+	add_chain(rxq, (struct gbuf[]){ { rx, 8, true } }, 1);
+	kick(rxq);
+	ck_assert(!get_used(rxq, &id, &len));
+	ck_assert_uint_eq(fb.input_pos, 0);
+	pv_vm_console_input(vm);
+	check_all();
+	ck_assert(!get_used(rxq, &id, &len));
+	ck_assert_uint_eq(fb.input_pos, 3);
+	ck_assert_int_eq(pv_pl011_read(&vm->dev.uart, PV_UART_DR, 4, &v), 0);
+	dr = v;
+	ck_assert_uint_eq(dr & 0xff, 'a');
+	/* The guest closes the UART's tty (receiver off): hvc0 listens. */
+	ck_assert_int_eq(pv_pl011_write(&vm->dev.uart, PV_UART_CR, 4,
+					PV_UART_CR_UARTEN | PV_UART_CR_TXE), 0);
+	fb.input = (const uint8_t *)"xy";
+	fb.input_len = 2;
+	fb.input_pos = 0;
+	pv_vm_console_input(vm);
+	check_all();
+	ck_assert(get_used(rxq, &id, &len));
+	ck_assert_uint_eq(len, 2);
+	ck_assert_mem_eq(ram(rx), "xy", 2);
+}
+END_TEST
+
 START_TEST(console_output_and_input)
 {
 	uint32_t a = galloc(8), b = galloc(8), rx = galloc(8), id, len;
@@ -1557,6 +1602,7 @@ static Suite *virtio_suite(void)
 	tcase_add_test(d, blk_indirect);
 	tcase_add_test(d, no_interrupt_flag);
 	tcase_add_test(d, console_output_and_input);
+	tcase_add_test(d, console_input_goes_to_the_listening_uart);
 	tcase_add_test(d, net_config_and_transmit);
 	tcase_add_test(d, net_receive);
 	tcase_add_test(d, net_receive_is_bounded_per_poll);
