@@ -130,7 +130,8 @@ struct pv_backend_ops {
 	 * device whose operations are missing. The virtio console has no
 	 * operations of its own: it writes through @console_write and reads
 	 * through @console_read, the stream the PL011 uses (input goes to
-	 * whichever device pulls it first, so a guest listens on one).
+	 * the PL011 while the guest has its receiver on, else to the virtio
+	 * console).
 	 *
 	 * Buffers: @buf and @frame point into guest RAM (the guest's own
 	 * buffer, as DMA would reach it) or into a bounce buffer inside the
