@@ -56,27 +56,27 @@ out=$(cd "$out" && pwd)
 # PV_STUBS=0 keeps every sensitive site a trap (no stub area, no vCPU
 # page); PV_STRICT_PAN=1 keeps the guest's DACR writes trapping;
 # PV_FAST_PATHS=0 sends every trap through pvbm's C path.
-stubs=()
+patch_args=()
 if [ "${PV_STUBS:-1}" != 0 ]; then
-	stubs=(--stubs "$out/Image.stubs")
-	[ "${PV_STRICT_PAN:-0}" = 0 ] || stubs+=(--strict-pan)
+	patch_args=(--stubs "$out/Image.stubs")
+	[ "${PV_STRICT_PAN:-0}" = 0 ] || patch_args+=(--strict-pan)
 fi
 # PV_SYSTEM_MAP: the System.map of an Image given as PV_KERNEL;
 # PV_KERNEL_FORMAT: pvpatch's --format (image: a raw Image, symbols from
 # its embedded kallsyms).
 if [ -n "${PV_KERNEL_FORMAT:-}" ]; then
-	stubs+=(--format "$PV_KERNEL_FORMAT")
+	patch_args+=(--format "$PV_KERNEL_FORMAT")
 fi
 if [ -n "${PV_SYSTEM_MAP:-}" ]; then
 	[ -f "$PV_SYSTEM_MAP" ] || die "PV_SYSTEM_MAP: '$PV_SYSTEM_MAP' not found"
-	stubs+=(--system-map "$PV_SYSTEM_MAP")
+	patch_args+=(--system-map "$PV_SYSTEM_MAP")
 fi
-patch_stamp=$( { sha256sum "$vmlinuz" "$pvpatch" ${PV_SYSTEM_MAP:+"$PV_SYSTEM_MAP"} | cut -d' ' -f1; echo "${stubs[*]:-}"; } | sha256sum | cut -d' ' -f1)
+patch_stamp=$( { sha256sum "$vmlinuz" "$pvpatch" ${PV_SYSTEM_MAP:+"$PV_SYSTEM_MAP"} | cut -d' ' -f1; echo "${patch_args[*]:-}"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$out/Image" ] && [ "$(cat "$out/patch.stamp" 2>/dev/null)" = "$patch_stamp" ]; then
 	echo "mk-linux-image: the patched kernel in $out is current"
 else
 	rm -f "$out/Image" "$out/Image.sites" "$out/Image.stubs" "$out/patch.stamp"
-	"$pvpatch" ${stubs[@]+"${stubs[@]}"} -o "$out/Image" --sites "$out/Image.sites" "$vmlinuz" \
+	"$pvpatch" ${patch_args[@]+"${patch_args[@]}"} -o "$out/Image" --sites "$out/Image.sites" "$vmlinuz" \
 		> "$out/pvpatch.log" 2>&1 || { cat "$out/pvpatch.log" >&2; die "pvpatch failed on $vmlinuz"; }
 	[ -f "$out/Image.stubs" ] || : > "$out/Image.stubs"
 	echo "$patch_stamp" > "$out/patch.stamp"

@@ -1133,6 +1133,14 @@ END_TEST
 
 /* ==== console ============================================================== */
 
+/* Console input the fake backend hands out from now on. */
+static void give_input(const char *text)
+{
+	fb.input = (const uint8_t *)text;
+	fb.input_len = strlen(text);
+	fb.input_pos = 0;
+}
+
 /* A guest listens on one console: while the PL011's receiver is on (its
  * tty open), input is the UART's and the virtio console's buffer waits. */
 START_TEST(console_input_goes_to_the_listening_uart)
@@ -1150,9 +1158,7 @@ START_TEST(console_input_goes_to_the_listening_uart)
 					PV_UART_CR_UARTEN | PV_UART_CR_TXE |
 					PV_UART_CR_RXE), 0);
 	/* Input waits when the guest posts (and kicks) a receive buffer. */
-	fb.input = (const uint8_t *)"abc";
-	fb.input_len = 3;
-	fb.input_pos = 0;
+	give_input("abc");
 	add_chain(rxq, (struct gbuf[]){ { rx, 8, true } }, 1);
 	kick(rxq);
 	ck_assert(!get_used(rxq, &id, &len));
@@ -1167,9 +1173,7 @@ START_TEST(console_input_goes_to_the_listening_uart)
 	/* The guest closes the UART's tty (receiver off): hvc0 listens. */
 	ck_assert_int_eq(pv_pl011_write(&vm->dev.uart, PV_UART_CR, 4,
 					PV_UART_CR_UARTEN | PV_UART_CR_TXE), 0);
-	fb.input = (const uint8_t *)"xy";
-	fb.input_len = 2;
-	fb.input_pos = 0;
+	give_input("xy");
 	pv_vm_console_input(vm);
 	check_all();
 	ck_assert(get_used(rxq, &id, &len));
@@ -1200,9 +1204,7 @@ START_TEST(console_output_and_input)
 	kick(rxq);
 	ck_assert(!get_used(rxq, &id, &len));
 	ck_assert_uint_eq(fb.deadline, fb.now + PV_VIRTIO_POLL_NS);
-	fb.input = (const uint8_t *)"ls\n";
-	fb.input_len = 3;
-	fb.input_pos = 0;
+	give_input("ls\n");
 	fb.now = fb.deadline;
 	pv_vm_timer_expired(vm);
 	check_all();
@@ -1216,9 +1218,7 @@ START_TEST(console_output_and_input)
 	/* The backend's input signal fills the buffer at once. */
 	add_chain(rxq, (struct gbuf[]){ { rx, 2, true } }, 1);
 	kick(rxq);
-	fb.input = (const uint8_t *)"xyz";
-	fb.input_len = 3;
-	fb.input_pos = 0;
+	give_input("xyz");
 	pv_vm_console_input(vm);
 	check_all();
 	ck_assert(get_used(rxq, &id, &len));
