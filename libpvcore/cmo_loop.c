@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Cache maintenance loops in one trap (cmo_loop.h): decode the loop after
+ * Cache and TLB maintenance loops in one trap (cmo_loop.h): decode the loop after
  * the trapped MCR against a table of patterns and shapes, run its register
  * arithmetic in temporaries, then commit what one trap per iteration would
  * have left. Nothing before the commit has a side effect; the commit
@@ -11,6 +11,7 @@
 #include "cp15.h"
 #include "emulate.h"
 #include "itlb.h"
+#include "shadow.h"
 #include "stats.h"
 #include "vm_state.h"
 
@@ -108,13 +109,14 @@ static uint32_t sub_flags(uint32_t x, uint32_t y)
  * @kind: the MCR's maintenance
  * @ra, @rn: the registers the loop writes (@rn 16 in the CMP shape)
  * @base, @step: the first iteration's MVA and the step
+ * @max: the iterations one trap runs at most
  * @iters: the iterations run, each with its MCR
  * @a, @n, @nzcv, @pc: rA, rN, the flags and the PC after them
  */
 struct plan {
 	enum pv_cmo kind;
 	unsigned ra, rn;
-	uint32_t base, step, iters;
+	uint32_t base, step, max, iters;
 	uint32_t a, n, nzcv, pc;
 };
 
@@ -162,7 +164,6 @@ static bool simulate(const struct pv_vcpu *vcpu, const struct pv_insn *mcr,
 {
 	uint32_t a = vcpu->r[p->ra], n = p->rn < 16 ? vcpu->r[p->rn] : 0;
 	uint32_t f = vcpu->cpsr & PV_PSR_NZCV;
-	uint32_t max = PV_CMO_LOOP_MAX_BYTES / p->step;
 
 	p->base = a;
 	p->iters = 0;
@@ -184,7 +185,7 @@ static bool simulate(const struct pv_vcpu *vcpu, const struct pv_insn *mcr,
 			p->pc = vcpu->r[15] + 4 * (LOOP_LEN + 1);
 			break;
 		}
-		if (p->iters == max) {
+		if (p->iters == p->max) {
 			p->pc = vcpu->r[15]; /* the next trap goes on */
 			break;
 		}
@@ -245,6 +246,8 @@ static void commit(struct pv_vcpu *vcpu, const struct plan *p)
 
 	if (p->kind == PV_CMO_DCACHE)
 		clean_lines(vcpu, p->base, p->step, p->iters);
+	else if (p->kind == PV_CMO_TLB)
+		pv_shadow_tlbi_range(vcpu, p->base, p->iters);
 	else if (ops && ops->icache_inval_all)
 		ops->icache_inval_all(vcpu->vm->cfg.ctx);
 	vcpu->r[p->ra] = p->a;
@@ -272,10 +275,10 @@ bool pv_cmo_loop_run(struct pv_vcpu *vcpu, const struct pv_insn *mcr)
 	    (cpsr & (PV_PSR_T | PV_PSR_J)) || mcr->cls != PV_IC_CP_MOVE ||
 	    (mcr->flags & (PV_IF_LOAD | PV_IF_PAIR)) || !plain(mcr->rt))
 		return false;
-	/* Every maintenance-by-MVA operation is in c7: other writes (TTBR0,
-	 * CONTEXTIDR on a context switch) skip the table lookup, which the
-	 * emulation that follows does anyway. */
-	if (mcr->coproc != 15 || mcr->crn != 7)
+	/* Every maintenance-by-MVA operation is in c7 (caches) or c8 (TLB):
+	 * other writes (TTBR0, CONTEXTIDR on a context switch) skip the table
+	 * lookup, which the emulation that follows does anyway. */
+	if (mcr->coproc != 15 || (mcr->crn != 7 && mcr->crn != 8))
 		return false;
 	/* One trap per iteration would deliver it after the first MCR. */
 	if ((vcpu->fiq_line && !(cpsr & PV_PSR_F)) ||
@@ -300,8 +303,16 @@ bool pv_cmo_loop_run(struct pv_vcpu *vcpu, const struct pv_insn *mcr)
 			break;
 	if (s == PV_ARRAY_SIZE(shapes))
 		return false;
-	if (p.step % 32u || p.step < 32u || p.step > 0x1000u)
-		return false;
+	/* Lines of 32 bytes up to a page; a TLB loop goes page by page. */
+	if (p.kind == PV_CMO_TLB) {
+		if (p.step != 0x1000u)
+			return false;
+		p.max = PV_TLB_LOOP_MAX_PAGES;
+	} else {
+		if (p.step % 32u || p.step < 32u || p.step > 0x1000u)
+			return false;
+		p.max = PV_CMO_LOOP_MAX_BYTES / p.step;
+	}
 	if (!simulate(vcpu, mcr, l, bound, &p))
 		return false;
 	commit(vcpu, &p);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /**
- * DOC: cache maintenance loops in one trap
+ * DOC: cache and TLB maintenance loops in one trap
  *
- * Linux cleans and invalidates areas one cache line at a time, in loops
- * such as
+ * Linux cleans and invalidates areas one cache line at a time, and TLB
+ * ranges one page at a time, in loops such as
  *
  *	1: mcr  p15, 0, r0, c7, c14, 1   @ DCCIMVAC
  *	   add  r0, r0, r2
@@ -19,11 +19,13 @@
  * except that a virtual interrupt arriving meanwhile waits for the end of
  * the trap (docs/cpu.md, "Cache maintenance loops").
  *
- * Recognised (A32 only): the MCR (DCIMVAC, DCCMVAC, DCCMVAU, DCCIMVAC or
- * ICIMVAU, allowed at the vCPU's privilege), then
+ * Recognised (A32 only): the MCR (DCIMVAC, DCCMVAC, DCCMVAU, DCCIMVAC,
+ * ICIMVAU, or a TLB invalidation by MVA: TLBIMVA, TLBIMVAA, ITLBIMVA,
+ * DTLBIMVA and the inner-shareable forms; allowed at the vCPU's privilege),
+ * then
  *
  *	add  rA, rA, rS | #imm      rA the MCR's register, step a multiple of
- *	                            32, 32..4096
+ *	                            32, 32..4096 (exactly 4096 for the TLB)
  *	cmp  rA, rB | #imm          or  subs rN, rN, rM | #imm
  *	b<c> <the MCR>              <c> not AL
  *
@@ -48,6 +50,13 @@ struct pv_vcpu;
  * waits: 2,048 lines at 32 bytes.
  */
 #define PV_CMO_LOOP_MAX_BYTES 0x10000u
+
+/*
+ * The pages one trap invalidates at most in a TLB loop (1 MiB): each costs
+ * the shadow engine a few instructions per cached space, so this bounds
+ * the wait of a pending virtual interrupt as PV_CMO_LOOP_MAX_BYTES does.
+ */
+#define PV_TLB_LOOP_MAX_PAGES 256u
 
 /**
  * pv_cmo_loop_run() - run the loop the MCR @mcr at r[15] heads, if it is one

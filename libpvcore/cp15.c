@@ -732,6 +732,9 @@ enum pv_cmo pv_cp_cmo(const struct pv_vcpu *vcpu,
 	/* arg 1: by MVA (ICIMVAU), not one of the whole-cache operations. */
 	if (r->write == wr_icache && r->arg)
 		return PV_CMO_ICACHE;
+	if (r->write == wr_tlbi &&
+	    (r->arg == PV_TLBI_MVA || r->arg == PV_TLBI_MVAA))
+		return PV_CMO_TLB;
 	return PV_CMO_NONE;
 }
 

@@ -63,11 +63,13 @@ enum pv_cmo {
 	PV_CMO_NONE,   /* not a maintenance operation by MVA (or UNDEFINED now) */
 	PV_CMO_DCACHE, /* DCIMVAC, DCCMVAC, DCCMVAU, DCCIMVAC: clean the line */
 	PV_CMO_ICACHE, /* ICIMVAU: the whole host I-cache, the value unused */
+	PV_CMO_TLB,    /* a TLB invalidation by MVA, one ASID or all: the page
+			* in every ASID (pv_shadow_tlbi()) */
 };
 
 /**
  * pv_cp_cmo() - whether an MCR to @acc, allowed at @vcpu's privilege now,
- * is a cache maintenance operation by MVA, and which kind (cmo_loop.c)
+ * is a cache or TLB maintenance operation by MVA, and which kind (cmo_loop.c)
  * Return: PV_CMO_NONE for anything else, including an UNDEFINED access.
  */
 enum pv_cmo pv_cp_cmo(const struct pv_vcpu *vcpu,

@@ -755,24 +755,61 @@ static void drop_l1(struct pv_vm *vm, const struct pv_shadow_root *rt,
 	}
 }
 
+/* Past this many entries of one table, one host TLB invalidation by ASID
+ * (every shadow entry is nG) is cheaper than one by MVA per entry. */
+#define TLB_VA_MAX 8u
+
+/* Clear the entries [j0, j1) of a guest L2 table and their host TLB entries:
+ * the table cleaned first, so that no walk can refill from stale memory. */
+static void clear_l2(struct pv_vm *vm, const struct pv_shadow_root *rt,
+		     uint32_t slot, uint32_t idx, uint32_t j0, uint32_t j1)
+{
+	uint32_t *l2 = l2_table(vm, slot), lo = j1, hi = j0, n = 0;
+	uint32_t hit[256 / 32] = { 0 };
+
+	for (uint32_t j = j0; j < j1; j++) {
+		if (!l2[j])
+			continue;
+		l2[j] = 0;
+		hit[j / 32] |= PV_BIT(j % 32);
+		lo = j < lo ? j : lo;
+		hi = j + 1;
+		n++;
+	}
+	if (!n)
+		return;
+	/* One clean for the run: cleaning an unchanged line is harmless. */
+	clean(vm, &l2[lo], 4 * (hi - lo));
+	if (n > TLB_VA_MAX) {
+		tlb_asid(vm, rt);
+		return;
+	}
+	for (uint32_t j = lo; j < hi; j++)
+		if (hit[j / 32] & PV_BIT(j % 32))
+			tlb_va(vm, rt, (idx << 20) | (j << 12));
+}
+
 /*
- * Invalidate @va in one root, covering the largest guest mapping the shadow
- * entry can have come from: 16 MiB if a supersection was filled in that
- * region, 1 MiB for a (shadow or guest) section, else the 64 KiB group a
- * guest large page would span.
+ * Invalidate the pages [j0, j1) of MiB @idx in one root, covering the
+ * largest guest mapping each shadow entry can have come from: 16 MiB if a
+ * supersection was filled in that region, 1 MiB for a (shadow or guest)
+ * section, else the 64 KiB groups a guest large page would span. The
+ * result is that of invalidating the pages one by one.
  */
-static void inval_va_root(struct pv_vm *vm, unsigned s, unsigned view,
-			  uint32_t va)
+static void inval_root(struct pv_vm *vm, unsigned s, unsigned view,
+		       uint32_t idx, uint32_t j0, uint32_t j1)
 {
 	struct pv_shadow *sh = &vm->shadow;
 	struct pv_shadow_root *rt = &sh->space[s].root[view];
 	uint32_t *l1 = root_l1(vm, rt), *bm = root_bitmap(vm, s, view);
-	uint32_t idx = va >> 20, *sw, sbit, *l2, slot, d;
+	uint32_t *sw, sbit, slot, d;
+	uint32_t g0 = j0 & 0xf0u, g1 = ((j1 - 1) & 0xf0u) + 16;
 
 	sw = &bm[L1_ENTRIES / 32 + idx / 512];
 	sbit = PV_BIT((idx / 16) % 32);
 	if (*sw & sbit) {
-		/* Even for an MVA in the window: a supersection spans it. */
+		/* Even for an MVA in the window: a supersection spans it. The
+		 * rest of the group is then empty: no page of it needs more. */
 		*sw &= ~sbit;
 		for (uint32_t i = idx & ~15u; i < (idx & ~15u) + 16; i++) {
 			if (is_part(sh, i))
@@ -789,8 +826,7 @@ static void inval_va_root(struct pv_vm *vm, unsigned s, unsigned view,
 		if (*l2_meta(vm, slot) & M_SECTION)
 			clear_part(vm, rt, slot, 0, 256);
 		else
-			clear_part(vm, rt, slot, (va >> 12) & 0xf0u,
-				   ((va >> 12) & 0xf0u) + 16);
+			clear_part(vm, rt, slot, g0, g1);
 		return;
 	}
 	d = l1[idx];
@@ -807,13 +843,30 @@ static void inval_va_root(struct pv_vm *vm, unsigned s, unsigned view,
 		drop_l1(vm, rt, l1, idx);
 		return;
 	}
-	l2 = l2_table(vm, slot);
-	for (uint32_t j = (va >> 12 & 0xf0u); j < (va >> 12 & 0xf0u) + 16; j++) {
-		if (!l2[j])
-			continue;
-		l2[j] = 0;
-		clean(vm, &l2[j], 4);
-		tlb_va(vm, rt, (idx << 20) | (j << 12));
+	clear_l2(vm, rt, slot, idx, g0, g1);
+}
+
+/* By MVA, every ASID: @pages pages from @va (4 KiB aligned), both views of
+ * every space, since global entries live in each. */
+static void inval_range(struct pv_vm *vm, uint32_t va, uint32_t pages)
+{
+	struct pv_shadow *sh = &vm->shadow;
+
+	while (pages) {
+		uint32_t idx = va >> 20, j0 = (va >> 12) & 0xffu;
+		uint32_t n = 256 - j0 < pages ? 256 - j0 : pages;
+
+		for (unsigned s = 0; s < sh->nspaces; s++) {
+			const struct pv_shadow_space *sp = &sh->space[s];
+
+			/* The flat space caches no guest descriptor. */
+			if (!sp->in_use || sp->flat)
+				continue;
+			inval_root(vm, s, PV_VIEW_KERNEL, idx, j0, j0 + n);
+			inval_root(vm, s, PV_VIEW_USER, idx, j0, j0 + n);
+		}
+		pages -= n;
+		va += n << 12; /* wraps past 4 GiB as the guest's loop would */
 	}
 }
 
@@ -827,21 +880,22 @@ void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
 		pv_shadow_flush_all(vm);
 		return;
 	}
+	if (op != PV_TLBI_ASID) {
+		inval_range(vm, arg & 0xfffff000u, 1);
+		return;
+	}
 	for (unsigned s = 0; s < sh->nspaces; s++) {
 		const struct pv_shadow_space *sp = &sh->space[s];
 
-		/* The flat space caches no guest descriptor. */
-		if (!sp->in_use || sp->flat)
-			continue;
-		if (op == PV_TLBI_ASID) {
-			if (sp->asid == (uint8_t)arg)
-				flush_space(vm, s, false);
-			continue;
-		}
-		/* By MVA: every space, since global entries live in each. */
-		inval_va_root(vm, s, PV_VIEW_KERNEL, arg & 0xfffff000u);
-		inval_va_root(vm, s, PV_VIEW_USER, arg & 0xfffff000u);
+		if (sp->in_use && !sp->flat && sp->asid == (uint8_t)arg)
+			flush_space(vm, s, false);
 	}
+}
+
+void pv_shadow_tlbi_range(struct pv_vcpu *vcpu, uint32_t va, uint32_t pages)
+{
+	vcpu->vm->shadow.tlbi_gen++;
+	inval_range(vcpu->vm, va & 0xfffff000u, pages);
 }
 
 void pv_shadow_ctx_changed(struct pv_vcpu *vcpu, unsigned what)

@@ -278,6 +278,19 @@ void pv_shadow_ctx_changed(struct pv_vcpu *vcpu, unsigned what);
 void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg);
 
 /**
+ * pv_shadow_tlbi_range() - TLB invalidation by MVA of consecutive pages
+ * @vcpu: the vCPU that issued it
+ * @va: the first page's MVA (bits [11:0] ignored)
+ * @pages: how many 4 KiB pages, from @va upwards (wrapping at 4 GiB)
+ *
+ * The same as @pages calls of pv_shadow_tlbi() with PV_TLBI_MVA or
+ * PV_TLBI_MVAA (which invalidate alike: every ASID), one page apart, in
+ * one pass over each cached space per MiB (cmo_loop.c's fused loops of
+ * Linux's flush_tlb_range). Cannot fail.
+ */
+void pv_shadow_tlbi_range(struct pv_vcpu *vcpu, uint32_t va, uint32_t pages);
+
+/**
  * pv_shadow_flush_all() - drop every shadow entry of every cached space.
  * Keeps the cache keys; the next accesses refill. Cannot fail.
  */

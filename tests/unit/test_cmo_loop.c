@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Cache maintenance loops in one trap (libpvcore/cmo_loop.c), against the
+ * Cache and TLB maintenance loops in one trap (libpvcore/cmo_loop.c), against the
  * reference: the same loop with one trap per MCR (fusion off) and its
  * ordinary instructions run by a small interpreter written here from the
  * Arm ARM (the stand-in for the guest running them natively). Both runs
  * start from the same state and must end with the same registers, CPSR,
- * PC, set of host lines cleaned and I-cache invalidation; the fused run
+ * PC, set of host lines cleaned, I-cache invalidation and shadow pages
+ * invalidated; the fused run
  * must take fewer traps where the loop is a recognised shape, and exactly
  * the reference's where it is not.
  */
@@ -27,14 +28,23 @@ static struct pv_vcpu *cpu;
 #define LINES (FAKE_RAM_SIZE / 32u)
 
 static uint32_t code_va; /* where the guest sees CODE_PA */
+
+/* TLB loops: the pages from PROBE_VA are in the shadow before each run;
+ * which of them are still there afterwards is what the loop invalidated. */
+#define PROBE_VA 0xd0000000u
+#define PROBE_PAGES 1024u
 static uint8_t cleaned[LINES / 8];
 static unsigned bad_cleans;
+static bool probe_tlb; /* see PROBE_VA */
 
 static void on_clean(void *arg, const uint8_t *p, size_t len)
 {
 	size_t off = (size_t)(p - fb.ram);
 
 	(void)arg;
+	/* The shadow engine cleaning its own tables (TLB loops' probes). */
+	if (probe_tlb && p >= fb.pool && p < fb.pool + FAKE_POOL_SIZE)
+		return;
 	if (p < fb.ram || off % 32 || len % 32 || off + len > FAKE_RAM_SIZE) {
 		bad_cleans++;
 		return;
@@ -53,6 +63,7 @@ static void setup(void)
 	fb.on_clean = on_clean;
 	code_va = CODE_PA;
 	bad_cleans = 0;
+	probe_tlb = false;
 }
 
 static void teardown(void)
@@ -177,7 +188,46 @@ struct outcome {
 	unsigned traps, icache;
 	uint64_t loops, lines;
 	uint8_t cleaned[LINES / 8];
+	uint8_t kept[PROBE_PAGES / 8]; /* probed pages still in the shadow */
 };
+
+/* The kernel view's host entry for @va, from the shadow pool. */
+static bool in_shadow(uint32_t va)
+{
+	struct pv_resume rs;
+	const uint32_t *l1, *l2;
+	uint32_t d;
+
+	pv_shadow_resume(cpu, &rs);
+	l1 = (const uint32_t *)(fb.pool +
+				((pv_hpa_val(rs.ttbr0) & ~0x3fffull) - fb.pool_hpa));
+	d = l1[va >> 20];
+	if ((d & 3) != 1)
+		return (d & 3) == 2;
+	l2 = (const uint32_t *)(fb.pool + ((d & ~0x3ffu) - fb.pool_hpa));
+	return l2[(va >> 12) & 0xffu] != 0;
+}
+
+static void probe_fill(void)
+{
+	enum pv_shadow_outcome oc;
+	struct pv_fault f;
+
+	for (uint32_t p = 0; p < PROBE_PAGES; p++) {
+		ck_assert_int_eq(pv_shadow_fault(cpu, pv_gva(PROBE_VA + (p << 12)),
+						 PV_ACC_READ, &oc, &f), 0);
+		ck_assert_int_eq(oc, PV_SHADOW_FILLED);
+		ck_assert(in_shadow(PROBE_VA + (p << 12)));
+	}
+}
+
+static void probe_read(uint8_t *kept)
+{
+	memset(kept, 0, PROBE_PAGES / 8);
+	for (uint32_t p = 0; p < PROBE_PAGES; p++)
+		if (in_shadow(PROBE_VA + (p << 12)))
+			kept[p / 8] |= (uint8_t)(1u << (p % 8));
+}
 
 /* Run from @st until the PC leaves the loop (@n words at code_va). */
 static void run(bool fused, const struct start *st, unsigned n,
@@ -197,6 +247,8 @@ static void run(bool fused, const struct start *st, unsigned n,
 	cpu->r[15] = code_va;
 	pv_vcpu_set_lines(cpu, st->irq_line, false);
 	memset(cleaned, 0, sizeof(cleaned));
+	if (probe_tlb)
+		probe_fill();
 	o->traps = 0;
 	while (cpu->r[15] - code_va < 4 * n &&
 	       (cpu->cpsr & PV_PSR_M_MASK) == PV_MODE_SVC) {
@@ -217,6 +269,8 @@ static void run(bool fused, const struct start *st, unsigned n,
 	o->loops = pv_vm_event_count(vm, PV_EV_CMO_LOOP) - loops;
 	o->lines = pv_vm_event_count(vm, PV_EV_CMO_LINES) - lines;
 	memcpy(o->cleaned, cleaned, sizeof(cleaned));
+	if (probe_tlb)
+		probe_read(o->kept);
 }
 
 /*
@@ -237,6 +291,8 @@ static void compare(const struct start *st, unsigned n, bool want_fused,
 		      ref.cpsr, got.cpsr);
 	ck_assert_msg(memcmp(ref.cleaned, got.cleaned, sizeof(ref.cleaned)) == 0,
 		      "%s: other lines cleaned", what);
+	ck_assert_msg(!probe_tlb || memcmp(ref.kept, got.kept, sizeof(ref.kept)) == 0,
+		      "%s: other pages invalidated", what);
 	ck_assert_msg((ref.icache > 0) == (got.icache > 0), "%s: icache %u/%u",
 		      what, ref.icache, got.icache);
 	ck_assert_uint_eq(bad_cleans, 0);
@@ -430,6 +486,131 @@ START_TEST(translation_holes_are_skipped_alike)
 }
 END_TEST
 
+/* MCR p15, 0, Rt, c8, CRm, opc2: TLB maintenance. */
+static uint32_t mcr_tlb(unsigned c, unsigned rt, unsigned crm, unsigned opc2)
+{
+	return (uint32_t)c << 28 | 0x0e080f10u | rt << 12 | opc2 << 5 | crm;
+}
+
+/* The TLB invalidations by MVA: CRm, opc2 (TLBIMVAIS, TLBIMVAAIS,
+ * ITLBIMVA, DTLBIMVA, TLBIMVA, TLBIMVAA). */
+static const unsigned tlbis[][2] = {
+	{ 3, 1 }, { 3, 3 }, { 5, 1 }, { 6, 1 }, { 7, 1 }, { 7, 3 },
+};
+
+/* Guest MMU on: code at 0xc0000000; 4 MiB to probe at PROBE_VA, three of
+ * its MiBs in pages, one a section. */
+static void tlb_setup(void)
+{
+	const uint32_t l1pa = FAKE_RAM_BASE + 0x4000u, l2pa = FAKE_RAM_BASE + 0x8000u;
+	uint32_t *l1 = fake_backend_ram(&fb, l1pa), *l2 = fake_backend_ram(&fb, l2pa);
+
+	memset(l1, 0, 0x4000);
+	l1[0xc00] = FAKE_RAM_BASE | 1u << 10 | 2u;
+	for (unsigned m = 0; m < 4; m++) {
+		if (m == 2) {
+			l1[(PROBE_VA >> 20) + m] =
+				(FAKE_RAM_BASE + 0x400000u) | 1u << 10 | 2u;
+			continue;
+		}
+		l1[(PROBE_VA >> 20) + m] = (l2pa + 0x400u * m) | 1u;
+		for (unsigned i = 0; i < 256; i++)
+			l2[256 * m + i] = (FAKE_RAM_BASE + 0x200000u +
+					   (m << 20) + (i << 12)) | 1u << 4 | 2u;
+	}
+	cpu->cp15.ttbr0 = l1pa;
+	cpu->cp15.dacr = 1u;
+	cpu->cp15.sctlr |= PV_SCTLR_M;
+	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_SCTLR | PV_SHADOW_CTX_TTBR0 |
+				   PV_SHADOW_CTX_DACR);
+	code_va = 0xc0001000u;
+	probe_tlb = true;
+}
+
+/* Linux's flush_tlb_range loop: mcr; add rA, #PAGE_SZ; cmp rA, rEnd; blo. */
+START_TEST(tlb_loops_match_single_steps)
+{
+	srandom(4000 + (unsigned)_i);
+	tlb_setup();
+	for (unsigned it = 0; it < 12; it++) {
+		const unsigned *op = tlbis[rnd() % PV_ARRAY_SIZE(tlbis)];
+		uint32_t pages = 1 + rnd() % (rnd() % 3 ? 40u : 700u), r[3];
+		bool imm = rnd() % 2;
+		struct start st;
+
+		pick_regs(r, 3);
+		random_start(&st);
+		/* MVA and ASID, starting in or just below the probed pages. */
+		st.r[r[0]] = (PROBE_VA - 0x8000u + (rnd() % 0x400000u & ~0xfffu)) |
+			     (rnd() & 0xffu);
+		st.r[r[1]] = 0x1000u;
+		st.r[r[2]] = (st.r[r[0]] & ~0xfffu) + (pages << 12);
+		*code(0) = mcr_tlb(C_AL, r[0], op[0], op[1]);
+		*code(1) = imm ? dp_imm(C_AL, OP_ADD, r[0], r[0], 0xa01u) :
+				 dp_reg(C_AL, OP_ADD, r[0], r[0], r[1]);
+		*code(2) = dp_reg(C_AL, OP_CMP, 0, r[0], r[2]);
+		*code(3) = b_to(C_CC, code_va + 12, code_va);
+		*code(4) = NOP;
+		compare(&st, 5, true, "tlb loop");
+	}
+}
+END_TEST
+
+/* More than PV_TLB_LOOP_MAX_PAGES pages: one trap per that many. */
+START_TEST(long_tlb_loop_resumes_at_the_mcr)
+{
+	static struct outcome o;
+	struct start st;
+
+	tlb_setup();
+	srandom(4200);
+	random_start(&st);
+	st.r[0] = PROBE_VA | 7;
+	st.r[1] = PROBE_VA + ((2 * PV_TLB_LOOP_MAX_PAGES + 88) << 12);
+	st.r[2] = 0x1000u;
+	*code(0) = mcr_tlb(C_AL, 0, 3, 1);
+	*code(1) = dp_reg(C_AL, OP_ADD, 0, 0, 2);
+	*code(2) = dp_reg(C_AL, OP_CMP, 0, 0, 1);
+	*code(3) = b_to(C_CC, code_va + 12, code_va);
+	*code(4) = NOP;
+	compare(&st, 5, true, "long tlb loop");
+	run(true, &st, 5, &o);
+	ck_assert_uint_eq(o.traps, 3);
+	ck_assert_uint_eq(o.loops, 3);
+	ck_assert_uint_eq(o.lines, 2 * PV_TLB_LOOP_MAX_PAGES + 88);
+}
+END_TEST
+
+/* A TLB loop that does not go page by page is one trap per MCR. */
+START_TEST(tlb_loops_of_other_steps_are_single_stepped)
+{
+	struct start st;
+
+	tlb_setup();
+	srandom(4100);
+	for (unsigned k = 0; k < 3; k++) {
+		static const uint32_t steps[] = { 32, 0x800, 0x2000 };
+
+		random_start(&st);
+		st.r[0] = PROBE_VA + 0x3000u;
+		st.r[1] = st.r[0] + 16 * steps[k];
+		st.r[2] = steps[k];
+		*code(0) = mcr_tlb(C_AL, 0, 7, 1);
+		*code(1) = dp_reg(C_AL, OP_ADD, 0, 0, 2);
+		*code(2) = dp_reg(C_AL, OP_CMP, 0, 0, 1);
+		*code(3) = b_to(C_CC, code_va + 12, code_va);
+		*code(4) = NOP;
+		compare(&st, 5, false, "tlb step");
+	}
+	/* Not by MVA: TLBIASID, TLBIALL. */
+	st.r[2] = 0x1000u;
+	*code(0) = mcr_tlb(C_AL, 0, 7, 2);
+	compare(&st, 5, false, "TLBIASID");
+	*code(0) = mcr_tlb(C_AL, 0, 7, 0);
+	compare(&st, 5, false, "TLBIALL");
+}
+END_TEST
+
 /* --- what must not be fused ------------------------------------------------ */
 
 static void neg_setup(struct start *st)
@@ -580,6 +761,9 @@ static Suite *cmo_suite(void)
 	tcase_add_loop_test(tc, cmp_loops_match_single_steps, 0, 4);
 	tcase_add_loop_test(tc, subs_loops_match_single_steps, 0, 4);
 	tcase_add_test(tc, long_loop_resumes_at_the_mcr);
+	tcase_add_loop_test(tc, tlb_loops_match_single_steps, 0, 3);
+	tcase_add_test(tc, long_tlb_loop_resumes_at_the_mcr);
+	tcase_add_test(tc, tlb_loops_of_other_steps_are_single_stepped);
 	tcase_add_test(tc, translation_holes_are_skipped_alike);
 	tcase_add_test(tc, variants_are_single_stepped);
 	tcase_add_test(tc, pending_interrupt_is_not_delayed);
