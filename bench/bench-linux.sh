@@ -229,7 +229,8 @@ import re
 import sys
 
 out, runs = sys.argv[1], [r.split(":")[0] for r in sys.argv[2:]]
-EVENTS = {"virq", "vfiq", "patched", "cmo-loop", "cmo-lines"}  # after the reasons
+EVENTS = {"virq", "vfiq", "patched", "cmo-loop", "cmo-lines", "trap-chain",
+          "chain-mcrs"}  # after the reasons
 
 
 def log(kind, run):

@@ -23,7 +23,8 @@ Input lines are tab-separated, first field the kind:
              work    <workload> <iters> <native ns> <vmm ns>
                      <native partner-iters|-> <vmm partner-iters|->
              trap    <run> <reason> <count>    (pvbm's power-off counters)
-             event   <run> <event> <count>     (virq, vfiq, patched, cmo-loop, cmo-lines)
+             event   <run> <event> <count>     (virq, vfiq, patched, cmo-loop, cmo-lines,
+                                                       trap-chain, chain-mcrs)
              hosttimer <run> <ticks> <one-shot expiries>
 
 Under -icount shift=0 one ns of guest time is one guest instruction, so the

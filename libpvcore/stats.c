@@ -34,6 +34,8 @@ static const char *const event_names[PV_EV_COUNT] = {
 	[PV_EV_PATCHED] = "patched",
 	[PV_EV_CMO_LOOP] = "cmo-loop",
 	[PV_EV_CMO_LINES] = "cmo-lines",
+	[PV_EV_TRAP_CHAIN] = "trap-chain",
+	[PV_EV_CHAIN_MCRS] = "chain-mcrs",
 };
 
 const char *pv_trap_reason_name(enum pv_trap_reason reason)

@@ -21,6 +21,7 @@
 #include "psci.h"
 #include "shadow.h"
 #include "stats.h"
+#include "trap_chain.h"
 #include "vm_state.h"
 #include "vpage.h"
 
@@ -323,6 +324,12 @@ static void emulate_at_pc(struct trap_result *r, struct pv_vcpu *vcpu,
 	/* The head of a cache-maintenance loop: the loop in this one trap. */
 	if (insn->cls == PV_IC_CP_MOVE && !patched &&
 	    mmio_reason == PV_TR_COUNT && pv_cmo_loop_run(vcpu, insn)) {
+		r->out = pv_out_resume();
+		return;
+	}
+	/* A context switch's CONTEXTIDR write: the writes after it too. */
+	if (insn->cls == PV_IC_CP_MOVE && !patched &&
+	    mmio_reason == PV_TR_COUNT && pv_trap_chain_run(vcpu, insn)) {
 		r->out = pv_out_resume();
 		return;
 	}

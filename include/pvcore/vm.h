@@ -108,6 +108,11 @@ struct pv_stub_table;
  *                at the loop's MCR do the whole loop, at most
  *                PV_CMO_LOOP_MAX_BYTES per trap, as docs/cpu.md describes
  *                (the guest sees the same either way; tests compare them)
+ * @no_trap_chains: true makes every context-register MCR of a guest
+ *                  context switch (CONTEXTIDR, then TTBR0) a trap of its
+ *                  own; false (the default) lets the trap at the first run
+ *                  the barriers and context-register MCRs that follow it
+ *                  (trap_chain.h, docs/cpu.md; the guest sees the same)
  */
 struct pv_vm_config {
 	const struct pv_backend_ops *ops;
@@ -125,6 +130,7 @@ struct pv_vm_config {
 	const struct pv_stub_table *stubs;
 	struct pv_pool vcpu_pages;
 	bool no_cmo_loops;
+	bool no_trap_chains;
 };
 
 /* ------------------------------------------------------------------------
@@ -329,6 +335,11 @@ enum pv_trap_reason {
  * reason (cp15-write); it counts one PV_EV_CMO_LOOP and, in
  * PV_EV_CMO_LINES, every iteration it ran, its own MCR included. So
  * cmo-lines minus cmo-loop is the number of traps the loops did not take.
+ *
+ * Likewise a trap at a context-register MCR that runs the barriers and
+ * MCRs after it (trap_chain.h) counts one PV_EV_TRAP_CHAIN and, in
+ * PV_EV_CHAIN_MCRS, the MCRs it ran, its own included: chain-mcrs minus
+ * trap-chain is the number of traps the chains did not take.
  */
 enum pv_event {
 	PV_EV_VIRQ,     /* a virtual IRQ delivered to the guest */
@@ -336,6 +347,8 @@ enum pv_event {
 	PV_EV_PATCHED,  /* a trap at a pvpatch site emulated its original */
 	PV_EV_CMO_LOOP, /* a trap ran a cache-maintenance loop (or a part) */
 	PV_EV_CMO_LINES, /* the iterations those traps ran */
+	PV_EV_TRAP_CHAIN, /* a trap ran a chain of context-register writes */
+	PV_EV_CHAIN_MCRS, /* the MCRs those traps ran */
 	PV_EV_COUNT,
 };
 

@@ -237,6 +237,67 @@ SCENARIO(cp15_cmo_loops, CV(C_CP15))
 	check("exceptions", x_count);
 }
 
+/*
+ * A context switch's writes (cpu_v7_switch_mm; libpvcore/trap_chain.c runs
+ * them in one trap), conditional forms, and a TTBR0 write first (which ends
+ * any chain). The MMU is off here, so the values are only read back.
+ */
+static void ctx_switch(u32 ttbr, u32 asid)
+{
+	__asm__ volatile("dsb\n\t"
+			 "mcr p15, 0, %1, c13, c0, 1\n\t" /* CONTEXTIDR */
+			 "isb\n\t"
+			 "mcr p15, 0, %0, c2, c0, 0\n\t"  /* TTBR0 */
+			 "isb"
+			 :: "r"(ttbr), "r"(asid) : "memory");
+}
+
+static void ctx_switch_cond(u32 ttbr, u32 asid, u32 z)
+{
+	__asm__ volatile("cmp %2, #0\n\t"
+			 "mcr p15, 0, %1, c13, c0, 1\n\t"
+			 "mcrne p15, 0, %1, c13, c0, 1\n\t"
+			 "dmb\n\t"
+			 "mcreq p15, 0, %0, c2, c0, 0\n\t"
+			 "mcrne p15, 0, %0, c2, c0, 1\n\t" /* TTBR1 */
+			 :: "r"(ttbr), "r"(asid), "r"(z) : "cc", "memory");
+}
+
+static void ttbr_then_ctx(u32 ttbr, u32 asid)
+{
+	__asm__ volatile("mcr p15, 0, %0, c2, c0, 0\n\t"
+			 "isb\n\t"
+			 "mcr p15, 0, %1, c13, c0, 1\n\t"
+			 "mcr p15, 0, %0, c3, c0, 0\n\t"  /* DACR */
+			 "isb"
+			 :: "r"(ttbr), "r"(asid) : "memory");
+}
+
+SCENARIO(cp15_ctx_chains, CV(C_CP15))
+{
+	u32 dacr = MRC(0, 3, 0, 0);
+
+	ctx_switch(0x1020406au, 0x42);
+	check("switch TTBR0", MRC(0, 2, 0, 0));
+	check("switch CONTEXTIDR", MRC(0, 13, 0, 1));
+	for (u32 z = 0; z < 2; z++) {
+		ctx_switch_cond(0x10208059u + z * 0x4000u, 0x1230 + z, z);
+		check("cond TTBR0", MRC(0, 2, 0, 0));
+		check("cond TTBR1", MRC(0, 2, 0, 1));
+		check("cond CONTEXTIDR", MRC(0, 13, 0, 1));
+	}
+	ttbr_then_ctx(0x55555555u, 0x77);
+	check("TTBR0 first", MRC(0, 2, 0, 0));
+	check("then CONTEXTIDR", MRC(0, 13, 0, 1));
+	check("then DACR", MRC(0, 3, 0, 0));
+	MCR(0, 3, 0, 0, dacr);
+	MCR(0, 13, 0, 1, 0);
+	MCR(0, 2, 0, 0, 0);
+	MCR(0, 2, 0, 1, 0);
+	isb();
+	check("exceptions", x_count);
+}
+
 static u32 user_mrc_sctlr(u32 a)
 {
 	(void)a;
