@@ -84,6 +84,12 @@ __attribute__((noinline)) static void bench_tlbimva(uint32_t va)
 	pv_shadow_tlbi(v, PV_TLBI_MVA, va | 1);
 }
 
+/* munmap's flush_tlb_range loop, fused by cmo_loop.c: @pages from @va. */
+__attribute__((noinline)) static void bench_tlbi_range(uint32_t va, uint32_t pages)
+{
+	pv_shadow_tlbi_range(v, va, pages);
+}
+
 __attribute__((noinline)) static void bench_tlbiasid(void)
 {
 	pv_shadow_tlbi(v, PV_TLBI_ASID, 1);
@@ -169,6 +175,12 @@ int main(void)
 	bench_context_switch(L1A, 1);
 	for (n = 0; n < BENCH_N; n++)
 		bench_tlbimva(0x00100000 + ((n % 64) << 16));
+	/* 256 pages (1 MiB, the most one trap runs), 16 of them cached. */
+	for (n = 0; n < BENCH_N; n++) {
+		for (uint32_t va = 0x00200000; va < 0x00300000; va += 0x10000)
+			fault(va, PV_ACC_WRITE);
+		bench_tlbi_range(0x00200000, 256);
+	}
 	for (n = 0; n < BENCH_N; n++) {
 		for (uint32_t va = 0x00100000; va < 0x00500000; va += 0x40000)
 			fault(va, PV_ACC_WRITE);

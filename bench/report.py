@@ -65,6 +65,7 @@ HOST_ROWS = [
     ("bench_shadow", "bench_context_switch", "context switch, two cached address spaces"),
     ("bench_shadow", "bench_tlbiasid", "TLBIASID"),
     ("bench_shadow", "bench_tlbimva", "TLBIMVA, 8 cached address spaces"),
+    ("bench_shadow", "bench_tlbi_range", "TLBI loop of 256 pages in one trap (16 cached), 8 cached address spaces"),
     ("bench_devices", "bench_iar_eoi", "vGIC IAR + EOI through the memory map"),
     ("bench_devices", "bench_twd_next_event", "TWD reprogramming (`set_next_event`)"),
     ("bench_devices", "bench_timer_expiry", "timer expiry + TWD event clear"),
@@ -330,7 +331,8 @@ PLOT_HOST = {
     "bench_fill_section": "shadow fill section", "bench_dacr_write":
     "DACR write", "bench_mode_switch": "mode switch", "bench_context_switch":
     "context switch", "bench_tlbiasid": "TLBIASID", "bench_tlbimva":
-    "TLBIMVA", "bench_iar_eoi": "vGIC IAR + EOI", "bench_twd_next_event":
+    "TLBIMVA", "bench_tlbi_range": "TLBI range 256 pages",
+    "bench_iar_eoi": "vGIC IAR + EOI", "bench_twd_next_event":
     "TWD set_next_event", "bench_timer_expiry": "timer expiry"}
 
 

@@ -765,13 +765,14 @@ static void clear_l2(struct pv_vm *vm, const struct pv_shadow_root *rt,
 		     uint32_t slot, uint32_t idx, uint32_t j0, uint32_t j1)
 {
 	uint32_t *l2 = l2_table(vm, slot), lo = j1, hi = j0, n = 0;
-	uint32_t hit[256 / 32] = { 0 };
+	uint8_t js[TLB_VA_MAX];
 
 	for (uint32_t j = j0; j < j1; j++) {
 		if (!l2[j])
 			continue;
 		l2[j] = 0;
-		hit[j / 32] |= PV_BIT(j % 32);
+		if (n < TLB_VA_MAX)
+			js[n] = (uint8_t)j;
 		lo = j < lo ? j : lo;
 		hi = j + 1;
 		n++;
@@ -784,9 +785,8 @@ static void clear_l2(struct pv_vm *vm, const struct pv_shadow_root *rt,
 		tlb_asid(vm, rt);
 		return;
 	}
-	for (uint32_t j = lo; j < hi; j++)
-		if (hit[j / 32] & PV_BIT(j % 32))
-			tlb_va(vm, rt, (idx << 20) | (j << 12));
+	for (uint32_t k = 0; k < n; k++)
+		tlb_va(vm, rt, (idx << 20) | ((uint32_t)js[k] << 12));
 }
 
 /*

@@ -1144,6 +1144,17 @@ START_TEST(tlb_range_reaches_every_host_entry)
 	for (uint32_t j = 0; j < 32; j++)
 		ck_assert_msg(one_access(0x00100000 + (j << 12), PV_ACC_READ),
 			      "%s", fail_msg);
+	/* Few entries in one table: host invalidations by MVA, each page. */
+	for (uint32_t j = 40; j < 44; j++) {
+		gptr(RAM0 + 0x10000)[j] = small_rw(RAM0 + 0x100000 + (j << 12));
+		ck_assert(one_access(0x00100000 + (j << 12), PV_ACC_WRITE));
+	}
+	for (uint32_t j = 40; j < 44; j++)
+		gptr(RAM0 + 0x10000)[j] = small_rw(RAM0 + 0x200000 + (j << 12));
+	pv_shadow_tlbi_range(v, 0x00100000 + (40 << 12), 4);
+	for (uint32_t j = 40; j < 44; j++)
+		ck_assert_msg(one_access(0x00100000 + (j << 12), PV_ACC_READ),
+			      "%s", fail_msg);
 	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
 	teardown_vm();
 }

@@ -77,6 +77,13 @@ enum cov {
 	C_UNDEF, C_SVC, C_PABT, C_DABT, C_IRQ, C_FIQ, C_MMIO, C_THUMB,
 	C_COUNT
 };
+/* NZCV as bits 3..0 without MRS (sensitive: it would need a SENS site);
+ * an asm fragment for inline assembly after the flags are set. */
+#define NZCV(r)                                                            \
+	"\n\tmov " r ", #0\n\torrmi " r ", " r ", #8\n\t"                 \
+	"orreq " r ", " r ", #4\n\torrcs " r ", " r ", #2\n\t"              \
+	"orrvs " r ", " r ", #1"
+
 #define CV(x) (1u << (x))
 
 struct scenario {

@@ -136,12 +136,6 @@ SCENARIO(cp15_cache_maint, CV(C_CP15))
 	check("exceptions", x_count);
 }
 
-/* NZCV as bits 3..0 without MRS (sensitive: it would need a SENS site). */
-#define NZCV(r)                                                            \
-	"\n\tmov " r ", #0\n\torrmi " r ", " r ", #8\n\t"                 \
-	"orreq " r ", " r ", #4\n\torrcs " r ", " r ", #2\n\t"              \
-	"orrvs " r ", " r ", #1"
-
 /*
  * Linux's per-line maintenance loops (libpvcore/cmo_loop.c runs them in
  * one trap): the registers and flags they end with, and the data.

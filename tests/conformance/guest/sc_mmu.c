@@ -498,3 +498,98 @@ SCENARIO(mmu_invalid_to_valid, CV(C_CP15) | CV(C_DABT))
 	probe_report("user page after", VA_L2 + 0x9000, true, false);
 	mmu_off();
 }
+
+/*
+ * Linux's flush_tlb_range loop (libpvcore/cmo_loop.c runs it in one trap,
+ * at most 256 pages a trap): pages remapped inside the range read their
+ * new targets afterwards; the loop's register and flags are as natively.
+ * Pages outside the range are not remapped (whether they stay cached is
+ * the TLB's choice).
+ */
+#define VA_TLBR 0x49000000u
+#define TLBR_PAGES 40u
+
+static u32 tlb_range_loop(u32 a, u32 end, u32 *flags)
+{
+	u32 f;
+
+	__asm__ volatile("dsb\n\t"
+			 "1: mcr p15, 0, %0, c8, c3, 1\n\t" /* TLBIMVAIS */
+			 "add %0, %0, #4096\n\t"
+			 "cmp %0, %2\n\t"
+			 "blo 1b\n\t"
+			 "dsb\n\t"
+			 "isb\n\t"
+			 NZCV("%1")
+			 : "+r"(a), "=&r"(f)
+			 : "r"(end)
+			 : "cc", "memory");
+	*flags = f;
+	return a;
+}
+
+static u32 tlb_range_loop_all(u32 a, u32 end)
+{
+	u32 step = 4096;
+
+	__asm__ volatile("dsb\n\t"
+			 "1: mcr p15, 0, %0, c8, c7, 3\n\t" /* TLBIMVAA */
+			 "add %0, %0, %1\n\t"
+			 "cmp %0, %2\n\t"
+			 "bcc 1b\n\t"
+			 "dsb\n\t"
+			 "isb"
+			 : "+r"(a)
+			 : "r"(step), "r"(end)
+			 : "cc", "memory");
+	return a;
+}
+
+static u32 tlbr_sum(void)
+{
+	u32 sum = 0;
+
+	for (u32 i = 0; i < TLBR_PAGES; i++)
+		sum = sum * 31 + rd32(VA_TLBR + (i << 12) + 4 * i);
+	return sum;
+}
+
+static void tlbr_map(u32 l2, u32 i, u32 set)
+{
+	map_small(l2, VA_TLBR + (i << 12), TEST_PA + 0x100000u * set + (i << 12),
+		  P_AP(3) | P_NG | 0xcu);
+}
+
+SCENARIO(tlb_range_loops, CV(C_CP15))
+{
+	u32 l2, f = 0;
+
+	base_on();
+	for (u32 set = 1; set <= 3; set++)
+		for (u32 i = 0; i < TLBR_PAGES; i++)
+			wr32(TEST_PA + 0x100000u * set + (i << 12) + 4 * i,
+			     0x7100000u * set + i);
+	l2 = l2_new();
+	map_l2(L1_A, VA_TLBR, l2, 0);
+	for (u32 i = 0; i < TLBR_PAGES; i++)
+		tlbr_map(l2, i, 1);
+	mmu_on(L1_A, 7);
+	check("set 1", tlbr_sum());
+	/* Pages 3..32 to set 2, then the loop over exactly those (ASID 7);
+	 * page 32 starts a 64 KiB group, which the VMM invalidates whole. */
+	for (u32 i = 3; i < 33; i++)
+		tlbr_map(l2, i, 2);
+	check("loop end",
+	      tlb_range_loop(VA_TLBR + (3 << 12) + 7, VA_TLBR + (33 << 12), &f));
+	check("loop flags", f);
+	for (u32 i = 3; i < 33; i++)
+		check(nm("page #", i, " after the loop"),
+		      rd32(VA_TLBR + (i << 12) + 4 * i));
+	/* All 40 to set 3; a 700-page loop around them: several traps. */
+	for (u32 i = 0; i < TLBR_PAGES; i++)
+		tlbr_map(l2, i, 3);
+	check("long loop end",
+	      tlb_range_loop_all(VA_TLBR - 0x180000u, VA_TLBR - 0x180000u + (700u << 12)));
+	check("set 3", tlbr_sum());
+	mmu_off();
+}
