@@ -20,7 +20,13 @@
  *   vector;
  * - bench_mmio_store: `str r1, [r2]` to a GIC priority register through a
  *   device section (data abort, walk, decode, device model);
- * - bench_eret_subs: `subs pc, lr, #0` patched, back to guest user mode.
+ * - bench_eret_subs: `subs pc, lr, #0` patched, back to guest user mode;
+ * - bench_dabt_user_fault: a guest user store to an address its tables do
+ *   not map (a page fault): the shadow miss, the guest walk, the data
+ *   abort injected into the guest kernel;
+ * - bench_dabt_fill: a guest kernel store to a mapped address the shadow
+ *   does not hold: the walk and the fill (each preceded by the TLBIMVA
+ *   that drops the entry, about 150 instructions with one cached space).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +177,27 @@ __attribute__((noinline)) static void bench_eret_subs(unsigned n)
 	}
 }
 
+/* `str r5, [r4]` in the user section. */
+#define USER_CODE (USER_VA + 0x200u)
+#define UNMAPPED_VA 0x00200000u
+
+__attribute__((noinline)) static void bench_dabt_user_fault(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		pv_vcpu_write_cpsr(cpu, PV_MODE_USR);
+		trap(PV_TRAP_DABT, USER_CODE, 0x805u, UNMAPPED_VA);
+	}
+}
+
+__attribute__((noinline)) static void bench_dabt_fill(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		pv_shadow_tlbi(cpu, PV_TLBI_MVAA, USER_VA);
+		trap(PV_TRAP_DABT, CODE + 0x50, 0x805u, USER_VA + 0x40);
+		at_svc();
+	}
+}
+
 int main(void)
 {
 	setup();
@@ -187,6 +214,15 @@ int main(void)
 	bench_svc_reflect(BENCH_N);
 	bench_mmio_store(BENCH_N);
 	bench_eret_subs(BENCH_N);
+	*(uint32_t *)fake_backend_ram(&fb, FAKE_RAM_BASE + 0x100000u +
+					       (USER_CODE - USER_VA)) = 0xe5845000u;
+	cpu->r[4] = UNMAPPED_VA;
+	trap(PV_TRAP_DABT, CODE + 0x50, 0x805u, USER_VA + 0x40); /* warm */
+	at_svc();
+	bench_dabt_user_fault(BENCH_N);
+	at_svc();
+	cpu->r[2] = USER_VA + 0x40;
+	bench_dabt_fill(BENCH_N);
 	printf("bench_trap: %u iterations per path; traps: patched %llu, "
 	       "cp15 read %llu, cp15 write %llu, svc %llu, mmio write %llu, "
 	       "exception return %llu\n", BENCH_N,

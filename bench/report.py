@@ -56,6 +56,8 @@ HOST_ROWS = [
     ("bench_trap", "bench_mcr_dacr", "trap to resume: `mcr` DACR write (PAN toggle)"),
     ("bench_trap", "bench_svc_reflect", "trap to resume: user SVC reflected to the guest kernel"),
     ("bench_trap", "bench_eret_subs", "trap to resume: `subs pc, lr` back to user"),
+    ("bench_trap", "bench_dabt_user_fault", "trap to resume: user page fault, abort injected"),
+    ("bench_trap", "bench_dabt_fill", "trap to resume: kernel data abort, shadow fill (TLBIMVA before it included)"),
     ("bench_trap", "bench_mmio_store", "trap to resume: MMIO store to a vGIC register"),
     ("bench_shadow", "bench_fill_4k", "shadow fill, 4 KiB page (guest walk included)"),
     ("bench_shadow", "bench_fill_4k_new_l2", "shadow fill, 4 KiB page needing a new L2 table"),
@@ -326,6 +328,8 @@ PLOT_HOST = {
     "trap: patched msr (IRQs on)", "bench_mrc_ttbr0": "trap: mrc CP15 read",
     "bench_mcr_dacr": "trap: mcr DACR", "bench_svc_reflect":
     "trap: SVC reflection", "bench_eret_subs": "trap: return to user",
+    "bench_dabt_user_fault": "trap: user page fault",
+    "bench_dabt_fill": "trap: shadow fill",
     "bench_mmio_store": "trap: MMIO store (vGIC)", "bench_fill_4k":
     "shadow fill 4 KiB", "bench_fill_4k_new_l2": "shadow fill 4 KiB, new L2",
     "bench_fill_section": "shadow fill section", "bench_dacr_write":

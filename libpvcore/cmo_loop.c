@@ -271,14 +271,13 @@ bool pv_cmo_loop_run(struct pv_vcpu *vcpu, const struct pv_insn *mcr)
 	struct plan p;
 	unsigned s;
 
+	/* Every maintenance-by-MVA operation is in c7 (caches) or c8 (TLB):
+	 * other writes (DACR, TTBR0, CONTEXTIDR) leave here first. */
+	if (mcr->coproc != 15 || (mcr->crn != 7 && mcr->crn != 8))
+		return false;
 	if (vcpu->vm->cfg.no_cmo_loops || mcr->isa != PV_ISA_ARM ||
 	    (cpsr & (PV_PSR_T | PV_PSR_J)) || mcr->cls != PV_IC_CP_MOVE ||
 	    (mcr->flags & (PV_IF_LOAD | PV_IF_PAIR)) || !plain(mcr->rt))
-		return false;
-	/* Every maintenance-by-MVA operation is in c7 (caches) or c8 (TLB):
-	 * other writes (TTBR0, CONTEXTIDR on a context switch) skip the table
-	 * lookup, which the emulation that follows does anyway. */
-	if (mcr->coproc != 15 || (mcr->crn != 7 && mcr->crn != 8))
 		return false;
 	/* One trap per iteration would deliver it after the first MCR. */
 	if ((vcpu->fiq_line && !(cpsr & PV_PSR_F)) ||

@@ -32,8 +32,14 @@ static void sync_regime(struct pv_vcpu *vcpu)
 	    t->contextidr == c->contextidr &&
 	    t->tlbi_gen == vcpu->vm->shadow.tlbi_gen)
 		return;
-	gen = t->gen + 1 ? t->gen + 1 : 1;
-	pv_memset(t, 0, sizeof(*t));
+	/* Every trap after a guest TLB operation gets here: a new tag, not a
+	 * clear of both caches (some 150 stores on the guest's trap path). */
+	gen = t->gen + 1;
+	if (!(uint16_t)gen) {
+		pv_memset(t->ent, 0, sizeof(t->ent));
+		pv_memset(t->dent, 0, sizeof(t->dent));
+		gen++;
+	}
 	t->gen = gen;
 	t->sctlr = c->sctlr;
 	t->ttbr0 = c->ttbr0;
@@ -41,6 +47,12 @@ static void sync_regime(struct pv_vcpu *vcpu)
 	t->ttbcr = c->ttbcr;
 	t->contextidr = c->contextidr;
 	t->tlbi_gen = vcpu->vm->shadow.tlbi_gen;
+}
+
+/* Filled in the current regime (see struct pv_itlb). */
+static bool live(const struct pv_itlb *t, const struct pv_tlb_ent *e)
+{
+	return (e->va_page & 1u) && e->gen == (uint16_t)t->gen;
 }
 
 static uint32_t dacr_field(const struct pv_vcpu *vcpu, unsigned domain)
@@ -68,7 +80,8 @@ const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size)
 	    va - vcpu->vm->cfg.window_base < vcpu->vm->cfg.window_size)
 		return NULL;
 	sync_regime(vcpu);
-	if (t->ent[i].va_page == (page | 1u) && t->ent[i].key == priv &&
+	if (t->ent[i].va_page == (page | 1u) && live(t, &t->ent[i]) &&
+	    t->ent[i].key == priv &&
 	    dacr_field(vcpu, t->ent[i].domain) == t->ent[i].dacr_field)
 		return t->ent[i].page + (va & 0xfffu);
 	if (pv_mmu_translate(vcpu, pv_gva(va), PV_ACC_EXEC, &w, &f))
@@ -82,6 +95,7 @@ const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size)
 	t->ent[i].domain = w.domain;
 	t->ent[i].dacr_field = (uint8_t)dacr_field(vcpu, w.domain);
 	t->ent[i].key = priv;
+	t->ent[i].gen = (uint16_t)t->gen;
 	return hva + (va & 0xfffu);
 }
 
@@ -109,7 +123,7 @@ const struct pv_tlb_ent *pv_dtlb_find(struct pv_vcpu *vcpu, uint32_t va,
 	    (va & 0xfffu) + size > 0x1000u)
 		return NULL;
 	sync_regime(vcpu);
-	if (e->va_page != ((va & 0xfffff000u) | 1u) ||
+	if (e->va_page != ((va & 0xfffff000u) | 1u) || !live(t, e) ||
 	    e->key != data_key(vcpu, acc) ||
 	    dacr_field(vcpu, e->domain) != e->dacr_field)
 		return NULL;
@@ -137,13 +151,14 @@ void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
 	e->domain = (uint8_t)domain;
 	e->dacr_field = (uint8_t)dacr_field(vcpu, domain);
 	e->key = data_key(vcpu, acc);
+	e->gen = (uint16_t)t->gen;
 }
 
 /* A privileged read that reached the device page @gpa_page, still valid. */
 static bool kernel_device_ent(const struct pv_vcpu *vcpu,
 			      const struct pv_tlb_ent *e, uint64_t gpa_page)
 {
-	return (e->va_page & 1u) && !e->page && e->gpa_page == gpa_page &&
+	return live(&vcpu->itlb, e) && !e->page && e->gpa_page == gpa_page &&
 	       e->key == 1u && dacr_field(vcpu, e->domain) == e->dacr_field;
 }
 

@@ -21,18 +21,23 @@
  * @gpa_page: its guest-physical address (data entries)
  * @domain: its guest domain; @dacr_field: that domain's DACR field then
  * @key: what the walk checked: bit 0 privileged, bit 1 write
+ * @gen: the low 16 bits of &pv_itlb.gen when filled: an entry of an older
+ *       regime is dead without being cleared
  */
 struct pv_tlb_ent {
 	uint32_t va_page;
 	uint8_t *page;
 	uint64_t gpa_page;
 	uint8_t domain, dacr_field, key;
+	uint16_t gen;
 };
 
 /**
  * struct pv_itlb - the trap path's caches of guest translations
  * @sctlr, @ttbr0, @ttbr1, @ttbcr, @contextidr, @tlbi_gen: the translation
- *        regime the entries belong to (a change empties both caches)
+ *        regime the entries belong to (a change empties both caches, by
+ *        a new @gen; they are cleared for real only when its low 16 bits,
+ *        the entries' tags, wrap)
  * @gen: counts those changes (never 0 once the caches were used)
  * @ent: instruction fetches, direct-mapped by VA[14:12]
  * @dent: data accesses, direct-mapped by VA[15:12] and the write bit

@@ -142,6 +142,10 @@ bool pv_trap_chain_run(struct pv_vcpu *vcpu, const struct pv_insn *mcr)
 	uint32_t pc = vcpu->r[15], cpsr = vcpu->cpsr, w;
 	unsigned n = 1, mcrs = 1, k;
 
+	/* Only CONTEXTIDR starts a chain: every other MCR leaves here first
+	 * (the DACR and cache maintenance traps are far more frequent). */
+	if (mcr->crn != 13 || mcr->opc2 != 1)
+		return false;
 	if (vcpu->vm->cfg.no_trap_chains || mcr->isa != PV_ISA_ARM ||
 	    (cpsr & (PV_PSR_T | PV_PSR_J)) || mcr->cls != PV_IC_CP_MOVE ||
 	    (mcr->flags & (PV_IF_LOAD | PV_IF_PAIR)) || mcr->coproc != 15 ||

@@ -992,6 +992,25 @@ START_TEST(data_access_cache_follows_the_architecture)
 	ck_assert_int_eq(pv_guest_read(cpu, pv_gva(va), 4, PV_ACC_READ, &v, &f),
 			 PV_EFAULT);
 	ck_assert_uint_eq(f.fsr & 0x40f, PV_FS_DOMAIN_SECTION);
+
+	/*
+	 * Entries are tagged with 16 bits of the regime count: after the
+	 * remapping and its TLBIMVA, 65,536 more regimes bring the old tag
+	 * back, and the old entry must not come back with it.
+	 */
+	cpu->cp15.dacr = 1u;
+	t[va >> 20] = pa_a | 1u << 10 | 2u;
+	pv_shadow_tlbi(cpu, PV_TLBI_MVA, va);
+	ck_assert_int_eq(pv_guest_read(cpu, pv_gva(va), 4, PV_ACC_READ, &v, &f), 0);
+	ck_assert_uint_eq(v, 0xaaaa0001u);
+	t[va >> 20] = pa_b | 1u << 10 | 2u;
+	for (unsigned i = 0; i < 65536; i++) {
+		pv_shadow_tlbi(cpu, PV_TLBI_MVA, i ? va + 0x1000u : va);
+		ck_assert_int_eq(pv_guest_read(cpu, pv_gva(va + 0x1000u), 4,
+					       PV_ACC_READ, &v, &f), 0);
+	}
+	ck_assert_int_eq(pv_guest_read(cpu, pv_gva(va), 4, PV_ACC_READ, &v, &f), 0);
+	ck_assert_uint_eq(v, 0xbbbb0002u);
 }
 END_TEST
 
