@@ -46,6 +46,11 @@ _Static_assert(OFF(dacr_free) == PV_FAST_DACR_FREE, "fastpath.h");
 _Static_assert(OFF(dacr_host_or) == PV_FAST_DACR_HOST_OR, "fastpath.h");
 _Static_assert(OFF(ttbr1) == PV_FAST_TTBR1, "fastpath.h");
 _Static_assert(OFF(n_cp15r) == PV_FAST_N_CP15R, "fastpath.h");
+_Static_assert(OFF(xret_imask) == PV_FAST_XRET_IMASK, "fastpath.h");
+_Static_assert(OFF(xret_sp) == PV_FAST_XRET_SP, "fastpath.h");
+_Static_assert(OFF(xret_lr) == PV_FAST_XRET_LR, "fastpath.h");
+_Static_assert(OFF(xret_spsr) == PV_FAST_XRET_SPSR, "fastpath.h");
+_Static_assert(OFF(n_xret) == PV_FAST_N_XRET, "fastpath.h");
 _Static_assert(PV_BOARD_GT_OFFSET == 0x200u, "fastpath.h: the GT words");
 _Static_assert(sizeof(struct pv_fast) == PV_FAST_SIZE, "fastpath.h");
 /* The constants the assembly uses, from the core's own definitions. */
@@ -55,6 +60,10 @@ _Static_assert(PV_FAST_FLAG_BITS ==
 _Static_assert(PV_FAST_ERET_SPSR_MASK ==
 		       (PV_PSR_M_MASK | PV_PSR_F | PV_PSR_I | PV_PSR_A |
 			PV_PSR_E | PV_PSR_IT_MASK | PV_PSR_J | 0x00F00000u),
+	       "fastpath.h");
+_Static_assert(PV_FAST_XRET_SPSR_MASK ==
+		       (PV_PSR_M_MASK | PV_PSR_T | PV_PSR_E | PV_PSR_IT_MASK |
+			PV_PSR_J | 0x00F00000u),
 	       "fastpath.h");
 _Static_assert(PV_FAST_ERET_WORD ==
 		       (0xE7F000F0u |
@@ -88,7 +97,7 @@ static uint32_t sites_allow(const struct pv_patch_table *t)
 {
 	uint32_t ok = PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK |
 		      PV_FAST_GT_OK | PV_FAST_VFP_OK | PV_FAST_BP_OK |
-		      PV_FAST_TTBR1_OK;
+		      PV_FAST_TTBR1_OK | PV_FAST_XRET_OK;
 	struct pv_patch_site self;
 	struct pv_insn in;
 
@@ -101,7 +110,8 @@ static uint32_t sites_allow(const struct pv_patch_table *t)
 			ok &= ~(uint32_t)PV_FAST_SVC_OK;
 		if (pv_patch_self_decode(s->patched, 0, &self) == 0 &&
 		    self.original != s->original)
-			ok &= ~(uint32_t)(PV_FAST_ERET_OK | PV_FAST_PSR_OK);
+			ok &= ~(uint32_t)(PV_FAST_ERET_OK | PV_FAST_XRET_OK |
+					  PV_FAST_PSR_OK);
 	}
 	return ok;
 }
@@ -192,16 +202,23 @@ static uint32_t vfp_fill(struct pv_vcpu *vcpu, struct pv_fast *f)
 	return PV_FAST_VFP_OK;
 }
 
+/* The modes a fast stub return leaves: banked SP and LR, no FIQ r8-r12. */
+static bool xret_mode(uint32_t mode)
+{
+	return mode == PV_MODE_ABT || mode == PV_MODE_UND || mode == PV_MODE_IRQ;
+}
+
 void pv_fast_fill(struct pv_vcpu *vcpu)
 {
 	struct pv_fast *f = vcpu->fast;
 	uint32_t mode = vcpu->cpsr & PV_PSR_M_MASK, sctlr = vcpu->cp15.sctlr;
-	uint32_t ttbr0[PV_VIEW_COUNT], asid[PV_VIEW_COUNT];
+	uint32_t ttbr0[PV_VIEW_COUNT], asid[PV_VIEW_COUNT], ok;
+	bool lines = vcpu->irq_line || vcpu->fiq_line;
 
 	if (!f)
 		return;
 	f->n_svc = f->n_eret = f->n_psr = f->n_gt = f->n_vfp = f->n_cp15w = 0;
-	f->n_cp15r = 0;
+	f->n_cp15r = f->n_xret = 0;
 	f->ttbr1 = vcpu->cp15.ttbr1;
 	/* The timer, FPEXC, BPIALL and TTBR1 need no vCPU page, no stubs. */
 	f->flags = vcpu->fast_allow & (gt_fill(vcpu, f) | vfp_fill(vcpu, f) |
@@ -211,9 +228,11 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 	/* The PSR accesses need the page and the mode, nothing else. */
 	f->cpsr = vcpu->cpsr & ~PV_PSR_USER_MASK;
 	f->flags |= vcpu->fast_allow & PV_FAST_PSR_OK;
-	if (vcpu->irq_line || vcpu->fiq_line || vcpu->wfi ||
-	    vcpu->stop != PV_STOP_NONE ||
-	    (mode != PV_MODE_USR && mode != PV_MODE_SVC))
+	if (vcpu->wfi || vcpu->stop != PV_STOP_NONE ||
+	    (mode != PV_MODE_USR && mode != PV_MODE_SVC && !xret_mode(mode)))
+		return;
+	/* A line up: only a stub return that keeps it masked (checked there). */
+	if (lines && !xret_mode(mode))
 		return;
 	/*
 	 * The host VFP enable must not depend on the mode the paths switch:
@@ -234,12 +253,22 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 	f->u_asid = asid[PV_VIEW_USER];
 	f->dacr = vcpu->cp15.dacr;
 	f->dacr_free = pv_shadow_fast_dacr(vcpu, &f->dacr_host_or);
-	if (mode == PV_MODE_USR) {
+	ok = lines ? 0 : PV_FAST_SVC_OK | PV_FAST_ERET_OK;
+	if (mode != PV_MODE_SVC) {
 		f->svc_sp = vcpu->bank_sp[PV_BANK_SVC];
 		f->svc_lr = vcpu->bank_lr[PV_BANK_SVC];
 		f->spsr_svc = vcpu->spsr[PV_BANK_SVC];
 	}
-	f->flags |= vcpu->fast_allow & (PV_FAST_SVC_OK | PV_FAST_ERET_OK);
+	/*
+	 * The core's return keeps J and the reserved bits of the old CPSR,
+	 * the fast one clears them: never set, but only then the same.
+	 */
+	if (xret_mode(mode) && !(vcpu->cpsr & (PV_PSR_J | 0x00F00000u))) {
+		f->xret_imask = (vcpu->irq_line ? PV_PSR_I : 0) |
+				(vcpu->fiq_line ? PV_PSR_F : 0);
+		ok |= PV_FAST_XRET_OK;
+	}
+	f->flags |= vcpu->fast_allow & ok;
 }
 
 void pv_fast_sync(struct pv_vcpu *vcpu)
@@ -262,12 +291,24 @@ void pv_fast_sync(struct pv_vcpu *vcpu)
 			vcpu->vfp.fpexc = f->fpexc & PV_FPEXC_EN;
 		f->n_psr = f->n_gt = f->n_vfp = f->n_cp15w = f->n_cp15r = 0;
 	}
-	if (!(f->n_svc | f->n_eret))
+	if (!(f->n_svc | f->n_eret | f->n_xret))
 		return;
 	/*
-	 * The paths only move between USR and SVC. In USR the SVC bank is in
-	 * the struct; in SVC the user bank and SPSR_svc are in the vCPU page,
-	 * which pv_vpage_sync_in() reads next. The live registers are the
+	 * A stub return left the mode the core last saw (ABT, UND or IRQ:
+	 * the fill set the flag only there) for SVC: that mode's bank and
+	 * SPSR are in the struct.
+	 */
+	if (f->n_xret && xret_mode(vcpu->cpsr & PV_PSR_M_MASK)) {
+		enum pv_bank b = pv_mode_bank(vcpu->cpsr & PV_PSR_M_MASK);
+
+		vcpu->bank_sp[b] = f->xret_sp;
+		vcpu->bank_lr[b] = f->xret_lr;
+		vcpu->spsr[b] = f->xret_spsr;
+	}
+	/*
+	 * The paths end in USR or SVC. In USR the SVC bank is in the struct;
+	 * in SVC the user bank and SPSR_svc are in the vCPU page, which
+	 * pv_vpage_sync_in() reads next. The live registers are the
 	 * backend's, as after any trap.
 	 */
 	now = (f->cpsr & PV_PSR_M_MASK) == PV_MODE_SVC ? PV_MODE_SVC :
@@ -281,7 +322,7 @@ void pv_fast_sync(struct pv_vcpu *vcpu)
 		     ((f->cpsr & ~(PV_PSR_USER_MASK | PV_PSR_M_MASK)) | now);
 	vcpu->vpage_usr = now == PV_MODE_SVC;
 	st->traps[PV_TR_SVC] += f->n_svc;
-	st->traps[PV_TR_EXC_RETURN] += f->n_eret;
-	st->events[PV_EV_PATCHED] += f->n_eret;
-	f->n_svc = f->n_eret = 0;
+	st->traps[PV_TR_EXC_RETURN] += f->n_eret + f->n_xret;
+	st->events[PV_EV_PATCHED] += f->n_eret + f->n_xret;
+	f->n_svc = f->n_eret = f->n_xret = 0;
 }

@@ -27,6 +27,9 @@
 #define PSR_F     (1 << 6)
 #define MODE_USR  0x10
 #define MODE_SVC  0x13
+#define MODE_IRQ  0x12
+#define MODE_ABT  0x17
+#define MODE_UND  0x1b
 #define MODE_SYS  0x1f
 #define PSR_AIF   0x1c0
 /* A field of the frame's struct pv_fast (pvcore/fastpath.h). */
@@ -238,7 +241,8 @@ slow_dabt:
  *   every kernel entry and exit: host TPIDRURO := Rt, PC += 4, counted for
  *   pv_vcpu_fast_tpidruro() (the value is the host register's);
  * - the self-describing MOVS PC, LR (PV_FAST_ERET_WORD): the return to
- *   user mode of pvcore/fastpath.h, when the core's flags allow it;
+ *   user mode of pvcore/fastpath.h from SVC, or its stub return into SVC
+ *   from ABT, UND or IRQ, when the core's flags allow it;
  * - the self-describing MRS Rd, SPSR / MRS Rd, CPSR / MSR SPSR_fsxc, Rn
  *   of Linux's vector stubs (fastpath.h's PSR accesses);
  * - VMSR FPEXC, Rt and VMRS Rt, FPEXC of Linux's lazy VFP switching;
@@ -304,12 +308,12 @@ fast_tpidruro:
 
 fast_eret:
 	ldr	r0, [sp, #FF(FLAGS)]
-	tst	r0, #PV_FAST_ERET_OK
-	beq	slow_undef
 	ldr	r1, [sp, #FF(CPSR)]
 	and	r2, r1, #0x1f
 	cmp	r2, #MODE_SVC
-	bne	slow_undef
+	bne	fast_xret
+	tst	r0, #PV_FAST_ERET_OK
+	beq	slow_undef
 	ldr	r3, =pvbm_vcpu_page + PV_VPAGE_FIELDS
 	ldr	r0, [r3, #VP(SPSR)]	/* guest-written: checked */
 	ldr	r2, =PV_FAST_ERET_SPSR_MASK
@@ -356,6 +360,57 @@ fast_eret:
 	add	r2, r2, #1
 	str	r2, [sp, #FF(N_ERET)]
 	ldmia	sp, {r0-r7}
+	movs	pc, lr
+
+/*
+ * The stub return (pvcore/fastpath.h): the MOVS PC, LR that ends Linux's
+ * vector stubs, from ABT, UND or IRQ into SVC, on the same kernel view.
+ * r0 = the flags, r2 = the mode. Only X's flag bits reach the host CPSR,
+ * whose mode is always USR; X's mode must be SVC, so the guest gets no
+ * other mode either.
+ */
+fast_xret:
+	tst	r0, #PV_FAST_XRET_OK
+	beq	slow_undef
+	cmp	r2, #MODE_ABT
+	cmpne	r2, #MODE_UND
+	cmpne	r2, #MODE_IRQ
+	bne	slow_undef
+	ldr	r3, =pvbm_vcpu_page + PV_VPAGE_FIELDS
+	ldr	r0, [r3, #VP(SPSR)]	/* guest-written: checked */
+	ldr	r2, =PV_FAST_XRET_SPSR_MASK
+	and	r2, r0, r2
+	cmp	r2, #MODE_SVC
+	bne	slow_undef
+	ldr	r2, [sp, #FF(XRET_IMASK)]
+	bics	r2, r2, r0		/* a line up that the return unmasks */
+	bne	slow_undef
+	ldr	r2, [r3, #VP(DACR)]
+	ldr	r4, [sp, #FF(DACR)]
+	cmp	r2, r4			/* a DACR write to apply: the core's */
+	bne	slow_undef
+	str	r0, [sp, #FF(XRET_SPSR)]
+	add	r2, sp, #FF(XRET_SP)
+	stmia	r2, {sp, lr}^		/* the old mode's bank goes to the struct */
+	ldr	lr, [sp, #FF(XRET_LR)]
+	bic	lr, lr, #3		/* ARM: X.T is clear */
+	add	r2, sp, #FF(SVC_SP)
+	ldmia	r2, {sp, lr}^		/* SVC's bank, from the fill */
+	nop
+	ldr	r2, [sp, #FF(SPSR_SVC)]
+	str	r2, [r3, #VP(SPSR)]	/* the page holds the current mode's */
+	ldr	r2, =PV_FAST_USER_BITS
+	bic	r1, r0, r2
+	str	r1, [sp, #FF(CPSR)]
+	str	r1, [r3, #VP(CPSR)]
+	ldr	r2, =PV_FAST_FLAG_BITS
+	and	r0, r0, r2
+	orr	r0, r0, #MODE_USR
+	msr	spsr_cxsf, r0
+	ldr	r2, [sp, #FF(N_XRET)]
+	add	r2, r2, #1
+	str	r2, [sp, #FF(N_XRET)]
+	ldmia	sp, {r0-r4}
 	movs	pc, lr
 
 /*

@@ -53,6 +53,29 @@
  *    write);
  * 6. F.n_eret += 1.
  *
+ * **Fast stub return** (an UNDEF at the same word PV_FAST_ERET_WORD,
+ * ARM state, from the guest kernel, while @flags has PV_FAST_XRET_OK and
+ * @cpsr's mode is ABT, UND or IRQ: the "MOVS PC, LR" that ends Linux's
+ * vector stubs and enters the SVC-mode handler). With X = P.SPSR, taken
+ * only if (X & PV_FAST_XRET_SPSR_MASK) == SVC (no T, E, IT, J or
+ * reserved bits; NZCVQ, GE, A, I and F are free), (X & F.xret_imask) ==
+ * F.xret_imask (the return unmasks no interrupt line that is up) and
+ * P.DACR == F.dacr (a DACR write to apply goes to the core); in this
+ * order:
+ *
+ * 1. F.xret_spsr = X; F.xret_sp, F.xret_lr = the host user SP and LR (the
+ *    old mode's bank);
+ * 2. PC = F.xret_lr & ~3;
+ * 3. the host user SP and LR = F.svc_sp, F.svc_lr; P.SPSR = F.spsr_svc;
+ * 4. F.cpsr = X & ~PV_FAST_USER_BITS; P.CPSR = F.cpsr;
+ * 5. return to host USR at PC with CPSR = (X & PV_FAST_FLAG_BITS) | USR,
+ *    on the same shadow view and host DACR (both modes are the kernel's);
+ * 6. F.n_xret += 1.
+ *
+ * The paths chain: after it, @cpsr says SVC, so a fast return to user
+ * mode (with F.svc_sp and F.svc_lr written back by it) or a core trap may
+ * follow; the core takes the old mode's bank from the struct at its sync.
+ *
  * **Fast PSR accesses** (an UNDEF at one of the self-describing words
  * PV_FAST_MRS_SPSR_WORD, PV_FAST_MRS_CPSR_WORD or PV_FAST_MSR_SPSR_WORD
  * with the register in bits [3:0], ARM state, from the guest kernel, while
@@ -105,16 +128,21 @@
  * Anything else (a flag clear, a check failing) is an ordinary trap for
  * the core; nothing of the above may have been written then. The counts
  * are those the core's path would have made: one "svc" trap per fast SVC,
- * one "exc-return" trap and one "patched" event per fast return, one "psr"
+ * one "exc-return" trap and one "patched" event per fast return or stub
+ * return, one "psr"
  * trap and one "patched" event per fast PSR access, one "mmio-read" trap
  * per fast global-timer read, one "vfp-ctrl" trap per fast FPEXC access,
  * one "cp15-write" trap per fast BPIALL, one "cp15-read" trap per fast
  * TTBR1 read; none enters the trace ring. A backend whose own bookkeeping watches guest
  * user mode (a fault-loop watchdog) must treat non-zero counts as a visit
- * there. The flags are clear while the guest has an interrupt line up,
- * waits or stopped, runs with the MMU off, in a mode other than USR or
- * SVC, or without a live vCPU page, and when either shadow view lacks a
- * live ASID, so the fast path never allocates one. PV_FAST_PSR_OK needs
+ * there (a stub return is not one). The flags are clear while the guest
+ * waits or stopped, runs with the MMU off, in a mode other than USR, SVC,
+ * ABT, UND or IRQ, or without a live vCPU page, and when either shadow
+ * view lacks a live ASID, so the fast path never allocates one.
+ * PV_FAST_SVC_OK and PV_FAST_ERET_OK are also clear while an interrupt
+ * line is up; PV_FAST_XRET_OK is set only in ABT, UND or IRQ, with
+ * @xret_imask naming the lines up (PSR I for IRQ, F for FIQ), and the SVC
+ * bank and SPSR in @svc_sp, @svc_lr and @spsr_svc. PV_FAST_PSR_OK needs
  * only a live vCPU page; @cpsr is filled whenever the page is live.
  * PV_FAST_VFP_OK needs only what its paragraph says; PV_FAST_BP_OK and
  * PV_FAST_TTBR1_OK are set whenever a struct is registered.
@@ -152,7 +180,12 @@
 #define PV_FAST_DACR_HOST_OR 96 /* host DACR = guest client bits | this */
 #define PV_FAST_TTBR1      100 /* the guest's TTBR1 */
 #define PV_FAST_N_CP15R    104 /* fast TTBR1 reads since then */
-#define PV_FAST_SIZE       108
+#define PV_FAST_XRET_IMASK 108 /* PSR I/F: the lines up, to stay masked */
+#define PV_FAST_XRET_SP    112 /* the old mode's SP, LR, SPSR after a */
+#define PV_FAST_XRET_LR    116 /* fast stub return */
+#define PV_FAST_XRET_SPSR  120
+#define PV_FAST_N_XRET     124 /* fast stub returns since then */
+#define PV_FAST_SIZE       128
 
 #define PV_FAST_SVC_OK  1
 #define PV_FAST_ERET_OK 2
@@ -161,6 +194,7 @@
 #define PV_FAST_VFP_OK  16
 #define PV_FAST_BP_OK   32
 #define PV_FAST_TTBR1_OK 64
+#define PV_FAST_XRET_OK 128
 
 /* The self-describing trap word of "MOVS PC, LR" (patch.h, PV_SELF_ERET). */
 #define PV_FAST_ERET_WORD 0xE7FFD0F0
@@ -184,6 +218,9 @@
 #define PV_FAST_MRS_HOST_BITS 0xF80F0200
 /* SPSR bits that must read as USR alone for a fast return. */
 #define PV_FAST_ERET_SPSR_MASK 0x07F0FFDF
+/* SPSR bits that must read as SVC alone for a fast stub return: the
+ * mode, T, E, IT, J and the reserved bits (NZCVQ, GE, A, I, F are free). */
+#define PV_FAST_XRET_SPSR_MASK 0x07F0FE3F
 /* PSR bits the guest's user code owns: NZCVQ, GE, IT, T, E. */
 #define PV_FAST_USER_BITS 0xFE0FFE20
 /* ... of which an exception entry keeps NZCVQ and GE. */
@@ -214,6 +251,7 @@ struct pv_fast {
 	uint32_t fpexc, n_vfp, n_cp15w;
 	uint32_t dacr_free, dacr_host_or;
 	uint32_t ttbr1, n_cp15r;
+	uint32_t xret_imask, xret_sp, xret_lr, xret_spsr, n_xret;
 };
 
 /**
@@ -225,8 +263,8 @@ struct pv_fast {
  *        keeps it too)
  *
  * The fast SVC stays off for good if a pvpatch site uses an SVC as its
- * trap word (the core's path would emulate that site), the fast return and
- * PSR accesses if a site gives a self-describing word another meaning
+ * trap word (the core's path would emulate that site), the fast return,
+ * stub return and PSR accesses if a site gives a self-describing word another meaning
  * than the word itself says.
  *
  * Return: 0; PV_EINVAL if @fast is not word-aligned or lies where the

@@ -1381,6 +1381,32 @@ static bool model_eret(struct host *h)
 	return true;
 }
 
+/* ... and its stub return into SVC (ABT, UND or IRQ, ARM only). */
+static bool model_xret(struct host *h)
+{
+	struct pv_fast *f = &fast;
+	uint32_t x = *page_field(PV_VPAGE_SPSR), mode = f->cpsr & 0x1f;
+
+	if (!(f->flags & PV_FAST_XRET_OK) ||
+	    (mode != PV_MODE_ABT && mode != PV_MODE_UND && mode != PV_MODE_IRQ) ||
+	    (x & PV_FAST_XRET_SPSR_MASK) != PV_MODE_SVC ||
+	    (x & f->xret_imask) != f->xret_imask ||
+	    *page_field(PV_VPAGE_DACR) != f->dacr)
+		return false;
+	f->xret_spsr = x;
+	f->xret_sp = h->sp;
+	f->xret_lr = h->lr;
+	h->pc = f->xret_lr & ~3u;
+	h->sp = f->svc_sp;
+	h->lr = f->svc_lr;
+	*page_field(PV_VPAGE_SPSR) = f->spsr_svc;
+	f->cpsr = x & ~PV_FAST_USER_BITS;
+	*page_field(PV_VPAGE_CPSR) = f->cpsr;
+	h->cpsr = (x & PV_FAST_FLAG_BITS) | PV_MODE_USR;
+	f->n_xret++;
+	return true;
+}
+
 /* What a registered struct gets in the common case (no VFP, no timer). */
 #define FAST_ALL (PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK | PV_FAST_BP_OK | \
 		  PV_FAST_TTBR1_OK)
@@ -1422,6 +1448,7 @@ static void user_state(bool thumb, bool with_fast)
 struct seen {
 	uint32_t cpsr, r13, r14, r15;
 	uint32_t spsr_svc, bank[4];
+	uint32_t other[9]; /* SP, LR, SPSR of ABT, UND, IRQ when not live */
 	uint32_t page[5];
 	uint32_t ttbr0, asid, host_cpsr, host_dacr, dacr;
 	uint64_t n_svc, n_eret, n_patched, n_psr;
@@ -1445,6 +1472,15 @@ static void record(struct seen *o)
 	} else {
 		o->bank[2] = v->bank_sp[PV_BANK_USR];
 		o->bank[3] = v->bank_lr[PV_BANK_USR];
+	}
+	for (int i = 0; i < 3; i++) {
+		static const enum pv_bank b[3] = { PV_BANK_ABT, PV_BANK_UND, PV_BANK_IRQ };
+
+		if (pv_mode_bank(v->cpsr & 0x1f) == b[i])
+			continue;
+		o->other[3 * i] = v->bank_sp[b[i]];
+		o->other[3 * i + 1] = v->bank_lr[b[i]];
+		o->other[3 * i + 2] = v->spsr[b[i]];
 	}
 	o->page[0] = *page_field(PV_VPAGE_CPSR);
 	o->page[1] = *page_field(PV_VPAGE_SPSR);
@@ -1471,6 +1507,9 @@ static void same(const struct seen *a, const struct seen *b, const char *what)
 	ck_assert_msg(a->spsr_svc == b->spsr_svc, "%s: spsr_svc %08x %08x", what,
 		      a->spsr_svc, b->spsr_svc);
 	ck_assert_msg(!memcmp(a->bank, b->bank, sizeof(a->bank)), "%s: banks", what);
+	for (int i = 0; i < 9; i++)
+		ck_assert_msg(a->other[i] == b->other[i], "%s: bank word %d: %08x %08x",
+			      what, i, a->other[i], b->other[i]);
 	for (int i = 0; i < 5; i++)
 		ck_assert_msg(a->page[i] == b->page[i], "%s: page field %d: %08x %08x",
 			      what, i, a->page[i], b->page[i]);
@@ -1593,6 +1632,234 @@ START_TEST(fast_svc_and_return_match_the_core)
 }
 END_TEST
 
+/*
+ * The state at the end of one of Linux's vector stubs: the core took the
+ * exception from user mode into @mode (LR and SPSR set, I and A masked),
+ * the stub loaded the handler's address into LR and wrote SPSR = @x (an
+ * SVC PSR) through its fast MSR. SVC's bank holds the kernel stack.
+ */
+#define XSP 0xc0a00000u  /* the stub's own stack */
+#define XLR 0xc0010007u  /* the handler, low bits for the "& ~3" */
+static const uint32_t xret_modes[3] = { PV_MODE_ABT, PV_MODE_UND, PV_MODE_IRQ };
+
+static void stub_state(uint32_t mode, bool with_fast, bool irq, uint32_t x)
+{
+	struct pv_resume rs;
+
+	user_state(false, with_fast);
+	v->bank_sp[PV_BANK_SVC] = KSP - 0x100u;
+	v->bank_lr[PV_BANK_SVC] = KLR + 0x10u;
+	v->spsr[PV_BANK_SVC] = 0x20000013u;
+	pv_vcpu_set_lines(v, irq, false);
+	pv_vcpu_take_exception(v, mode == PV_MODE_ABT ? PV_EXC_DABT :
+				  mode == PV_MODE_UND ? PV_EXC_UNDEF : PV_EXC_IRQ,
+			       v->r[15]);
+	ck_assert_uint_eq(v->cpsr & 0x1f, mode);
+	v->r[13] = XSP;
+	pv_vcpu_resume_state(v, &rs);
+	v->r[14] = XLR;
+	v->r[0] = XSP;
+	*page_field(PV_VPAGE_SPSR) = x;
+	v->r[15] = ERET_VA;
+}
+
+/*
+ * The stub return, through the core and through the contract, from ABT,
+ * UND and IRQ: alone (@_i / 3 == 0), chained with the fast return to user
+ * mode without the core in between (1), and with the IRQ line up and the
+ * return keeping I masked (2).
+ */
+START_TEST(fast_stub_return_matches_the_core)
+{
+	uint32_t mode = xret_modes[_i % 3], variant = (uint32_t)_i / 3;
+	bool irq = variant == 2, chain = variant == 1;
+	/* What "mrs r0, cpsr; eor r0, r0, #(mode ^ SVC)" makes of the entry's
+	 * CPSR, with the stub's flags. */
+	uint32_t x = PV_PSR_Z | PV_PSR_C | PV_MODE_SVC | PV_PSR_I |
+		     (mode != PV_MODE_UND ? PV_PSR_A : 0);
+	uint32_t host = PV_MODE_USR | PV_PSR_N | (6u << 16);
+	uint32_t ret_spsr = PV_MODE_USR | PV_PSR_V | (3u << 16);
+	struct seen a, b;
+	struct pv_trap t = mk_trap(PV_TRAP_UNDEF, host);
+	struct pv_exit e;
+	struct host h;
+
+	/* The core's path. */
+	stub_state(mode, false, irq, x);
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.reason, PV_TR_EXC_RETURN);
+	ck_assert_int_eq(e.injected, PV_INJ_NONE);
+	ck_assert_uint_eq(v->r[15], XLR & ~3u);
+	ck_assert_uint_eq(v->cpsr, x);
+	if (chain) {
+		kernel_prepares_return(ret_spsr);
+		v->r[15] = ERET_VA;
+		t = mk_trap(PV_TRAP_UNDEF, host);
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+		ck_assert_int_eq(e.reason, PV_TR_EXC_RETURN);
+	}
+	record(&a);
+	free_vm();
+
+	/* The fast path. */
+	stub_state(mode, true, irq, x);
+	ck_assert_uint_eq(fast.flags & (PV_FAST_XRET_OK | PV_FAST_ERET_OK | PV_FAST_SVC_OK),
+			  PV_FAST_XRET_OK | (irq ? 0 : PV_FAST_ERET_OK | PV_FAST_SVC_OK));
+	ck_assert_uint_eq(fast.xret_imask, irq ? PV_PSR_I : 0);
+	h = (struct host){ .sp = XSP, .lr = XLR, .cpsr = host };
+	ck_assert(model_xret(&h));
+	ck_assert_uint_eq(h.pc, XLR & ~3u);
+	/* Once: the mode is SVC now. */
+	ck_assert(!model_xret(&(struct host){ 0 }));
+	if (chain) {
+		kernel_prepares_return(ret_spsr);
+		ck_assert(model_eret(&h));
+	} else {
+		ck_assert(!model_eret(&h)); /* SPSR_svc says SVC, or a line up */
+	}
+	host_irq_after(&h);
+	record(&b);
+	same(&a, &b, chain ? "stub return and return" : "stub return");
+	ck_assert_uint_eq(fast.n_xret, 0); /* taken back */
+	free_vm();
+}
+END_TEST
+
+/*
+ * Each check of the stub return refuses, writing nothing, and the core
+ * then takes the trap: another mode, a flag clear, a guest-written SPSR
+ * that names another mode or holds T, E, J, IT or reserved bits, one that
+ * unmasks a line that is up, a DACR write to apply. Random SPSRs: only
+ * SVC ones with the free bits pass, and the host CPSR is always USR with
+ * the flag bits alone.
+ */
+START_TEST(fast_stub_return_refusals)
+{
+	static const uint32_t bad_x[] = {
+		PV_MODE_USR, PV_MODE_FIQ, PV_MODE_IRQ, PV_MODE_ABT, PV_MODE_UND,
+		PV_MODE_SYS, 0x16u /* MON */, 0x1au /* HYP */, 0x03u, 0x00u,
+		PV_MODE_SVC | PV_PSR_T, PV_MODE_SVC | PV_PSR_E, PV_MODE_SVC | PV_PSR_J,
+		PV_MODE_SVC | (1u << 25), PV_MODE_SVC | (1u << 10), PV_MODE_SVC | (1u << 20),
+		PV_MODE_SVC | (1u << 23),
+	};
+	uint32_t good = PV_MODE_SVC | PV_PSR_I | PV_PSR_A | PV_PSR_F |
+			PV_FAST_FLAG_BITS;
+	struct pv_fast keep;
+	uint32_t page[32];
+	struct host h = { .sp = XSP, .lr = XLR }, h0;
+	struct pv_resume rs;
+
+#define UNTOUCHED()                                                             \
+	do {                                                                    \
+		ck_assert(!memcmp(&keep, &fast, sizeof(fast)));                 \
+		ck_assert(!memcmp(page, page_field(PV_VPAGE_FIELDS), sizeof(page))); \
+		ck_assert(!memcmp(&h0, &h, sizeof(h)));                         \
+	} while (0)
+#define REFUSED()                                                               \
+	do {                                                                    \
+		keep = fast;                                                    \
+		memcpy(page, page_field(PV_VPAGE_FIELDS), sizeof(page));       \
+		h0 = h;                                                         \
+		ck_assert(!model_xret(&h));                                     \
+		UNTOUCHED();                                                    \
+	} while (0)
+
+	for (unsigned m = 0; m < 3; m++) {
+		stub_state(xret_modes[m], true, false, good);
+		for (size_t i = 0; i < PV_ARRAY_SIZE(bad_x); i++) {
+			*page_field(PV_VPAGE_SPSR) = bad_x[i] | PV_PSR_I;
+			REFUSED();
+		}
+		/* The core takes one of them: an illegal mode stays ABT/UND/IRQ. */
+		{
+			struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+			struct pv_exit e;
+
+			*page_field(PV_VPAGE_SPSR) = 0x1au | PV_PSR_I;
+			ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+			ck_assert_uint_eq(v->cpsr & 0x1f, xret_modes[m]);
+			pv_vcpu_resume_state(v, &rs);
+			ck_assert_uint_eq(fast.flags & PV_FAST_XRET_OK, PV_FAST_XRET_OK);
+		}
+		/* A DACR write to apply. */
+		*page_field(PV_VPAGE_SPSR) = good;
+		*page_field(PV_VPAGE_DACR) ^= 3u;
+		REFUSED();
+		*page_field(PV_VPAGE_DACR) ^= 3u;
+		/* The flag clear. */
+		fast.flags &= ~(uint32_t)PV_FAST_XRET_OK;
+		REFUSED();
+		fast.flags |= PV_FAST_XRET_OK;
+		/* Random SPSRs. */
+		for (int n = 0; n < 4000; n++) {
+			uint32_t x = hrand();
+
+			if (n & 1) /* mostly SVC, few other bits */
+				x = (x & hrand() & hrand() & ~0x1fu) | PV_MODE_SVC;
+			*page_field(PV_VPAGE_SPSR) = x;
+			keep = fast;
+			if ((x & 0x1f) != PV_MODE_SVC ||
+			    (x & (PV_PSR_T | PV_PSR_E | PV_PSR_J | PV_PSR_IT_MASK | 0x00F00000u))) {
+				REFUSED();
+				continue;
+			}
+			ck_assert(model_xret(&h));
+			ck_assert_uint_eq(h.cpsr, (x & PV_FAST_FLAG_BITS) | PV_MODE_USR);
+			ck_assert_uint_eq(fast.cpsr, x & (0x1c0u | 0x1fu));
+			/* Back to the stub: the core's state did not move. */
+			fast = keep;
+			fast.n_xret = 0;
+			h = (struct host){ .sp = XSP, .lr = XLR };
+		}
+		free_vm();
+	}
+	/* Modes without the path: SVC and SYS (never set), FIQ (r8-r12). */
+	{
+		static const uint32_t modes[] = { PV_MODE_FIQ, PV_MODE_SYS, PV_MODE_SVC,
+						  PV_MODE_USR };
+
+		for (size_t i = 0; i < PV_ARRAY_SIZE(modes); i++) {
+			user_state(false, true);
+			set_mode(modes[i]);
+			pv_vcpu_resume_state(v, &rs);
+			ck_assert_uint_eq(fast.flags & PV_FAST_XRET_OK, 0);
+			/* A struct claiming the path there is refused by the model too. */
+			*page_field(PV_VPAGE_SPSR) = good;
+			fast.flags |= PV_FAST_XRET_OK;
+			REFUSED();
+			free_vm();
+		}
+	}
+	/* A line up that the return would unmask: no fast path; the core
+	 * delivers the interrupt right after the return. */
+	stub_state(PV_MODE_IRQ, true, true, PV_MODE_SVC);
+	REFUSED();
+	{
+		struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+		struct pv_exit e;
+
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+		ck_assert_uint_eq(v->cpsr & 0x1f, PV_MODE_IRQ); /* taken again */
+		ck_assert_uint_eq(v->spsr[PV_BANK_IRQ] & 0x1f, PV_MODE_SVC);
+	}
+	free_vm();
+	/* FIQ line up: F must stay set. */
+	stub_state(PV_MODE_ABT, true, false, PV_MODE_SVC | PV_PSR_I);
+	pv_vcpu_set_lines(v, false, true);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & (PV_FAST_XRET_OK | PV_FAST_ERET_OK),
+			  PV_FAST_XRET_OK);
+	ck_assert_uint_eq(fast.xret_imask, PV_PSR_F);
+	*page_field(PV_VPAGE_SPSR) = PV_MODE_SVC | PV_PSR_I; /* the stub's again */
+	REFUSED();
+	*page_field(PV_VPAGE_SPSR) |= PV_PSR_F;
+	ck_assert(model_xret(&h));
+	free_vm();
+#undef REFUSED
+#undef UNTOUCHED
+}
+END_TEST
+
 /* fastpath.h's PSR accesses, as a backend writes them; @regs: r0-r14. */
 static bool model_psr(uint32_t word, uint32_t host_spsr, uint32_t *regs)
 {
@@ -1710,8 +1977,11 @@ START_TEST(fast_flags_off)
 	pv_vcpu_set_lines(v, false, false);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags, FAST_ALL);
-	/* Another mode. */
+	/* Another mode: a vector stub's may return fast. */
 	set_mode(PV_MODE_IRQ);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, FAST_ALL | PV_FAST_XRET_OK);
+	set_mode(PV_MODE_SYS);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags, PV_FAST_PSR_OK | PV_FAST_BP_OK | PV_FAST_TTBR1_OK);
 	set_mode(PV_MODE_SVC);
@@ -2167,6 +2437,8 @@ static Suite *vpage_suite(void)
 	tcase_add_test(tr, trap_self_describing_in_stub);
 	suite_add_tcase(s, tr);
 	tcase_add_loop_test(fp, fast_svc_and_return_match_the_core, 0, 8);
+	tcase_add_loop_test(fp, fast_stub_return_matches_the_core, 0, 9);
+	tcase_add_test(fp, fast_stub_return_refusals);
 	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);
 	tcase_add_test(fp, fast_gt_read_matches_the_core);
