@@ -16,11 +16,13 @@ _Static_assert(PV_MAX_VCPUS <= PV_SHADOW_MAX_VCPUS, "per-vCPU shadow state");
 #define L1_BYTES 16384u
 #define L2_BYTES 1024u
 /* Per-root metadata words: the used-L1 bitmap, then the 16 MiB "super"
- * bitmap (regions holding supersection fills), then the global bitmap (L1
- * slots holding a host section filled from a global guest section). */
+ * bitmap (regions holding supersection fills), a summary word (bit k: the
+ * global words 4k..4k+3 may be non-zero), then the global bitmap (L1 slots
+ * holding a host section filled from a global guest section). */
 #define BM_SUPER (L1_ENTRIES / 32)
-#define BM_GLOBAL (BM_SUPER + 8)
-#define ROOT_META (4u * (BM_GLOBAL + L1_ENTRIES / 32)) /* 1056 bytes */
+#define BM_GSUM (BM_SUPER + 8)
+#define BM_GLOBAL (BM_GSUM + 1)
+#define ROOT_META (4u * (BM_GLOBAL + L1_ENTRIES / 32)) /* 1060 bytes */
 #define SPACE_BYTES (2u * L1_BYTES)
 #define NONE UINT32_MAX
 
@@ -196,9 +198,10 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
 {
 	struct pv_shadow_root *rt = &vm->shadow.space[s].root[view];
 	uint32_t *l1 = root_l1(vm, rt), *bm = root_bitmap(vm, s, view);
+	uint32_t sum = 0;
 	bool any = false;
 
-	for (unsigned w = 0; w < BM_GLOBAL; w++) {
+	for (unsigned w = 0; w < BM_GSUM; w++) {
 		uint32_t bits = bm[w], keep;
 
 		if (!bits)
@@ -211,6 +214,7 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
 		 * the super bits may go while they stay. */
 		keep = keep_global ? bm[BM_GLOBAL + w] : 0;
 		bm[w] = bm[BM_GLOBAL + w] = keep;
+		sum |= keep ? PV_BIT(w / 4) : 0;
 		bits &= ~keep;
 		if (!bits)
 			continue;
@@ -233,6 +237,7 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
 			l1[idx] = 0;
 		}
 	}
+	bm[BM_GSUM] = sum;
 	if (!any)
 		return;
 	clean(vm, l1, L1_BYTES);
@@ -390,23 +395,33 @@ static void copy_root(struct pv_vm *vm, unsigned s, unsigned d, unsigned view,
 	const uint32_t *from = root_l1(vm, &sh->space[d].root[view]);
 	uint32_t *tbm = root_bitmap(vm, s, view);
 	const uint32_t *fbm = root_bitmap(vm, d, view);
-	uint32_t lo = L1_ENTRIES, hi = 0;
+	uint32_t lo = L1_ENTRIES, hi = 0, sum = fbm[BM_GSUM];
 
-	for (uint32_t w = 0; w < L1_ENTRIES / 32; w++) {
-		uint32_t bits = fbm[BM_GLOBAL + w] & ~tbm[w];
+	while (sum) {
+		uint32_t k = (uint32_t)__builtin_ctz(sum);
 
-		while (bits) {
-			uint32_t idx = w * 32 + (uint32_t)__builtin_ctz(bits);
+		sum &= sum - 1;
+		for (uint32_t w = 4 * k; w < 4 * k + 4; w++) {
+			uint32_t bits = fbm[BM_GLOBAL + w] & ~tbm[w];
 
-			bits &= bits - 1;
-			if (idx < lim && (!mine || !theirs || mine[idx] != theirs[idx]))
-				continue;
-			to[idx] = from[idx];
-			tbm[w] |= PV_BIT(idx % 32);
-			tbm[BM_GLOBAL + w] |= PV_BIT(idx % 32);
-			lo = idx < lo ? idx : lo;
-			hi = idx + 1;
-			sh->stats.global_copies++;
+			while (bits) {
+				uint32_t idx = w * 32 + (uint32_t)__builtin_ctz(bits);
+
+				bits &= bits - 1;
+				/* (Marks are only on sections: checked anyway,
+				 * as a table would link another root's L2.) */
+				if ((from[idx] & 0x40003u) != 2 ||
+				    (idx < lim && (!mine || !theirs ||
+						   mine[idx] != theirs[idx])))
+					continue;
+				to[idx] = from[idx];
+				tbm[w] |= PV_BIT(idx % 32);
+				tbm[BM_GLOBAL + w] |= PV_BIT(idx % 32);
+				tbm[BM_GSUM] |= PV_BIT(k);
+				lo = idx < lo ? idx : lo;
+				hi = idx + 1;
+				sh->stats.global_copies++;
+			}
 		}
 	}
 	/* The root's ASID is fresh (evict_space retired the old one): no
@@ -588,9 +603,10 @@ static void mark_used(struct pv_vm *vm, unsigned s, unsigned view,
 	if (f->from_super)
 		bm[BM_SUPER + f->idx / 512] |= PV_BIT((f->idx / 16) % 32);
 	/* Only a host section may be global-origin (not a table of pages). */
-	if (f->section && f->global)
+	if (f->section && f->global) {
 		bm[BM_GLOBAL + f->idx / 32] |= PV_BIT(f->idx % 32);
-	else
+		bm[BM_GSUM] |= PV_BIT(f->idx / 128);
+	} else
 		bm[BM_GLOBAL + f->idx / 32] &= ~PV_BIT(f->idx % 32);
 }
 
@@ -1281,7 +1297,7 @@ static int check_global(const struct pv_vm *vm, const struct pv_mmu_regs *rg,
 		return 0;
 	if (!sp->in_use || sp->flat || in_window(&vm->shadow, i) ||
 	    is_part(&vm->shadow, i) || (d & 0x40003u) != 2 ||
-	    !(bm[i / 32] & PV_BIT(i % 32)))
+	    !(bm[i / 32] & PV_BIT(i % 32)) || !(bm[BM_GSUM] & PV_BIT(i / 128)))
 		return bad(vm, "shadow: global-origin mark on no section");
 	regs.dacr = 0xffffffffu; /* the descriptor, whatever the domain */
 	if (pv_mmu_walk(&regs, &vm->map, pv_gva(i << 20), PV_ACC_READ, &w, &f) ||
