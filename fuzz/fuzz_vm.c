@@ -119,7 +119,7 @@
 #define NPAGES ((RAM0_SIZE + RAM1_SIZE) / 4096u)
 
 /* White-box: the engine's pool metadata (libpvcore/shadow.c). */
-#define ROOT_META 576u
+#define ROOT_META 1060u
 #define M_USED (1u << 31)
 #define M_OWNER(s, view, idx) ((s) << 13 | (view) << 12 | (idx))
 #define M_OWNER_MASK 0x3ffffu

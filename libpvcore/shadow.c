@@ -15,7 +15,14 @@ _Static_assert(PV_MAX_VCPUS <= PV_SHADOW_MAX_VCPUS, "per-vCPU shadow state");
 #define L1_ENTRIES 4096u
 #define L1_BYTES 16384u
 #define L2_BYTES 1024u
-#define ROOT_META 576u /* 512 B used-L1 bitmap + 32 B 16 MiB "super" bitmap */
+/* Per-root metadata words: the used-L1 bitmap, then the 16 MiB "super"
+ * bitmap (regions holding supersection fills), a summary word (bit k: the
+ * global words 4k..4k+3 may be non-zero), then the global bitmap (L1 slots
+ * holding a host section filled from a global guest section). */
+#define BM_SUPER (L1_ENTRIES / 32)
+#define BM_GSUM (BM_SUPER + 8)
+#define BM_GLOBAL (BM_GSUM + 1)
+#define ROOT_META (4u * (BM_GLOBAL + L1_ENTRIES / 32)) /* 1060 bytes */
 #define SPACE_BYTES (2u * L1_BYTES)
 #define NONE UINT32_MAX
 
@@ -183,21 +190,34 @@ static void l2_free(struct pv_vm *vm, uint32_t slot)
 /*
  * Empty one root. @retire drops its ASID (it is never reused before the
  * next rollover, which flushes the host TLB) instead of invalidating it.
+ * @keep_global keeps the sections filled from global guest sections (a
+ * guest TLBIASID does not affect global entries).
  */
-static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire)
+static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
+		       bool keep_global)
 {
 	struct pv_shadow_root *rt = &vm->shadow.space[s].root[view];
 	uint32_t *l1 = root_l1(vm, rt), *bm = root_bitmap(vm, s, view);
+	uint32_t sum = 0;
 	bool any = false;
 
-	for (unsigned w = 0; w < L1_ENTRIES / 32 + 8; w++) {
-		uint32_t bits = bm[w];
+	for (unsigned w = 0; w < BM_GSUM; w++) {
+		uint32_t bits = bm[w], keep;
 
 		if (!bits)
 			continue;
-		bm[w] = 0;
-		if (w >= L1_ENTRIES / 32)
-			continue; /* the 16 MiB "super" bits */
+		if (w >= BM_SUPER) {
+			bm[w] = 0; /* the 16 MiB "super" bits */
+			continue;
+		}
+		/* Global-origin sections never come from a supersection, so
+		 * the super bits may go while they stay. */
+		keep = keep_global ? bm[BM_GLOBAL + w] : 0;
+		bm[w] = bm[BM_GLOBAL + w] = keep;
+		sum |= keep ? PV_BIT(w / 4) : 0;
+		bits &= ~keep;
+		if (!bits)
+			continue;
 		any = true;
 		while (bits) {
 			uint32_t idx = w * 32 + (uint32_t)__builtin_ctz(bits);
@@ -217,6 +237,7 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire)
 			l1[idx] = 0;
 		}
 	}
+	bm[BM_GSUM] = sum;
 	if (!any)
 		return;
 	clean(vm, l1, L1_BYTES);
@@ -226,10 +247,11 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire)
 		tlb_asid(vm, rt);
 }
 
-static void flush_space(struct pv_vm *vm, unsigned s, bool retire)
+static void flush_space(struct pv_vm *vm, unsigned s, bool retire,
+			bool keep_global)
 {
-	flush_root(vm, s, PV_VIEW_KERNEL, retire);
-	flush_root(vm, s, PV_VIEW_USER, retire);
+	flush_root(vm, s, PV_VIEW_KERNEL, retire, keep_global);
+	flush_root(vm, s, PV_VIEW_USER, retire, keep_global);
 	vm->shadow.space[s].part_doms = 0;
 }
 
@@ -237,7 +259,7 @@ void pv_shadow_flush_all(struct pv_vm *vm)
 {
 	for (unsigned s = 0; s < vm->shadow.nspaces; s++)
 		if (vm->shadow.space[s].in_use)
-			flush_space(vm, s, false);
+			flush_space(vm, s, false, false);
 	vm->shadow.mgr_filled = 0;
 	vm->shadow.win_guest_doms = 0;
 	vm->shadow.stats.full_flushes++;
@@ -247,7 +269,7 @@ static void evict_space(struct pv_vm *vm, unsigned s)
 {
 	struct pv_shadow *sh = &vm->shadow;
 
-	flush_space(vm, s, true);
+	flush_space(vm, s, true, false);
 	sh->space[s].root[0].asid_gen = sh->space[s].root[1].asid_gen = 0;
 	sh->space[s].in_use = false;
 	for (unsigned v = 0; v < PV_SHADOW_MAX_VCPUS; v++)
@@ -280,7 +302,7 @@ static uint32_t l2_alloc(struct pv_vm *vm, unsigned cur)
 		victim = lru_victim(sh, cur);
 		if (victim == NONE) {
 			/* Only the current space holds tables: start it over. */
-			flush_space(vm, cur, true);
+			flush_space(vm, cur, true, false);
 			sh->stats.l2_reclaims++;
 		} else {
 			evict_space(vm, victim);
@@ -337,6 +359,96 @@ static bool same_key(const struct pv_shadow_space *a,
 	       a->ttbr1 == b->ttbr1 && a->ttbcr == b->ttbcr &&
 	       a->asid == b->asid && a->dacr == b->dacr && a->sctlr == b->sctlr &&
 	       a->prrr == b->prrr && a->nmrr == b->nmrr;
+}
+
+/* The same key but for TTBR0 and the ASID: a fill reads a descriptor alike. */
+static bool same_regime(const struct pv_shadow_space *a,
+			const struct pv_shadow_space *b)
+{
+	return !a->flat && !b->flat && a->ttbr1 == b->ttbr1 &&
+	       a->ttbcr == b->ttbcr && a->dacr == b->dacr &&
+	       a->sctlr == b->sctlr && a->prrr == b->prrr && a->nmrr == b->nmrr;
+}
+
+/* Host pointer to @sp's guest TTBR0 table (16 KiB >> N), or NULL. */
+static const uint32_t *ttbr0_table(const struct pv_vm *vm,
+				   const struct pv_shadow_space *sp)
+{
+	return pv_memmap_ram_hva(&vm->map, pv_gpa(sp->ttbr0),
+				 L1_BYTES >> (sp->ttbcr & 7));
+}
+
+/*
+ * Copy into the new, empty root (@s, @view) the global-origin sections of
+ * root (@d, @view) whose guest L1 descriptor is the same word in both
+ * spaces' tables (@mine, @theirs: the TTBR0 tables, below index @lim; the
+ * TTBR1 table is the same one). A fill here would make the very same host
+ * descriptor (same descriptor, regime and view), and a global TLB entry may
+ * serve any ASID and TTBR0 anyway. The copies are global-origin too: they
+ * die with their origin on TLBIALL or TLBI by MVA, which reach every space.
+ */
+static void copy_root(struct pv_vm *vm, unsigned s, unsigned d, unsigned view,
+		      const uint32_t *mine, const uint32_t *theirs, uint32_t lim)
+{
+	struct pv_shadow *sh = &vm->shadow;
+	uint32_t *to = root_l1(vm, &sh->space[s].root[view]);
+	const uint32_t *from = root_l1(vm, &sh->space[d].root[view]);
+	uint32_t *tbm = root_bitmap(vm, s, view);
+	const uint32_t *fbm = root_bitmap(vm, d, view);
+	uint32_t lo = L1_ENTRIES, hi = 0, sum = fbm[BM_GSUM];
+
+	while (sum) {
+		uint32_t k = (uint32_t)__builtin_ctz(sum);
+
+		sum &= sum - 1;
+		for (uint32_t w = 4 * k; w < 4 * k + 4; w++) {
+			uint32_t bits = fbm[BM_GLOBAL + w] & ~tbm[w];
+
+			while (bits) {
+				uint32_t idx = w * 32 + (uint32_t)__builtin_ctz(bits);
+
+				bits &= bits - 1;
+				/* (Marks are only on sections: checked anyway,
+				 * as a table would link another root's L2.) */
+				if ((from[idx] & 0x40003u) != 2 ||
+				    (idx < lim && (!mine || !theirs ||
+						   mine[idx] != theirs[idx])))
+					continue;
+				to[idx] = from[idx];
+				tbm[w] |= PV_BIT(idx % 32);
+				tbm[BM_GLOBAL + w] |= PV_BIT(idx % 32);
+				tbm[BM_GSUM] |= PV_BIT(k);
+				lo = idx < lo ? idx : lo;
+				hi = idx + 1;
+				sh->stats.global_copies++;
+			}
+		}
+	}
+	/* The root's ASID is fresh (evict_space retired the old one): no
+	 * host TLB entry to break, one clean for the run. */
+	if (hi)
+		clean(vm, &to[lo], 4 * (hi - lo));
+}
+
+/* A new space (@s, empty) takes the global-origin sections of the cached
+ * spaces of its regime. */
+static void copy_globals(struct pv_vm *vm, unsigned s)
+{
+	struct pv_shadow *sh = &vm->shadow;
+	const struct pv_shadow_space *sp = &sh->space[s];
+	const uint32_t *mine = ttbr0_table(vm, sp);
+	uint32_t lim = L1_ENTRIES >> (sp->ttbcr & 7);
+
+	for (unsigned d = 0; d < sh->nspaces; d++) {
+		const struct pv_shadow_space *dp = &sh->space[d];
+		const uint32_t *theirs;
+
+		if (d == s || !dp->in_use || !same_regime(sp, dp))
+			continue;
+		theirs = ttbr0_table(vm, dp);
+		copy_root(vm, s, d, PV_VIEW_KERNEL, mine, theirs, lim);
+		copy_root(vm, s, d, PV_VIEW_USER, mine, theirs, lim);
+	}
 }
 
 /*
@@ -409,6 +521,7 @@ static unsigned current_space(struct pv_vcpu *v)
 		sp->nmrr = k.nmrr;
 		sp->part_doms = 0;
 		sp->in_use = true;
+		copy_globals(vm, s);
 	}
 	sh->space[s].last_use = ++sh->tick;
 	sh->cur[v->id] = (uint8_t)s;
@@ -475,6 +588,7 @@ struct fill {
 	uint64_t hpa;     /* host PA of the 4 KiB page (or 1 MiB block) */
 	bool section;     /* install a host section */
 	bool from_section, from_super;
+	bool global;      /* from a global guest section (not a supersection) */
 	bool write, xn;
 	unsigned domain;
 	struct attrs at;
@@ -487,7 +601,13 @@ static void mark_used(struct pv_vm *vm, unsigned s, unsigned view,
 
 	bm[f->idx / 32] |= PV_BIT(f->idx % 32);
 	if (f->from_super)
-		bm[L1_ENTRIES / 32 + f->idx / 512] |= PV_BIT((f->idx / 16) % 32);
+		bm[BM_SUPER + f->idx / 512] |= PV_BIT((f->idx / 16) % 32);
+	/* Only a host section may be global-origin (not a table of pages). */
+	if (f->section && f->global) {
+		bm[BM_GLOBAL + f->idx / 32] |= PV_BIT(f->idx % 32);
+		bm[BM_GSUM] |= PV_BIT(f->idx / 128);
+	} else
+		bm[BM_GLOBAL + f->idx / 32] &= ~PV_BIT(f->idx % 32);
 }
 
 /* Replace a live descriptor: break, invalidate, make. */
@@ -705,6 +825,7 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	f.domain = flat ? 0 : w.domain;
 	f.from_super = !flat && w.page_size == 0x1000000;
 	f.from_section = !flat && w.page_size >= 0x100000;
+	f.global = !flat && !w.ng && w.page_size == 0x100000;
 	f.write = view == PV_VIEW_KERNEL ? w.pl1_write : w.pl0_write;
 	f.xn = !flat && w.xn && !w.manager; /* Manager ignores XN */
 	f.at = host_attrs(&w, flat);
@@ -735,14 +856,15 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	return 0;
 }
 
-/* Unlink whatever L1 entry @idx holds in @rt. */
+/* Unlink whatever L1 entry @idx holds in @rt (@bm: its bitmaps). */
 static void drop_l1(struct pv_vm *vm, const struct pv_shadow_root *rt,
-		    uint32_t *l1, uint32_t idx)
+		    uint32_t *l1, uint32_t *bm, uint32_t idx)
 {
 	uint32_t d = l1[idx], slot;
 
 	if (!d)
 		return;
+	bm[BM_GLOBAL + idx / 32] &= ~PV_BIT(idx % 32);
 	l1[idx] = 0;
 	clean(vm, &l1[idx], 4);
 	if ((d & 3) == 1) {
@@ -805,7 +927,7 @@ static void inval_root(struct pv_vm *vm, unsigned s, unsigned view,
 	uint32_t *sw, sbit, slot, d;
 	uint32_t g0 = j0 & 0xf0u, g1 = ((j1 - 1) & 0xf0u) + 16;
 
-	sw = &bm[L1_ENTRIES / 32 + idx / 512];
+	sw = &bm[BM_SUPER + idx / 512];
 	sbit = PV_BIT((idx / 16) % 32);
 	if (*sw & sbit) {
 		/* Even for an MVA in the window: a supersection spans it. The
@@ -815,7 +937,7 @@ static void inval_root(struct pv_vm *vm, unsigned s, unsigned view,
 			if (is_part(sh, i))
 				clear_part(vm, rt, 2 * s + view, 0, 256);
 			else if (!in_window(sh, i))
-				drop_l1(vm, rt, l1, i);
+				drop_l1(vm, rt, l1, bm, i);
 		}
 		return;
 	}
@@ -831,7 +953,7 @@ static void inval_root(struct pv_vm *vm, unsigned s, unsigned view,
 	}
 	d = l1[idx];
 	if ((d & 3) == 2) {
-		drop_l1(vm, rt, l1, idx);
+		drop_l1(vm, rt, l1, bm, idx);
 		return;
 	}
 	if ((d & 3) != 1)
@@ -840,7 +962,7 @@ static void inval_root(struct pv_vm *vm, unsigned s, unsigned view,
 	if (slot == NONE)
 		return;
 	if (*l2_meta(vm, slot) & M_SECTION) {
-		drop_l1(vm, rt, l1, idx);
+		drop_l1(vm, rt, l1, bm, idx);
 		return;
 	}
 	clear_l2(vm, rt, slot, idx, g0, g1);
@@ -888,7 +1010,7 @@ void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
 		const struct pv_shadow_space *sp = &sh->space[s];
 
 		if (sp->in_use && !sp->flat && sp->asid == (uint8_t)arg)
-			flush_space(vm, s, false);
+			flush_space(vm, s, false, true);
 	}
 }
 
@@ -1159,6 +1281,31 @@ static void space_regs(const struct pv_vm *vm, const struct pv_vcpu *v,
 	r->contextidr = (r->contextidr & ~0xffu) | sp->asid;
 }
 
+/*
+ * A slot marked global-origin holds a used host section that the guest's
+ * tables give as a global section (copies and TLBIASID keep only those).
+ */
+static int check_global(const struct pv_vm *vm, const struct pv_mmu_regs *rg,
+			const struct pv_shadow_space *sp, const uint32_t *bm,
+			uint32_t i, uint32_t d)
+{
+	struct pv_mmu_regs regs = *rg;
+	struct pv_walk w;
+	struct pv_fault f;
+
+	if (!(bm[BM_GLOBAL + i / 32] & PV_BIT(i % 32)))
+		return 0;
+	if (!sp->in_use || sp->flat || in_window(&vm->shadow, i) ||
+	    is_part(&vm->shadow, i) || (d & 0x40003u) != 2 ||
+	    !(bm[i / 32] & PV_BIT(i % 32)) || !(bm[BM_GSUM] & PV_BIT(i / 128)))
+		return bad(vm, "shadow: global-origin mark on no section");
+	regs.dacr = 0xffffffffu; /* the descriptor, whatever the domain */
+	if (pv_mmu_walk(&regs, &vm->map, pv_gva(i << 20), PV_ACC_READ, &w, &f) ||
+	    w.ng || w.page_size != 0x100000)
+		return bad(vm, "shadow: global-origin section the guest has not global");
+	return 0;
+}
+
 /* Judge one root under @rg: what a vCPU with that regime can reach. */
 static int check_root(const struct pv_vm *vm, unsigned s, unsigned view,
 		      const struct pv_mmu_regs *rg)
@@ -1166,12 +1313,17 @@ static int check_root(const struct pv_vm *vm, unsigned s, unsigned view,
 	const struct pv_shadow *sh = &vm->shadow;
 	const struct pv_shadow_space *sp = &sh->space[s];
 	const uint32_t *l1 = root_l1(vm, &sp->root[view]);
+	const uint32_t *bm = root_bitmap(vm, s, view);
 	struct pv_mmu_regs regs = *rg;
 	int err;
 
 	regs.privileged = view == PV_VIEW_KERNEL;
 	for (uint32_t i = 0; i < L1_ENTRIES; i++) {
 		uint32_t d = l1[i];
+
+		err = check_global(vm, &regs, sp, bm, i, d);
+		if (err)
+			return err;
 
 		if (in_window(sh, i)) {
 			if (d != vm->cfg.window_l1[i - sh->win_first])

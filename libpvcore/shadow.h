@@ -143,6 +143,7 @@ struct pv_shadow_stats {
 	uint64_t evictions, l2_reclaims, full_flushes, asid_rollovers;
 	uint64_t space_misses, space_hits;
 	uint64_t stub_fills; /* stub-area entries (vpage.h) */
+	uint64_t global_copies; /* global-origin sections copied to a new space */
 };
 
 /**

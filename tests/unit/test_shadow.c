@@ -351,6 +351,11 @@ static void gen_tables(void)
 			gen_l1_entry(t, va_mib[i], &n);
 		}
 	}
+	/* Half the groups the same in both TTBR0 tables (a kernel half). */
+	for (unsigned i = 0; i < PV_ARRAY_SIZE(va_mib); i++)
+		if (rnd(2))
+			memcpy(&gptr(L1B)[va_mib[i] & ~15u],
+			       &gptr(L1A)[va_mib[i] & ~15u], 16 * 4);
 	/* Random filler in data pages, including the MMU-off identity range. */
 	for (uint32_t a = RAM0 + 0x100000; a < RAM0 + 0x110000; a += 4)
 		*gptr(a) = rnd(UINT32_MAX);
@@ -577,18 +582,13 @@ static void inval_old_l1(uint32_t idx, uint32_t d)
 	}
 }
 
-static void mutate_l1(void)
+/* The entries [first, first + n) of the 16-entry group @g of table @l1
+ * changed from @old: invalidate what the old ones may have left. */
+static void inval_old_group(const uint32_t *l1, uint32_t g, const uint32_t *old,
+			    uint32_t first, unsigned n)
 {
-	unsigned t = rnd(3), n;
-	uint32_t idx = va_mib[rnd(PV_ARRAY_SIZE(va_mib))];
-	uint32_t *l1 = gptr(table_of(t)), old[16], first, g;
 	bool super_done = false;
 
-	if (idx == 0xfff)
-		idx = 0xffe;
-	g = idx & ~15u;
-	memcpy(old, &l1[g], sizeof(old));
-	first = gen_l1_entry(t, idx, &n);
 	for (uint32_t i = first; i < first + n; i++) {
 		uint32_t d = old[i - g];
 
@@ -602,6 +602,28 @@ static void mutate_l1(void)
 		}
 		inval_old_l1(i, d);
 	}
+}
+
+static void mutate_l1(void)
+{
+	unsigned t = rnd(3), n;
+	uint32_t idx = va_mib[rnd(PV_ARRAY_SIZE(va_mib))];
+	uint32_t *l1 = gptr(table_of(t)), *o, old[16], first, g;
+
+	if (idx == 0xfff)
+		idx = 0xffe;
+	g = idx & ~15u;
+	memcpy(old, &l1[g], sizeof(old));
+	first = gen_l1_entry(t, idx, &n);
+	inval_old_group(l1, g, old, first, n);
+	if (t == 2 || rnd(2))
+		return;
+	/* The same entries in the other TTBR0 table too (as Linux's kernel
+	 * half is in every process's): spaces may share global sections. */
+	o = gptr(table_of(t ^ 1));
+	memcpy(old, &o[g], sizeof(old));
+	memcpy(&o[g], &l1[g], sizeof(old));
+	inval_old_group(o, g, old, g, 16);
 }
 
 static uint32_t rand_dacr(void)
@@ -860,13 +882,14 @@ static void run_model(size_t pool_size, uint32_t window_size, unsigned long n,
 	fprintf(stderr,
 		"shadow model pool=%zuK vcpus=%u: %lu cases, %lu hits, %lu fills, %lu guest faults, "
 		"%lu mmio, %lu window, %lu range checks; evictions %llu, l2 reclaims %llu, "
-		"rollovers %llu, flushes %llu\n",
+		"rollovers %llu, flushes %llu, global copies %llu\n",
 		pool_size / 1024, nvcpus, cases, hits, fills, guest_faults, mmios, windows,
 		range_checks,
 		(unsigned long long)vm->shadow.stats.evictions,
 		(unsigned long long)vm->shadow.stats.l2_reclaims,
 		(unsigned long long)vm->shadow.stats.asid_rollovers,
-		(unsigned long long)vm->shadow.stats.full_flushes);
+		(unsigned long long)vm->shadow.stats.full_flushes,
+		(unsigned long long)vm->shadow.stats.global_copies);
 	if (getenv("PV_SHADOW_VERBOSE"))
 		for (unsigned i = 0; i < 32; i++)
 			if (fs_hist[i])
@@ -1242,7 +1265,7 @@ END_TEST
 START_TEST(isolation_checker_catches_a_widened_entry)
 {
 	struct pv_resume rs;
-	uint32_t *l1;
+	uint32_t *l1, good;
 
 	basic_vm();
 	gptr(L1A)[0xc00] = (RAM0 + 0x100000) | 2u << 10 | 2; /* user RO */
@@ -1252,11 +1275,146 @@ START_TEST(isolation_checker_catches_a_widened_entry)
 	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
 	pv_shadow_resume(v, &rs);
 	l1 = (uint32_t *)hpa_table(pv_hpa_val(rs.ttbr0) & ~0x3fffull);
+	good = l1[0xc00];
 	l1[0xc00] &= ~(1u << 15); /* APX off: user read/write */
 	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
 	l1[0xc00] = (uint32_t)fb.pool_hpa | 3u << 10 | 1u << 17 | 2; /* maps the pool */
 	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
-	l1[0xc00] = 0;
+	l1[0xc00] = good; /* (0 would leave the engine's global mark astray) */
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
+/* The current root's L1 entry @idx (resumes the vCPU). */
+static uint32_t shadow_l1(uint32_t idx)
+{
+	struct pv_resume rs;
+
+	pv_shadow_resume(v, &rs);
+	return hpa_table(pv_hpa_val(rs.ttbr0) & ~0x3fffull)[idx];
+}
+
+static void set_ttbr0(uint32_t ttbr0, uint32_t asid)
+{
+	v->cp15.ttbr0 = ttbr0;
+	v->cp15.contextidr = asid;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_TTBR0 | PV_SHADOW_CTX_CONTEXTIDR);
+}
+
+/*
+ * Two guest address spaces with the same kernel half (L1A and L1B): a
+ * global section kernel RW at 0xc00, a non-global one at 0xc01, and at
+ * 0xc02 a global section that differs between the tables.
+ */
+static void kernel_half_vm(void)
+{
+	basic_vm();
+	memset(gptr(L1B), 0, 0x4000);
+	for (unsigned t = 0; t < 2; t++) {
+		uint32_t *l1 = gptr(table_of(t));
+
+		l1[0xc00] = (RAM0 + 0x100000) | 1u << 10 | 2;
+		l1[0xc01] = (RAM0 + 0x200000) | 1u << 17 | 1u << 10 | 2;
+		l1[0xc02] = (RAM0 + 0x300000 + t * 0x100000) | 1u << 10 | 2;
+	}
+	v->cpsr = PV_MODE_SVC;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_MODE);
+	for (uint32_t idx = 0xc00; idx < 0xc03; idx++)
+		ck_assert(one_access(idx << 20 | 0x10, PV_ACC_WRITE));
+}
+
+START_TEST(global_section_is_shared_with_a_new_space)
+{
+	uint64_t fills, copies;
+
+	kernel_half_vm();
+	fills = vm->shadow.stats.fills_section;
+	copies = vm->shadow.stats.global_copies;
+	set_ttbr0(L1B, 2);
+	/* Present at once: the very entry space A's fill made. */
+	ck_assert_uint_ne(shadow_l1(0xc00), 0);
+	ck_assert_uint_eq(vm->shadow.stats.global_copies, copies + 1);
+	ck_assert(one_access(0xc0000010, PV_ACC_WRITE));
+	ck_assert_uint_eq(vm->shadow.stats.fills_section, fills);
+	/* Not the non-global one, nor a global one B's table gives otherwise
+	 * (one_access checks B's own PA). */
+	ck_assert_uint_eq(shadow_l1(0xc01), 0);
+	ck_assert_uint_eq(shadow_l1(0xc02), 0);
+	ck_assert(one_access(0xc0100010, PV_ACC_WRITE));
+	ck_assert(one_access(0xc0200010, PV_ACC_WRITE));
+	ck_assert_uint_eq(vm->shadow.stats.fills_section, fills + 2);
+	/* A new ASID on the same table takes both global ones. */
+	set_ttbr0(L1B, 3);
+	ck_assert_uint_ne(shadow_l1(0xc00), 0);
+	ck_assert_uint_ne(shadow_l1(0xc02), 0);
+	ck_assert_uint_eq(shadow_l1(0xc01), 0);
+	ck_assert(one_access(0xc0200010, PV_ACC_WRITE));
+	ck_assert_uint_eq(vm->shadow.stats.fills_section, fills + 2);
+	/* The kernel view's entries are not the user view's. */
+	v->cpsr = PV_MODE_USR;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_MODE);
+	ck_assert_uint_eq(shadow_l1(0xc00), 0);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
+START_TEST(tlbiasid_keeps_global_sections_tlbi_mva_does_not)
+{
+	uint64_t fills;
+
+	kernel_half_vm();
+	set_ttbr0(L1B, 2);
+	ck_assert(one_access(0xc0000010, PV_ACC_WRITE));
+	fills = vm->shadow.stats.fills_section;
+	pv_shadow_tlbi(v, PV_TLBI_ASID, 2);
+	ck_assert_uint_ne(shadow_l1(0xc00), 0);
+	set_ttbr0(L1A, 1);
+	pv_shadow_tlbi(v, PV_TLBI_ASID, 1);
+	ck_assert_uint_ne(shadow_l1(0xc00), 0);
+	ck_assert_uint_ne(shadow_l1(0xc02), 0);
+	ck_assert_uint_eq(shadow_l1(0xc01), 0); /* non-global: gone */
+	ck_assert(one_access(0xc0000010, PV_ACC_WRITE));
+	ck_assert_uint_eq(vm->shadow.stats.fills_section, fills);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* By MVA, whatever the ASID: gone from every space. */
+	pv_shadow_tlbi(v, PV_TLBI_MVA, 0xc0080000u | 7);
+	ck_assert_uint_eq(shadow_l1(0xc00), 0);
+	set_ttbr0(L1B, 2);
+	ck_assert_uint_eq(shadow_l1(0xc00), 0);
+	/* And a new space has nothing to copy it from. */
+	set_ttbr0(L1B, 4);
+	ck_assert_uint_eq(shadow_l1(0xc00), 0);
+	ck_assert(one_access(0xc0000010, PV_ACC_WRITE));
+	ck_assert_uint_eq(vm->shadow.stats.fills_section, fills + 1);
+	/* TLBIALL too. */
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	set_ttbr0(L1A, 5);
+	ck_assert_uint_eq(shadow_l1(0xc00), 0);
+	teardown_vm();
+}
+END_TEST
+
+START_TEST(no_global_copy_across_regimes)
+{
+	kernel_half_vm();
+	/* A Manager domain (another key DACR): no copy. */
+	v->cp15.dacr = 0x55555555u | 3u << 30;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR);
+	set_ttbr0(L1B, 2);
+	ck_assert_uint_eq(shadow_l1(0xc00), 0);
+	/* Another TTBCR: none either. */
+	v->cp15.dacr = 0x55555555u;
+	v->cp15.ttbcr = 1;
+	v->cp15.ttbr1 = L1C;
+	memcpy(gptr(L1C), gptr(L1A), 0x4000);
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_DACR | PV_SHADOW_CTX_TTBCR);
+	ck_assert_uint_eq(shadow_l1(0xc00), 0);
+	/* A's regime again: copied. */
+	v->cp15.ttbcr = 0;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_TTBCR);
+	ck_assert_uint_ne(shadow_l1(0xc00), 0); /* the same regime again */
 	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
 	teardown_vm();
 }
@@ -1279,6 +1437,9 @@ static Suite *shadow_suite(void)
 	tcase_add_test(tc, window_mapping_is_reported);
 	tcase_add_test(tc, partial_window_leaves_the_vector_page_to_the_guest);
 	tcase_add_test(tc, isolation_checker_catches_a_widened_entry);
+	tcase_add_test(tc, global_section_is_shared_with_a_new_space);
+	tcase_add_test(tc, tlbiasid_keeps_global_sections_tlbi_mva_does_not);
+	tcase_add_test(tc, no_global_copy_across_regimes);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 300);
 	tcase_add_test(model, model_small_pool);
