@@ -198,7 +198,7 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
 {
 	struct pv_shadow_root *rt = &vm->shadow.space[s].root[view];
 	uint32_t *l1 = root_l1(vm, rt), *bm = root_bitmap(vm, s, view);
-	uint32_t sum = 0;
+	uint32_t sum = 0, lo = L1_ENTRIES, hi = 0;
 	bool any = false;
 
 	for (unsigned w = 0; w < BM_GSUM; w++) {
@@ -216,9 +216,7 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
 		bm[w] = bm[BM_GLOBAL + w] = keep;
 		sum |= keep ? PV_BIT(w / 4) : 0;
 		bits &= ~keep;
-		if (!bits)
-			continue;
-		any = true;
+		any |= bits != 0;
 		while (bits) {
 			uint32_t idx = w * 32 + (uint32_t)__builtin_ctz(bits);
 			uint32_t slot;
@@ -235,12 +233,17 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
 					l2_free(vm, slot);
 			}
 			l1[idx] = 0;
+			lo = idx < lo ? idx : lo;
+			hi = idx + 1;
 		}
 	}
 	bm[BM_GSUM] = sum;
 	if (!any)
 		return;
-	clean(vm, l1, L1_BYTES);
+	/* The span of entries unlinked, not all 16 KiB: a TLBIASID after
+	 * fork and every eviction come here (a partial MiB cleans itself). */
+	if (lo < hi)
+		clean(vm, &l1[lo], 4 * (hi - lo));
 	if (retire)
 		rt->asid_gen = 0;
 	else
