@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Cache and TLB maintenance loops in one trap (cmo_loop.h): decode the loop after
- * the trapped MCR against a table of patterns and shapes, run its register
- * arithmetic in temporaries, then commit what one trap per iteration would
- * have left. Nothing before the commit has a side effect; the commit
- * cannot fail.
+ * Cache and TLB maintenance loops in one trap (cmo_loop.h): decode the
+ * loop after the trapped MCR against a table of patterns and shapes, run
+ * its register arithmetic in temporaries, then commit what one trap per
+ * iteration would have left. Nothing before the commit has a side effect;
+ * the commit cannot fail.
  */
 #include "cmo_loop.h"
 
