@@ -265,9 +265,8 @@ bool pv_cmo_loop_run(struct pv_vcpu *vcpu, const struct pv_insn *mcr)
 		.coproc = mcr->coproc, .opc1 = mcr->opc1, .crn = mcr->crn,
 		.crm = mcr->crm, .opc2 = mcr->opc2,
 	};
-	uint32_t pc = vcpu->r[15], cpsr = vcpu->cpsr, bound = 0;
+	uint32_t pc = vcpu->r[15], cpsr = vcpu->cpsr, bound = 0, w;
 	struct lins l[LOOP_LEN];
-	const uint8_t *p8;
 	struct plan p;
 	unsigned s;
 
@@ -290,11 +289,7 @@ bool pv_cmo_loop_run(struct pv_vcpu *vcpu, const struct pv_insn *mcr)
 	for (unsigned k = 0; k < LOOP_LEN; k++) {
 		uint32_t at = pc + 4 * (k + 1);
 
-		p8 = pv_itlb_fetch(vcpu, at, 4);
-		if (!p8 || !decode((uint32_t)p8[0] | (uint32_t)p8[1] << 8 |
-					   (uint32_t)p8[2] << 16 |
-					   (uint32_t)p8[3] << 24,
-				   at, &l[k]))
+		if (!pv_itlb_fetch_word(vcpu, at, &w) || !decode(w, at, &l[k]))
 			return false;
 	}
 	for (s = 0; s < PV_ARRAY_SIZE(shapes); s++)

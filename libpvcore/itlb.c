@@ -99,6 +99,17 @@ const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size)
 	return hva + (va & 0xfffu);
 }
 
+bool pv_itlb_fetch_word(struct pv_vcpu *vcpu, uint32_t va, uint32_t *w)
+{
+	const uint8_t *p = pv_itlb_fetch(vcpu, va, 4);
+
+	if (!p)
+		return false;
+	*w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	     (uint32_t)p[3] << 24;
+	return true;
+}
+
 /* What a data walk checked: the effective privilege and the access kind. */
 static uint8_t data_key(const struct pv_vcpu *vcpu, unsigned acc)
 {

@@ -88,6 +88,13 @@ struct pv_vcpu;
 const uint8_t *pv_itlb_fetch(struct pv_vcpu *vcpu, uint32_t va, unsigned size);
 
 /*
+ * pv_itlb_fetch_word() - the A32 word at guest @va as an instruction fetch
+ * would read it (little-endian), through pv_itlb_fetch(); false where that
+ * returns NULL. For the trap path's look-ahead at the words after a trap.
+ */
+bool pv_itlb_fetch_word(struct pv_vcpu *vcpu, uint32_t va, uint32_t *w);
+
+/*
  * pv_dtlb_find() - the cached translation for a data access of @size
  * bytes at guest @va with PV_ACC_* @acc (READ/WRITE, optionally USER), or
  * NULL on a miss. Never walks: a miss takes the full path, which then calls

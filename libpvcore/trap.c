@@ -321,15 +321,13 @@ static void emulate_at_pc(struct trap_result *r, struct pv_vcpu *vcpu,
 	r->insn = word;
 	r->info = info;
 	r->patched = patched;
-	/* The head of a cache-maintenance loop: the loop in this one trap. */
+	/*
+	 * A raw MCR may head more work for this one trap: a cache or TLB
+	 * maintenance loop, or a context switch's writes after CONTEXTIDR.
+	 */
 	if (insn->cls == PV_IC_CP_MOVE && !patched &&
-	    mmio_reason == PV_TR_COUNT && pv_cmo_loop_run(vcpu, insn)) {
-		r->out = pv_out_resume();
-		return;
-	}
-	/* A context switch's CONTEXTIDR write: the writes after it too. */
-	if (insn->cls == PV_IC_CP_MOVE && !patched &&
-	    mmio_reason == PV_TR_COUNT && pv_trap_chain_run(vcpu, insn)) {
+	    mmio_reason == PV_TR_COUNT &&
+	    (pv_cmo_loop_run(vcpu, insn) || pv_trap_chain_run(vcpu, insn))) {
 		r->out = pv_out_resume();
 		return;
 	}

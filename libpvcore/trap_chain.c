@@ -74,18 +74,6 @@ struct step {
 	uint32_t val;
 };
 
-/* The word at @va as the guest's next fetch there sees it, or false. */
-static bool fetch(struct pv_vcpu *vcpu, uint32_t va, uint32_t *w)
-{
-	const uint8_t *p = pv_itlb_fetch(vcpu, va, 4);
-
-	if (!p)
-		return false;
-	*w = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	     (uint32_t)p[3] << 24;
-	return true;
-}
-
 /* Decode @w into @s: false if it does not belong in a chain. */
 static bool decode(const struct pv_vcpu *vcpu, uint32_t w, struct step *s)
 {
@@ -163,7 +151,7 @@ bool pv_trap_chain_run(struct pv_vcpu *vcpu, const struct pv_insn *mcr)
 	s[0].val = vcpu->r[mcr->rt];
 	/* The words after it, from RAM the guest may execute. */
 	for (k = 1; k < PV_TRAP_CHAIN_MAX; k++) {
-		if (!fetch(vcpu, pc + 4 * k, &w) || !decode(vcpu, w, &s[k]))
+		if (!pv_itlb_fetch_word(vcpu, pc + 4 * k, &w) || !decode(vcpu, w, &s[k]))
 			break;
 		if (!s[k].reg)
 			continue;

@@ -443,6 +443,18 @@ START_TEST(long_loop_resumes_at_the_mcr)
 }
 END_TEST
 
+/* Guest MMU on with the L1 table at @l1pa, domain 0 a client; the code
+ * (CODE_PA) at 0xc0001000, which the table must map. */
+static void guest_mmu_on(uint32_t l1pa)
+{
+	cpu->cp15.ttbr0 = l1pa;
+	cpu->cp15.dacr = 1u;
+	cpu->cp15.sctlr |= PV_SCTLR_M;
+	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_SCTLR | PV_SHADOW_CTX_TTBR0 |
+				   PV_SHADOW_CTX_DACR);
+	code_va = 0xc0001000u;
+}
+
 /* With the guest MMU on: sections, small pages, holes, a non-RAM page. */
 START_TEST(translation_holes_are_skipped_alike)
 {
@@ -464,12 +476,7 @@ START_TEST(translation_holes_are_skipped_alike)
 		l2[i] = ((i % 7 == 5 ? 0x01000000u : FAKE_RAM_BASE + 0x300000u) +
 			 (i << 12)) | 1u << 4 | 2u;
 	}
-	cpu->cp15.ttbr0 = l1pa;
-	cpu->cp15.dacr = 1u;
-	cpu->cp15.sctlr |= PV_SCTLR_M;
-	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_SCTLR | PV_SHADOW_CTX_TTBR0 |
-				   PV_SHADOW_CTX_DACR);
-	code_va = 0xc0001000u;
+	guest_mmu_on(l1pa);
 	srandom(3000);
 	for (unsigned it = 0; it < 20; it++) {
 		random_start(&st);
@@ -518,12 +525,7 @@ static void tlb_setup(void)
 			l2[256 * m + i] = (FAKE_RAM_BASE + 0x200000u +
 					   (m << 20) + (i << 12)) | 1u << 4 | 2u;
 	}
-	cpu->cp15.ttbr0 = l1pa;
-	cpu->cp15.dacr = 1u;
-	cpu->cp15.sctlr |= PV_SCTLR_M;
-	pv_shadow_ctx_changed(cpu, PV_SHADOW_CTX_SCTLR | PV_SHADOW_CTX_TTBR0 |
-				   PV_SHADOW_CTX_DACR);
-	code_va = 0xc0001000u;
+	guest_mmu_on(l1pa);
 	probe_tlb = true;
 }
 
