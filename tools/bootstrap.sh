@@ -21,6 +21,7 @@ packages=(
 	valgrind                                     # callgrind benchmarks
 	gdb-multiarch cpio                           # debugging, initramfs
 	binutils-arm-none-eabi                       # objdump cross-checks
+	flex bison bc                                # the Thumb-2 test kernel (mk-thumb2-kernel)
 )
 
 missing=()

@@ -179,20 +179,24 @@ def guest_kernel():
     return kernels[-1]
 
 
-def linux_images(out, bootargs, extra=(), native_dtb=True):
+def linux_images(out, bootargs, extra=(), native_dtb=True, kernel=None):
     """tools/mk-linux-image.sh into @out with @bootargs and the initramfs
     additions @extra ("<path>=<file or dir>", PV_INITRAMFS_EXTRA), then the
-    native tree (bench/native-dtb.sh). Returns {vmm, kernel, dtb, initrd}:
+    native tree (bench/native-dtb.sh). @kernel: a zImage to patch and boot
+    instead of Debian's (PV_KERNEL). Returns {vmm, kernel, dtb, initrd}:
     pvbm's image and what the native run boots."""
     src = pathlib.Path(need_env("PV_SOURCE_ROOT", "run through meson test"))
     pkgs = need_env("PV_GUEST_PKGS", "configure the native build with "
                     "-Dguest_pkgs=<dir>/guest")
-    kernel = guest_kernel()
     armnone = need_env("PV_BAREMETAL_DIR", "configure with -Dbaremetal_dir")
     pvpatch = need_env("PV_PVPATCH", "run through meson test")
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PV_INITRAMFS_EXTRA=" ".join(extra))
+    if kernel is None:
+        kernel = guest_kernel()
+    else:
+        env["PV_KERNEL"] = str(kernel)
     run_tool([src / "tools/mk-linux-image.sh", armnone, pvpatch, pkgs, out,
               bootargs], "tools/mk-linux-image.sh", env=env)
     if native_dtb:

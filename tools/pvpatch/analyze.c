@@ -53,6 +53,7 @@ struct ctx {
 	struct region reg[4];
 	int nreg;
 	uint32_t nvec; /* vector tables found (main + Spectre-BHB variants) */
+	int vec_isa;   /* vectors_at(): 1 A32, 2 Thumb */
 	struct range *rg;
 	size_t nrg;
 	struct work *wl;
@@ -112,9 +113,13 @@ static void push(struct ctx *c, uint32_t va, int thumb)
 	c->nwl++;
 }
 
+static uint32_t dbg_cur;
 static void mark_data(struct ctx *c, uint32_t va, uint32_t len)
 {
 	uint32_t off;
+
+	if (getenv("PVPATCH_DEBUG_AT") && strtoul(getenv("PVPATCH_DEBUG_AT"), 0, 16) - va < len)
+		fprintf(stderr, "mark_data %08x len %u from %p cur %08x\n", va, len, __builtin_return_address(0), dbg_cur);
 
 	va &= ~1u;
 	for (uint32_t i = 0; i < len; i += 2)
@@ -173,6 +178,13 @@ static bool is_text(const struct ctx *c, uint32_t va)
 	uint32_t off;
 
 	return va2off(c, va & ~1u, 2, &off) && (c->st[off / 2] & S_TEXT);
+}
+
+/* A Thumb-2 kernel: its vectors are Thumb, or (no vectors found) its
+ * functions were detected or declared Thumb. */
+static bool thumb_kernel(const struct ctx *c)
+{
+	return c->vec_isa == 2 || (!c->vec_isa && c->img->thumb_default);
 }
 
 /* ---- A32 flow --------------------------------------------------------- */
@@ -245,6 +257,9 @@ struct adr_track {
 static void adr_mark(struct ctx *c, uint32_t va, uint32_t len)
 {
 	uint32_t off;
+
+	if (getenv("PVPATCH_DEBUG_AT") && strtoul(getenv("PVPATCH_DEBUG_AT"), 0, 16) - va < len)
+		fprintf(stderr, "adr_mark %08x len %u\n", va, len);
 
 	for (uint32_t i = 0; i < len; i += 2)
 		if (va2off(c, (va & ~1u) + i, 2, &off))
@@ -334,6 +349,11 @@ static void flow_arm(struct ctx *c, uint32_t va)
 		c->st[off / 2] |= S_ARM;
 		c->st[off / 2 + 1] |= S_TAIL;
 		c->r->ncode++;
+		/* adr rX, L + 1; bx rX: on in Thumb at L (a Thumb-2 kernel's
+		 * A32 entry points switch over this way). */
+		if ((w & 0x0FFFFFD0u) == 0x012FFF10u && adr.left[w & 15] &&
+		    (adr.val[w & 15] & 1))
+			push(c, adr.val[w & 15] & ~1u, 1);
 		adr_step(c, &adr, w, pc);
 		cond = w >> 28;
 		al = cond == 0xE;
@@ -472,9 +492,96 @@ static bool t32(uint16_t hw1)
 	return (hw1 >> 11) >= 0x1D;
 }
 
+/*
+ * Thumb "adr rX, L" followed by a load from [rX] (rule 7 for Thumb-2
+ * kernels): GCC loads 64-bit constants with adr + ldrd, and compiles
+ * switches to "adr rX, table; ldr.w pc, [rX, rM, lsl #2]" whose table
+ * holds the cases' addresses (Thumb, bit 0 set): those are data, and each
+ * is a path. Tracking is as in adr_step().
+ */
+static void t_adr_step(struct ctx *c, struct adr_track *t, uint16_t hw1, uint16_t hw2,
+		       int len, uint32_t pc)
+{
+	uint32_t a = 0, n = 0, rn = 16, wr[3] = { 16, 16, 16 };
+
+	if (len == 2) {
+		rn = hw1 >> 3 & 7;
+		if ((hw1 & 0xF800) == 0x6800 && t->left[rn]) { /* LDR imm5 */
+			a = t->val[rn] + (hw1 >> 6 & 0x1F) * 4u;
+			n = 4;
+		} else if ((hw1 & 0xF800) == 0xC800 && t->left[hw1 >> 8 & 7]) { /* LDM */
+			a = t->val[hw1 >> 8 & 7];
+			n = 4u * (uint32_t)__builtin_popcount(hw1 & 0xFF);
+		}
+		wr[0] = hw1 & 7;
+		wr[1] = hw1 >> 8 & 7;
+		wr[2] = (hw1 & 0xFF00) == 0x4600 || (hw1 & 0xFF00) == 0x4400 ?
+			(hw1 & 7) | (hw1 >> 4 & 8) : 16; /* mov/add hi */
+	} else {
+		uint32_t u = hw1 >> 7 & 1, i8 = (hw2 & 0xFFu) * 4;
+
+		rn = hw1 & 15;
+		if (t->left[rn] && (hw1 & 0xFE50) == 0xE850 && (hw1 & 0x0120)) { /* LDRD */
+			a = t->val[rn] + ((hw1 & 0x100) ? (u ? i8 : -i8) : 0);
+			n = 8;
+		} else if (t->left[rn] && (hw1 & 0xFFF0) == 0xF8D0) { /* LDR imm12 */
+			a = t->val[rn] + (hw2 & 0xFFFu);
+			n = 4;
+		} else if (t->left[rn] && (hw1 & 0xFFD0) == 0xE890) { /* LDM.W */
+			a = t->val[rn];
+			n = 4u * (uint32_t)__builtin_popcount(hw2 & 0xDFFF);
+		} else if (t->left[rn] && (hw1 & 0xFF30) == 0xED10 && (hw2 & 0x0E00) == 0x0A00) {
+			a = t->val[rn] + (u ? i8 : -i8); /* VLDR */
+			n = (hw2 & 0x100) ? 8 : 4;
+		} else if (t->left[rn] && (hw1 & 0xFFB0) == 0xF920) { /* VLD1 multiple */
+			static const uint8_t nregs[16] = { [2] = 4, [6] = 3, [7] = 1, [10] = 2 };
+
+			a = t->val[rn];
+			n = 8u * nregs[hw2 >> 8 & 15];
+		} else if (t->left[rn] && (hw1 & 0xFFF0) == 0xF850 && (hw2 & 0x0FF0) == 0x0020) {
+			/* ldr rT, [rX, rM, lsl #2]: a table of code addresses. */
+			uint32_t v, at = t->val[rn];
+
+			while (lit32(c, at, &v) && is_text(c, v) && at - t->val[rn] < 4096) {
+				mark_data(c, at, 4);
+				push(c, v & ~1u, (int)(v & 1));
+				at += 4;
+			}
+		}
+		wr[0] = hw2 >> 8 & 15;
+		wr[1] = hw2 >> 12 & 15;
+		wr[2] = rn;
+	}
+	if (n)
+		adr_mark(c, a & ~3u, n);
+	for (int r = 0; r < 16; r++)
+		if (t->left[r]) {
+			t->left[r]--;
+			if ((uint32_t)r == wr[0] || (uint32_t)r == wr[1] || (uint32_t)r == wr[2])
+				t->left[r] = 0;
+		}
+	/* A branch ends all tracking. */
+	if ((len == 2 && ((hw1 & 0xF000) == 0xD000 || (hw1 & 0xF800) == 0xE000 ||
+			  (hw1 & 0xF500) == 0xB100 || (hw1 & 0xFF00) == 0x4700)) ||
+	    (len == 4 && (hw1 & 0xF800) == 0xF000 && (hw2 & 0x8000)))
+		memset(t->left, 0, sizeof(t->left));
+	if (len == 2 && (hw1 & 0xF800) == 0xA000) { /* ADR T1 */
+		t->val[hw1 >> 8 & 7] = (pc & ~3u) + (hw1 & 0xFFu) * 4;
+		t->left[hw1 >> 8 & 7] = 4;
+	} else if (len == 4 && ((hw1 & 0xFBFF) == 0xF20F || (hw1 & 0xFBFF) == 0xF2AF) &&
+		   !(hw2 & 0x8000) && (hw2 >> 8 & 15) < 13) { /* ADR T2/T3 */
+		uint32_t imm = (hw1 >> 10 & 1) << 11 | (hw2 >> 12 & 7) << 8 | (hw2 & 0xFF);
+
+		t->val[hw2 >> 8 & 15] = (pc & ~3u) + ((hw1 & 0x00A0) ? -imm : imm);
+		t->left[hw2 >> 8 & 15] = 4;
+	}
+}
+
 static void flow_thumb(struct ctx *c, uint32_t va)
 {
 	int it = 0; /* instructions left in the current IT block */
+	struct adr_track adr = { { 0 }, { 0 } };
+	uint32_t cmp_reg = 0, cmp_imm = 0, cmp_left = 0; /* a recent cmp rN, #imm */
 
 	for (;;) {
 		uint32_t off, pc = va + 4;
@@ -485,6 +592,11 @@ static void flow_thumb(struct ctx *c, uint32_t va)
 		if (!va2off(c, va, 2, &off) || !(c->st[off / 2] & S_TEXT))
 			return;
 		if (c->st[off / 2] & (S_ARM | S_THUMB | S_TAIL))
+			return;
+		/* Proved data ends a Thumb path: a literal pool after a call
+		 * not yet known to be noreturn. Decoding it would mark more
+		 * "literals" and teach false noreturns from them. */
+		if (c->st[off / 2] & S_DATA)
 			return;
 		hw1 = rd16(c->img->data + off);
 		len = t32(hw1) ? 4 : 2;
@@ -503,6 +615,19 @@ static void flow_thumb(struct ctx *c, uint32_t va)
 		    ((hw1 & 0xFFF0) == 0xF7F0 && (hw2 & 0xF000) == 0xA000))
 			return; /* UDF / BUG() */
 		c->r->ncode++;
+		dbg_cur = va;
+		t_adr_step(c, &adr, hw1, hw2, len, pc);
+		if (cmp_left)
+			cmp_left--;
+		if (len == 2 && (hw1 & 0xF800) == 0x2800) { /* cmp rN, #imm8 */
+			cmp_reg = hw1 >> 8 & 7;
+			cmp_imm = hw1 & 0xFF;
+			cmp_left = 3;
+		} else if (len == 4 && (hw1 & 0xFFF0) == 0xF1B0 && (hw2 & 0xFF00) == 0x0F00) {
+			cmp_reg = hw1 & 15; /* cmp.w rN, #imm8 (no rotation) */
+			cmp_imm = hw2 & 0xFF;
+			cmp_left = 3;
+		}
 		if (len == 2) {
 			if ((hw1 & 0xF000) == 0xD000 && (hw1 & 0x0F00) < 0x0E00) {
 				push(c, pc + (uint32_t)((int32_t)(int8_t)(hw1 & 0xFF) * 2), 1);
@@ -512,6 +637,8 @@ static void flow_thumb(struct ctx *c, uint32_t va)
 			} else if ((hw1 & 0xF500) == 0xB100) { /* CBZ/CBNZ */
 				push(c, pc + ((hw1 >> 2 & 0x3E) | (hw1 >> 3 & 0x40)), 1); /* i:imm5:0 */
 			} else if ((hw1 & 0xFF80) == 0x4700) { /* BX */
+				if (hw1 == 0x4778) /* bx pc: on in A32 */
+					push(c, pc & ~3u, 0);
 				stop = 1;
 			} else if ((hw1 & 0xFF87) == 0x4687 || (hw1 & 0xFF87) == 0x4487) {
 				stop = 1; /* mov/add pc, rM */
@@ -552,6 +679,11 @@ static void flow_thumb(struct ctx *c, uint32_t va)
 						stop = 1;
 					} else if ((hw2 & 0x5000) == 0x5000) { /* BL */
 						push(c, pc + imm, 1);
+						if (!cond_exec) {
+							note_call(c, va | 1, pc + imm);
+							if (is_noreturn(c, pc + imm))
+								stop = 1;
+						}
 					} else { /* BLX to ARM */
 						push(c, (pc & ~3u) + imm, 0);
 					}
@@ -586,11 +718,16 @@ static void flow_thumb(struct ctx *c, uint32_t va)
 				mark_data(c, (hw1 & 0x80) ? (pc & ~3u) + i8 : (pc & ~3u) - i8,
 					  (hw2 >> 8 & 0xF) == 11 ? 8 : 4);
 			} else if (hw1 == 0xE8DF && (hw2 & 0xFFE0) == 0xF000) {
-				/* TBB/TBH [pc, rM]: a table of forward offsets follows. */
+				/* TBB/TBH [pc, rM]: a table of forward offsets follows.
+				 * Its length is the bound GCC checks just before
+				 * ("cmp rM, #n; bhi default"); without one, the table
+				 * ends where the first case starts. */
 				int h = !!(hw2 & 0x10);
-				uint32_t tab = pc, lim = 0xFFFFFFFFu, i, eoff;
+				uint32_t tab = pc, lim = 0xFFFFFFFFu, i, eoff, max = 1024;
 
-				for (i = 0; tab + (i + 1) * (h + 1u) <= lim && i < 1024; i++) {
+				if (cmp_left && cmp_reg == (hw2 & 15u))
+					max = cmp_imm + 1;
+				for (i = 0; tab + (i + 1) * (h + 1u) <= lim && i < max; i++) {
 					uint32_t ev;
 
 					if (!va2off(c, tab + i * (h + 1u), h + 1u, &eoff))
@@ -693,32 +830,59 @@ static bool map_data(const struct pvp_image *img, uint32_t va)
 	off = start - img->base;
 	if (len > 64 || len > img->size - off)
 		return true;
+	/* One word between code, that no load reads (a literal is marked by
+	 * its load anyway): an instruction the assembler was given as data,
+	 * like opcodes-virt.h's __ERET and __MSR_ELR_HYP, which the kallsyms
+	 * and System.map views see as code too. */
+	if (len == 4 && img->maps[lo].kind != 'd')
+		return false;
 	return !all_traps(img->data + off, len);
 }
 
-/* Is this an A32 vector table (7 branches and one ldr pc at word 2, all
- * reaching the stubs page when placed at 0xffff0000)? */
-static bool vectors_at(const uint8_t *d, size_t size, size_t off)
+/* A Thumb B.W (T4) at @va: its target, or 0 if @w is not one. @w holds
+ * the first halfword in bits 0-15, as rd32() reads it. */
+static uint32_t t32_b_target(uint32_t w, uint32_t va)
 {
+	uint32_t h1 = w & 0xFFFF, h2 = w >> 16, s, i1, i2, imm;
+
+	if ((h1 & 0xF800) != 0xF000 || (h2 & 0xD000) != 0x9000)
+		return 0;
+	s = h1 >> 10 & 1;
+	i1 = !((h2 >> 13 & 1) ^ s);
+	i2 = !((h2 >> 11 & 1) ^ s);
+	imm = s << 24 | i1 << 23 | i2 << 22 | (h1 & 0x3FFu) << 12 | (h2 & 0x7FFu) << 1;
+	return va + 4 + (uint32_t)((int32_t)(imm << 7) >> 7);
+}
+
+/*
+ * Is there a vector table at @off: 7 branches and, at word 2, an ldr pc
+ * from the stubs page's first words (the Spectre-BHB variants load from
+ * stubs + 4 and + 8), all reaching the stubs page when placed at
+ * 0xffff0000? A32 (B, LDR pc) is 1; Thumb-2 kernels take exceptions in
+ * Thumb state (SCTLR.TE) and have B.W and LDR.W pc: 2; none is 0.
+ */
+static int vectors_at(const uint8_t *d, size_t size, size_t off)
+{
+	int a32 = 1, t32 = 1;
+
 	if (off + 32 > size)
-		return false;
-	for (int i = 0; i < 8; i++) {
-		uint32_t w = rd32(d + off + 4 * (size_t)i), t;
+		return 0;
+	for (uint32_t i = 0; i < 8; i++) {
+		uint32_t w = rd32(d + off + 4 * (size_t)i), va = VECTORS_VA + 4 * i, t;
 
 		if (i == 2) {
-			/* The Spectre-BHB variants load from stubs + 4 and + 8. */
-			if ((w & 0xFFFFF000u) != 0xE59FF000u ||
-			    VECTORS_VA + 8 + 8 + (w & 0xFFF) - STUBS_VA > 8)
-				return false;
+			uint32_t lit_a = va + 8 + (w & 0xFFF), lit_t = va + 4 + ((w >> 16) & 0xFFF);
+
+			a32 &= (w & 0xFFFFF000u) == 0xE59FF000u && lit_a - STUBS_VA <= 8;
+			t32 &= (w & 0xF000FFFFu) == 0xF000F8DFu && lit_t - STUBS_VA <= 8;
 			continue;
 		}
-		if ((w & 0xFF000000u) != 0xEA000000u)
-			return false;
-		t = VECTORS_VA + 4 * (uint32_t)i + 8 + (uint32_t)((int32_t)(w << 8) >> 6);
-		if (t < STUBS_VA || t >= STUBS_VA + 0x1000)
-			return false;
+		t = va + 8 + (uint32_t)((int32_t)(w << 8) >> 6);
+		a32 &= (w & 0xFF000000u) == 0xEA000000u && t - STUBS_VA < 0x1000;
+		t = t32_b_target(w, va);
+		t32 &= t - STUBS_VA < 0x1000;
 	}
-	return true;
+	return a32 ? 1 : t32 ? 2 : 0;
 }
 
 static int find_runtime_code(struct ctx *c)
@@ -738,7 +902,8 @@ static int find_runtime_code(struct ctx *c)
 					"System.map does not match it");
 		voff = vs->addr - img->base;
 		soff = ss->addr - img->base;
-		if (!vectors_at(img->data, img->size, voff))
+		c->vec_isa = vectors_at(img->data, img->size, voff);
+		if (!c->vec_isa)
 			return pvp_errf(c->e, PV_ECORRUPT,
 					"no vector table at __vectors_start (0x%08x): "
 					"System.map does not match the image", vs->addr);
@@ -754,7 +919,8 @@ static int find_runtime_code(struct ctx *c)
 		 * The first match is .vectors; the Spectre-BHB variants follow
 		 * it, and .stubs follows them. */
 		for (size_t o = 0; o + 32 <= img->size; o += 4) {
-			if (!vectors_at(img->data, img->size, o))
+			c->vec_isa = vectors_at(img->data, img->size, o);
+			if (!c->vec_isa)
 				continue;
 			voff = (uint32_t)o;
 			soff = voff + 32;
@@ -804,6 +970,36 @@ static int range_cmp(const void *a, const void *b)
 	const struct range *x = a, *y = b;
 
 	return x->va < y->va ? -1 : x->va > y->va;
+}
+
+/*
+ * Without an ELF's mapping symbols, the A32 code of a Thumb-2 kernel:
+ * - the kuser helpers, which user space calls in ARM state (ABI);
+ * - entry points that firmware or the boot loader enters in ARM state
+ *   (stext, secondary_startup_arm, cpu_resume_arm, mcpm_entry_point): they
+ *   start with "adr rX, 1f + 1; bx rX", the switch to Thumb (head.S's
+ *   badr + bx), which as Thumb would be nonsense.
+ */
+static bool a32_in_thumb_kernel(const struct ctx *c, uint32_t va)
+{
+	const struct pvp_sym *ks = pvp_find_sym(c->img, "__kuser_helper_start");
+	const struct pvp_sym *ke = pvp_find_sym(c->img, "__kuser_helper_end");
+	uint32_t off, w0, w1;
+
+	if (ks && ke && va >= ks->addr && va < ke->addr)
+		return true;
+	if (!va2off(c, va, 8, &off))
+		return false;
+	w0 = rd32(c->img->data + off);
+	w1 = rd32(c->img->data + off + 4);
+	return (w0 & 0xFFFF0F01u) == 0xE28F0001u && w1 == (0xE12FFF10u | (w0 >> 12 & 15));
+}
+
+/* Could @w point into the kernel: its Image or the 16 MiB of data and
+ * bss after it (kallsyms lists no data symbols to bound them)? */
+static bool kernel_ptr(const struct ctx *c, uint32_t w)
+{
+	return (w & ~1u) - c->img->base < c->img->size + (16u << 20);
 }
 
 /* Turn the symbol list into text ranges: [sym, next symbol address). */
@@ -860,7 +1056,7 @@ static int build_ranges(struct ctx *c)
 		if (img->nmaps && map_kind(img, s->addr) == 't')
 			thumb = 1;
 		if (img->thumb_default && !img->nmaps && !thumb && img->symsrc != PVP_SYM_ELF)
-			thumb = 1;
+			thumb = !a32_in_thumb_kernel(c, s->addr);
 		if (size && s->addr + size < end && s->addr + size > s->addr) {
 			/* ELF: bytes after a sized function that no symbol
 			 * claims (padding, a weak function whose symbol the
@@ -877,13 +1073,14 @@ static int build_ranges(struct ctx *c)
 			return PV_ENOMEM;
 	}
 	if (c->r->stubs_off && !range_of(c, VECTORS_VA)) {
-		if (add_range(c, &cap, (struct range){ VECTORS_VA, VECTORS_VA + 32, "vectors", 0, 0 }))
+		if (add_range(c, &cap, (struct range){ VECTORS_VA, VECTORS_VA + 32, "vectors", 0,
+						       c->vec_isa == 2 }))
 			return PV_ENOMEM;
 	}
 	if (c->r->stubs_off && !range_of(c, STUBS_VA)) {
 		/* No stub symbols (kallsyms): the stubs page is one range. */
 		if (add_range(c, &cap, (struct range){ STUBS_VA, STUBS_VA + c->reg[2].size,
-						       "vector_stubs", 0, 0 }))
+						       "vector_stubs", 0, c->vec_isa == 2 }))
 			return PV_ENOMEM;
 	}
 	qsort(c->rg, c->nrg, sizeof(*c->rg), range_cmp);
@@ -993,7 +1190,9 @@ static int collect(struct ctx *c)
 		const struct range *g = &c->rg[i];
 		uint32_t step = g->thumb ? 2 : 4;
 
-		for (uint32_t va = g->va; va < g->end && va >= g->va; va += step) {
+		/* Reached code advances by its own length: a range may switch
+		 * ISA (head.S's A32 entry goes on in Thumb). */
+		for (uint32_t va = g->va, next; va < g->end && va >= g->va; va = next) {
 			uint32_t off, raw, patched = 0;
 			uint16_t flags = 0;
 			struct pv_insn in;
@@ -1004,9 +1203,11 @@ static int collect(struct ctx *c)
 			if (!va2off(c, va, 2, &off))
 				break;
 			s = c->st[off / 2];
+			next = va + (s & S_TAIL ? 2 : step);
 			if (s & S_TAIL)
 				continue;
 			if (s & S_ARM) {
+				next = va + 4;
 				if (!va2off(c, va, 4, &off))
 					continue;
 				raw = rd32(img->data + off);
@@ -1015,6 +1216,8 @@ static int collect(struct ctx *c)
 				uint16_t hw1 = rd16(img->data + off), hw2 = 0;
 
 				len = t32(hw1) ? 4 : 2;
+				if (s & S_THUMB)
+					next = va + (uint32_t)len;
 				if (len == 4 && va2off(c, va, 4, &off))
 					hw2 = rd16(img->data + off + 2);
 				raw = len == 4 ? (uint32_t)hw1 << 16 | hw2 : hw1;
@@ -1031,7 +1234,7 @@ static int collect(struct ctx *c)
 			    ((flags & PV_SITE_THUMB) && len == 4 && pv_patch_is_marker_t32(raw, &mk)) ||
 			    ((flags & PV_SITE_T16) && pv_patch_is_marker_t16((uint16_t)raw, &mk)) ||
 			    pvp_is_self_word(raw, flags))
-				if ((s & (S_ARM | S_THUMB)) || !(s & S_DATA))
+				if (!(s & (S_DATA | S_ADRD | S_LABEL)))
 					return pvp_errf(c->e, PV_EEXIST,
 							"0x%08x in %s holds pvpatch trap 0x%08x: the image "
 							"is already patched", va, g->name, raw);
@@ -1139,8 +1342,21 @@ static bool smpalt_entry_loose(struct ctx *c, uint32_t off)
 		return false;
 	tgt = va + rd32(c->img->data + off);
 	rep = rd32(c->img->data + off + 4);
+	if (thumb_kernel(c)) /* Thumb targets are halfword-aligned */
+		return tgt != va && !(tgt & 1) && va2off(c, tgt, 4, &toff) &&
+		       !is_text(c, va + 4 + rep);
 	return tgt != va && !(tgt & 3) && va2off(c, tgt, 4, &toff) &&
 	       !t_in(c, va + 4 + rep);
+}
+
+/* Decode an .alt.smp.init word (an SMP instruction or its replacement) in
+ * the kernel's instruction set; Thumb ones are stored hw1 first (a T16
+ * one is padded with a nop). */
+static int smpalt_decode(const struct ctx *c, uint32_t w, struct pv_insn *in)
+{
+	if (thumb_kernel(c))
+		return pv_decode_thumb((uint16_t)w, (uint16_t)(w >> 16), in);
+	return pv_decode_arm(w, in);
 }
 
 /* Is it one by shape: both words unconditional instructions, the target in
@@ -1155,6 +1371,13 @@ static bool smpalt_entry_ok(struct ctx *c, uint32_t off)
 	rel = rd32(c->img->data + off);
 	rep = rd32(c->img->data + off + 4);
 	tgt = va + rel;
+	if (thumb_kernel(c)) {
+		if (!is_text(c, tgt) || !va2off(c, tgt, 4, &toff))
+			return false;
+		w = rd32(c->img->data + toff);
+		return w != rep && smpalt_decode(c, rep, &in) != PV_EUNDEF &&
+		       smpalt_decode(c, w, &in) != PV_EUNDEF;
+	}
 	if (!t_in(c, tgt) || !va2off(c, tgt, 4, &toff))
 		return false;
 	w = rd32(c->img->data + toff);
@@ -1188,8 +1411,8 @@ static void smpalt_check_span(struct ctx *c, uint32_t start, uint32_t end)
 		c->r->smpalt_entries++;
 		for (int k = 0; k < 4; k++)
 			c->st[off / 2 + (uint32_t)k] |= S_DATA;
-		if (pv_decode_arm(rep, &in) == 0 && pv_insn_class_sensitive((enum pv_insn_class)in.cls))
-			add_unsure(c, (struct pvp_unsure){ tgt, rep, in.cls, 0,
+		if (smpalt_decode(c, rep, &in) == 0 && pv_insn_class_sensitive((enum pv_insn_class)in.cls))
+			add_unsure(c, (struct pvp_unsure){ tgt, rep, in.cls, thumb_kernel(c),
 				   "__smpalt", "SMP_ON_UP replacement is sensitive" });
 	}
 	c->r->smpalt_checked = 1;
@@ -1240,6 +1463,7 @@ static void runtime_tables(struct ctx *c)
 {
 	const uint8_t *d = c->img->data;
 	size_t n = c->img->size & ~(size_t)3;
+	bool tk = thumb_kernel(c);
 
 	for (size_t p = 0; p + 12 <= n; p += 4) {
 		size_t q = p, cnt = 0;
@@ -1247,36 +1471,48 @@ static void runtime_tables(struct ctx *c)
 		if (c->st[p / 2] & S_TEXT)
 			continue; /* the tables live in data sections */
 		/* A pointer in data to an unsymbolled function (ops tables):
-		 * accepted only where a push prologue starts, which is code. */
+		 * accepted only where a push prologue starts, which is code
+		 * (Thumb: an odd pointer to push {.., lr} or push.w {.., lr}). */
 		{
 			uint32_t v = rd32(d + p), off, w;
 
-			if (t_in(c, v) && va2off(c, v, 4, &off)) {
+			if (!tk && t_in(c, v) && va2off(c, v, 4, &off)) {
 				w = rd32(d + off);
 				if ((w & 0xFFFF4000u) == 0xE92D4000u || w == 0xE52DE004u) {
 					push(c, v, 0);
 					c->r->nfptr++;
 				}
+			} else if (tk && (v & 3) == 1 && is_text(c, v) && va2off(c, v & ~1u, 4, &off)) {
+				w = rd32(d + off);
+				if ((w & 0xFF00) == 0xB500 || (w & 0x4000FFFFu) == 0x4000E92Du) {
+					push(c, v & ~1u, 1);
+					c->r->nfptr++;
+				}
 			}
 		}
 
-		/* jump labels */
+		/* jump labels: the static key's nop or branch (nop.w / b.w in
+		 * a Thumb-2 kernel) */
 		for (; q + 12 <= n; q += 12) {
 			uint32_t code = rd32(d + q), tgt = rd32(d + q + 4), w, off;
 
-			if (!t_in(c, code) || !t_in(c, tgt) || !va2off(c, code, 4, &off))
+			if (tk ? (code & 1) || (tgt & 1) || !is_text(c, code) || !is_text(c, tgt) :
+				 !t_in(c, code) || !t_in(c, tgt))
+				break;
+			if (!va2off(c, code, 4, &off))
 				break;
 			w = rd32(d + off);
-			if (w != 0xE320F000u && w != 0xE1A00000u &&
-			    !((w & 0xFF000000u) == 0xEA000000u &&
-			      code + 8 + (uint32_t)((int32_t)(w << 8) >> 6) == tgt))
+			if (tk ? w != 0x8000F3AFu && t32_b_target(w, code) != tgt :
+				 w != 0xE320F000u && w != 0xE1A00000u &&
+				 !((w & 0xFF000000u) == 0xEA000000u &&
+				   code + 8 + (uint32_t)((int32_t)(w << 8) >> 6) == tgt))
 				break;
 			cnt++;
 		}
 		if (cnt >= 4) {
 			for (size_t k = p; k < q; k += 12) {
-				push(c, rd32(d + k) + 4, 0);
-				push(c, rd32(d + k + 4), 0);
+				push(c, rd32(d + k) + 4, tk);
+				push(c, rd32(d + k + 4), tk);
 				mark_data(c, c->img->base + (uint32_t)k, 12);
 			}
 			c->r->njump += cnt;
@@ -1285,11 +1521,17 @@ static void runtime_tables(struct ctx *c)
 		}
 		/* exception table */
 		for (q = p, cnt = 0; q + 8 <= n; q += 8) {
-			uint32_t insn = rd32(d + q), fix = rd32(d + q + 4), off;
+			uint32_t insn = rd32(d + q), fix = rd32(d + q + 4), off, w;
 			struct pv_insn in;
 
-			if (!t_in(c, insn) || !t_in(c, fix) || !va2off(c, insn, 4, &off) ||
-			    pv_decode_arm(rd32(d + off), &in) != 0 ||
+			if (tk ? (insn & 1) || (fix & 1) || !is_text(c, insn) || !is_text(c, fix) :
+				 !t_in(c, insn) || !t_in(c, fix))
+				break;
+			if (!va2off(c, insn, 4, &off))
+				break;
+			w = rd32(d + off);
+			if ((tk ? pv_decode_thumb((uint16_t)w, (uint16_t)(w >> 16), &in) :
+				  pv_decode_arm(w, &in)) != 0 ||
 			    (in.cls != PV_IC_LOAD && in.cls != PV_IC_STORE &&
 			     in.cls != PV_IC_LDRT_STRT && in.cls != PV_IC_LDM &&
 			     in.cls != PV_IC_STM && in.cls != PV_IC_LDREX && in.cls != PV_IC_STREX))
@@ -1298,7 +1540,7 @@ static void runtime_tables(struct ctx *c)
 		}
 		if (cnt >= 4) {
 			for (size_t k = p; k < q; k += 8) {
-				push(c, rd32(d + k + 4), 0);
+				push(c, rd32(d + k + 4), tk);
 				mark_data(c, c->img->base + (uint32_t)k, 8);
 			}
 			c->r->nextable += cnt;
@@ -1329,21 +1571,27 @@ static void run_flow(struct ctx *c)
 			c->r->nfuncs++;
 		}
 	if (c->r->stubs_off) {
+		int th = c->vec_isa == 2;
+
 		for (uint32_t v = 0; v < 32; v += 4)
-			push(c, VECTORS_VA + v, 0);
+			push(c, VECTORS_VA + v, th);
 		/* The Spectre-BHB vector variants are copied over the same page on
 		 * affected CPUs; their own words are branches (not sensitive), but
 		 * the stubs they reach must be analysed too. */
 		for (uint32_t k = 1; k < c->nvec; k++)
 			for (uint32_t v = 0; v < 32; v += 4) {
 				uint32_t w = rd32(c->img->data + c->r->vectors_off + 32 * k + v), lit;
+				uint32_t va = VECTORS_VA + v, la = th ? va + 4 + (w >> 16 & 0xFFF) :
+								       va + 8 + (w & 0xFFF);
 
-				if ((w & 0xFF000000u) == 0xEA000000u)
-					push(c, VECTORS_VA + v + 8 +
-					     (uint32_t)((int32_t)(w << 8) >> 6), 0);
-				else if ((w & 0xFFFFF000u) == 0xE59FF000u &&
-					 lit32(c, VECTORS_VA + v + 8 + (w & 0xFFF), &lit)) {
-					mark_data(c, VECTORS_VA + v + 8 + (w & 0xFFF), 4);
+				if (!th && (w & 0xFF000000u) == 0xEA000000u)
+					push(c, va + 8 + (uint32_t)((int32_t)(w << 8) >> 6), 0);
+				else if (th && t32_b_target(w, va))
+					push(c, t32_b_target(w, va), 1);
+				else if (((!th && (w & 0xFFFFF000u) == 0xE59FF000u) ||
+					  (th && (w & 0xF000FFFFu) == 0xF000F8DFu)) &&
+					 lit32(c, la, &lit)) {
+					mark_data(c, la, 4);
 					if (is_text(c, lit))
 						push(c, lit & ~1u, lit & 1);
 				}
@@ -1421,16 +1669,31 @@ static int learn_noreturn(struct ctx *c)
 		return 1;
 	}
 	for (size_t i = 0; i < c->ncalls; i++) {
-		uint32_t next = c->calls[i].va + 4, off;
+		uint32_t next = (c->calls[i].va & ~1u) + 4, off;
+		bool thumb = c->calls[i].va & 1, data;
 
 		if (!va2off(c, next, 4, &off))
 			continue;
+		/* A Thumb literal pool is word-aligned: a nop may pad it. */
+		if (thumb && (next & 2) && rd16(c->img->data + off) == 0xBF00) {
+			next += 2;
+			if (!va2off(c, next, 4, &off))
+				continue;
+		}
 		/* Not "followed by the next function": hand-written entry code
 		 * calls a helper and returns into the next symbol on purpose. */
 		/* A trap word after the call (BUG(), even where a $d region
-		 * covers it) means the call returns. */
-		if ((c->st[off / 2] & S_DATA) &&
-		    (rd32(c->img->data + off) & 0xFFF000F0u) != 0xE7F000F0u) {
+		 * covers it) means the call returns. In Thumb code, data read
+		 * through adr (a 64-bit constant) is evidence too. */
+		if (thumb)
+			data = (c->st[off / 2] & (S_DATA | S_ADRD)) &&
+			       (rd16(c->img->data + off) & 0xFF00) != 0xDE00 &&
+			       !((rd16(c->img->data + off) & 0xFFF0) == 0xF7F0 &&
+				 (rd16(c->img->data + off + 2) & 0xF000) == 0xA000);
+		else
+			data = (c->st[off / 2] & S_DATA) &&
+			       (rd32(c->img->data + off) & 0xFFF000F0u) != 0xE7F000F0u;
+		if (data) {
 			c->noret[n++] = (uint32_t)c->calls[i].thumb;
 			if (getenv("PVPATCH_DEBUG"))
 				fprintf(stderr, "noreturn: call at 0x%08x to 0x%08x\n",
@@ -1501,17 +1764,28 @@ int pvp_analyze(const struct pvp_image *img, struct pvp_result *r,
 	}
 	/* Assembler data labels in .text carry text symbols too (kallsyms
 	 * cannot tell them apart): a symbol that does not start with a
-	 * plausible unconditional ARM instruction is data, not an entry. */
+	 * plausible unconditional ARM instruction is data, not an entry.
+	 * Thumb code has no condition field: there, a symbol whose first word
+	 * is zero, or whose first two words both point into the kernel
+	 * (sys_call_table, __mmap_switched_data), is data. */
 	for (size_t i = 0; i < c.nrg; i++) {
 		uint32_t off, w;
 		struct pv_insn in;
 
-		if (!c.rg[i].entry || c.rg[i].thumb || !va2off(&c, c.rg[i].va, 4, &off))
+		if (!c.rg[i].entry || !va2off(&c, c.rg[i].va, 4, &off))
 			continue;
 		w = rd32(img->data + off);
-		if (w != 0 && ((w >> 28) == 0xE || (w >> 28) == 0xF) &&
-		    pv_decode_arm(w, &in) != PV_EUNDEF)
+		if (c.rg[i].thumb) {
+			uint32_t w1 = 0;
+
+			if (w != 0 && !(va2off(&c, c.rg[i].va, 8, &off) &&
+					kernel_ptr(&c, w) &&
+					kernel_ptr(&c, w1 = rd32(img->data + off + 4))))
+				continue;
+		} else if (w != 0 && ((w >> 28) == 0xE || (w >> 28) == 0xF) &&
+			   pv_decode_arm(w, &in) != PV_EUNDEF) {
 			continue;
+		}
 		c.rg[i].entry = 0;
 		r->ndatalabels++;
 		for (uint32_t v = c.rg[i].va; v < c.rg[i].end && v >= c.rg[i].va; v += 2)

@@ -460,9 +460,29 @@ static int load_elf(const uint8_t *in, size_t len, struct pvp_image *img,
 
 /* ---- top level -------------------------------------------------------- */
 
-/* How many of (up to 512 sampled) function symbols start like ARM code
- * (a push, a stack adjust, a return, a branch) if data[0] sits at @base? */
-static uint32_t base_score(const struct pvp_image *img, uint32_t base)
+/* Does @w start like an A32 function (a push, push {lr} for ftrace, a
+ * stack adjust, mov ip, sp, a return, a branch)? */
+static bool a32_prologue(uint32_t w)
+{
+	return (w & 0xFFFF0000u) == 0xE92D0000u || w == 0xE52DE004u ||
+	       (w & 0xFFFFF000u) == 0xE24DD000u || w == 0xE12FFF1Eu ||
+	       w == 0xE1A0C00Du || (w & 0x0F000000u) == 0x0A000000u;
+}
+
+/* Does the halfword pair @w (first halfword in bits 0-15) start like a
+ * Thumb function: push {.., lr}, push.w {.., lr}, sub sp, bx lr, a b/b.w? */
+static bool t32_prologue(uint32_t w)
+{
+	uint16_t h1 = (uint16_t)w, h2 = (uint16_t)(w >> 16);
+
+	return (h1 & 0xFF00) == 0xB500 || (h1 == 0xE92D && (h2 & 0x4000)) ||
+	       (h1 & 0xFF80) == 0xB080 || h1 == 0x4770 || (h1 & 0xF800) == 0xE000 ||
+	       ((h1 & 0xF800) == 0xF000 && (h2 & 0xD000) == 0x9000);
+}
+
+/* How many of (up to 512 sampled) function symbols start like A32 code
+ * (@thumb: like Thumb code) if data[0] sits at @base? */
+static uint32_t base_score(const struct pvp_image *img, uint32_t base, bool thumb)
 {
 	uint32_t score = 0;
 	size_t step = img->nsyms / 512 + 1;
@@ -475,9 +495,7 @@ static uint32_t base_score(const struct pvp_image *img, uint32_t base)
 		    s->addr - base + 4 > img->size)
 			continue;
 		w = rd32(img->data + (s->addr - base));
-		if ((w & 0xFFFF0000u) == 0xE92D0000u || w == 0xE52DE004u ||
-		    (w & 0xFFFFF000u) == 0xE24DD000u || w == 0xE12FFF1Eu ||
-		    w == 0xE1A0C00Du || (w & 0x0F000000u) == 0x0A000000u)
+		if (thumb ? t32_prologue(w) : a32_prologue(w))
 			score++;
 	}
 	return score;
@@ -499,7 +517,7 @@ static int set_base(struct pvp_image *img, struct pvp_err *e)
 		return pvp_errf(e, PV_ECORRUPT, "no symbols: cannot place the Image");
 	lo = img->syms[0].addr & ~0xFFFu;
 	for (uint32_t d = 0; d <= (32u << 20) && d <= lo; d += 0x1000) {
-		uint32_t sc = base_score(img, lo - d);
+		uint32_t sc = base_score(img, lo - d, false) + base_score(img, lo - d, true);
 
 		if (sc > best) {
 			best = sc;
@@ -524,6 +542,19 @@ static int set_base(struct pvp_image *img, struct pvp_err *e)
 		pvp_sort_syms(img);
 	}
 	return 0;
+}
+
+/*
+ * Without an ELF nothing says which instruction set the functions use: a
+ * Thumb-2 kernel (CONFIG_THUMB2_KERNEL) is told apart by its prologues.
+ * Its few A32 pieces (the entry, the kuser helpers) are analyze.c's.
+ */
+static void detect_isa(struct pvp_image *img)
+{
+	img->prologues_a32 = base_score(img, img->base, false);
+	img->prologues_t32 = base_score(img, img->base, true);
+	if (img->prologues_t32 > 2 * img->prologues_a32 && img->prologues_t32 >= 16)
+		img->thumb_default = 1;
 }
 
 /*
@@ -567,6 +598,9 @@ static int check_link_address(const struct pvp_image *img, struct pvp_err *e)
 		for (int k = 0; k < 5; k++) {
 			uint32_t v = w - (uint32_t)delta[k];
 
+			/* A Thumb kernel's code pointers carry bit 0. */
+			if (img->thumb_default && (v & 3) == 1)
+				v &= ~1u;
 			if (!(v & 3) && v >= lo && v <= hi &&
 			    (bits[(v - lo) / 32] >> ((v - lo) / 4 % 8) & 1))
 				hits[k]++;
@@ -647,6 +681,8 @@ int pvp_load(const uint8_t *in, size_t len, enum pvp_format fmt,
 	pvp_sort_syms(img);
 	if (fmt != PVP_FMT_ELF)
 		rc = set_base(img, e);
+	if (!rc && fmt != PVP_FMT_ELF)
+		detect_isa(img);
 	if (!rc && img->symsrc == PVP_SYM_KALLSYMS)
 		rc = check_link_address(img, e);
 	if (rc)

@@ -158,7 +158,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "pvpatch: %s: %s\n", in, e.msg[0] ? e.msg : pv_strerror(rc));
 		return 1;
 	}
-	img.thumb_default = thumb;
+	if (thumb)
+		img.thumb_default = 1;
+	else if (img.thumb_default)
+		printf("pvpatch: %s: a Thumb-2 kernel (%u of the sampled function symbols "
+		       "start with Thumb prologues, %u with A32 ones)\n", in,
+		       img.prologues_t32, img.prologues_a32);
 	rc = pvp_analyze(&img, &res, &e);
 	if (rc) {
 		fprintf(stderr, "pvpatch: %s: %s\n", in, e.msg[0] ? e.msg : pv_strerror(rc));

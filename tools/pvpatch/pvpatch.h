@@ -62,7 +62,11 @@ struct pvp_image {
 	enum pvp_format format; /* what the input turned out to be */
 	const char *payload;    /* zImage: the payload's compressor ("XZ", ...) */
 	size_t payload_off;     /* zImage: where that payload starts */
-	int thumb_default; /* treat functions without ISA info as Thumb */
+	int thumb_default; /* treat functions without ISA info as Thumb: set
+			    * by pvp_load() when Thumb prologues dominate
+			    * (no ELF), or by the caller (--thumb) */
+	uint32_t prologues_a32, prologues_t32; /* sampled function starts that
+						* look like either ISA (no ELF) */
 	int table_only;    /* write class markers only, no self-describing words */
 	uint32_t *entries; /* extra code entries (bit 0: Thumb), e.g. a module's
 			    * jump-label targets; owned, may be NULL */
