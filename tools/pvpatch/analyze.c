@@ -113,13 +113,9 @@ static void push(struct ctx *c, uint32_t va, int thumb)
 	c->nwl++;
 }
 
-static uint32_t dbg_cur;
 static void mark_data(struct ctx *c, uint32_t va, uint32_t len)
 {
 	uint32_t off;
-
-	if (getenv("PVPATCH_DEBUG_AT") && strtoul(getenv("PVPATCH_DEBUG_AT"), 0, 16) - va < len)
-		fprintf(stderr, "mark_data %08x len %u from %p cur %08x\n", va, len, __builtin_return_address(0), dbg_cur);
 
 	va &= ~1u;
 	for (uint32_t i = 0; i < len; i += 2)
@@ -257,9 +253,6 @@ struct adr_track {
 static void adr_mark(struct ctx *c, uint32_t va, uint32_t len)
 {
 	uint32_t off;
-
-	if (getenv("PVPATCH_DEBUG_AT") && strtoul(getenv("PVPATCH_DEBUG_AT"), 0, 16) - va < len)
-		fprintf(stderr, "adr_mark %08x len %u\n", va, len);
 
 	for (uint32_t i = 0; i < len; i += 2)
 		if (va2off(c, (va & ~1u) + i, 2, &off))
@@ -615,7 +608,6 @@ static void flow_thumb(struct ctx *c, uint32_t va)
 		    ((hw1 & 0xFFF0) == 0xF7F0 && (hw2 & 0xF000) == 0xA000))
 			return; /* UDF / BUG() */
 		c->r->ncode++;
-		dbg_cur = va;
 		t_adr_step(c, &adr, hw1, hw2, len, pc);
 		if (cmp_left)
 			cmp_left--;
