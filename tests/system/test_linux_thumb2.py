@@ -108,6 +108,13 @@ def test_every_input_path_agrees(patched):
         assert img == base_img, f"{name}'s patched Image differs from the ELF's"
     for name, (out, _, _, unsure) in patched.items():
         assert set(unsure.values()) <= MAY_BE_UNSURE, f"{name}:\n{out}"
+    # SMP_ON_UP: the symbols bound the table on the ELF and map paths,
+    # its shape on the kallsyms path (where .ARM.exidx looks alike).
+    alt = {name: re.search(r"SMP_ON_UP: (\d+) \.alt\.smp\.init entries", v[0])
+           for name, v in patched.items()}
+    assert all(alt.values()), {n: v[0] for n, v in patched.items()}
+    assert len({m.group(1) for m in alt.values()}) == 1, \
+        {n: m.group(1) for n, m in alt.items()}
     # The ELF knows head.S's eret is data: fewer reports, never more.
     assert set(patched["elf"][3]) <= set(patched["map"][3])
 

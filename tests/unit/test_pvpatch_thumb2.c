@@ -16,7 +16,8 @@
  *   each case a path;
  * - "bx pc" goes on in A32;
  * - a table of code pointers in text (sys_call_table) is data;
- * - __jump_table entries whose code is nop.w make their targets paths.
+ * - __jump_table entries whose code is nop.w make their targets paths;
+ * - SMP_ON_UP found by shape ends where .ARM.exidx begins.
  *
  * The real kernel is the system test tests/system/test_linux_thumb2.py.
  */
@@ -230,6 +231,7 @@ static void build(void)
 	}
 	o_jl_target = 0x308;
 	sym(0x380, 'T', "_etext");
+	/* (t_smp, below, sits at 0x370.) */
 
 	/* Thumb vectors: B.W to the stubs, LDR.W pc at word 2. */
 	sym(VEC, 'A', "__vectors_start");
@@ -248,7 +250,37 @@ static void build(void)
 	put_t32(o_stub_mrs, 0xF3FF8E00u);     /* mrs lr, SPSR */
 	o_stub_subs = o_stub_mrs + 4;
 	put_t32(o_stub_subs, 0xF3DE8F04u);    /* subs pc, lr, #4 */
-	sym(0xA00, 'D', "__stubs_end_data");
+
+	/* SMP_ON_UP, found by shape (no __smpalt symbols): twelve entries
+	 * for a dmb ish, whose replacements are nop.w, a T16 bx lr padded
+	 * with a nop, and a flags word of the proc_info tables; then
+	 * .ARM.exidx-like {prel31, unwind word} pairs, which must not be
+	 * taken for more entries. */
+	o = 0x370;
+	sym(o, 't', "t_smp");
+	put_t32(o, 0xF3BF8F5Bu);             /* dmb ish */
+	put16(o + 4, T_BX_LR);
+	for (uint32_t i = 0; i < 12; i++) {
+		uint32_t e = 0xA00 + 8 * i;
+
+		put32(e, o - e);
+		put32(e + 4, i == 5 ? 0xBF004770u : i == 7 ? 0xD0091010u : 0x8000F3AFu);
+	}
+	sym(0xB00, 'D', "some_data");
+	for (uint32_t i = 0; i < 12; i++) {
+		uint32_t e = 0xA60 + 8 * i, f = 0xC00 + 8 * i; /* init text */
+		char n[16];
+
+		snprintf(n, sizeof(n), "t_init%u", i);
+		sym(f, 't', n);
+		put16(f, T_PUSH_R4_LR);
+		put16(f + 2, T_NOP);
+		put16(f + 4, T_POP_R4_PC);
+		put16(f + 6, T_NOP);
+		put32(e, f - e);                  /* prel31, forward */
+		put32(e + 4, i % 3 == 2 ? 1 : 0x80B0B0B0u);
+	}
+	sym(0xC60, 'D', "more_data");
 }
 
 static void analyse(struct pvp_image *img, struct pvp_result *r)
@@ -414,6 +446,26 @@ START_TEST(thumb_jump_labels)
 }
 END_TEST
 
+START_TEST(smpalt_by_shape_not_exidx)
+{
+	struct pvp_image img;
+	struct pvp_result r;
+
+	build();
+	analyse(&img, &r);
+	ck_assert_int_eq(r.smpalt_checked, 1);
+	ck_assert_uint_eq(r.smpalt_entries, 12);
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+	/* The same with EXIDX_CANTUNWIND first. */
+	put32(0xA60 + 4, 1);
+	analyse(&img, &r);
+	ck_assert_uint_eq(r.smpalt_entries, 12);
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+}
+END_TEST
+
 static Suite *thumb2_suite(void)
 {
 	Suite *s = suite_create("patch-thumb2");
@@ -428,6 +480,7 @@ static Suite *thumb2_suite(void)
 	tcase_add_test(tc, bx_pc_goes_on_in_a32);
 	tcase_add_test(tc, pointer_table_in_text_is_data);
 	tcase_add_test(tc, thumb_jump_labels);
+	tcase_add_test(tc, smpalt_by_shape_not_exidx);
 	suite_add_tcase(s, tc);
 	return s;
 }

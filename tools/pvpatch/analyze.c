@@ -1334,9 +1334,16 @@ static bool smpalt_entry_loose(struct ctx *c, uint32_t off)
 		return false;
 	tgt = va + rd32(c->img->data + off);
 	rep = rd32(c->img->data + off + 4);
-	if (thumb_kernel(c)) /* Thumb targets are halfword-aligned */
+	/* Thumb targets are halfword-aligned. A Thumb-2 kernel also has
+	 * .ARM.exidx, {prel31 to a function, unwind word}, of the same shape.
+	 * Its unwind words are 1 (EXIDX_CANTUNWIND) or compact data
+	 * 0x80/0x81/0x82......, whose low halfword is no T32 instruction, so
+	 * no replacement: a T32 instruction, a T16 one that ALT_UP() pads
+	 * with a nop (0xbf00......), or a flags word. */
+	if (thumb_kernel(c))
 		return tgt != va && !(tgt & 1) && va2off(c, tgt, 4, &toff) &&
-		       !is_text(c, va + 4 + rep);
+		       !is_text(c, va + 4 + rep) && rep != 1 &&
+		       (rep >> 24 < 0x80 || rep >> 24 > 0x82 || t32((uint16_t)rep));
 	return tgt != va && !(tgt & 3) && va2off(c, tgt, 4, &toff) &&
 	       !t_in(c, va + 4 + rep);
 }
