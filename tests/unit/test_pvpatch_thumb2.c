@@ -295,6 +295,22 @@ static void analyse(struct pvp_image *img, struct pvp_result *r)
 			r->unsure[i].word, r->unsure[i].sym, r->unsure[i].why);
 }
 
+/* Every test starts from the fixture, analysed; teardown frees it. */
+static struct pvp_image img;
+static struct pvp_result r;
+
+static void setup(void)
+{
+	build();
+	analyse(&img, &r);
+}
+
+static void teardown(void)
+{
+	pvp_result_free(&r);
+	pvp_image_free(&img);
+}
+
 /* A Thumb site of class @cls at Image offset @off. */
 static void want_site(const struct pvp_result *r, uint32_t off, enum pv_insn_class cls,
 		      bool thumb)
@@ -309,40 +325,21 @@ static void want_site(const struct pvp_result *r, uint32_t off, enum pv_insn_cla
 
 START_TEST(isa_detected_from_prologues)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r);
 	ck_assert_int_eq(img.thumb_default, 1);
 	ck_assert_uint_ge(img.prologues_t32, 16);
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
 START_TEST(a32_entry_goes_on_in_thumb)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r);
 	want_site(&r, o_mrs, PV_IC_MRS, true);
 	want_site(&r, o_msr, PV_IC_MSR, true);
 	want_site(&r, o_cpsie, PV_IC_CPS, true);
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
 START_TEST(thumb_vectors_and_stubs)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r);
 	ck_assert_uint_eq(r.vectors_off, VEC);
 	ck_assert_uint_eq(r.stubs_off, STUBS);
 	want_site(&r, o_stub_mrs, PV_IC_MRS, true);
@@ -350,119 +347,69 @@ START_TEST(thumb_vectors_and_stubs)
 	/* ... and at their run-time addresses. */
 	ck_assert_ptr_nonnull(site_at(&r, 0xFFFF1020u));
 	ck_assert_ptr_nonnull(site_at(&r, 0xFFFF1024u));
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
+/* (The fixture analysed without "already patched" at 0xDE82.) */
 START_TEST(adr_ldrd_constant_is_data)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r); /* no "already patched" at 0xDE82 */
 	ck_assert_ptr_null(site_at(&r, BASE + o_pool + 4));
 	ck_assert(!unsure_at(&r, BASE + o_pool + 4));
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
 START_TEST(tbh_table_bounded_by_cmp)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r);
 	want_site(&r, o_case0, PV_IC_WFI, true);
 	want_site(&r, o_case1, PV_IC_CPS, true);
 	ck_assert_ptr_null(site_at(&r, BASE + o_decoy));
 	ck_assert(unsure_at(&r, BASE + o_decoy));
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
 START_TEST(adr_ldr_pc_table)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r);
 	want_site(&r, o_pcase, PV_IC_CPS, true);
 	/* The table's halfwords are not decoded. */
 	ck_assert_ptr_null(site_at(&r, BASE + o_table));
 	ck_assert_ptr_null(site_at(&r, BASE + o_table + 2));
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
 START_TEST(bx_pc_goes_on_in_a32)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r);
 	want_site(&r, o_arm_cpsid, PV_IC_CPS, false);
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
+/* (The fixture analysed without "already patched" at 0xDE81.) */
 START_TEST(pointer_table_in_text_is_data)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r); /* no "already patched" at 0xDE81 */
 	ck_assert_uint_ge(r.ndatalabels, 1);
 	for (uint32_t o = 0x2c0; o < 0x2cc; o += 2)
 		ck_assert_msg(!site_at(&r, BASE + o) && !unsure_at(&r, BASE + o), "+0x%x", o);
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
 START_TEST(thumb_jump_labels)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r);
 	ck_assert_uint_eq(r.njump, 4);
 	for (uint32_t i = 0; i < 4; i++)
 		want_site(&r, o_jl_target + 16 * i, PV_IC_CPS, true);
 	/* Only the decoy is left over. */
 	ck_assert_uint_eq(r.nunsure, 1);
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
 START_TEST(smpalt_by_shape_not_exidx)
 {
-	struct pvp_image img;
-	struct pvp_result r;
-
-	build();
-	analyse(&img, &r);
 	ck_assert_int_eq(r.smpalt_checked, 1);
 	ck_assert_uint_eq(r.smpalt_entries, 12);
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 	/* The same with EXIDX_CANTUNWIND first. */
+	teardown();
 	put32(0xA60 + 4, 1);
 	analyse(&img, &r);
 	ck_assert_uint_eq(r.smpalt_entries, 12);
-	pvp_result_free(&r);
-	pvp_image_free(&img);
 }
 END_TEST
 
@@ -470,6 +417,8 @@ static Suite *thumb2_suite(void)
 {
 	Suite *s = suite_create("patch-thumb2");
 	TCase *tc = tcase_create("pvpatch-thumb2");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
 
 	tcase_add_test(tc, isa_detected_from_prologues);
 	tcase_add_test(tc, a32_entry_goes_on_in_thumb);
