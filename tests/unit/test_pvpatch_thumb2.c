@@ -108,6 +108,20 @@ static bool unsure_at(const struct pvp_result *r, uint32_t va)
 	return false;
 }
 
+/* A small Thumb function at @off, named @prefix@i: push {r4, lr}; nop;
+ * pop {r4, pc}; nop. */
+static void thumb_fn(uint32_t off, const char *prefix, uint32_t i)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%s%u", prefix, i);
+	sym(off, 't', n);
+	put16(off, T_PUSH_R4_LR);
+	put16(off + 2, T_NOP);
+	put16(off + 4, T_POP_R4_PC);
+	put16(off + 6, T_NOP);
+}
+
 /* Offsets of what the checks look at. */
 static uint32_t o_mrs, o_msr, o_cpsie, o_stub_mrs, o_stub_subs, o_pool, o_case0, o_case1,
 	o_decoy, o_pcase, o_arm_cpsid, o_table, o_jl_target;
@@ -137,17 +151,8 @@ static void build(void)
 	put16(0x01e, T_BX_LR);
 
 	/* Twenty Thumb functions: the prologues tell the ISA. */
-	for (uint32_t i = 0; i < 20; i++) {
-		char n[16];
-
-		o = 0x100 + 8 * i;
-		snprintf(n, sizeof(n), "fill%u", i);
-		sym(o, 't', n);
-		put16(o, T_PUSH_R4_LR);
-		put16(o + 2, T_NOP);
-		put16(o + 4, T_POP_R4_PC);
-		put16(o + 6, T_NOP);
-	}
+	for (uint32_t i = 0; i < 20; i++)
+		thumb_fn(0x100 + 8 * i, "fill", i);
 
 	/* adr r7, K; ldrd r6, r7, [r7]; bx lr; K: a 64-bit constant. */
 	o = 0x200;
@@ -269,14 +274,8 @@ static void build(void)
 	sym(0xB00, 'D', "some_data");
 	for (uint32_t i = 0; i < 12; i++) {
 		uint32_t e = 0xA60 + 8 * i, f = 0xC00 + 8 * i; /* init text */
-		char n[16];
 
-		snprintf(n, sizeof(n), "t_init%u", i);
-		sym(f, 't', n);
-		put16(f, T_PUSH_R4_LR);
-		put16(f + 2, T_NOP);
-		put16(f + 4, T_POP_R4_PC);
-		put16(f + 6, T_NOP);
+		thumb_fn(f, "t_init", i);
 		put32(e, f - e);                  /* prel31, forward */
 		put32(e + 4, i % 3 == 2 ? 1 : 0x80B0B0B0u);
 	}

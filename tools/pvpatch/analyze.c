@@ -972,10 +972,9 @@ static int range_cmp(const void *a, const void *b)
  *   start with "adr rX, 1f + 1; bx rX", the switch to Thumb (head.S's
  *   badr + bx), which as Thumb would be nonsense.
  */
-static bool a32_in_thumb_kernel(const struct ctx *c, uint32_t va)
+static bool a32_in_thumb_kernel(const struct ctx *c, const struct pvp_sym *ks,
+				const struct pvp_sym *ke, uint32_t va)
 {
-	const struct pvp_sym *ks = pvp_find_sym(c->img, "__kuser_helper_start");
-	const struct pvp_sym *ke = pvp_find_sym(c->img, "__kuser_helper_end");
 	uint32_t off, w0, w1;
 
 	if (ks && ke && va >= ks->addr && va < ke->addr)
@@ -998,6 +997,9 @@ static bool kernel_ptr(const struct ctx *c, uint32_t w)
 static int build_ranges(struct ctx *c)
 {
 	const struct pvp_image *img = c->img;
+	/* Looked up once: pvp_find_sym() is a linear search. */
+	const struct pvp_sym *kuser_s = pvp_find_sym(img, "__kuser_helper_start");
+	const struct pvp_sym *kuser_e = pvp_find_sym(img, "__kuser_helper_end");
 	size_t cap = 0;
 
 	for (size_t i = 0; i < img->nsyms;) {
@@ -1048,7 +1050,7 @@ static int build_ranges(struct ctx *c)
 		if (img->nmaps && map_kind(img, s->addr) == 't')
 			thumb = 1;
 		if (img->thumb_default && !img->nmaps && !thumb && img->symsrc != PVP_SYM_ELF)
-			thumb = !a32_in_thumb_kernel(c, s->addr);
+			thumb = !a32_in_thumb_kernel(c, kuser_s, kuser_e, s->addr);
 		if (size && s->addr + size < end && s->addr + size > s->addr) {
 			/* ELF: bytes after a sized function that no symbol
 			 * claims (padding, a weak function whose symbol the
