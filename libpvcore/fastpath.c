@@ -51,6 +51,25 @@ _Static_assert(OFF(xret_sp) == PV_FAST_XRET_SP, "fastpath.h");
 _Static_assert(OFF(xret_lr) == PV_FAST_XRET_LR, "fastpath.h");
 _Static_assert(OFF(xret_spsr) == PV_FAST_XRET_SPSR, "fastpath.h");
 _Static_assert(OFF(n_xret) == PV_FAST_N_XRET, "fastpath.h");
+_Static_assert(OFF(ctx_ttbr0) == PV_FAST_CTX_TTBR0, "fastpath.h");
+_Static_assert(OFF(ctx_contextidr) == PV_FAST_CTX_CONTEXTIDR, "fastpath.h");
+_Static_assert(OFF(ctx_mask) == PV_FAST_CTX_MASK, "fastpath.h");
+_Static_assert(OFF(ctx_space) == PV_FAST_CTX_SPACE, "fastpath.h");
+_Static_assert(OFF(n_ctx) == PV_FAST_N_CTX, "fastpath.h");
+_Static_assert(OFF(n_chain) == PV_FAST_N_CHAIN, "fastpath.h");
+_Static_assert(OFF(ctx_tab) == PV_FAST_CTX_TAB, "fastpath.h");
+#define EOFF(f) __builtin_offsetof(struct pv_fast_ctx, f)
+_Static_assert(EOFF(key) == PV_FAST_CTX_E_KEY, "fastpath.h");
+_Static_assert(EOFF(asid) == PV_FAST_CTX_E_ASID, "fastpath.h");
+_Static_assert(EOFF(k_ttbr0) == PV_FAST_CTX_E_K_TTBR0, "fastpath.h");
+_Static_assert(EOFF(k_asid) == PV_FAST_CTX_E_K_ASID, "fastpath.h");
+_Static_assert(EOFF(u_ttbr0) == PV_FAST_CTX_E_U_TTBR0, "fastpath.h");
+_Static_assert(EOFF(u_asid) == PV_FAST_CTX_E_U_ASID, "fastpath.h");
+_Static_assert(EOFF(part_doms) == PV_FAST_CTX_E_PART_DOMS, "fastpath.h");
+_Static_assert(EOFF(stamp) == PV_FAST_CTX_E_STAMP, "fastpath.h");
+_Static_assert(EOFF(space) == PV_FAST_CTX_E_SPACE, "fastpath.h");
+_Static_assert(EOFF(gt) == PV_FAST_CTX_E_GT, "fastpath.h");
+_Static_assert(sizeof(struct pv_fast_ctx) == PV_FAST_CTX_E_SIZE, "fastpath.h");
 _Static_assert(PV_BOARD_GT_OFFSET == 0x200u, "fastpath.h: the GT words");
 _Static_assert(sizeof(struct pv_fast) == PV_FAST_SIZE, "fastpath.h");
 /* The constants the assembly uses, from the core's own definitions. */
@@ -97,7 +116,7 @@ static uint32_t sites_allow(const struct pv_patch_table *t)
 {
 	uint32_t ok = PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK |
 		      PV_FAST_GT_OK | PV_FAST_VFP_OK | PV_FAST_BP_OK |
-		      PV_FAST_TTBR1_OK | PV_FAST_XRET_OK;
+		      PV_FAST_TTBR1_OK | PV_FAST_XRET_OK | PV_FAST_CTX_OK;
 	struct pv_patch_site self;
 	struct pv_insn in;
 
@@ -134,6 +153,7 @@ int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
 		return PV_EINVAL; /* the vCPU pages are guest-kernel-writable */
 	vcpu->fast = fast;
 	vcpu->fast_allow = sites_allow(cfg->patch_sites);
+	vcpu->fast_ctx_gen = 0; /* the struct's table is rebuilt */
 	if (fast)
 		pv_memset(fast, 0, sizeof(*fast));
 	return 0;
@@ -169,7 +189,8 @@ static bool gt_walk(struct pv_vcpu *vcpu, uint32_t va, uint64_t page)
  * The global timer for the fast read: the kernel's own mapping of its
  * page, from the translation cache, and the counter as clock + offset.
  */
-static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f)
+static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f,
+			bool *clock_ok)
 {
 	struct pv_vm *vm = vcpu->vm;
 	uint32_t tick, va;
@@ -177,18 +198,22 @@ static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f)
 
 	uint64_t page = vm->cfg.board->periph_base & ~0xfffu;
 
+	*clock_ok = false;
 	if (!f->gt_clock_ns ||
 	    !pv_a9_gt_linear(&vm->dev.timers, &tick, &off) ||
 	    tick != f->gt_clock_ns)
 		return 0;
+	/* Current whenever the clock is: a fast context switch may turn the
+	 * path on again without the core. */
+	*clock_ok = true;
+	f->gt_off_lo = (uint32_t)off;
+	f->gt_off_hi = (uint32_t)(off >> 32);
 	if (!pv_dtlb_kernel_device(vcpu, page, f->gt_va, &va) &&
 	    !(gt_walk(vcpu, f->gt_va, page) &&
 	      pv_dtlb_kernel_device(vcpu, page, f->gt_va, &va)))
 		return 0;
 	vcpu->fast_gt_tlbi = vm->shadow.tlbi_gen;
 	f->gt_va = va;
-	f->gt_off_lo = (uint32_t)off;
-	f->gt_off_hi = (uint32_t)(off >> 32);
 	return PV_FAST_GT_OK;
 }
 
@@ -212,16 +237,17 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 {
 	struct pv_fast *f = vcpu->fast;
 	uint32_t mode = vcpu->cpsr & PV_PSR_M_MASK, sctlr = vcpu->cp15.sctlr;
-	uint32_t ttbr0[PV_VIEW_COUNT], asid[PV_VIEW_COUNT], ok;
-	bool lines = vcpu->irq_line || vcpu->fiq_line;
+	uint32_t ttbr0[PV_VIEW_COUNT], asid[PV_VIEW_COUNT], ok, gt;
+	bool lines = vcpu->irq_line || vcpu->fiq_line, clock_ok, ctx, same;
 
 	if (!f)
 		return;
 	f->n_svc = f->n_eret = f->n_psr = f->n_gt = f->n_vfp = f->n_cp15w = 0;
-	f->n_cp15r = f->n_xret = 0;
+	f->n_cp15r = f->n_xret = f->n_ctx = f->n_chain = 0;
 	f->ttbr1 = vcpu->cp15.ttbr1;
 	/* The timer, FPEXC, BPIALL and TTBR1 need no vCPU page, no stubs. */
-	f->flags = vcpu->fast_allow & (gt_fill(vcpu, f) | vfp_fill(vcpu, f) |
+	gt = gt_fill(vcpu, f, &clock_ok);
+	f->flags = vcpu->fast_allow & (gt | vfp_fill(vcpu, f) |
 				       PV_FAST_BP_OK | PV_FAST_TTBR1_OK);
 	if (!vcpu->vpage_live)
 		return;
@@ -240,6 +266,13 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 	 */
 	if (PV_BITS(vcpu->cp15.cpacr, 21, 20) == 1)
 		return;
+	ctx = !lines && !vcpu->vm->cfg.no_trap_chains &&
+	      (vcpu->fast_allow & PV_FAST_CTX_OK);
+	same = ctx && pv_shadow_fast_ctx_same(vcpu, f, clock_ok,
+					      vcpu->fast_allow & gt);
+	/* A context switch may reach a space whose user view never ran. */
+	if (ctx && !same)
+		pv_shadow_fast_asids(vcpu);
 	if (!pv_shadow_fast_views(vcpu, ttbr0, asid))
 		return;
 	f->svc_vector = ((sctlr & PV_SCTLR_V) ? 0xffff0000u :
@@ -254,6 +287,14 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 	f->dacr = vcpu->cp15.dacr;
 	f->dacr_free = pv_shadow_fast_dacr(vcpu, &f->dacr_host_or);
 	ok = lines ? 0 : PV_FAST_SVC_OK | PV_FAST_ERET_OK;
+	if (ctx) {
+		f->ctx_ttbr0 = vcpu->cp15.ttbr0;
+		f->ctx_contextidr = vcpu->cp15.contextidr;
+		if (!same)
+			pv_shadow_fast_ctx(vcpu, f, clock_ok,
+					   vcpu->fast_allow & gt);
+		ok |= PV_FAST_CTX_OK;
+	}
 	if (mode != PV_MODE_SVC) {
 		f->svc_sp = vcpu->bank_sp[PV_BANK_SVC];
 		f->svc_lr = vcpu->bank_lr[PV_BANK_SVC];
@@ -290,6 +331,16 @@ void pv_fast_sync(struct pv_vcpu *vcpu)
 		if (f->n_vfp)
 			vcpu->vfp.fpexc = f->fpexc & PV_FPEXC_EN;
 		f->n_psr = f->n_gt = f->n_vfp = f->n_cp15w = f->n_cp15r = 0;
+	}
+	if (f->n_ctx) {
+		/* The MCRs the switches stood for, then the space they chose. */
+		vcpu->cp15.ttbr0 = f->ctx_ttbr0;
+		vcpu->cp15.contextidr = f->ctx_contextidr;
+		pv_shadow_fast_ctx_sync(vcpu, f);
+		st->traps[PV_TR_CP15_WRITE] += f->n_ctx;
+		st->events[PV_EV_TRAP_CHAIN] += f->n_chain;
+		st->events[PV_EV_CHAIN_MCRS] += 2u * f->n_chain;
+		f->n_ctx = f->n_chain = 0;
 	}
 	if (!(f->n_svc | f->n_eret | f->n_xret))
 		return;

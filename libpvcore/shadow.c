@@ -4,6 +4,7 @@
  * in the real hardware format. Design and numbers: docs/shadow.md.
  */
 #include <pvcore/error.h>
+#include <pvcore/fastpath.h>
 #include "guest_mem.h"
 #include "vm_state.h"
 #include "vpage.h"
@@ -31,6 +32,7 @@ _Static_assert(PV_MAX_VCPUS <= PV_SHADOW_MAX_VCPUS, "per-vCPU shadow state");
 #define M_SECTION PV_BIT(19) /* filled from a guest section or supersection */
 #define M_OWNER(space, view, idx) ((space) << 13 | (view) << 12 | (idx))
 #define M_OWNER_MASK 0x3ffffu
+#define M_STUB PV_BIT(20) /* a pinned stub-area table, every space's */
 
 #define SCTLR_M PV_BIT(0)
 #define SCTLR_EE PV_BIT(25)
@@ -102,6 +104,25 @@ static bool is_part(const struct pv_shadow *sh, uint32_t idx)
 	return idx == sh->win_part_idx;
 }
 
+/* One of the stub area's pinned tables: never freed, never the guest's. */
+static bool is_stub_slot(const struct pv_shadow *sh, uint32_t slot)
+{
+	return slot - sh->stub_l2 < sh->stub_mibs;
+}
+
+/* The stub MiB @idx of a kernel view with the MMU on: its pinned table. */
+static uint32_t stub_slot(const struct pv_vm *vm, unsigned view, bool flat,
+			  uint32_t idx)
+{
+	const struct pv_shadow *sh = &vm->shadow;
+	uint32_t mib;
+
+	if (!sh->stub_mibs || flat || view != PV_VIEW_KERNEL)
+		return NONE;
+	mib = idx - (vm->cfg.stubs->area_va >> 20);
+	return mib < sh->stub_mibs ? sh->stub_l2 + mib : NONE;
+}
+
 static void clean(struct pv_vm *vm, const void *p, size_t len)
 {
 	vm->cfg.ops->cache_clean_range(vm->cfg.ctx, pv_hva_from_ptr(p), len);
@@ -110,6 +131,12 @@ static void clean(struct pv_vm *vm, const void *p, size_t len)
 static bool asid_live(const struct pv_shadow *sh, const struct pv_shadow_root *rt)
 {
 	return rt->asid_gen == sh->asid_gen;
+}
+
+/* A space's key, roots, ASIDs or part_doms changed (pv_shadow_fast_ctx()). */
+static void ctx_gen_bump(struct pv_shadow *sh)
+{
+	sh->ctx_gen = sh->ctx_gen + 1 ? sh->ctx_gen + 1 : 1;
 }
 
 static void tlb_va(struct pv_vm *vm, const struct pv_shadow_root *rt, uint32_t va)
@@ -177,6 +204,7 @@ static uint8_t root_asid(struct pv_vm *vm, struct pv_shadow_root *rt)
 	}
 	rt->asid = (uint8_t)sh->next_asid++;
 	rt->asid_gen = sh->asid_gen;
+	ctx_gen_bump(sh);
 	return rt->asid;
 }
 
@@ -229,7 +257,7 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
 			}
 			if ((l1[idx] & 3) == 1) {
 				slot = l2_slot_of(vm, l1[idx]);
-				if (slot != NONE)
+				if (slot != NONE && !is_stub_slot(&vm->shadow, slot))
 					l2_free(vm, slot);
 			}
 			l1[idx] = 0;
@@ -244,10 +272,12 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
 	 * fork and every eviction come here (a partial MiB cleans itself). */
 	if (lo < hi)
 		clean(vm, &l1[lo], 4 * (hi - lo));
-	if (retire)
+	if (retire) {
 		rt->asid_gen = 0;
-	else
+		ctx_gen_bump(&vm->shadow);
+	} else {
 		tlb_asid(vm, rt);
+	}
 }
 
 static void flush_space(struct pv_vm *vm, unsigned s, bool retire,
@@ -275,6 +305,7 @@ static void evict_space(struct pv_vm *vm, unsigned s)
 	flush_space(vm, s, true, false);
 	sh->space[s].root[0].asid_gen = sh->space[s].root[1].asid_gen = 0;
 	sh->space[s].in_use = false;
+	ctx_gen_bump(sh);
 	for (unsigned v = 0; v < PV_SHADOW_MAX_VCPUS; v++)
 		if (sh->cur[v] == s)
 			sh->cur[v] = PV_SHADOW_NO_SPACE;
@@ -472,6 +503,8 @@ static bool regime_fits(const struct pv_vcpu *v, const struct pv_shadow_space *s
 	       !(sp->part_doms & ~v->cp15.dacr & 0x55555555u);
 }
 
+static void link_stubs(struct pv_vm *vm, unsigned s);
+
 /* The cached space for @v's current regime, created on a miss. */
 static unsigned current_space(struct pv_vcpu *v)
 {
@@ -525,6 +558,8 @@ static unsigned current_space(struct pv_vcpu *v)
 		sp->part_doms = 0;
 		sp->in_use = true;
 		copy_globals(vm, s);
+		if (!sp->flat && sh->stub_mibs)
+			link_stubs(vm, s);
 	}
 	sh->space[s].last_use = ++sh->tick;
 	sh->cur[v->id] = (uint8_t)s;
@@ -644,6 +679,21 @@ static void fill_section(struct pv_vm *vm, unsigned s, unsigned view,
 	vm->shadow.stats.fills_section++;
 }
 
+/* The host small-page descriptor for @f. */
+static uint32_t page_desc(const struct fill *f)
+{
+	uint32_t d = (uint32_t)f->hpa | f->at.tex << 6 | f->at.c << 3 |
+		     f->at.b << 2 | 3u << 4 | P_NG | 2u;
+
+	if (!f->write)
+		d |= P_APX;
+	if (f->xn)
+		d |= 1u;
+	if (f->at.s)
+		d |= P_S;
+	return d;
+}
+
 static void fill_page(struct pv_vm *vm, unsigned s, unsigned view,
 		      const struct fill *f)
 {
@@ -676,18 +726,11 @@ static void fill_page(struct pv_vm *vm, unsigned s, unsigned view,
 			*l2_meta(vm, slot) |= M_SECTION;
 	}
 	l2 = l2_table(vm, slot);
-	d = (uint32_t)f->hpa | f->at.tex << 6 | f->at.c << 3 | f->at.b << 2 |
-	    3u << 4 | P_NG | 2u;
-	if (!f->write)
-		d |= P_APX;
-	if (f->xn)
-		d |= 1u;
-	if (f->at.s)
-		d |= P_S;
-	put_desc(vm, rt, &l2[(f->va >> 12) & 0xff], d, f->va);
+	put_desc(vm, rt, &l2[(f->va >> 12) & 0xff], page_desc(f), f->va);
 	mark_used(vm, s, view, f);
 	vm->shadow.stats.fills_page++;
 }
+
 
 static int guest_fault(struct pv_vm *vm, enum pv_shadow_outcome *outcome)
 {
@@ -705,6 +748,8 @@ static void part_filled(struct pv_vm *vm, unsigned s, unsigned d)
 {
 	struct pv_shadow *sh = &vm->shadow;
 
+	if (!(sh->space[s].part_doms & PV_BIT(2 * d)))
+		ctx_gen_bump(sh);
 	sh->space[s].part_doms |= PV_BIT(2 * d);
 	for (unsigned i = 0; i < vm->cfg.num_vcpus && i < PV_SHADOW_MAX_VCPUS; i++)
 		if (sh->cur[i] == s && !(vm->vcpu[i].cp15.dacr & PV_BIT(2 * d)))
@@ -715,6 +760,28 @@ static void part_filled(struct pv_vm *vm, unsigned s, unsigned d)
 static unsigned win_domain(const struct pv_vm *vm)
 {
 	return PV_BITS(vm->cfg.window_l1[0], 8, 5);
+}
+
+/* Link the stub area's pinned tables into space @s's kernel view. */
+static void link_stubs(struct pv_vm *vm, unsigned s)
+{
+	struct pv_shadow *sh = &vm->shadow;
+	struct pv_shadow_root *rt = &sh->space[s].root[PV_VIEW_KERNEL];
+	uint32_t *l1 = root_l1(vm, rt), first = vm->cfg.stubs->area_va >> 20;
+	struct fill f;
+
+	PV_ZERO_STRUCT(&f);
+	for (uint32_t m = 0; m < sh->stub_mibs; m++) {
+		uint32_t d = (uint32_t)l2_hpa(vm, sh->stub_l2 + m) |
+			     win_domain(vm) << 5 | 1u;
+
+		f.idx = first + m;
+		if (l1[f.idx] == d)
+			continue;
+		/* Only empty before: no other entry uses a stub MiB there. */
+		put_desc(vm, rt, &l1[f.idx], d, l1[f.idx] ? f.idx << 20 : 0);
+		mark_used(vm, s, PV_VIEW_KERNEL, &f);
+	}
 }
 
 /*
@@ -733,6 +800,7 @@ static bool fill_stub_area(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
 	struct pv_walk w;
 	struct fill f;
 	uint64_t hpa, gpa;
+	uint32_t slot;
 	unsigned s;
 
 	m = pv_vpage_lookup(vcpu, va, 0, &hpa, &gpa);
@@ -764,7 +832,19 @@ static bool fill_stub_area(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
 	f.xn = m == PV_VPAGE_MAP_PAGE;
 	f.at = host_attrs(&w, false);
 	f.hpa = hpa;
-	fill_page(vm, s, view_of(vcpu, s), &f);
+	slot = stub_slot(vm, view_of(vcpu, s), vm->shadow.space[s].flat, f.idx);
+	if (slot != NONE) {
+		/* Every space's: filled once, linked where it is missing. */
+		uint32_t *e = &l2_table(vm, slot)[(va >> 12) & 0xff];
+
+		if (!*e) {
+			*e = page_desc(&f);
+			clean(vm, e, 4);
+		}
+		link_stubs(vm, s);
+	} else {
+		fill_page(vm, s, view_of(vcpu, s), &f);
+	}
 	vm->shadow.stats.stub_fills++;
 	*outcome = PV_SHADOW_FILLED;
 	return true;
@@ -872,7 +952,7 @@ static void drop_l1(struct pv_vm *vm, const struct pv_shadow_root *rt,
 	clean(vm, &l1[idx], 4);
 	if ((d & 3) == 1) {
 		slot = l2_slot_of(vm, d);
-		if (slot != NONE)
+		if (slot != NONE && !is_stub_slot(&vm->shadow, slot))
 			l2_free(vm, slot);
 		tlb_asid(vm, rt);
 	} else {
@@ -962,7 +1042,8 @@ static void inval_root(struct pv_vm *vm, unsigned s, unsigned view,
 	if ((d & 3) != 1)
 		return;
 	slot = l2_slot_of(vm, d);
-	if (slot == NONE)
+	/* The stub area's pages come from no guest table: nothing to drop. */
+	if (slot == NONE || is_stub_slot(sh, slot))
 		return;
 	if (*l2_meta(vm, slot) & M_SECTION) {
 		drop_l1(vm, rt, l1, bm, idx);
@@ -1123,14 +1204,21 @@ int pv_shadow_init(struct pv_vm *vm)
 			       (size_t)sh->nl2 * L2_BYTES > size)
 		sh->nl2--;
 	npinned = sh->win_part_idx != NONE ? 2 * sh->nspaces : 0;
-	if (sh->nl2 < npinned + 4)
+	sh->stub_l2 = npinned;
+	sh->stub_mibs = cfg->stubs ? cfg->stubs->area_size >> 20 : 0;
+	if (sh->nl2 < npinned + sh->stub_mibs + 4)
 		return PV_ENOMEM;
 	sh->l2_off = (sh->l2meta_off + 4 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1);
 	pv_memset(pool(vm, 0), 0, sh->l2meta_off);
 	sh->l2_free = NONE;
-	for (uint32_t i = sh->nl2; i-- > npinned;) {
+	for (uint32_t i = sh->nl2; i-- > npinned + sh->stub_mibs;) {
 		*l2_meta(vm, i) = sh->l2_free;
 		sh->l2_free = i;
+	}
+	for (uint32_t m = 0; m < sh->stub_mibs; m++) {
+		pv_memset(l2_table(vm, sh->stub_l2 + m), 0, L2_BYTES);
+		clean(vm, l2_table(vm, sh->stub_l2 + m), L2_BYTES);
+		*l2_meta(vm, sh->stub_l2 + m) = M_USED | M_STUB;
 	}
 	for (unsigned s = 0; s < sh->nspaces; s++) {
 		for (unsigned v = 0; v < PV_VIEW_COUNT; v++) {
@@ -1154,6 +1242,7 @@ int pv_shadow_init(struct pv_vm *vm)
 		sh->last_sctlr[v] = 0;
 	}
 	sh->asid_gen = 1;
+	sh->ctx_gen = 1; /* a vCPU's 0 means no table yet */
 	sh->next_asid = 1;
 	clean(vm, pool(vm, 0), sh->l2meta_off);
 	return 0;
@@ -1378,10 +1467,16 @@ static int check_root(const struct pv_vm *vm, unsigned s, unsigned view,
 			return bad(vm, "shadow: reserved L1 type");
 		uint32_t slot = l2_slot_of(vm, d);
 
-		if (slot == NONE || (d & 0x3ffu & ~0x1e1u) ||
-		    (*l2_meta(vm, slot) & (M_USED | M_OWNER_MASK)) !=
-			    (M_USED | M_OWNER(s, view, i)))
+		if (slot != NONE && is_stub_slot(sh, slot)) {
+			/* Shared, but only at its own MiB of a kernel view. */
+			if (slot != stub_slot(vm, view, sp->flat, i) ||
+			    d != ((uint32_t)l2_hpa(vm, slot) | win_domain(vm) << 5 | 1u))
+				return bad(vm, "shadow: stub table linked elsewhere");
+		} else if (slot == NONE || (d & 0x3ffu & ~0x1e1u) ||
+			   (*l2_meta(vm, slot) & (M_USED | M_OWNER_MASK)) !=
+				   (M_USED | M_OWNER(s, view, i))) {
 			return bad(vm, "shadow: L2 table not owned by this root");
+		}
 		const uint32_t *l2 = l2_table(vm, slot);
 
 		for (uint32_t j = 0; j < 256; j++) {
@@ -1486,6 +1581,101 @@ bool pv_shadow_fast_views(struct pv_vcpu *vcpu, uint32_t ttbr0[PV_VIEW_COUNT],
 		asid[v] = rt->asid;
 	}
 	return true;
+}
+
+_Static_assert(PV_SHADOW_MAX_SPACES <= PV_FAST_CTX_N,
+	       "fastpath.h: one context-switch entry per space");
+
+void pv_shadow_fast_asids(struct pv_vcpu *vcpu)
+{
+	struct pv_vm *vm = vcpu->vm;
+	unsigned s = vm->shadow.cur[vcpu->id];
+
+	if (s == PV_SHADOW_NO_SPACE || vm->shadow.space[s].flat)
+		return;
+	for (unsigned v = 0; v < PV_VIEW_COUNT; v++)
+		if (!asid_live(&vm->shadow, &vm->shadow.space[s].root[v]))
+			(void)root_asid(vm, &vm->shadow.space[s].root[v]);
+}
+
+bool pv_shadow_fast_ctx_same(const struct pv_vcpu *vcpu,
+			     const struct pv_fast *f, bool clock_ok, uint32_t gt)
+{
+	const struct pv_shadow *sh = &vcpu->vm->shadow;
+	unsigned s = sh->cur[vcpu->id];
+
+	/* Any change to a space's roots or ASIDs bumps ctx_gen. */
+	return vcpu->fast_ctx_gen == sh->ctx_gen && vcpu->fast_ctx_last == s &&
+	       s < PV_FAST_CTX_N && vcpu->fast_ctx_tlbi == sh->tlbi_gen &&
+	       clock_ok && vcpu->fast_ctx_gt_va == f->gt_va &&
+	       f->ctx_tab[s].gt == gt && (f->ctx_tab[s].asid & PV_FAST_CTX_VALID);
+}
+
+void pv_shadow_fast_ctx(struct pv_vcpu *vcpu, struct pv_fast *f,
+			bool clock_ok, uint32_t gt)
+{
+	struct pv_vm *vm = vcpu->vm;
+	struct pv_shadow *sh = &vm->shadow;
+	unsigned s = sh->cur[vcpu->id], ref = vcpu->fast_ctx_ref;
+	const struct pv_shadow_space *sp = &sh->space[s];
+	struct pv_fast_ctx *e = &f->ctx_tab[s];
+
+	vcpu->fast_ctx_last = s;
+	/*
+	 * Every entry is a space of the regime it was built in, with the
+	 * roots and ASIDs it had then: any change to them bumps ctx_gen.
+	 */
+	if (vcpu->fast_ctx_gen != sh->ctx_gen || ref >= sh->nspaces ||
+	    !same_regime(sp, &sh->space[ref])) {
+		for (unsigned i = 0; i < PV_FAST_CTX_N; i++)
+			f->ctx_tab[i].asid = 0;
+		vcpu->fast_ctx_gen = sh->ctx_gen;
+		vcpu->fast_ctx_ref = s;
+	}
+	f->ctx_mask = 0xffffffffu << (14 - (vcpu->cp15.ttbcr & 7));
+	/* The clock's page as each space's own tables reached it: as a TLB
+	 * may keep it, until TLB maintenance. */
+	if (!clock_ok || vcpu->fast_ctx_tlbi != sh->tlbi_gen ||
+	    vcpu->fast_ctx_gt_va != f->gt_va) {
+		for (unsigned i = 0; i < PV_FAST_CTX_N; i++)
+			f->ctx_tab[i].gt = 0;
+		vcpu->fast_ctx_tlbi = sh->tlbi_gen;
+		vcpu->fast_ctx_gt_va = f->gt_va;
+	}
+	e->gt = clock_ok ? gt : 0;
+	if (e->asid & PV_FAST_CTX_VALID)
+		return;
+	e->key = sp->ttbr0;
+	e->asid = sp->asid | PV_FAST_CTX_VALID;
+	e->k_ttbr0 = f->k_ttbr0;
+	e->k_asid = f->k_asid;
+	e->u_ttbr0 = f->u_ttbr0;
+	e->u_asid = f->u_asid;
+	e->part_doms = sp->part_doms;
+	e->stamp = 0;
+	e->space = s;
+}
+
+void pv_shadow_fast_ctx_sync(struct pv_vcpu *vcpu, struct pv_fast *f)
+{
+	struct pv_shadow *sh = &vcpu->vm->shadow;
+
+	/* Each switch was a lookup that hit: its space most recently used. */
+	for (unsigned i = 0; i < PV_FAST_CTX_N; i++) {
+		struct pv_fast_ctx *e = &f->ctx_tab[i];
+
+		if (!e->stamp)
+			continue;
+		if (e->stamp <= f->n_ctx && e->space == i && i < sh->nspaces)
+			sh->space[i].last_use = sh->tick + e->stamp;
+		e->stamp = 0;
+	}
+	sh->tick += f->n_ctx;
+	sh->stats.space_hits += f->n_ctx;
+	if (f->ctx_space < sh->nspaces && sh->space[f->ctx_space].in_use)
+		sh->cur[vcpu->id] = (uint8_t)f->ctx_space;
+	else
+		sh->cur[vcpu->id] = PV_SHADOW_NO_SPACE;
 }
 
 uint32_t pv_shadow_fast_dacr(const struct pv_vcpu *vcpu, uint32_t *host_or)

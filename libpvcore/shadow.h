@@ -44,6 +44,7 @@
 
 #include "mmu.h"
 
+struct pv_fast;
 struct pv_vcpu;
 struct pv_vm;
 struct pv_resume;
@@ -171,10 +172,17 @@ struct pv_shadow {
 	 * VMM's, the rest the guest's. @win_part_idx is UINT32_MAX if none. */
 	uint32_t win_part_idx, win_part_pages;
 	uint32_t win_guest_doms;       /* DACR client bits of guest fills there */
+	/* The stub area's second-level tables (vpage.h), one per MiB from
+	 * slot @stub_l2, pinned and linked into the kernel view of every
+	 * space with its MMU on: the area maps the same in all of them. */
+	uint32_t stub_l2, stub_mibs;
 	uint8_t cur[PV_SHADOW_MAX_VCPUS];
 	uint32_t last_dacr[PV_SHADOW_MAX_VCPUS];
 	uint32_t last_sctlr[PV_SHADOW_MAX_VCPUS];
 	uint32_t mgr_filled; /* domains with entries filled while Manager */
+	/* Bumped (never 0) when a cached space's key, roots, ASIDs or
+	 * part_doms change: the fast context-switch tables are rebuilt. */
+	uint32_t ctx_gen;
 	struct pv_shadow_stats stats;
 };
 
@@ -239,6 +247,53 @@ void pv_shadow_resume(struct pv_vcpu *vcpu, struct pv_resume *out);
  */
 bool pv_shadow_fast_views(struct pv_vcpu *vcpu, uint32_t ttbr0[PV_VIEW_COUNT],
 			  uint32_t asid[PV_VIEW_COUNT]);
+
+/**
+ * pv_shadow_fast_asids() - give both views of the vCPU's current space a
+ * live host ASID, so that a fast path may switch to either (a space the
+ * guest kernel only passes through, as Linux's reserved TTBR0 during a
+ * context switch, never resumes its user view)
+ * @vcpu: the vCPU, right after pv_shadow_resume()
+ */
+void pv_shadow_fast_asids(struct pv_vcpu *vcpu);
+
+/**
+ * pv_shadow_fast_ctx() - publish the cached spaces a fast context switch
+ * may select (pvcore/fastpath.h)
+ * @vcpu: the vCPU, right after a pv_shadow_fast_views() that succeeded
+ * @f: its backend struct
+ * @clock_ok: the fast global-timer read's clock conditions hold
+ * @gt: PV_FAST_GT_OK if it may run in the current space now, else 0
+ *
+ * Rebuilds @f's table when a space changed since it was built or the
+ * regime is another, then enters the current space; sets @f's ctx_mask.
+ * An entry offers the clock's fast read only while @clock_ok held at
+ * every fill since the core found the page in that space, with no guest
+ * TLB maintenance and the same page address. Allocates nothing.
+ */
+void pv_shadow_fast_ctx(struct pv_vcpu *vcpu, struct pv_fast *f,
+			bool clock_ok, uint32_t gt);
+
+/**
+ * pv_shadow_fast_ctx_same() - nothing pv_shadow_fast_ctx() and
+ * pv_shadow_fast_asids() would do: the vCPU resumes in the space of the
+ * last full fill, and no space, TLB maintenance or clock state changed
+ * since (most C-path traps; a page fault takes two)
+ * @vcpu: the vCPU, right after pv_shadow_resume()
+ * @f: its backend struct
+ * @clock_ok, @gt: as for pv_shadow_fast_ctx()
+ */
+bool pv_shadow_fast_ctx_same(const struct pv_vcpu *vcpu,
+			     const struct pv_fast *f, bool clock_ok, uint32_t gt);
+
+/**
+ * pv_shadow_fast_ctx_sync() - take back the fast context switches since
+ * the last fill: the current space and the spaces' recency, as the core's
+ * own lookups would have left them
+ * @vcpu: the vCPU
+ * @f: its backend struct, with n_ctx > 0
+ */
+void pv_shadow_fast_ctx_sync(struct pv_vcpu *vcpu, struct pv_fast *f);
 
 /**
  * pv_shadow_fast_dacr() - the DACR fields a backend fast path may change

@@ -241,6 +241,13 @@ struct pv_vcpu {
 	 * for the kernel's mapping of the global timer itself, and the TLB
 	 * maintenance generation in which it last had that mapping. */
 	uint32_t fast_gt_gen, fast_gt_tlbi;
+	/* The shadow's ctx_gen when the fast context-switch table was built
+	 * (0: never), and the space whose regime it serves. */
+	uint32_t fast_ctx_gen;
+	unsigned fast_ctx_ref, fast_ctx_last;
+	/* ... and the TLB maintenance generation and the clock's page its
+	 * entries' PV_FAST_GT_OK were found in. */
+	uint32_t fast_ctx_tlbi, fast_ctx_gt_va;
 	struct pv_itlb itlb;
 	struct pv_decoded decoded;
 };

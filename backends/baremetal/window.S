@@ -247,7 +247,9 @@ slow_dabt:
  *   of Linux's vector stubs (fastpath.h's PSR accesses);
  * - VMSR FPEXC, Rt and VMRS Rt, FPEXC of Linux's lazy VFP switching;
  * - BPIALL and BPIALLIS, which the core's emulation ignores;
- * - MRC of TTBR1, which Linux reads at every context switch.
+ * - MRC of TTBR1, which Linux reads at every context switch;
+ * - the address-space switches of Linux's context switch: a lone MCR of
+ *   TTBR0, and MCR CONTEXTIDR; ISB; MCR TTBR0 (fastpath.h).
  *
  * Anything else goes the slow way, from the registers saved here.
  */
@@ -291,6 +293,13 @@ fast_undef:
 	ldr	r2, =PV_FAST_MSR_SPSR_WORD
 	cmp	r1, r2
 	beq	fast_msr_spsr
+	bic	r1, r0, #0xf000		/* Rt, again: after the vector stubs' */
+	ldr	r2, =PV_FAST_MCR_CONTEXTIDR_WORD
+	cmp	r1, r2
+	beq	fast_contextidr
+	ldr	r2, =PV_FAST_MCR_TTBR0_WORD
+	cmp	r1, r2
+	beq	fast_ttbr0
 slow_undef:
 	SAVE_REST 1			/* r0-r12 are already saved */
 
@@ -508,6 +517,112 @@ fast_bpiall:
 	beq	slow_undef
 	mov	r4, #FF(N_CP15W)
 	b	count_out
+
+/*
+ * The context switches (fastpath.h): r0 = the MCR, r2 = the new TTBR0,
+ * r3 = the new CONTEXTIDR, r8 = 1 for the three-word chain, else 0. The
+ * chain's other two words are read through the guest's mapping like the
+ * first, from the same page, which has just been fetched.
+ */
+fast_ttbr0:
+	ubfx	r4, r0, #12, #4
+	cmp	r4, #13
+	bhs	slow_undef		/* sp, lr, pc: the core's */
+	ldr	r2, [sp, r4, lsl #2]
+	ldr	r3, [sp, #FF(CTX_CONTEXTIDR)]
+	mov	r8, #0
+	b	fast_ctx
+
+fast_contextidr:
+	ubfx	r4, r0, #12, #4
+	cmp	r4, #13
+	bhs	slow_undef
+	ldr	r3, [sp, r4, lsl #2]
+	sub	r4, lr, #4
+	ubfx	r4, r4, #0, #12
+	movw	r5, #0xff4
+	cmp	r4, r5			/* the chain ends in this page */
+	bhi	slow_undef
+	ldr	r5, [lr]
+	bic	r5, r5, #0xf
+	ldr	r6, =PV_FAST_ISB_WORD
+	cmp	r5, r6
+	bne	slow_undef
+	ldr	r5, [lr, #4]
+	bic	r6, r5, #0xf000
+	ldr	r7, =PV_FAST_MCR_TTBR0_WORD
+	cmp	r6, r7
+	bne	slow_undef
+	ubfx	r5, r5, #12, #4
+	cmp	r5, #13
+	bhs	slow_undef
+	ldr	r2, [sp, r5, lsl #2]
+	mov	r8, #1
+fast_ctx:
+	ldr	r4, [sp, #FF(FLAGS)]
+	tst	r4, #PV_FAST_CTX_OK
+	beq	slow_undef
+	ldr	r4, [sp, #FF(CPSR)]
+	and	r4, r4, #0x1f
+	cmp	r4, #MODE_SVC
+	bne	slow_undef
+	ldr	r9, =pvbm_vcpu_page + PV_VPAGE_FIELDS
+	ldr	r7, [r9, #VP(DACR)]	/* guest-written: a lazy PAN toggle is */
+	ldr	r4, [sp, #FF(DACR)]	/* all it may differ by */
+	eor	r4, r7, r4
+	ldr	r5, [sp, #FF(DACR_FREE)]
+	bics	r4, r4, r5
+	bne	slow_undef
+	and	r4, r7, r5
+	ldr	r6, =0xaaaaaaaa
+	tst	r4, r6
+	bne	slow_undef
+	ldr	r4, [sp, #FF(CTX_MASK)]
+	and	r4, r2, r4		/* the key */
+	and	r5, r3, #0xff
+	orr	r5, r5, #PV_FAST_CTX_VALID
+	add	r6, sp, #FF(CTX_TAB)
+	mov	r10, #PV_FAST_CTX_N
+1:	ldr	r11, [r6, #PV_FAST_CTX_E_KEY]
+	cmp	r11, r4
+	ldreq	r11, [r6, #PV_FAST_CTX_E_ASID]
+	cmpeq	r11, r5
+	beq	2f
+	add	r6, r6, #PV_FAST_CTX_E_SIZE
+	subs	r10, r10, #1
+	bne	1b
+	b	slow_undef		/* not cached: the core's */
+2:	ldr	r11, [r6, #PV_FAST_CTX_E_PART_DOMS]
+	bics	r11, r11, r7		/* a denied domain in the window's MiB */
+	bne	slow_undef
+	str	r2, [sp, #FF(CTX_TTBR0)]
+	str	r3, [sp, #FF(CTX_CONTEXTIDR)]
+	ldr	r4, [r6, #PV_FAST_CTX_E_K_TTBR0]
+	str	r4, [sp, #FF(K_TTBR0)]
+	ldr	r4, [r6, #PV_FAST_CTX_E_K_ASID]
+	str	r4, [sp, #FF(K_ASID)]
+	ldr	r4, [r6, #PV_FAST_CTX_E_U_TTBR0]
+	str	r4, [sp, #FF(U_TTBR0)]
+	ldr	r4, [r6, #PV_FAST_CTX_E_U_ASID]
+	str	r4, [sp, #FF(U_ASID)]
+	ldr	r4, [r6, #PV_FAST_CTX_E_SPACE]
+	str	r4, [sp, #FF(CTX_SPACE)]
+	ldr	r4, [sp, #FF(N_CTX)]
+	add	r4, r4, #1
+	str	r4, [sp, #FF(N_CTX)]
+	str	r4, [r6, #PV_FAST_CTX_E_STAMP]
+	ldr	r4, [sp, #FF(N_CHAIN)]
+	add	r4, r4, r8
+	str	r4, [sp, #FF(N_CHAIN)]
+	ldr	r4, [sp, #FF(FLAGS)]
+	ldr	r5, [r6, #PV_FAST_CTX_E_GT]
+	bic	r4, r4, #PV_FAST_GT_OK	/* as the new space's tables have it */
+	orr	r4, r4, r5
+	str	r4, [sp, #FF(FLAGS)]
+	SWITCH_VIEW FF(K_ASID), FF(K_TTBR0), r4
+	add	lr, lr, r8, lsl #3	/* past the chain's ISB and MCR */
+	ldmia	sp, {r0-r12}
+	movs	pc, lr
 
 reg_out:
 	cmp	r0, #14

@@ -101,7 +101,9 @@
  * address names; return to the next instruction; F.n_gt += 1. The core
  * sets the flag only when the guest kernel reached that page as the
  * board's global timer through its own mapping before (its translation
- * cache, valid until the next trap reaches the core), the counter runs
+ * cache, valid until the next trap reaches the core; a fast context switch
+ * sets it again for a space in which the core found it, with no TLB
+ * maintenance since, as a TLB may keep a translation), the counter runs
  * and its period equals F.gt_clock_ns. The timer's interrupt lines move
  * at the next trap, as after any time that passes in the guest.
  *
@@ -125,6 +127,37 @@
  * PV_FAST_TTBR1_OK): Rt = F.ttbr1, return to the next instruction,
  * F.n_cp15r += 1. Linux reads it at every context switch.
  *
+ * **Fast context switches** (an UNDEF from the guest kernel in ARM state,
+ * while @flags has PV_FAST_CTX_OK and @cpsr's mode is SVC; Linux switches
+ * address spaces with these two sequences, each one trap on the core's
+ * path):
+ *
+ * - a lone "MCR p15, 0, Rt, c2, c0, 0" (TTBR0): T = Rt, A = F.ctx_contextidr;
+ * - "MCR p15, 0, Rt, c13, c0, 1" (CONTEXTIDR) followed by "ISB #option"
+ *   and "MCR p15, 0, Rt2, c2, c0, 0", the three words in one 4 KiB page
+ *   (the core's trap chain, trap_chain.h): A = Rt, T = Rt2;
+ *
+ * every MCR cond AL and its register r0-r12. Taken only if P.DACR differs
+ * from F.dacr only in fields of F.dacr_free, each of them 00 or 01 in
+ * P.DACR (as for the fast return), and an entry E of F.ctx_tab has
+ * E.key == (T & F.ctx_mask), E.asid == (A & 0xff) | PV_FAST_CTX_VALID and
+ * (E.part_doms & ~P.DACR) == 0; in this order:
+ *
+ * 1. F.ctx_ttbr0 = T; F.ctx_contextidr = A;
+ * 2. F.k_ttbr0, F.k_asid, F.u_ttbr0, F.u_asid = E's; F.ctx_space = E.space;
+ * 3. F.n_ctx += 1; E.stamp = F.n_ctx; for the chain, F.n_chain += 1;
+ * 4. PV_FAST_GT_OK in @flags = E.gt (the core found the clock's page
+ *    through that space's tables, and no TLB maintenance came since);
+ * 5. return to host USR at the word after the last MCR, on E's kernel
+ *    view (k_ttbr0, k_asid; the host DACR does not change).
+ *
+ * The table holds the cached shadow spaces of the current regime whose
+ * two views have live ASIDs, at most one entry per space (entry i is
+ * space i); the core fills it only when something it depends on changed.
+ * The core's sync takes T and A as TTBR0 and CONTEXTIDR, the last switch's
+ * space as the current one and, in stamp order, each used entry's space
+ * as most recently used, as if each switch had been its own trap.
+ *
  * Anything else (a flag clear, a check failing) is an ordinary trap for
  * the core; nothing of the above may have been written then. The counts
  * are those the core's path would have made: one "svc" trap per fast SVC,
@@ -133,7 +166,9 @@
  * trap and one "patched" event per fast PSR access, one "mmio-read" trap
  * per fast global-timer read, one "vfp-ctrl" trap per fast FPEXC access,
  * one "cp15-write" trap per fast BPIALL, one "cp15-read" trap per fast
- * TTBR1 read; none enters the trace ring. A backend whose own bookkeeping watches guest
+ * TTBR1 read, one "cp15-write" trap per fast context switch (and per chain
+ * one "trap-chain" event and two "chain-mcrs"); none enters the trace
+ * ring. A backend whose own bookkeeping watches guest
  * user mode (a fault-loop watchdog) must treat non-zero counts as a visit
  * there (a stub return is not one). The flags are clear while the guest
  * waits or stopped, runs with the MMU off, in a mode other than USR, SVC,
@@ -146,6 +181,8 @@
  * only a live vCPU page; @cpsr is filled whenever the page is live.
  * PV_FAST_VFP_OK needs only what its paragraph says; PV_FAST_BP_OK and
  * PV_FAST_TTBR1_OK are set whenever a struct is registered.
+ * PV_FAST_CTX_OK needs what PV_FAST_SVC_OK needs and trap chains on
+ * (&struct pv_vm_config no_trap_chains clear).
  * PV_FAST_GT_OK needs what its paragraph says (no vCPU page) and a
  * non-zero @gt_clock_ns, which only the backend writes (after
  * pv_vcpu_set_fast()).
@@ -185,7 +222,29 @@
 #define PV_FAST_XRET_LR    116 /* fast stub return */
 #define PV_FAST_XRET_SPSR  120
 #define PV_FAST_N_XRET     124 /* fast stub returns since then */
-#define PV_FAST_SIZE       128
+#define PV_FAST_CTX_TTBR0  128 /* the guest's TTBR0 and CONTEXTIDR */
+#define PV_FAST_CTX_CONTEXTIDR 132
+#define PV_FAST_CTX_MASK   136 /* TTBR0 bits a space's key keeps */
+#define PV_FAST_CTX_SPACE  140 /* the space the last fast switch chose */
+#define PV_FAST_N_CTX      144 /* fast context switches since then */
+#define PV_FAST_N_CHAIN    148 /* ... of which CONTEXTIDR chains */
+#define PV_FAST_CTX_TAB    160 /* PV_FAST_CTX_N entries */
+#define PV_FAST_CTX_N      16
+#define PV_FAST_SIZE       (PV_FAST_CTX_TAB + PV_FAST_CTX_N * PV_FAST_CTX_E_SIZE)
+
+/* An entry of the context-switch table (struct pv_fast_ctx). */
+#define PV_FAST_CTX_E_KEY       0  /* guest TTBR0 & ctx_mask */
+#define PV_FAST_CTX_E_ASID      4  /* the ASID | PV_FAST_CTX_VALID */
+#define PV_FAST_CTX_E_K_TTBR0   8  /* the space's host roots and ASIDs */
+#define PV_FAST_CTX_E_K_ASID    12
+#define PV_FAST_CTX_E_U_TTBR0   16
+#define PV_FAST_CTX_E_U_ASID    20
+#define PV_FAST_CTX_E_PART_DOMS 24 /* DACR bits the guest must grant */
+#define PV_FAST_CTX_E_STAMP     28 /* F.n_ctx at its last use, or 0 */
+#define PV_FAST_CTX_E_SPACE     32
+#define PV_FAST_CTX_E_GT        36 /* PV_FAST_GT_OK, or 0 */
+#define PV_FAST_CTX_E_SIZE      40
+#define PV_FAST_CTX_VALID       0x100
 
 #define PV_FAST_SVC_OK  1
 #define PV_FAST_ERET_OK 2
@@ -195,6 +254,7 @@
 #define PV_FAST_BP_OK   32
 #define PV_FAST_TTBR1_OK 64
 #define PV_FAST_XRET_OK 128
+#define PV_FAST_CTX_OK  256
 
 /* The self-describing trap word of "MOVS PC, LR" (patch.h, PV_SELF_ERET). */
 #define PV_FAST_ERET_WORD 0xE7FFD0F0
@@ -214,6 +274,12 @@
 /* MRC p15, 0, Rt, c2, c0, 1 (TTBR1, cond AL), with Rt (bits [15:12])
  * clear. */
 #define PV_FAST_MRC_TTBR1_WORD 0xEE120F30
+/* MCR p15, 0, Rt, c2, c0, 0 (TTBR0) and MCR p15, 0, Rt, c13, c0, 1
+ * (CONTEXTIDR), cond AL, with Rt (bits [15:12]) clear; ISB #option with
+ * the option (bits [3:0]) clear. */
+#define PV_FAST_MCR_TTBR0_WORD 0xEE020F10
+#define PV_FAST_MCR_CONTEXTIDR_WORD 0xEE0D0F30
+#define PV_FAST_ISB_WORD 0xF57FF060
 /* CPSR bits MRS takes from the host SPSR: NZCVQ, GE and E. */
 #define PV_FAST_MRS_HOST_BITS 0xF80F0200
 /* SPSR bits that must read as USR alone for a fast return. */
@@ -230,6 +296,16 @@
 #include <pvcore/types.h>
 
 struct pv_vcpu;
+
+/**
+ * struct pv_fast_ctx - a cached address space a fast context switch may
+ * select (see the DOC section above)
+ */
+struct pv_fast_ctx {
+	uint32_t key, asid;
+	uint32_t k_ttbr0, k_asid, u_ttbr0, u_asid;
+	uint32_t part_doms, stamp, space, gt;
+};
 
 /**
  * struct pv_fast - the state a backend's fast path reads and writes
@@ -252,6 +328,9 @@ struct pv_fast {
 	uint32_t dacr_free, dacr_host_or;
 	uint32_t ttbr1, n_cp15r;
 	uint32_t xret_imask, xret_sp, xret_lr, xret_spsr, n_xret;
+	uint32_t ctx_ttbr0, ctx_contextidr, ctx_mask, ctx_space;
+	uint32_t n_ctx, n_chain, ctx_pad[2];
+	struct pv_fast_ctx ctx_tab[PV_FAST_CTX_N];
 };
 
 /**

@@ -744,6 +744,110 @@ START_TEST(isolation_catches_stub_entries)
 }
 END_TEST
 
+/* Another address space of the guest kernel: the same tables, a new ASID. */
+static void other_space(uint32_t asid)
+{
+	v->cp15.contextidr = asid;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_CONTEXTIDR);
+}
+
+/*
+ * The stub area is one set of tables for every space with the MMU on:
+ * filled once, linked into each kernel view when the space is made, and
+ * never freed, evicted or dropped by the guest's TLB maintenance (its
+ * pages come from no guest table). The user view never links them.
+ */
+START_TEST(shadow_stub_tables_shared)
+{
+	struct leaf a, b;
+	uint64_t fills;
+	uint32_t l2_used;
+
+	setup_vm();
+	ck_assert_int_eq(fault(AREA_VA + 0x1040u, PV_ACC_EXEC, NULL), PV_SHADOW_FILLED);
+	ck_assert_int_eq(fault(AREA_VA + 0x2000u + PV_VPAGE_CPSR, PV_ACC_READ, NULL),
+			 PV_SHADOW_FILLED);
+	ck_assert(shadow_leaf(AREA_VA + 0x1040u, &a));
+	fills = vm->shadow.stats.stub_fills;
+	/* A new space has both pages, with no fault: the same tables. */
+	other_space(7);
+	ck_assert(shadow_leaf(AREA_VA + 0x1040u, &b));
+	ck_assert_ptr_eq(a.l2, b.l2);
+	ck_assert_ptr_ne(a.l1, b.l1);
+	ck_assert(shadow_leaf(AREA_VA + 0x2000u + PV_VPAGE_CPSR, &b));
+	ck_assert_uint_eq(b.pa, VPAGE_HPA);
+	ck_assert_uint_eq(vm->shadow.stats.stub_fills, fills);
+	/* A page first touched here is there for the first space too. */
+	ck_assert_int_eq(fault(AREA_VA + 0x3000u, PV_ACC_READ, NULL), PV_SHADOW_FILLED);
+	other_space(1);
+	ck_assert(shadow_leaf(AREA_VA + 0x3000u, &a));
+	ck_assert_uint_eq(a.pa, fb.ram_hpa + 0x803000u);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* The guest's TLB maintenance there drops nothing. */
+	pv_shadow_tlbi(v, PV_TLBI_MVA, AREA_VA + 0x1000u);
+	pv_shadow_tlbi_range(v, AREA_VA, 256);
+	ck_assert(shadow_leaf(AREA_VA + 0x1040u, &a));
+	/* User mode: the user view has none of it. */
+	set_mode(PV_MODE_USR);
+	ck_assert(!shadow_leaf(AREA_VA + 0x1040u, &b));
+	set_mode(PV_MODE_SVC);
+	/* A full flush, then evictions of every space: the tables stay, out
+	 * of the free list, and the pool's count is balanced. */
+	pv_shadow_flush_all(vm);
+	ck_assert(!shadow_leaf(AREA_VA + 0x1040u, &a));
+	ck_assert_uint_eq(*a.l2 & 2u, 2u);
+	l2_used = vm->shadow.l2_used;
+	for (uint32_t asid = 10; asid < 10 + 2 * PV_SHADOW_MAX_SPACES; asid++) {
+		other_space(asid);
+		ck_assert(shadow_leaf(AREA_VA + 0x1040u, &b));
+	}
+	ck_assert_uint_gt(vm->shadow.stats.evictions, 0);
+	ck_assert_uint_eq(vm->shadow.l2_used, l2_used);
+	ck_assert_uint_lt(l2_used, vm->shadow.nl2);
+	for (uint32_t i = vm->shadow.l2_free, n = 0; i != UINT32_MAX && n < 100000; n++) {
+		ck_assert(i - vm->shadow.stub_l2 >= vm->shadow.stub_mibs);
+		i = *(uint32_t *)(void *)(fb.pool + vm->shadow.l2meta_off + 4 * i);
+	}
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	free_vm();
+}
+END_TEST
+
+/* The checker holds the shared tables to their place. */
+START_TEST(isolation_catches_stub_tables_elsewhere)
+{
+	struct pv_resume rs;
+	uint32_t link, saved, *ul1;
+	struct leaf l;
+
+	setup_vm();
+	fault(AREA_VA + 0x1000u, PV_ACC_EXEC, NULL);
+	ck_assert(shadow_leaf(AREA_VA + 0x1000u, &l));
+	link = *l.l1;
+	/* Linked at another MiB of the kernel view. */
+	saved = l.l1[-1];
+	l.l1[-1] = link;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	l.l1[-1] = saved;
+	/* With another domain. */
+	*l.l1 = link & ~(15u << 5);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	*l.l1 = link;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* In the user view, where user code would run the stubs. */
+	set_mode(PV_MODE_USR);
+	pv_shadow_resume(v, &rs);
+	ul1 = pool_ptr(pv_hpa_val(rs.ttbr0) & ~0x3fffull);
+	ck_assert_ptr_ne(ul1, l.l1 - (AREA_VA >> 20));
+	saved = ul1[AREA_VA >> 20];
+	ul1[AREA_VA >> 20] = link;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+	ul1[AREA_VA >> 20] = saved;
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	free_vm();
+}
+END_TEST
+
 /* ======================================================================== */
 /* The page at resume and at the next trap                                  */
 /* ======================================================================== */
@@ -1409,7 +1513,7 @@ static bool model_xret(struct host *h)
 
 /* What a registered struct gets in the common case (no VFP, no timer). */
 #define FAST_ALL (PV_FAST_SVC_OK | PV_FAST_ERET_OK | PV_FAST_PSR_OK | PV_FAST_BP_OK | \
-		  PV_FAST_TTBR1_OK)
+		  PV_FAST_TTBR1_OK | PV_FAST_CTX_OK)
 #define KSP 0xc0f00000u
 #define KLR 0xc0012344u
 #define USP 0x001ff000u
@@ -1995,6 +2099,11 @@ START_TEST(fast_flags_off)
 	v->cp15.cpacr = 0x00f00000u;
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags, FAST_ALL | PV_FAST_VFP_OK);
+	/* Trap chains off: no fast context switch either. */
+	vm->cfg.no_trap_chains = true;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, (FAST_ALL | PV_FAST_VFP_OK) & ~(uint32_t)PV_FAST_CTX_OK);
+	vm->cfg.no_trap_chains = false;
 	/* The guest's return that the fast path leaves to the core. */
 	h = (struct host){ .sp = KSP, .lr = ULR };
 	*page_field(PV_VPAGE_SPSR) = PV_MODE_USR | PV_PSR_I;
@@ -2047,7 +2156,8 @@ START_TEST(fast_sites_turn_paths_off)
 	};
 	static const struct { const struct pv_patch_site *s; uint32_t want; } c[] = {
 		{ svc_site, FAST_ALL & ~(uint32_t)PV_FAST_SVC_OK },
-		{ eret_site, PV_FAST_SVC_OK | PV_FAST_BP_OK | PV_FAST_TTBR1_OK },
+		{ eret_site, PV_FAST_SVC_OK | PV_FAST_BP_OK | PV_FAST_TTBR1_OK |
+				     PV_FAST_CTX_OK },
 		{ fine_site, FAST_ALL },
 	};
 
@@ -2392,6 +2502,531 @@ START_TEST(fast_ttbr1_read_matches_the_core)
 }
 END_TEST
 
+/* ---- fast context switches ---- */
+
+/*
+ * Linux's address-space switch: a lone TTBR0 write (the reserved tables
+ * of check_and_switch_context()) and the CONTEXTIDR; ISB; TTBR0 chain of
+ * cpu_v7_switch_mm(). Tables: the user's L1, another task's, and a
+ * kernel-only one, all with the same linear map.
+ */
+#define CTX_VA (KVA + 0x30000u)
+#define L1B (RAM0 + 0x400000u)
+#define L1S (RAM0 + 0x404000u)
+#define MCR_TTBR0(rt) (PV_FAST_MCR_TTBR0_WORD | (rt) << 12)
+#define MCR_CTX(rt) (PV_FAST_MCR_CONTEXTIDR_WORD | (rt) << 12)
+#define ISB_SY (PV_FAST_ISB_WORD | 0xfu)
+
+/* fastpath.h's fast context switch, as a backend writes it. */
+static bool model_ctx(struct host *h, uint32_t pc)
+{
+	struct pv_fast *f = &fast;
+	uint32_t w = gptr(TO_PA(pc))[0], d = *page_field(PV_VPAGE_DACR), t, a;
+	unsigned rt = (w >> 12) & 15, chain = 0, i;
+	struct pv_fast_ctx *e = NULL;
+
+	if (rt >= 13)
+		return false;
+	if ((w & 0xffff0fffu) == PV_FAST_MCR_TTBR0_WORD) {
+		t = v->r[rt];
+		a = f->ctx_contextidr;
+	} else if ((w & 0xffff0fffu) == PV_FAST_MCR_CONTEXTIDR_WORD) {
+		uint32_t w1, w2;
+
+		if ((pc & 0xfffu) > 0xff4u)
+			return false;
+		w1 = gptr(TO_PA(pc))[1];
+		w2 = gptr(TO_PA(pc))[2];
+		if ((w1 & ~0xfu) != PV_FAST_ISB_WORD ||
+		    (w2 & 0xffff0fffu) != PV_FAST_MCR_TTBR0_WORD ||
+		    ((w2 >> 12) & 15) >= 13)
+			return false;
+		a = v->r[rt];
+		t = v->r[(w2 >> 12) & 15];
+		chain = 1;
+	} else {
+		return false;
+	}
+	if (!(f->flags & PV_FAST_CTX_OK) || (f->cpsr & 0x1f) != PV_MODE_SVC ||
+	    ((d ^ f->dacr) & ~f->dacr_free) || (d & f->dacr_free & 0xaaaaaaaau))
+		return false;
+	for (i = 0; i < PV_FAST_CTX_N && !e; i++)
+		if (f->ctx_tab[i].key == (t & f->ctx_mask) &&
+		    f->ctx_tab[i].asid == ((a & 0xffu) | PV_FAST_CTX_VALID))
+			e = &f->ctx_tab[i];
+	if (!e || (e->part_doms & ~d))
+		return false;
+	f->ctx_ttbr0 = t;
+	f->ctx_contextidr = a;
+	f->k_ttbr0 = e->k_ttbr0;
+	f->k_asid = e->k_asid;
+	f->u_ttbr0 = e->u_ttbr0;
+	f->u_asid = e->u_asid;
+	f->ctx_space = e->space;
+	e->stamp = ++f->n_ctx;
+	f->n_chain += chain;
+	f->flags = (f->flags & ~(uint32_t)PV_FAST_GT_OK) | e->gt;
+	h->pc = pc + 4 + 8 * chain;
+	h->ttbr0 = e->k_ttbr0;
+	h->asid = e->k_asid;
+	return true;
+}
+
+/*
+ * The guest kernel in SVC mode, with three L1 tables and the switch code
+ * at CTX_VA: [0] TTBR0 := r4 alone, [1..3] CONTEXTIDR := r1; ISB;
+ * TTBR0 := r0 (the words a test changes come after).
+ */
+static void ctx_state(bool with_fast)
+{
+	struct pv_resume rs;
+	uint32_t *code;
+
+	user_state(false, with_fast);
+	memcpy(gptr(L1B), gptr(L1), 16384);
+	memcpy(gptr(L1S), gptr(L1), 16384);
+	gptr(L1S)[USER_VA >> 20] = 0;
+	gptr(L1B)[USER_VA >> 20] = (RAM0 + 0xe00000u) | 3u << 10 | 2;
+	code = gptr(TO_PA(CTX_VA));
+	code[0] = MCR_TTBR0(4);
+	code[1] = MCR_CTX(1);
+	code[2] = ISB_SY;
+	code[3] = MCR_TTBR0(0);
+	set_mode(PV_MODE_SVC);
+	pv_vcpu_resume_state(v, &rs);
+}
+
+/* The core's own path for the switch at @pc. */
+static void core_ctx(uint32_t pc)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+	struct pv_resume rs;
+	struct pv_exit e;
+
+	v->r[15] = pc;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.action, PV_ACTION_RESUME);
+	ck_assert_int_eq(e.reason, PV_TR_CP15_WRITE);
+	pv_vcpu_resume_state(v, &rs);
+}
+
+/* A core entry after the fast paths ran (a host interrupt), and the
+ * resume that follows it. */
+static void sync_now(void)
+{
+	struct host h = { .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
+			  .cpsr = PV_MODE_USR };
+	struct pv_resume rs;
+
+	host_irq_after(&h);
+	pv_vcpu_resume_state(v, &rs);
+}
+
+/* Linux's switch to (@ttbr0, @asid) through the reserved tables, by the
+ * core's path, or by the fast one where it takes them (counted). */
+static unsigned switch_to(uint32_t ttbr0, uint32_t asid, bool try_fast)
+{
+	unsigned fast_ones = 0;
+	struct host h;
+
+	v->r[4] = L1S | 0x6au;
+	v->r[0] = ttbr0 | 0x6au;
+	v->r[1] = asid | 0x1200u; /* a PROCID too */
+	h = (struct host){ .sp = v->r[13], .lr = v->r[14] };
+	if (try_fast && model_ctx(&h, CTX_VA)) {
+		fast_ones++;
+		v->r[15] = h.pc;
+	} else {
+		core_ctx(CTX_VA);
+	}
+	ck_assert_uint_eq(v->r[15], CTX_VA + 4);
+	if (try_fast && model_ctx(&h, CTX_VA + 4)) {
+		fast_ones++;
+		v->r[15] = h.pc;
+	} else {
+		core_ctx(CTX_VA + 4);
+	}
+	ck_assert_uint_eq(v->r[15], CTX_VA + 16);
+	return fast_ones;
+}
+
+/* What the core keeps of a switch, beyond struct seen. */
+struct ctx_seen {
+	struct seen s;
+	uint32_t ttbr0, contextidr, tick, cur;
+	uint32_t last_use[PV_SHADOW_MAX_SPACES];
+	uint64_t cp15w, chains, chain_mcrs, hits, misses;
+};
+
+static void ctx_record(struct ctx_seen *o)
+{
+	const struct pv_shadow *sh = &vm->shadow;
+
+	record(&o->s);
+	o->ttbr0 = v->cp15.ttbr0;
+	o->contextidr = v->cp15.contextidr;
+	o->tick = sh->tick;
+	o->cur = sh->cur[0];
+	for (unsigned i = 0; i < PV_SHADOW_MAX_SPACES; i++)
+		o->last_use[i] = sh->space[i].in_use ? sh->space[i].last_use : 0;
+	o->cp15w = vm->stats.traps[PV_TR_CP15_WRITE];
+	o->chains = vm->stats.events[PV_EV_TRAP_CHAIN];
+	o->chain_mcrs = vm->stats.events[PV_EV_CHAIN_MCRS];
+	o->hits = sh->stats.space_hits;
+	o->misses = sh->stats.space_misses;
+}
+
+static void ctx_same(const struct ctx_seen *a, const struct ctx_seen *b,
+		     const char *what)
+{
+	same(&a->s, &b->s, what);
+	ck_assert_msg(a->ttbr0 == b->ttbr0 && a->contextidr == b->contextidr,
+		      "%s: TTBR0/CONTEXTIDR %08x/%08x against %08x/%08x", what,
+		      a->ttbr0, a->contextidr, b->ttbr0, b->contextidr);
+	ck_assert_msg(a->cur == b->cur && a->tick == b->tick,
+		      "%s: space %u tick %u against %u %u", what, a->cur, a->tick,
+		      b->cur, b->tick);
+	for (unsigned i = 0; i < PV_SHADOW_MAX_SPACES; i++)
+		ck_assert_msg(a->last_use[i] == b->last_use[i],
+			      "%s: space %u last used %u against %u", what, i,
+			      a->last_use[i], b->last_use[i]);
+	ck_assert_msg(a->cp15w == b->cp15w && a->chains == b->chains &&
+			      a->chain_mcrs == b->chain_mcrs,
+		      "%s: counts %llu/%llu/%llu against %llu/%llu/%llu", what,
+		      (unsigned long long)a->cp15w, (unsigned long long)a->chains,
+		      (unsigned long long)a->chain_mcrs,
+		      (unsigned long long)b->cp15w, (unsigned long long)b->chains,
+		      (unsigned long long)b->chain_mcrs);
+	ck_assert_msg(a->hits == b->hits && a->misses == b->misses,
+		      "%s: lookups %llu/%llu against %llu/%llu", what,
+		      (unsigned long long)a->hits, (unsigned long long)a->misses,
+		      (unsigned long long)b->hits, (unsigned long long)b->misses);
+}
+
+/*
+ * The oracle is the core's own path: the same switches back and forth,
+ * each MCR its own trap, against the fast path's contract with one core
+ * entry at the end (@_i: how many switches; odd ones end in the other
+ * task). Two rounds warm the cached spaces first, through the core, in
+ * both runs; the fast run must then take every switch.
+ */
+START_TEST(fast_ctx_switch_matches_the_core)
+{
+	static const uint32_t task[2][2] = { { L1, 1 }, { L1B, 2 } };
+	unsigned rounds = (unsigned)_i + 1, taken = 0;
+	struct ctx_seen a, b;
+	struct host h;
+
+	for (int pass = 0; pass < 2; pass++) {
+		ctx_state(pass == 1);
+		for (unsigned k = 0; k < 4; k++)
+			switch_to(task[(k + 1) % 2][0], task[(k + 1) % 2][1], false);
+		/* The fast run's sync must start from the same counters. */
+		for (unsigned k = 0; k < rounds; k++)
+			taken += switch_to(task[(k + 1) % 2][0],
+					   task[(k + 1) % 2][1], pass == 1);
+		if (pass == 1) {
+			ck_assert_uint_eq(taken, 2 * rounds);
+			ck_assert_uint_eq(fast.n_ctx, 2 * rounds);
+			ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+		}
+		h = (struct host){ .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
+				   .cpsr = PV_MODE_USR };
+		host_irq_after(&h);
+		ctx_record(pass ? &b : &a);
+		if (pass) {
+			ck_assert_uint_eq(fast.n_ctx, 0);
+			ck_assert_uint_eq(fast.flags & PV_FAST_CTX_OK, PV_FAST_CTX_OK);
+			/* The resume's views are the last switch's, fast or not. */
+			ck_assert_uint_eq(fast.k_ttbr0, b.s.ttbr0);
+			ck_assert_uint_eq(fast.k_asid, b.s.asid);
+		}
+		/* Host ASIDs are the engine's own numbering, which the fast
+		 * path's extra allocations change; the roots must agree. */
+		(pass ? &b : &a)->s.asid = 0;
+		free_vm();
+	}
+	ctx_same(&a, &b, "switches");
+}
+END_TEST
+
+/* What the fast context switch leaves to the core. */
+START_TEST(fast_ctx_switch_refusals)
+{
+	struct host h = { 0 };
+	uint32_t *code;
+
+	ctx_state(true);
+	for (unsigned k = 0; k < 4; k++)
+		switch_to(k % 2 ? L1 : L1B, k % 2 ? 1 : 2, false);
+	code = gptr(TO_PA(CTX_VA));
+	v->r[4] = L1S | 0x6au;
+	v->r[0] = L1B | 0x6au;
+	v->r[1] = 2;
+	ck_assert(model_ctx(&h, CTX_VA + 4)); /* the baseline is taken */
+	v->r[15] = h.pc;
+	sync_now();
+	/* An address space the core has not cached. */
+	v->r[0] = (RAM0 + 0x408000u) | 0x6au;
+	ck_assert(!model_ctx(&h, CTX_VA + 4));
+	v->r[0] = L1B | 0x6au;
+	v->r[1] = 3;
+	ck_assert(!model_ctx(&h, CTX_VA + 4));
+	v->r[1] = 2;
+	/* sp, lr or pc as a register; no ISB; a conditional MCR. */
+	code[1] = MCR_CTX(13);
+	ck_assert(!model_ctx(&h, CTX_VA + 4));
+	code[1] = MCR_CTX(1);
+	code[3] = MCR_TTBR0(14);
+	ck_assert(!model_ctx(&h, CTX_VA + 4));
+	code[3] = MCR_TTBR0(0);
+	code[2] = 0xf57ff04fu; /* DSB: the core chains it, the fast path not */
+	ck_assert(!model_ctx(&h, CTX_VA + 4));
+	code[2] = ISB_SY;
+	code[3] = MCR_TTBR0(0) & 0x0fffffffu; /* EQ */
+	ck_assert(!model_ctx(&h, CTX_VA + 4));
+	code[3] = MCR_TTBR0(0);
+	/* A DACR write to apply (not a lazy PAN toggle). */
+	*page_field(PV_VPAGE_DACR) ^= 0xc0000000u;
+	ck_assert(!model_ctx(&h, CTX_VA + 4));
+	*page_field(PV_VPAGE_DACR) ^= 0xc0000000u;
+	/* Not SVC; the flag clear. */
+	fast.cpsr = (fast.cpsr & ~0x1fu) | PV_MODE_IRQ;
+	ck_assert(!model_ctx(&h, CTX_VA + 4));
+	fast.cpsr = (fast.cpsr & ~0x1fu) | PV_MODE_SVC;
+	fast.flags &= ~(uint32_t)PV_FAST_CTX_OK;
+	ck_assert(!model_ctx(&h, CTX_VA + 4));
+	fast.flags |= PV_FAST_CTX_OK;
+	ck_assert(model_ctx(&h, CTX_VA + 4));
+	/* A chain across a page boundary: the core's. */
+	code = gptr(TO_PA(CTX_VA + 0xff8u));
+	code[0] = MCR_CTX(1);
+	code[1] = ISB_SY;
+	code[2] = MCR_TTBR0(0);
+	ck_assert(!model_ctx(&h, CTX_VA + 0xff8u));
+	free_vm();
+}
+END_TEST
+
+/*
+ * The clock's fast read across a fast switch: on in a space whose own
+ * tables the core found the page through (each, here, by its walk once
+ * per regime), off after TLB maintenance until the core finds it again,
+ * and off everywhere while the clock does not run.
+ */
+START_TEST(fast_ctx_switch_carries_the_clock)
+{
+	uint32_t gt_l1;
+	struct host h = { 0 };
+	unsigned on = 0;
+
+	ctx_state(true);
+	gt_l1 = (vm->cfg.board->periph_base & 0xfff00000u) | 1u << 10 | 1u << 2 | 2;
+	gptr(L1)[GT_KVA >> 20] = gt_l1;
+	gptr(L1B)[GT_KVA >> 20] = gt_l1;
+	gptr(L1S)[GT_KVA >> 20] = gt_l1;
+	fb.now = 200000000u;
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 1), 0);
+	fast.gt_clock_ns = PV_A9_PERIPHCLK_NS;
+	(void)kernel_gt_read(0x200);
+	v->r[15] = CTX_VA;
+	sync_now(); /* the core learns the page's address */
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	for (unsigned k = 0; k < 4; k++)
+		switch_to(k % 2 ? L1 : L1B, k % 2 ? 1 : 2, false);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	for (unsigned i = 0; i < PV_FAST_CTX_N; i++)
+		on += fast.ctx_tab[i].gt != 0;
+	ck_assert_uint_eq(on, 4);
+	/* The counter stops: off in every entry; on again one space at a
+	 * time as the core finds the page in each. */
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 0), 0);
+	sync_now();
+	for (unsigned i = 0; i < PV_FAST_CTX_N; i++)
+		ck_assert_uint_eq(fast.ctx_tab[i].gt, 0);
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 1), 0);
+	for (unsigned k = 0; k < 4; k++)
+		switch_to(k % 2 ? L1 : L1B, k % 2 ? 1 : 2, false);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/* Fast, to B: the flag follows the space. */
+	ck_assert_uint_eq(switch_to(L1B, 2, true), 2);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/* B's tables lose the page, without TLB maintenance: a TLB may keep
+	 * the translation, and the entry does. */
+	gptr(L1B)[GT_KVA >> 20] = 0;
+	ck_assert_uint_eq(switch_to(L1, 1, true), 2);
+	sync_now();
+	ck_assert_uint_eq(switch_to(L1B, 2, true), 2);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/* TLB maintenance: every entry loses it, and B's tables no longer
+	 * have the page for the core to find. */
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	sync_now();
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	ck_assert(model_ctx(&h, CTX_VA)); /* to the reserved tables */
+	v->r[15] = h.pc;
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	/* The core reads it in the reserved tables' space: on there again. */
+	(void)kernel_gt_read(0x200);
+	v->r[15] = CTX_VA + 4;
+	sync_now();
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	on = 0;
+	for (unsigned i = 0; i < PV_FAST_CTX_N; i++)
+		on += fast.ctx_tab[i].gt != 0;
+	ck_assert_uint_eq(on, 1);
+	/*
+	 * Back on in A and both reserved spaces, off in B (whose tables lost
+	 * the page); then TLB maintenance while in B, where nothing else
+	 * changes: the others must lose it all the same.
+	 */
+	switch_to(L1, 1, false);
+	(void)kernel_gt_read(0x200);
+	v->r[15] = CTX_VA + 4;
+	sync_now();
+	switch_to(L1B, 2, false);
+	switch_to(L1, 1, false);
+	switch_to(L1B, 2, false);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	on = 0;
+	for (unsigned i = 0; i < PV_FAST_CTX_N; i++)
+		on += fast.ctx_tab[i].gt != 0;
+	ck_assert_uint_ge(on, 2);
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	sync_now();
+	for (unsigned i = 0; i < PV_FAST_CTX_N; i++)
+		ck_assert_uint_eq(fast.ctx_tab[i].gt, 0);
+	free_vm();
+}
+END_TEST
+
+/*
+ * Each valid entry of the table names a cached space of the current
+ * regime with its key and the roots and live ASIDs it has now. Checked
+ * after every resume of a long run of switches among more address spaces
+ * than the pool caches (evictions, ASID rollovers).
+ */
+static void ctx_table_is_true(void)
+{
+	const struct pv_shadow *sh = &vm->shadow;
+	const struct pv_shadow_space *cur = &sh->space[sh->cur[0]];
+
+	/* A table the flag does not offer is never read. */
+	if (!(fast.flags & PV_FAST_CTX_OK))
+		return;
+	ck_assert_uint_lt(sh->cur[0], sh->nspaces);
+	for (unsigned i = 0; i < PV_FAST_CTX_N; i++) {
+		const struct pv_fast_ctx *e = &fast.ctx_tab[i];
+		const struct pv_shadow_space *sp = &sh->space[i];
+		uint32_t want[PV_VIEW_COUNT][2];
+
+		if (!(e->asid & PV_FAST_CTX_VALID))
+			continue;
+		ck_assert_uint_lt(i, sh->nspaces);
+		ck_assert(sp->in_use);
+		ck_assert_uint_eq(e->space, i);
+		ck_assert_uint_eq(e->key, sp->ttbr0);
+		ck_assert_uint_eq(e->asid & 0xffu, sp->asid);
+		ck_assert_uint_eq(e->part_doms & ~sp->part_doms & 0x55555555u, 0);
+		ck_assert_uint_eq(sp->part_doms & ~e->part_doms, 0);
+		ck_assert(sp->ttbr1 == cur->ttbr1 && sp->ttbcr == cur->ttbcr &&
+			  sp->dacr == cur->dacr && sp->sctlr == cur->sctlr);
+		for (unsigned w = 0; w < PV_VIEW_COUNT; w++) {
+			const struct pv_shadow_root *rt = &sp->root[w];
+
+			ck_assert_uint_eq(rt->asid_gen, sh->asid_gen);
+			want[w][0] = (uint32_t)((pv_hpa_val(vm->cfg.shadow_pool.hpa) +
+						 rt->l1_off) | vm->cfg.ttbr_attrs);
+			want[w][1] = rt->asid;
+		}
+		ck_assert_uint_eq(e->k_ttbr0, want[PV_VIEW_KERNEL][0]);
+		ck_assert_uint_eq(e->k_asid, want[PV_VIEW_KERNEL][1]);
+		ck_assert_uint_eq(e->u_ttbr0, want[PV_VIEW_USER][0]);
+		ck_assert_uint_eq(e->u_asid, want[PV_VIEW_USER][1]);
+	}
+}
+
+START_TEST(fast_ctx_table_follows_the_spaces)
+{
+	uint32_t seed = 0x9e3779b9u;
+	unsigned taken = 0, most = 0;
+
+	ctx_state(true);
+	for (unsigned k = 1; k < 24; k++)
+		memcpy(gptr(RAM0 + 0x410000u + 0x4000u * k), gptr(L1), 16384);
+	for (unsigned n = 0; n < 1500; n++) {
+		unsigned k;
+
+		seed = seed * 1103515245u + 12345u;
+		/* 24 tasks, the first three far more often (a hot set). */
+		k = (seed >> 16) % 32;
+		k = k < 24 ? k : k % 3;
+		/* Each task's own L1 (the same contents), ASIDs wrap at 256. */
+		taken += switch_to(k ? RAM0 + 0x410000u + 0x4000u * k : L1,
+				   (k * 37u + 1u) & 0xffu, true);
+		ctx_table_is_true();
+		if (n % 3 == 0) {
+			sync_now();
+			ctx_table_is_true();
+		}
+		for (unsigned i = 0, valid = 0; i < PV_FAST_CTX_N; i++) {
+			valid += !!(fast.ctx_tab[i].asid & PV_FAST_CTX_VALID);
+			most = valid > most ? valid : most;
+		}
+	}
+	/* Mostly misses (48 spaces for 16), but the hot set is taken. */
+	ck_assert_uint_gt(taken, 50);
+	ck_assert_uint_gt(vm->shadow.stats.evictions, 100);
+	ck_assert_uint_gt(vm->shadow.stats.asid_rollovers, 0);
+	ck_assert_uint_ge(most, 4);
+	free_vm();
+}
+END_TEST
+
+/*
+ * The table is rebuilt when a space changes while the vCPU stays in its
+ * own: here its first page in the window's partial MiB (the vector page),
+ * which adds a domain the new DACR must grant to reach that space.
+ */
+START_TEST(fast_ctx_table_rebuilt_in_place)
+{
+	uint32_t vec = (RAM0 + 0xd00000u) | 1u << 10 | 2; /* domain 0 */
+
+	uint32_t gt_l1;
+
+	ctx_state(true);
+	gt_l1 = (vm->cfg.board->periph_base & 0xfff00000u) | 1u << 10 | 1u << 2 | 2;
+	gptr(L1)[0xfff] = vec;
+	gptr(L1B)[0xfff] = vec;
+	gptr(L1S)[0xfff] = vec;
+	gptr(L1)[GT_KVA >> 20] = gt_l1;
+	/* A running clock, which the core has not found yet. */
+	fb.now = 200000000u;
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 1), 0);
+	fast.gt_clock_ns = PV_A9_PERIPHCLK_NS;
+	for (unsigned k = 0; k < 4; k++)
+		switch_to(k % 2 ? L1 : L1B, k % 2 ? 1 : 2, false);
+	ck_assert_uint_eq(fast.ctx_tab[vm->shadow.cur[0]].part_doms, 0);
+	ck_assert_uint_eq(fast.ctx_tab[vm->shadow.cur[0]].gt, 0);
+	/* Found through the core: the entry learns it in place. */
+	(void)kernel_gt_read(0x200);
+	v->r[15] = CTX_VA + 16;
+	sync_now();
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	ck_assert_uint_eq(fast.ctx_tab[vm->shadow.cur[0]].gt, PV_FAST_GT_OK);
+	sync_now();
+	ck_assert_int_eq(fault(0xffff0000u, PV_ACC_READ, NULL), PV_SHADOW_FILLED);
+	ck_assert_uint_ne(vm->shadow.space[vm->shadow.cur[0]].part_doms, 0);
+	v->r[15] = CTX_VA + 16;
+	sync_now();
+	ck_assert_uint_eq(fast.flags & PV_FAST_CTX_OK, PV_FAST_CTX_OK);
+	ck_assert_uint_eq(fast.ctx_tab[vm->shadow.cur[0]].part_doms,
+			  vm->shadow.space[vm->shadow.cur[0]].part_doms);
+	ctx_table_is_true();
+	free_vm();
+}
+END_TEST
+
 static Suite *vpage_suite(void)
 {
 	Suite *s = suite_create("vpage");
@@ -2418,6 +3053,8 @@ static Suite *vpage_suite(void)
 	tcase_add_test(sh, shadow_user_view);
 	tcase_add_test(sh, shadow_mmu_off);
 	tcase_add_test(sh, isolation_catches_stub_entries);
+	tcase_add_test(sh, shadow_stub_tables_shared);
+	tcase_add_test(sh, isolation_catches_stub_tables_elsewhere);
 	suite_add_tcase(s, sh);
 	tcase_add_test(sy, sync_out_writes_the_page);
 	tcase_add_test(sy, sync_in_takes_back_only_the_stub_fields);
@@ -2446,6 +3083,11 @@ static Suite *vpage_suite(void)
 	tcase_add_test(fp, fast_bpiall_is_what_the_core_does);
 	tcase_add_test(fp, fast_ttbr1_read_matches_the_core);
 	tcase_add_test(fp, fast_sites_turn_paths_off);
+	tcase_add_loop_test(fp, fast_ctx_switch_matches_the_core, 0, 4);
+	tcase_add_test(fp, fast_ctx_switch_refusals);
+	tcase_add_test(fp, fast_ctx_switch_carries_the_clock);
+	tcase_add_test(fp, fast_ctx_table_follows_the_spaces);
+	tcase_add_test(fp, fast_ctx_table_rebuilt_in_place);
 	suite_add_tcase(s, fp);
 	tcase_set_timeout(h, 120);
 	tcase_add_test(h, hostile_page_contents);
