@@ -164,9 +164,12 @@ int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
  * first read of the clock in the new regime would take the core's path.
  * Once per regime, from the guest kernel, walk the address the kernel
  * used before (a speculative walk, as a TLB may make: the walker reads
- * only RAM) and cache it if it still reaches the MPCore page. Not after
- * TLB maintenance: munmap() issues one per page, and a walk after each
- * would cost more than the reads it saves.
+ * only RAM) and cache it if it still reaches the MPCore page by a global
+ * mapping. Not after TLB maintenance that reached that page (the shadow's
+ * clock_gen): then the kernel's next read goes through the core. Other
+ * maintenance leaves it: a TLBIASID keeps global entries, and fork's
+ * flush_tlb_mm() would otherwise send every clock read of the new
+ * process's first switches through the core.
  */
 static bool gt_walk(struct pv_vcpu *vcpu, uint32_t va, uint64_t page)
 {
@@ -175,14 +178,38 @@ static bool gt_walk(struct pv_vcpu *vcpu, uint32_t va, uint64_t page)
 
 	if (!va || !pv_vcpu_is_privileged(vcpu) ||
 	    vcpu->fast_gt_gen == vcpu->itlb.gen ||
-	    vcpu->fast_gt_tlbi != vcpu->vm->shadow.tlbi_gen)
+	    vcpu->fast_gt_tlbi != vcpu->vm->shadow.clock_gen)
 		return false;
 	vcpu->fast_gt_gen = vcpu->itlb.gen;
 	if (pv_mmu_translate(vcpu, pv_gva(va), PV_ACC_READ, &w, &flt) ||
-	    (pv_gpa_val(w.pa) & ~(uint64_t)0xfff) != page)
+	    (pv_gpa_val(w.pa) & ~(uint64_t)0xfff) != page || w.ng)
 		return false;
-	pv_dtlb_fill(vcpu, va, PV_ACC_READ, w.domain, NULL, pv_gpa_val(w.pa));
+	pv_dtlb_fill(vcpu, va, PV_ACC_READ, w.domain, true, NULL,
+		     pv_gpa_val(w.pa));
 	return true;
+}
+
+/*
+ * The cache's entry for the clock's page at @want, once the kernel has
+ * read the counter through the core (pv_fast_device_read()); before, any.
+ */
+static const struct pv_tlb_ent *gt_find(struct pv_vcpu *vcpu, uint64_t page,
+					uint32_t want)
+{
+	const struct pv_tlb_ent *e = pv_dtlb_kernel_device(vcpu, page, want);
+
+	if (e && vcpu->fast_gt_seen && (e->va_page & ~1u) != vcpu->fast_gt_seen)
+		return NULL;
+	return e;
+}
+
+void pv_fast_device_read(struct pv_vcpu *vcpu, uint32_t va, uint64_t gpa)
+{
+	uint64_t counter = (vcpu->vm->cfg.board->periph_base & ~0xfffull) +
+			   0x200u;
+
+	if ((gpa & ~7ull) == counter && pv_vcpu_is_privileged(vcpu))
+		vcpu->fast_gt_seen = va & ~0xfffu;
 }
 
 /*
@@ -193,7 +220,8 @@ static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f,
 			bool *clock_ok)
 {
 	struct pv_vm *vm = vcpu->vm;
-	uint32_t tick, va;
+	const struct pv_tlb_ent *e;
+	uint32_t tick, va, want;
 	uint64_t off;
 
 	uint64_t page = vm->cfg.board->periph_base & ~0xfffu;
@@ -208,11 +236,29 @@ static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f,
 	*clock_ok = true;
 	f->gt_off_lo = (uint32_t)off;
 	f->gt_off_hi = (uint32_t)(off >> 32);
-	if (!pv_dtlb_kernel_device(vcpu, page, f->gt_va, &va) &&
-	    !(gt_walk(vcpu, f->gt_va, page) &&
-	      pv_dtlb_kernel_device(vcpu, page, f->gt_va, &va)))
+	want = vcpu->fast_gt_seen ? vcpu->fast_gt_seen : f->gt_va;
+	e = gt_find(vcpu, page, want);
+	/* Guest TLB maintenance elsewhere (munmap(), fork) empties the
+	 * cache: the entry found before comes back, without a walk. */
+	if (!e && vcpu->fast_gt_keep_gen == vm->shadow.clock_gen &&
+	    pv_dtlb_restore(vcpu, &vcpu->fast_gt_keep))
+		e = gt_find(vcpu, page, want);
+	if (!e && gt_walk(vcpu, want, page))
+		e = gt_find(vcpu, page, want);
+	if (!e)
 		return 0;
-	vcpu->fast_gt_tlbi = vm->shadow.tlbi_gen;
+	/* Most fills find the entry kept already: no copy then. */
+	if (vcpu->fast_gt_keep_gen != vm->shadow.clock_gen ||
+	    vcpu->fast_gt_keep.ent.va_page != e->va_page ||
+	    vcpu->fast_gt_keep.ent.gen != e->gen) {
+		pv_dtlb_keep(vcpu, e, &vcpu->fast_gt_keep);
+		vcpu->fast_gt_keep_gen = vm->shadow.clock_gen;
+	}
+	va = e->va_page & ~1u;
+	/* The page TLB maintenance must reach to turn this off (ids are
+	 * below PV_MAX_VCPUS <= PV_SHADOW_MAX_VCPUS, shadow.c). */
+	vm->shadow.clock_va[vcpu->id] = va;
+	vcpu->fast_gt_tlbi = vm->shadow.clock_gen;
 	f->gt_va = va;
 	return PV_FAST_GT_OK;
 }

@@ -2,6 +2,7 @@
 /* Guest-virtual accesses made on the guest's behalf: translate, then RAM or MMIO. */
 #include <pvcore/error.h>
 
+#include "fast.h"
 #include "guest_mem.h"
 #include "itlb.h"
 #include "vm_state.h"
@@ -72,9 +73,12 @@ static int access_one(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
 			   (acc & PV_ACC_WRITE) != 0, val);
 		return 0;
 	}
-	if (e)
+	if (e) {
+		if (!(acc & PV_ACC_WRITE))
+			pv_fast_device_read(vcpu, va, e->gpa_page | (va & 0xfffu));
 		return access_bus(map, va, e->gpa_page | (va & 0xfffu), size,
 				  acc, val, fault);
+	}
 	err = pv_mmu_translate(vcpu, pv_gva(va), acc, &w, fault);
 	if (err)
 		return err;
@@ -89,13 +93,17 @@ static int access_one(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
 	page = pv_memmap_ram_hva(map, pv_gpa(pv_gpa_val(w.pa) & ~0xfffull),
 				 0x1000);
 	if (page) {
-		pv_dtlb_fill(vcpu, va, acc, w.domain, page, pv_gpa_val(w.pa));
+		pv_dtlb_fill(vcpu, va, acc, w.domain, !w.ng, page,
+			     pv_gpa_val(w.pa));
 		ram_access(page + (va & 0xfffu), size,
 			   (acc & PV_ACC_WRITE) != 0, val);
 		return 0;
 	}
 	if (pv_memmap_find_mmio(map, w.pa))
-		pv_dtlb_fill(vcpu, va, acc, w.domain, NULL, pv_gpa_val(w.pa));
+		pv_dtlb_fill(vcpu, va, acc, w.domain, !w.ng, NULL,
+			     pv_gpa_val(w.pa));
+	if (!(acc & PV_ACC_WRITE))
+		pv_fast_device_read(vcpu, va, pv_gpa_val(w.pa));
 	return access_bus(map, va, pv_gpa_val(w.pa), size, acc, val, fault);
 }
 

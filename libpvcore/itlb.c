@@ -142,7 +142,7 @@ const struct pv_tlb_ent *pv_dtlb_find(struct pv_vcpu *vcpu, uint32_t va,
 }
 
 void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
-		  unsigned domain, uint8_t *page, uint64_t gpa)
+		  unsigned domain, bool global, uint8_t *page, uint64_t gpa)
 {
 	struct pv_itlb *t = &vcpu->itlb;
 	struct pv_tlb_ent *e = &t->dent[data_slot(va, acc)];
@@ -162,19 +162,22 @@ void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
 	e->domain = (uint8_t)domain;
 	e->dacr_field = (uint8_t)dacr_field(vcpu, domain);
 	e->key = data_key(vcpu, acc);
+	e->global = global;
 	e->gen = (uint16_t)t->gen;
 }
 
-/* A privileged read that reached the device page @gpa_page, still valid. */
+/* A privileged read that reached the device page @gpa_page through a
+ * global mapping, still valid. */
 static bool kernel_device_ent(const struct pv_vcpu *vcpu,
 			      const struct pv_tlb_ent *e, uint64_t gpa_page)
 {
 	return live(&vcpu->itlb, e) && !e->page && e->gpa_page == gpa_page &&
-	       e->key == 1u && dacr_field(vcpu, e->domain) == e->dacr_field;
+	       e->key == 1u && e->global &&
+	       dacr_field(vcpu, e->domain) == e->dacr_field;
 }
 
-bool pv_dtlb_kernel_device(struct pv_vcpu *vcpu, uint64_t gpa_page,
-			   uint32_t hint, uint32_t *va_page)
+const struct pv_tlb_ent *pv_dtlb_kernel_device(struct pv_vcpu *vcpu,
+					       uint64_t gpa_page, uint32_t hint)
 {
 	struct pv_itlb *t = &vcpu->itlb;
 	unsigned first = data_slot(hint, PV_ACC_READ);
@@ -184,10 +187,40 @@ bool pv_dtlb_kernel_device(struct pv_vcpu *vcpu, uint64_t gpa_page,
 	for (unsigned n = 0; n < PV_DTLB_ENTRIES; n++) {
 		const struct pv_tlb_ent *e = &t->dent[(first + n) % PV_DTLB_ENTRIES];
 
-		if (kernel_device_ent(vcpu, e, gpa_page)) {
-			*va_page = e->va_page & ~1u;
-			return true;
-		}
+		if (kernel_device_ent(vcpu, e, gpa_page))
+			return e;
 	}
-	return false;
+	return NULL;
+}
+
+void pv_dtlb_keep(struct pv_vcpu *vcpu, const struct pv_tlb_ent *e,
+		  struct pv_tlb_keep *k)
+{
+	const struct pv_itlb *t = &vcpu->itlb;
+
+	k->ent = *e;
+	k->sctlr = t->sctlr;
+	k->ttbr0 = t->ttbr0;
+	k->ttbr1 = t->ttbr1;
+	k->ttbcr = t->ttbcr;
+	k->contextidr = t->contextidr;
+}
+
+bool pv_dtlb_restore(struct pv_vcpu *vcpu, const struct pv_tlb_keep *k)
+{
+	struct pv_itlb *t = &vcpu->itlb;
+	const struct pv_cp15 *c = &vcpu->cp15;
+	struct pv_tlb_ent *e;
+
+	if (!(k->ent.va_page & 1u) || !k->ent.global ||
+	    k->sctlr != c->sctlr || k->ttbr0 != c->ttbr0 ||
+	    k->ttbr1 != c->ttbr1 || k->ttbcr != c->ttbcr ||
+	    k->contextidr != c->contextidr ||
+	    dacr_field(vcpu, k->ent.domain) != k->ent.dacr_field)
+		return false;
+	sync_regime(vcpu);
+	e = &t->dent[data_slot(k->ent.va_page, k->ent.key & 2u ? PV_ACC_WRITE : 0)];
+	*e = k->ent;
+	e->gen = (uint16_t)t->gen;
+	return true;
 }

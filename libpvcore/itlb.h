@@ -21,6 +21,7 @@
  * @gpa_page: its guest-physical address (data entries)
  * @domain: its guest domain; @dacr_field: that domain's DACR field then
  * @key: what the walk checked: bit 0 privileged, bit 1 write
+ * @global: the guest's mapping is global (a TLBIASID leaves it)
  * @gen: the low 16 bits of &pv_itlb.gen when filled: an entry of an older
  *       regime is dead without being cleared
  */
@@ -28,7 +29,7 @@ struct pv_tlb_ent {
 	uint32_t va_page;
 	uint8_t *page;
 	uint64_t gpa_page;
-	uint8_t domain, dacr_field, key;
+	uint8_t domain, dacr_field, key, global;
 	uint16_t gen;
 };
 
@@ -107,18 +108,42 @@ const struct pv_tlb_ent *pv_dtlb_find(struct pv_vcpu *vcpu, uint32_t va,
 /*
  * pv_dtlb_fill() - remember that the data access @acc at @va, which the
  * guest walk allowed in @domain, reaches guest-physical @gpa: RAM at host
- * @page, or a device when @page is NULL. Ignored inside the VMM window.
+ * @page, or a device when @page is NULL; @global: the mapping was global.
+ * Ignored inside the VMM window.
  */
 void pv_dtlb_fill(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
-		  unsigned domain, uint8_t *page, uint64_t gpa);
+		  unsigned domain, bool global, uint8_t *page, uint64_t gpa);
 
 /*
- * pv_dtlb_kernel_device() - a guest-virtual page through which the guest
- * kernel's loads reach the device page at guest-physical @gpa_page under
- * the current regime, as the cache holds it (tried at @hint's slot first).
- * Return: true with *@va_page set, or false.
+ * pv_dtlb_kernel_device() - the entry through which the guest kernel's
+ * loads reach the device page at guest-physical @gpa_page under the
+ * current regime by a global mapping, as the cache holds it (tried at
+ * @hint's slot first).
+ * Return: the entry, or NULL.
  */
-bool pv_dtlb_kernel_device(struct pv_vcpu *vcpu, uint64_t gpa_page,
-			   uint32_t hint, uint32_t *va_page);
+const struct pv_tlb_ent *pv_dtlb_kernel_device(struct pv_vcpu *vcpu,
+					       uint64_t gpa_page, uint32_t hint);
+
+/**
+ * struct pv_tlb_keep - a global data entry and the regime it was found in
+ * @ent: the entry (@ent.va_page bit 0 clear: nothing kept)
+ * @sctlr, @ttbr0, @ttbr1, @ttbcr, @contextidr: the regime's registers
+ */
+struct pv_tlb_keep {
+	struct pv_tlb_ent ent;
+	uint32_t sctlr, ttbr0, ttbr1, ttbcr, contextidr;
+};
+
+/*
+ * pv_dtlb_keep() - remember @e, a live global entry of the current regime.
+ * pv_dtlb_restore() - put it back in the cache if the regime's registers
+ * and its domain's DACR field are those it was found with. Guest TLB
+ * maintenance empties the cache; the caller knows whether that
+ * maintenance reached the entry's page (a TLB keeps a global entry that
+ * it did not). Return: true if the entry is in the cache again.
+ */
+void pv_dtlb_keep(struct pv_vcpu *vcpu, const struct pv_tlb_ent *e,
+		  struct pv_tlb_keep *k);
+bool pv_dtlb_restore(struct pv_vcpu *vcpu, const struct pv_tlb_keep *k);
 
 #endif /* PV_ITLB_H */

@@ -33,6 +33,9 @@ _Static_assert(PV_MAX_VCPUS <= PV_SHADOW_MAX_VCPUS, "per-vCPU shadow state");
 #define M_OWNER(space, view, idx) ((space) << 13 | (view) << 12 | (idx))
 #define M_OWNER_MASK 0x3ffffu
 #define M_STUB PV_BIT(20) /* a pinned stub-area table, every space's */
+/* Holds a page a TLBIASID must drop: of a non-global guest mapping, or of
+ * a supersection (flush_root() drops its 16 MiB mark). */
+#define M_NG PV_BIT(21)
 
 #define SCTLR_M PV_BIT(0)
 #define SCTLR_EE PV_BIT(25)
@@ -257,6 +260,18 @@ static void flush_root(struct pv_vm *vm, unsigned s, unsigned view, bool retire,
 			}
 			if ((l1[idx] & 3) == 1) {
 				slot = l2_slot_of(vm, l1[idx]);
+				/*
+				 * A TLBIASID leaves global entries: tables of
+				 * global pages only, and the stub area's,
+				 * stay linked (Linux's vmap stacks and
+				 * modules after fork's flush_tlb_mm()).
+				 */
+				if (keep_global && slot != NONE &&
+				    (is_stub_slot(&vm->shadow, slot) ||
+				     !(*l2_meta(vm, slot) & M_NG))) {
+					bm[w] |= PV_BIT(idx % 32);
+					continue;
+				}
 				if (slot != NONE && !is_stub_slot(&vm->shadow, slot))
 					l2_free(vm, slot);
 			}
@@ -627,6 +642,7 @@ struct fill {
 	bool section;     /* install a host section */
 	bool from_section, from_super;
 	bool global;      /* from a global guest section (not a supersection) */
+	bool ng;          /* a TLBIASID drops it (M_NG) */
 	bool write, xn;
 	unsigned domain;
 	struct attrs at;
@@ -715,7 +731,8 @@ static void fill_page(struct pv_vm *vm, unsigned s, unsigned view,
 		/* l2_alloc() may have emptied this very root: re-read. */
 		old = l1[f->idx];
 		*l2_meta(vm, slot) = M_USED | M_OWNER(s, view, f->idx) |
-				     (f->from_section ? M_SECTION : 0);
+				     (f->from_section ? M_SECTION : 0) |
+				     (f->ng ? M_NG : 0);
 		d = (uint32_t)l2_hpa(vm, slot) | f->domain << 5 | 1u;
 		put_desc(vm, rt, &l1[f->idx], d, old ? f->va : 0);
 	} else {
@@ -724,6 +741,8 @@ static void fill_page(struct pv_vm *vm, unsigned s, unsigned view,
 			return;
 		if (f->from_section)
 			*l2_meta(vm, slot) |= M_SECTION;
+		if (f->ng)
+			*l2_meta(vm, slot) |= M_NG;
 	}
 	l2 = l2_table(vm, slot);
 	put_desc(vm, rt, &l2[(f->va >> 12) & 0xff], page_desc(f), f->va);
@@ -909,6 +928,7 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	f.from_super = !flat && w.page_size == 0x1000000;
 	f.from_section = !flat && w.page_size >= 0x100000;
 	f.global = !flat && !w.ng && w.page_size == 0x100000;
+	f.ng = flat || w.ng || f.from_super;
 	f.write = view == PV_VIEW_KERNEL ? w.pl1_write : w.pl0_write;
 	f.xn = !flat && w.xn && !w.manager; /* Manager ignores XN */
 	f.at = host_attrs(&w, flat);
@@ -1076,6 +1096,18 @@ static void inval_range(struct pv_vm *vm, uint32_t va, uint32_t pages)
 	}
 }
 
+/* Invalidation by MVA of @pages pages from @va: does it reach a clock_va? */
+static void clock_reached(struct pv_shadow *sh, uint32_t va, uint32_t pages)
+{
+	for (unsigned i = 0; i < PV_SHADOW_MAX_VCPUS; i++) {
+		/* Modulo 2^32, as the guest's loop wraps. */
+		if (((sh->clock_va[i] - va) >> 12) < pages) {
+			sh->clock_gen++;
+			return;
+		}
+	}
+}
+
 void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
 {
 	struct pv_vm *vm = vcpu->vm;
@@ -1083,10 +1115,12 @@ void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
 
 	sh->tlbi_gen++; /* empties every vCPU's fetch cache (itlb.c) */
 	if (op == PV_TLBI_ALL) {
+		sh->clock_gen++;
 		pv_shadow_flush_all(vm);
 		return;
 	}
 	if (op != PV_TLBI_ASID) {
+		clock_reached(sh, arg & 0xfffff000u, 1);
 		inval_range(vm, arg & 0xfffff000u, 1);
 		return;
 	}
@@ -1101,6 +1135,7 @@ void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
 void pv_shadow_tlbi_range(struct pv_vcpu *vcpu, uint32_t va, uint32_t pages)
 {
 	vcpu->vm->shadow.tlbi_gen++;
+	clock_reached(&vcpu->vm->shadow, va & 0xfffff000u, pages);
 	inval_range(vcpu->vm, va & 0xfffff000u, pages);
 }
 
@@ -1606,7 +1641,7 @@ bool pv_shadow_fast_ctx_same(const struct pv_vcpu *vcpu,
 
 	/* Any change to a space's roots or ASIDs bumps ctx_gen. */
 	return vcpu->fast_ctx_gen == sh->ctx_gen && vcpu->fast_ctx_last == s &&
-	       s < PV_FAST_CTX_N && vcpu->fast_ctx_tlbi == sh->tlbi_gen &&
+	       s < PV_FAST_CTX_N && vcpu->fast_ctx_tlbi == sh->clock_gen &&
 	       clock_ok && vcpu->fast_ctx_gt_va == f->gt_va &&
 	       f->ctx_tab[s].gt == gt && (f->ctx_tab[s].asid & PV_FAST_CTX_VALID);
 }
@@ -1634,12 +1669,12 @@ void pv_shadow_fast_ctx(struct pv_vcpu *vcpu, struct pv_fast *f,
 	}
 	f->ctx_mask = 0xffffffffu << (14 - (vcpu->cp15.ttbcr & 7));
 	/* The clock's page as each space's own tables reached it: as a TLB
-	 * may keep it, until TLB maintenance. */
-	if (!clock_ok || vcpu->fast_ctx_tlbi != sh->tlbi_gen ||
+	 * may keep it, until TLB maintenance reaches that global entry. */
+	if (!clock_ok || vcpu->fast_ctx_tlbi != sh->clock_gen ||
 	    vcpu->fast_ctx_gt_va != f->gt_va) {
 		for (unsigned i = 0; i < PV_FAST_CTX_N; i++)
 			f->ctx_tab[i].gt = 0;
-		vcpu->fast_ctx_tlbi = sh->tlbi_gen;
+		vcpu->fast_ctx_tlbi = sh->clock_gen;
 		vcpu->fast_ctx_gt_va = f->gt_va;
 	}
 	e->gt = clock_ok ? gt : 0;

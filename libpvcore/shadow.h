@@ -164,6 +164,11 @@ struct pv_shadow {
 	uint32_t tick;
 	uint32_t asid_gen;
 	uint32_t tlbi_gen; /* bumped by every guest TLB maintenance operation */
+	/* Per vCPU, the page of a global kernel mapping its fast paths keep
+	 * (the clock's, fastpath.c), and a generation bumped only by the
+	 * guest TLB maintenance that reaches one of them: TLBIALL, or by MVA
+	 * at that page (a TLBIASID leaves global entries). */
+	uint32_t clock_va[PV_SHADOW_MAX_VCPUS], clock_gen;
 	unsigned next_asid;
 	uint32_t win_first, win_count; /* whole-MiB L1 indices of the window */
 	uint32_t win_dom_mask;         /* DACR client bits of window domains */

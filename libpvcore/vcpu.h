@@ -238,15 +238,23 @@ struct pv_vcpu {
 	struct pv_fast *fast;
 	uint32_t fast_allow;
 	/* The translation regime (itlb.gen) in which fastpath.c last looked
-	 * for the kernel's mapping of the global timer itself, and the TLB
-	 * maintenance generation in which it last had that mapping. */
+	 * for the kernel's mapping of the global timer itself, and the
+	 * shadow's clock_gen in which it last had that mapping. */
 	uint32_t fast_gt_gen, fast_gt_tlbi;
+	/* The page through which the kernel last read the global timer's
+	 * counter on the core's path (0: not yet). */
+	uint32_t fast_gt_seen;
+	/* That mapping's cache entry and regime, and the shadow's clock_gen
+	 * then: TLB maintenance that did not reach it leaves it usable
+	 * without a walk. */
+	struct pv_tlb_keep fast_gt_keep;
+	uint32_t fast_gt_keep_gen;
 	/* The shadow's ctx_gen when the fast context-switch table was built
 	 * (0: never), and the space whose regime it serves. */
 	uint32_t fast_ctx_gen;
 	unsigned fast_ctx_ref, fast_ctx_last;
-	/* ... and the TLB maintenance generation and the clock's page its
-	 * entries' PV_FAST_GT_OK were found in. */
+	/* ... and the shadow's clock_gen and the clock's page its entries'
+	 * PV_FAST_GT_OK were found in. */
 	uint32_t fast_ctx_tlbi, fast_ctx_gt_va;
 	struct pv_itlb itlb;
 	struct pv_decoded decoded;

@@ -100,10 +100,13 @@
  * V = C + (F.gt_off_hi << 32 | F.gt_off_lo): Rt = the word of V the
  * address names; return to the next instruction; F.n_gt += 1. The core
  * sets the flag only when the guest kernel reached that page as the
- * board's global timer through its own mapping before (its translation
- * cache, valid until the next trap reaches the core; a fast context switch
- * sets it again for a space in which the core found it, with no TLB
- * maintenance since, as a TLB may keep a translation), the counter runs
+ * board's global timer through its own global mapping before, the one it
+ * last read the counter through on the core's path if any (its
+ * translation cache, valid until the next trap reaches the core; a fast
+ * context switch sets it again for a space in which the core found it,
+ * with no TLB maintenance since that reaches a global entry of that page
+ * (TLBIALL, or by MVA at it), as a TLB may keep a translation), the
+ * counter runs
  * and its period equals F.gt_clock_ns. The timer's interrupt lines move
  * at the next trap, as after any time that passes in the guest.
  *
@@ -147,7 +150,7 @@
  * 2. F.k_ttbr0, F.k_asid, F.u_ttbr0, F.u_asid = E's; F.ctx_space = E.space;
  * 3. F.n_ctx += 1; E.stamp = F.n_ctx; for the chain, F.n_chain += 1;
  * 4. PV_FAST_GT_OK in @flags = E.gt (the core found the clock's page
- *    through that space's tables, and no TLB maintenance came since);
+ *    through that space's tables, and no TLB maintenance reached it since);
  * 5. return to host USR at the word after the last MCR, on E's kernel
  *    view (k_ttbr0, k_asid; the host DACR does not change).
  *

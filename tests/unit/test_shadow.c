@@ -1396,6 +1396,54 @@ START_TEST(tlbiasid_keeps_global_sections_tlbi_mva_does_not)
 }
 END_TEST
 
+/*
+ * A TLBIASID leaves a table of global pages linked (Linux's vmap stacks
+ * after fork's flush_tlb_mm()), drops one holding a non-global page, and
+ * invalidation by MVA still reaches what it kept.
+ */
+START_TEST(tlbiasid_keeps_tables_of_global_pages)
+{
+	uint32_t *l1, *l2g, *l2n;
+	uint64_t fills;
+
+	basic_vm();
+	l1 = gptr(L1A);
+	l2g = gptr(L2T);
+	l2n = gptr(L2T + 0x400);
+	memset(l2g, 0, 0x800);
+	l2g[0] = (RAM0 + 0x500000) | 1u << 4 | 2;            /* global */
+	l2n[0] = (RAM0 + 0x501000) | 1u << 11 | 1u << 4 | 2; /* non-global */
+	l1[0xc10] = L2T | 1;
+	l1[0xc11] = (L2T + 0x400) | 1;
+	v->cpsr = PV_MODE_SVC;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_MODE);
+	ck_assert(one_access(0xc1000010, PV_ACC_WRITE));
+	ck_assert(one_access(0xc1100010, PV_ACC_WRITE));
+	fills = vm->shadow.stats.fills_page;
+	pv_shadow_tlbi(v, PV_TLBI_ASID, 1);
+	ck_assert_uint_ne(shadow_l1(0xc10), 0);
+	ck_assert_uint_eq(shadow_l1(0xc11), 0);
+	ck_assert(one_access(0xc1000010, PV_ACC_WRITE));
+	ck_assert_uint_eq(vm->shadow.stats.fills_page, fills);
+	ck_assert(one_access(0xc1100010, PV_ACC_WRITE));
+	ck_assert_uint_eq(vm->shadow.stats.fills_page, fills + 1);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	/* By MVA, what was kept goes: the guest moved the page. */
+	l2g[0] = (RAM0 + 0x503000) | 1u << 4 | 2;
+	pv_shadow_tlbi(v, PV_TLBI_MVA, 0xc1000000u | 1);
+	ck_assert(one_access(0xc1000010, PV_ACC_WRITE)); /* checks the new PA */
+	ck_assert_uint_eq(vm->shadow.stats.fills_page, fills + 2);
+	/* A non-global page joins the kept table: the next TLBIASID drops
+	 * the table. */
+	l2g[1] = (RAM0 + 0x502000) | 1u << 11 | 1u << 4 | 2;
+	ck_assert(one_access(0xc1001010, PV_ACC_WRITE));
+	pv_shadow_tlbi(v, PV_TLBI_ASID, 1);
+	ck_assert_uint_eq(shadow_l1(0xc10), 0);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
 START_TEST(no_global_copy_across_regimes)
 {
 	kernel_half_vm();
@@ -1439,6 +1487,7 @@ static Suite *shadow_suite(void)
 	tcase_add_test(tc, isolation_checker_catches_a_widened_entry);
 	tcase_add_test(tc, global_section_is_shared_with_a_new_space);
 	tcase_add_test(tc, tlbiasid_keeps_global_sections_tlbi_mva_does_not);
+	tcase_add_test(tc, tlbiasid_keeps_tables_of_global_pages);
 	tcase_add_test(tc, no_global_copy_across_regimes);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 300);

@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "fake_backend.h"
+#include "fast.h"
 #include "a9_timers.h"
 #include "vpage.h"
 
@@ -2189,19 +2190,25 @@ END_TEST
  */
 #define GT_KVA 0xf0000000u
 
-static uint32_t kernel_gt_read(uint32_t off)
+/* A kernel load at @base + @off of the MPCore page, through the core. */
+static uint32_t kernel_read_at(uint32_t base, uint32_t off)
 {
-	struct pv_trap t = { PV_TRAP_DABT, PV_MODE_USR, 0x7u, GT_KVA + off };
+	struct pv_trap t = { PV_TRAP_DABT, PV_MODE_USR, 0x7u, base + off };
 	struct pv_exit e;
 
 	gptr(TO_PA(ERET_VA))[0] = 0xe5912000u | off; /* ldr r2, [r1, #off] */
-	v->r[1] = GT_KVA;
+	v->r[1] = base;
 	v->r[2] = 0xdeadbeefu;
 	v->r[15] = ERET_VA;
 	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
 	ck_assert_int_eq(e.reason, PV_TR_MMIO_READ);
 	ck_assert_uint_eq(v->r[15], ERET_VA + 4);
 	return v->r[2];
+}
+
+static uint32_t kernel_gt_read(uint32_t off)
+{
+	return kernel_read_at(GT_KVA, off);
 }
 
 /* Another address space, as a context switch makes it. */
@@ -2267,14 +2274,99 @@ START_TEST(fast_gt_read_matches_the_core)
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
 	/*
-	 * A guest TLB maintenance operation empties the translation cache,
-	 * and the flag stays off until the kernel reads the clock through the
-	 * core again (no walk after maintenance: munmap() issues one per page).
+	 * Guest TLB maintenance that reaches the clock's global entry
+	 * (TLBIALL, by MVA at its page, a range over it) turns the flag off
+	 * until the kernel reads the clock through the core again.
 	 */
 	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
 	(void)kernel_gt_read(0x200);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	pv_shadow_tlbi(v, PV_TLBI_MVA, fast.gt_va | 5u);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	(void)kernel_gt_read(0x200);
+	pv_shadow_tlbi(v, PV_TLBI_MVAA, fast.gt_va);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	(void)kernel_gt_read(0x200);
+	/* A range that wraps past 4 GiB onto the page. */
+	pv_shadow_tlbi_range(v, fast.gt_va - 0x3000u, 4);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	(void)kernel_gt_read(0x200);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/*
+	 * What cannot reach it leaves the flag: a TLBIASID (the mapping is
+	 * global), pages next to it, a range that ends just before it. The
+	 * regime's cache is empty after each; the core walks once.
+	 */
+	pv_shadow_tlbi(v, PV_TLBI_ASID, v->cp15.contextidr & 0xffu);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	pv_shadow_tlbi(v, PV_TLBI_MVA, fast.gt_va + 0x1000u);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	pv_shadow_tlbi(v, PV_TLBI_MVAA, fast.gt_va - 0x1000u);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	pv_shadow_tlbi_range(v, fast.gt_va - 0x3000u, 3);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/*
+	 * Without a walk: the entry found before comes back in the same
+	 * regime, as a TLB keeps a global entry (the guest unmapped the page
+	 * but invalidated elsewhere); not in another regime, nor when its
+	 * domain's DACR field changed.
+	 */
+	gptr(L1)[GT_KVA >> 20] = 0;
+	pv_shadow_tlbi(v, PV_TLBI_ASID, v->cp15.contextidr & 0xffu);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	v->cp15.dacr ^= 3u; /* domain 0: client -> manager */
+	pv_shadow_tlbi(v, PV_TLBI_ASID, v->cp15.contextidr & 0xffu);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	v->cp15.dacr ^= 3u;
+	pv_shadow_tlbi(v, PV_TLBI_ASID, v->cp15.contextidr & 0xffu);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	v->cp15.contextidr ^= 0x100u; /* same ASID, another PROCID */
+	pv_shadow_tlbi(v, PV_TLBI_ASID, v->cp15.contextidr & 0xffu);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	v->cp15.contextidr ^= 0x100u;
+	gptr(L1)[GT_KVA >> 20] = (vm->cfg.board->periph_base & 0xfff00000u) |
+				 1u << 10 | 1u << 2 | 2;
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	(void)kernel_gt_read(0x200);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/* A non-global mapping of the page: the core's reads, never fast. */
+	gptr(L1)[GT_KVA >> 20] |= 1u << 17;
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	(void)kernel_gt_read(0x200);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	next_context();
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0); /* nor walked */
+	gptr(L1)[GT_KVA >> 20] &= ~(1u << 17);
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	(void)kernel_gt_read(0x200);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	/* Made non-global behind the core's back: the next regime's walk
+	 * does not take it. */
+	gptr(L1)[GT_KVA >> 20] |= 1u << 17;
+	next_context();
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	gptr(L1)[GT_KVA >> 20] &= ~(1u << 17);
+	next_context();
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
 	/*
@@ -2307,6 +2399,67 @@ START_TEST(fast_gt_read_matches_the_core)
 	next_context();
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	free_vm();
+}
+END_TEST
+
+/*
+ * Linux maps the MPCore page more than once (the GIC CPU interface, the
+ * timers, the SCU each ioremap it). The fast read is offered for the page
+ * through which the kernel read the counter on the core's path, not for
+ * another mapping that the translation cache happens to hold.
+ */
+#define GIC_KVA 0xf0100000u
+
+START_TEST(fast_gt_read_follows_the_counters_mapping)
+{
+	struct pv_resume rs;
+	uint32_t mpcore, in_mib;
+
+	user_state(false, true);
+	set_mode(PV_MODE_SVC);
+	mpcore = vm->cfg.board->periph_base & 0xfff00000u;
+	in_mib = vm->cfg.board->periph_base & 0xff000u;
+	gptr(L1)[GT_KVA >> 20] = mpcore | 1u << 10 | 1u << 2 | 2;
+	gptr(L1)[GIC_KVA >> 20] = mpcore | 1u << 10 | 1u << 2 | 2;
+	ck_assert_int_eq(pv_a9_gt_write(&vm->dev.timers, 0, fb.now, 8, 4, 1), 0);
+	fast.gt_clock_ns = PV_A9_PERIPHCLK_NS;
+	/* Before any counter read, any mapping of the page will do. */
+	(void)kernel_read_at(GIC_KVA + in_mib, 0x100);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	ck_assert_uint_eq(fast.gt_va, GIC_KVA + in_mib);
+	/* The counter read through the core names the page. */
+	(void)kernel_read_at(GT_KVA + in_mib, 0x200);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	ck_assert_uint_eq(fast.gt_va, GT_KVA + in_mib);
+	/* The counter through the other mapping, a cache hit (the GIC read
+	 * before it filled the entry): that page. */
+	(void)kernel_read_at(GIC_KVA + in_mib, 0x100);
+	(void)kernel_read_at(GIC_KVA + in_mib, 0x200);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.gt_va, GIC_KVA + in_mib);
+	(void)kernel_read_at(GT_KVA + in_mib, 0x204);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.gt_va, GT_KVA + in_mib);
+	/* In a new regime only the GIC's mapping is cached: the core walks
+	 * the counter's instead of taking it. */
+	next_context();
+	(void)kernel_read_at(GIC_KVA + in_mib, 0x100);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, PV_FAST_GT_OK);
+	ck_assert_uint_eq(fast.gt_va, GT_KVA + in_mib);
+	/* The counter's mapping gone: no fast read rather than the GIC's. */
+	gptr(L1)[GT_KVA >> 20] = 0;
+	next_context();
+	(void)kernel_read_at(GIC_KVA + in_mib, 0x100);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	/* User reads teach nothing. */
+	set_mode(PV_MODE_USR);
+	pv_fast_device_read(v, GIC_KVA + in_mib, vm->cfg.board->periph_base + 0x200);
+	ck_assert_uint_eq(v->fast_gt_seen, GT_KVA + in_mib);
 	free_vm();
 }
 END_TEST
@@ -3079,6 +3232,7 @@ static Suite *vpage_suite(void)
 	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);
 	tcase_add_test(fp, fast_gt_read_matches_the_core);
+	tcase_add_test(fp, fast_gt_read_follows_the_counters_mapping);
 	tcase_add_test(fp, fast_fpexc_matches_the_core);
 	tcase_add_test(fp, fast_bpiall_is_what_the_core_does);
 	tcase_add_test(fp, fast_ttbr1_read_matches_the_core);
