@@ -1097,9 +1097,11 @@ static void inval_range(struct pv_vm *vm, uint32_t va, uint32_t pages)
 }
 
 /* Invalidation by MVA of @pages pages from @va: does it reach a clock_va? */
-static void clock_reached(struct pv_shadow *sh, uint32_t va, uint32_t pages)
+static void clock_reached(struct pv_vm *vm, uint32_t va, uint32_t pages)
 {
-	for (unsigned i = 0; i < PV_SHADOW_MAX_VCPUS; i++) {
+	struct pv_shadow *sh = &vm->shadow;
+
+	for (unsigned i = 0; i < vm->cfg.num_vcpus && i < PV_SHADOW_MAX_VCPUS; i++) {
 		/* Modulo 2^32, as the guest's loop wraps. */
 		if (((sh->clock_va[i] - va) >> 12) < pages) {
 			sh->clock_gen++;
@@ -1120,7 +1122,7 @@ void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
 		return;
 	}
 	if (op != PV_TLBI_ASID) {
-		clock_reached(sh, arg & 0xfffff000u, 1);
+		clock_reached(vm, arg & 0xfffff000u, 1);
 		inval_range(vm, arg & 0xfffff000u, 1);
 		return;
 	}
@@ -1135,7 +1137,7 @@ void pv_shadow_tlbi(struct pv_vcpu *vcpu, enum pv_tlbi op, uint32_t arg)
 void pv_shadow_tlbi_range(struct pv_vcpu *vcpu, uint32_t va, uint32_t pages)
 {
 	vcpu->vm->shadow.tlbi_gen++;
-	clock_reached(&vcpu->vm->shadow, va & 0xfffff000u, pages);
+	clock_reached(vcpu->vm, va & 0xfffff000u, pages);
 	inval_range(vcpu->vm, va & 0xfffff000u, pages);
 }
 

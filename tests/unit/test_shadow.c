@@ -1444,6 +1444,46 @@ START_TEST(tlbiasid_keeps_tables_of_global_pages)
 }
 END_TEST
 
+/*
+ * The clock's generation (fastpath.c keeps each vCPU's fast clock read
+ * until it moves): only maintenance that reaches a watched page, any
+ * vCPU's, or TLBIALL moves it.
+ */
+START_TEST(clock_gen_moves_only_for_the_watched_pages)
+{
+	struct pv_shadow *sh;
+	uint32_t g;
+
+	nvcpus = 2;
+	basic_vm();
+	sh = &vm->shadow;
+	sh->clock_va[0] = 0xf0a00000u;
+	sh->clock_va[1] = 0xf0b00000u;
+	g = sh->clock_gen;
+	pv_shadow_tlbi(v, PV_TLBI_ASID, 1);
+	pv_shadow_tlbi(v, PV_TLBI_MVA, 0xf0a01000u | 1);
+	pv_shadow_tlbi(v, PV_TLBI_MVAA, 0xf0aff000u);
+	pv_shadow_tlbi_range(v, 0xf0b01000u, 200);
+	/* All of the address space but the two pages, wrapping. */
+	pv_shadow_tlbi_range(v, 0xf0b01000u, 0xffeffu);
+	ck_assert_uint_eq(sh->clock_gen, g);
+	pv_shadow_tlbi(v, PV_TLBI_MVA, 0xf0b00abcu);      /* vCPU 1's page */
+	ck_assert_uint_eq(sh->clock_gen, g + 1);
+	pv_shadow_tlbi(v, PV_TLBI_MVAA, 0xf0a00000u);
+	ck_assert_uint_eq(sh->clock_gen, g + 2);
+	pv_shadow_tlbi_range(v, 0xf0aff000u, 2);          /* onto vCPU 1's */
+	ck_assert_uint_eq(sh->clock_gen, g + 3);
+	pv_shadow_tlbi_range(v, 0xfffff000u, 0xf0a01u);   /* one page short */
+	ck_assert_uint_eq(sh->clock_gen, g + 3);
+	pv_shadow_tlbi_range(v, 0xfffff000u, 0xf0a02u);   /* past 4 GiB onto vCPU 0's */
+	ck_assert_uint_eq(sh->clock_gen, g + 4);
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	ck_assert_uint_eq(sh->clock_gen, g + 5);
+	teardown_vm();
+	nvcpus = 1;
+}
+END_TEST
+
 START_TEST(no_global_copy_across_regimes)
 {
 	kernel_half_vm();
@@ -1488,6 +1528,7 @@ static Suite *shadow_suite(void)
 	tcase_add_test(tc, global_section_is_shared_with_a_new_space);
 	tcase_add_test(tc, tlbiasid_keeps_global_sections_tlbi_mva_does_not);
 	tcase_add_test(tc, tlbiasid_keeps_tables_of_global_pages);
+	tcase_add_test(tc, clock_gen_moves_only_for_the_watched_pages);
 	tcase_add_test(tc, no_global_copy_across_regimes);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 300);
