@@ -18,7 +18,8 @@ void pv_fast_fill(struct pv_vcpu *vcpu);
 
 /*
  * pv_fast_device_read() - the guest read the device at guest-physical @gpa
- * through @va on the core's path. The fast clock read learns from it the
+ * through @va on the core's path, with its own privilege (not LDRT). The
+ * fast clock read learns from it the
  * page through which the kernel reads the global timer's counter: the same
  * physical page has other mappings (the GIC CPU interface's, the private
  * timers', the SCU's), and a read at one of those is no clock read.

@@ -2456,6 +2456,24 @@ START_TEST(fast_gt_read_follows_the_counters_mapping)
 	(void)kernel_read_at(GIC_KVA + in_mib, 0x100);
 	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
+	/* Nor does the kernel's LDRT of the counter through a mapping user
+	 * code may read (an unprivileged access). */
+	gptr(L1)[GT_KVA >> 20] = mpcore | 1u << 10 | 1u << 2 | 2;
+	gptr(L1)[GIC_KVA >> 20] = mpcore | 3u << 10 | 1u << 2 | 2;
+	(void)kernel_read_at(GT_KVA + in_mib, 0x200);
+	ck_assert_uint_eq(v->fast_gt_seen, GT_KVA + in_mib);
+	{
+		struct pv_trap t = { PV_TRAP_DABT, PV_MODE_USR, 0x7u,
+				     GIC_KVA + in_mib + 0x200 };
+		struct pv_exit e;
+
+		gptr(TO_PA(ERET_VA))[0] = 0xe4b12000u; /* ldrt r2, [r1], #0 */
+		v->r[1] = GIC_KVA + in_mib + 0x200;
+		v->r[15] = ERET_VA;
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+		ck_assert_uint_eq(v->r[15], ERET_VA + 4);
+	}
+	ck_assert_uint_eq(v->fast_gt_seen, GT_KVA + in_mib);
 	/* User reads teach nothing. */
 	set_mode(PV_MODE_USR);
 	pv_fast_device_read(v, GIC_KVA + in_mib, vm->cfg.board->periph_base + 0x200);
