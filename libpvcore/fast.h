@@ -17,14 +17,15 @@ struct pv_vcpu;
 void pv_fast_fill(struct pv_vcpu *vcpu);
 
 /*
- * pv_fast_device_read() - the guest read the device at guest-physical @gpa
- * through @va on the core's path, with its own privilege (not LDRT). The
- * fast clock read learns from it the
+ * pv_fast_device_read() - the guest accessed the device at guest-physical
+ * @gpa through @va on the core's path (@acc: PV_ACC_*). From a read with
+ * the kernel's own privilege (not LDRT) the fast clock read learns the
  * page through which the kernel reads the global timer's counter: the same
  * physical page has other mappings (the GIC CPU interface's, the private
  * timers', the SCU's), and a read at one of those is no clock read.
  */
-void pv_fast_device_read(struct pv_vcpu *vcpu, uint32_t va, uint64_t gpa);
+void pv_fast_device_read(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
+			 uint64_t gpa);
 
 /*
  * pv_fast_sync() - take back what the fast path did since the last fill:

@@ -203,12 +203,14 @@ static const struct pv_tlb_ent *gt_find(struct pv_vcpu *vcpu, uint64_t page,
 	return e;
 }
 
-void pv_fast_device_read(struct pv_vcpu *vcpu, uint32_t va, uint64_t gpa)
+void pv_fast_device_read(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
+			 uint64_t gpa)
 {
 	uint64_t counter = (vcpu->vm->cfg.board->periph_base & ~0xfffull) +
 			   0x200u;
 
-	if ((gpa & ~7ull) == counter && pv_vcpu_is_privileged(vcpu))
+	if (!(acc & (PV_ACC_WRITE | PV_ACC_USER)) && (gpa & ~7ull) == counter &&
+	    pv_vcpu_is_privileged(vcpu))
 		vcpu->fast_gt_seen = va & ~0xfffu;
 }
 
@@ -240,7 +242,7 @@ static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f,
 	e = gt_find(vcpu, page, want);
 	/* Guest TLB maintenance elsewhere (munmap(), fork) empties the
 	 * cache: the entry found before comes back, without a walk. */
-	if (!e && vcpu->fast_gt_keep_gen == vm->shadow.clock_gen &&
+	if (!e && vcpu->fast_gt_tlbi == vm->shadow.clock_gen &&
 	    pv_dtlb_restore(vcpu, &vcpu->fast_gt_keep))
 		e = gt_find(vcpu, page, want);
 	if (!e && gt_walk(vcpu, want, page))
@@ -248,12 +250,10 @@ static uint32_t gt_fill(struct pv_vcpu *vcpu, struct pv_fast *f,
 	if (!e)
 		return 0;
 	/* Most fills find the entry kept already: no copy then. */
-	if (vcpu->fast_gt_keep_gen != vm->shadow.clock_gen ||
+	if (vcpu->fast_gt_tlbi != vm->shadow.clock_gen ||
 	    vcpu->fast_gt_keep.ent.va_page != e->va_page ||
-	    vcpu->fast_gt_keep.ent.gen != e->gen) {
+	    vcpu->fast_gt_keep.ent.gen != e->gen)
 		pv_dtlb_keep(vcpu, e, &vcpu->fast_gt_keep);
-		vcpu->fast_gt_keep_gen = vm->shadow.clock_gen;
-	}
 	va = e->va_page & ~1u;
 	/* The page TLB maintenance must reach to turn this off (ids are
 	 * below PV_MAX_VCPUS <= PV_SHADOW_MAX_VCPUS, shadow.c). */

@@ -74,8 +74,7 @@ static int access_one(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
 		return 0;
 	}
 	if (e) {
-		if (!(acc & (PV_ACC_WRITE | PV_ACC_USER)))
-			pv_fast_device_read(vcpu, va, e->gpa_page | (va & 0xfffu));
+		pv_fast_device_read(vcpu, va, acc, e->gpa_page | (va & 0xfffu));
 		return access_bus(map, va, e->gpa_page | (va & 0xfffu), size,
 				  acc, val, fault);
 	}
@@ -102,8 +101,7 @@ static int access_one(struct pv_vcpu *vcpu, uint32_t va, unsigned size,
 	if (pv_memmap_find_mmio(map, w.pa))
 		pv_dtlb_fill(vcpu, va, acc, w.domain, !w.ng, NULL,
 			     pv_gpa_val(w.pa));
-	if (!(acc & (PV_ACC_WRITE | PV_ACC_USER)))
-		pv_fast_device_read(vcpu, va, pv_gpa_val(w.pa));
+	pv_fast_device_read(vcpu, va, acc, pv_gpa_val(w.pa));
 	return access_bus(map, va, pv_gpa_val(w.pa), size, acc, val, fault);
 }
 

@@ -21,15 +21,20 @@
 
 #include "pv_internal.h"
 
+static bool regime_is(const struct pv_regime *r, const struct pv_cp15 *c)
+{
+	return r->sctlr == c->sctlr && r->ttbr0 == c->ttbr0 &&
+	       r->ttbr1 == c->ttbr1 && r->ttbcr == c->ttbcr &&
+	       r->contextidr == c->contextidr;
+}
+
 static void sync_regime(struct pv_vcpu *vcpu)
 {
 	struct pv_itlb *t = &vcpu->itlb;
 	const struct pv_cp15 *c = &vcpu->cp15;
 	uint32_t gen;
 
-	if (t->sctlr == c->sctlr && t->ttbr0 == c->ttbr0 &&
-	    t->ttbr1 == c->ttbr1 && t->ttbcr == c->ttbcr &&
-	    t->contextidr == c->contextidr &&
+	if (regime_is(&t->regime, c) &&
 	    t->tlbi_gen == vcpu->vm->shadow.tlbi_gen)
 		return;
 	/* Every trap after a guest TLB operation gets here: a new tag, not a
@@ -41,11 +46,8 @@ static void sync_regime(struct pv_vcpu *vcpu)
 		gen++;
 	}
 	t->gen = gen;
-	t->sctlr = c->sctlr;
-	t->ttbr0 = c->ttbr0;
-	t->ttbr1 = c->ttbr1;
-	t->ttbcr = c->ttbcr;
-	t->contextidr = c->contextidr;
+	t->regime = (struct pv_regime){ c->sctlr, c->ttbr0, c->ttbr1, c->ttbcr,
+					c->contextidr };
 	t->tlbi_gen = vcpu->vm->shadow.tlbi_gen;
 }
 
@@ -196,26 +198,17 @@ const struct pv_tlb_ent *pv_dtlb_kernel_device(struct pv_vcpu *vcpu,
 void pv_dtlb_keep(struct pv_vcpu *vcpu, const struct pv_tlb_ent *e,
 		  struct pv_tlb_keep *k)
 {
-	const struct pv_itlb *t = &vcpu->itlb;
-
 	k->ent = *e;
-	k->sctlr = t->sctlr;
-	k->ttbr0 = t->ttbr0;
-	k->ttbr1 = t->ttbr1;
-	k->ttbcr = t->ttbcr;
-	k->contextidr = t->contextidr;
+	k->regime = vcpu->itlb.regime;
 }
 
 bool pv_dtlb_restore(struct pv_vcpu *vcpu, const struct pv_tlb_keep *k)
 {
 	struct pv_itlb *t = &vcpu->itlb;
-	const struct pv_cp15 *c = &vcpu->cp15;
 	struct pv_tlb_ent *e;
 
 	if (!(k->ent.va_page & 1u) || !k->ent.global ||
-	    k->sctlr != c->sctlr || k->ttbr0 != c->ttbr0 ||
-	    k->ttbr1 != c->ttbr1 || k->ttbcr != c->ttbcr ||
-	    k->contextidr != c->contextidr ||
+	    !regime_is(&k->regime, &vcpu->cp15) ||
 	    dacr_field(vcpu, k->ent.domain) != k->ent.dacr_field)
 		return false;
 	sync_regime(vcpu);

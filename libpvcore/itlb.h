@@ -33,12 +33,16 @@ struct pv_tlb_ent {
 	uint16_t gen;
 };
 
+/* The registers that select a translation regime. */
+struct pv_regime {
+	uint32_t sctlr, ttbr0, ttbr1, ttbcr, contextidr;
+};
+
 /**
  * struct pv_itlb - the trap path's caches of guest translations
- * @sctlr, @ttbr0, @ttbr1, @ttbcr, @contextidr, @tlbi_gen: the translation
- *        regime the entries belong to (a change empties both caches, by
- *        a new @gen; they are cleared for real only when its low 16 bits,
- *        the entries' tags, wrap)
+ * @regime, @tlbi_gen: the translation regime the entries belong to (a
+ *        change empties both caches, by a new @gen; they are cleared for
+ *        real only when its low 16 bits, the entries' tags, wrap)
  * @gen: counts those changes (never 0 once the caches were used)
  * @ent: instruction fetches, direct-mapped by VA[14:12]
  * @dent: data accesses, direct-mapped by VA[15:12] and the write bit
@@ -48,8 +52,8 @@ struct pv_tlb_ent {
  * dropped by every TLB maintenance operation (pv_shadow.tlbi_gen).
  */
 struct pv_itlb {
-	uint32_t sctlr, ttbr0, ttbr1, ttbcr, contextidr, tlbi_gen;
-	uint32_t gen;
+	struct pv_regime regime;
+	uint32_t tlbi_gen, gen;
 	struct pv_tlb_ent ent[PV_ITLB_ENTRIES];
 	struct pv_tlb_ent dent[PV_DTLB_ENTRIES];
 };
@@ -127,11 +131,11 @@ const struct pv_tlb_ent *pv_dtlb_kernel_device(struct pv_vcpu *vcpu,
 /**
  * struct pv_tlb_keep - a global data entry and the regime it was found in
  * @ent: the entry (@ent.va_page bit 0 clear: nothing kept)
- * @sctlr, @ttbr0, @ttbr1, @ttbcr, @contextidr: the regime's registers
+ * @regime: the regime's registers then
  */
 struct pv_tlb_keep {
 	struct pv_tlb_ent ent;
-	uint32_t sctlr, ttbr0, ttbr1, ttbcr, contextidr;
+	struct pv_regime regime;
 };
 
 /*

@@ -244,11 +244,10 @@ struct pv_vcpu {
 	/* The page through which the kernel last read the global timer's
 	 * counter on the core's path (0: not yet). */
 	uint32_t fast_gt_seen;
-	/* That mapping's cache entry and regime, and the shadow's clock_gen
-	 * then: TLB maintenance that did not reach it leaves it usable
+	/* That mapping's cache entry and regime (kept in fast_gt_tlbi's
+	 * clock_gen): TLB maintenance that did not reach it leaves it usable
 	 * without a walk. */
 	struct pv_tlb_keep fast_gt_keep;
-	uint32_t fast_gt_keep_gen;
 	/* The shadow's ctx_gen when the fast context-switch table was built
 	 * (0: never), and the space whose regime it serves. */
 	uint32_t fast_ctx_gen;

@@ -2476,7 +2476,8 @@ START_TEST(fast_gt_read_follows_the_counters_mapping)
 	ck_assert_uint_eq(v->fast_gt_seen, GT_KVA + in_mib);
 	/* User reads teach nothing. */
 	set_mode(PV_MODE_USR);
-	pv_fast_device_read(v, GIC_KVA + in_mib, vm->cfg.board->periph_base + 0x200);
+	pv_fast_device_read(v, GIC_KVA + in_mib, PV_ACC_READ,
+			    vm->cfg.board->periph_base + 0x200);
 	ck_assert_uint_eq(v->fast_gt_seen, GT_KVA + in_mib);
 	free_vm();
 }
