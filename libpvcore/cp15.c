@@ -314,6 +314,15 @@ static void wr_ctx(struct pv_vcpu *vcpu, const struct cp_reg *r, uint32_t val,
 	pv_shadow_ctx_changed(vcpu, r->arg);
 }
 
+/* Only PL1 writes TPIDRURO: remember the kernel's value for the fast SVC. */
+static void wr_tpidruro(struct pv_vcpu *vcpu, const struct cp_reg *r,
+			uint32_t val, uint32_t old)
+{
+	(void)r;
+	(void)old;
+	vcpu->tpidruro_k = val;
+}
+
 static void wr_tlbi(struct pv_vcpu *vcpu, const struct cp_reg *r,
 		    uint32_t val, uint32_t old)
 {
@@ -607,8 +616,8 @@ static const struct cp_reg cp_table[] = {
 	     0, PV_SHADOW_CTX_CONTEXTIDR, wr_ctx),
 	REG(KEY(15, 0, 13, 0, 2), "TPIDRURW", tpidrurw, 0, 0xffffffffu,
 	    F_PL0R | F_PL0W),
-	REG(KEY(15, 0, 13, 0, 3), "TPIDRURO", tpidruro, 0, 0xffffffffu,
-	    F_PL0R),
+	REGW(KEY(15, 0, 13, 0, 3), "TPIDRURO", tpidruro, 0, 0xffffffffu,
+	     F_PL0R, 0, wr_tpidruro),
 	REG(KEY(15, 0, 13, 0, 4), "TPIDRPRW", tpidrprw, 0, 0xffffffffu, 0),
 	/* c15: Cortex-A9 implementation defined. */
 	REG(KEY(15, 0, 15, 0, 0), "A9_PWRCTRL", a9_power_ctrl, 0, 0x00000701u,

@@ -57,6 +57,7 @@ _Static_assert(OFF(ctx_mask) == PV_FAST_CTX_MASK, "fastpath.h");
 _Static_assert(OFF(ctx_space) == PV_FAST_CTX_SPACE, "fastpath.h");
 _Static_assert(OFF(n_ctx) == PV_FAST_N_CTX, "fastpath.h");
 _Static_assert(OFF(n_chain) == PV_FAST_N_CHAIN, "fastpath.h");
+_Static_assert(OFF(tpidruro_k) == PV_FAST_TPIDRURO_K, "fastpath.h");
 _Static_assert(OFF(ctx_tab) == PV_FAST_CTX_TAB, "fastpath.h");
 #define EOFF(f) __builtin_offsetof(struct pv_fast_ctx, f)
 _Static_assert(EOFF(key) == PV_FAST_CTX_E_KEY, "fastpath.h");
@@ -135,6 +136,18 @@ static uint32_t sites_allow(const struct pv_patch_table *t)
 	return ok;
 }
 
+/*
+ * The fast SVC's TPIDRURO guess is safe only where pvpatch proved that
+ * the SVC path writes the register before reading it: its entry stub.
+ */
+static uint32_t stubs_allow(const struct pv_stub_table *t)
+{
+	for (uint32_t i = 0; t && i < t->count; i++)
+		if (t->stubs[i].kind == PV_STUB_MCR_TPIDRURO)
+			return PV_FAST_TLS_OK;
+	return 0;
+}
+
 int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
 {
 	const struct pv_vm_config *cfg = &vcpu->vm->cfg;
@@ -152,7 +165,7 @@ int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
 			      cfg->vcpu_pages.size))
 		return PV_EINVAL; /* the vCPU pages are guest-kernel-writable */
 	vcpu->fast = fast;
-	vcpu->fast_allow = sites_allow(cfg->patch_sites);
+	vcpu->fast_allow = sites_allow(cfg->patch_sites) | stubs_allow(cfg->stubs);
 	vcpu->fast_ctx_gen = 0; /* the struct's table is rebuilt */
 	if (fast)
 		pv_memset(fast, 0, sizeof(*fast));
@@ -291,6 +304,7 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 	f->n_svc = f->n_eret = f->n_psr = f->n_gt = f->n_vfp = f->n_cp15w = 0;
 	f->n_cp15r = f->n_xret = f->n_ctx = f->n_chain = 0;
 	f->ttbr1 = vcpu->cp15.ttbr1;
+	f->tpidruro_k = vcpu->tpidruro_k;
 	/* The timer, FPEXC, BPIALL and TTBR1 need no vCPU page, no stubs. */
 	gt = gt_fill(vcpu, f, &clock_ok);
 	f->flags = vcpu->fast_allow & (gt | vfp_fill(vcpu, f) |
@@ -333,6 +347,9 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 	f->dacr = vcpu->cp15.dacr;
 	f->dacr_free = pv_shadow_fast_dacr(vcpu, &f->dacr_host_or);
 	ok = lines ? 0 : PV_FAST_SVC_OK | PV_FAST_ERET_OK;
+	/* pvpatch proved the guess safe from the high vectors' SVC. */
+	if (!lines && f->svc_vector == 0xffff0000u + PV_EXC_SVC)
+		ok |= PV_FAST_TLS_OK;
 	if (ctx) {
 		f->ctx_ttbr0 = vcpu->cp15.ttbr0;
 		f->ctx_contextidr = vcpu->cp15.contextidr;
@@ -367,6 +384,7 @@ void pv_fast_sync(struct pv_vcpu *vcpu)
 	if (!f)
 		return;
 	f->flags = 0; /* until the next resume fills it again */
+	vcpu->tpidruro_k = f->tpidruro_k;
 	if (f->n_psr | f->n_gt | f->n_vfp | f->n_cp15w | f->n_cp15r) {
 		st->traps[PV_TR_CP15_WRITE] += f->n_cp15w;
 		st->traps[PV_TR_CP15_READ] += f->n_cp15r;

@@ -248,6 +248,9 @@ struct pv_vcpu {
 	 * clock_gen): TLB maintenance that did not reach it leaves it usable
 	 * without a walk. */
 	struct pv_tlb_keep fast_gt_keep;
+	/* The guest kernel's last TPIDRURO write that no stub made: the fast
+	 * SVC's guess at its entry write (fastpath.h, "TPIDRURO"). */
+	uint32_t tpidruro_k;
 	/* The shadow's ctx_gen when the fast context-switch table was built
 	 * (0: never), and the space whose regime it serves. */
 	uint32_t fast_ctx_gen;

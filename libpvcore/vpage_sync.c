@@ -35,6 +35,8 @@ void pv_vpage_sync_in(struct pv_vcpu *vcpu)
 		vcpu->bank_sp[PV_BANK_USR] = FIELD(p, PV_VPAGE_USR_SP);
 		vcpu->bank_lr[PV_BANK_USR] = FIELD(p, PV_VPAGE_USR_LR);
 	}
+	/* Any value is a valid TPIDRURO: the kernel's own, or a stub's. */
+	vcpu->cp15.tpidruro = FIELD(p, PV_VPAGE_TPIDRURO);
 	dacr = FIELD(p, PV_VPAGE_DACR);
 	if (dacr != vcpu->cp15.dacr) {
 		/*
@@ -70,6 +72,7 @@ void pv_vpage_sync_out(struct pv_vcpu *vcpu)
 	FIELD(p, PV_VPAGE_DFAR) = vcpu->cp15.dfar;
 	FIELD(p, PV_VPAGE_IFAR) = vcpu->cp15.ifar;
 	FIELD(p, PV_VPAGE_MAGIC) = PV_VPAGE_MAGIC_VALUE;
+	FIELD(p, PV_VPAGE_TPIDRURO) = vcpu->cp15.tpidruro;
 	/* A separate user bank: the current mode is neither USR/SYS nor FIQ
 	 * (whose r8-r12 the LDM ^ stub would load natively). */
 	mode = vcpu->cpsr & PV_PSR_M_MASK;

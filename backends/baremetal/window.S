@@ -140,6 +140,10 @@ fast_svc:
 	ldr	r2, [sp, #FF(SVC_PSR)]
 	orr	r0, r0, r2
 	msr	spsr_cxsf, r0
+	ldr	r0, [sp, #FF(FLAGS)]
+	tst	r0, #PV_FAST_TLS_OK	/* the kernel's entry write, guessed */
+	ldrne	r0, [sp, #FF(TPIDRURO_K)]
+	mcrne	p15, 0, r0, c13, c0, 3
 	SWITCH_VIEW FF(K_ASID), FF(K_TTBR0), r0
 	ldr	r0, [sp, #FF(N_SVC)]
 	add	r0, r0, #1
@@ -238,8 +242,9 @@ slow_dabt:
  * the guest's mapping, which has just fetched it:
  *
  * - "MCR p15, 0, Rt, c13, c0, 3" (cond AL, Rt < r13), which Linux runs at
- *   every kernel entry and exit: host TPIDRURO := Rt, PC += 4, counted for
- *   pv_vcpu_fast_tpidruro() (the value is the host register's);
+ *   every kernel entry and exit and context switch where no stub took it:
+ *   host TPIDRURO, the vCPU page's TPIDRURO and the struct's tpidruro_k
+ *   := Rt, PC += 4, counted for pv_vcpu_fast_tpidruro();
  * - the self-describing MOVS PC, LR (PV_FAST_ERET_WORD): the return to
  *   user mode of pvcore/fastpath.h from SVC, or its stub return into SVC
  *   from ABT, UND or IRQ, when the core's flags allow it;
@@ -309,6 +314,9 @@ fast_tpidruro:
 	bhs	slow_undef
 	ldr	r1, [sp, r1, lsl #2]
 	mcr	p15, 0, r1, c13, c0, 3	/* run.c reads it back at the next trap */
+	ldr	r2, =pvbm_vcpu_page + PV_VPAGE_FIELDS
+	str	r1, [r2, #VP(TPIDRURO)]	/* the guest's, while the page is live */
+	str	r1, [sp, #FF(TPIDRURO_K)] /* the fast SVC's next guess */
 	ldr	r2, [sp, #PVBM_F_FAST_CNT]
 	add	r2, r2, #1
 	str	r2, [sp, #PVBM_F_FAST_CNT]
@@ -364,6 +372,8 @@ fast_eret:
 	mrc	p15, 0, r4, c3, c0, 0
 	cmp	r2, r4
 	mcrne	p15, 0, r2, c3, c0, 0	/* only on a change: cheap on QEMU */
+	ldr	r2, [r3, #VP(TPIDRURO)]	/* the user's TLS a stub left */
+	mcr	p15, 0, r2, c13, c0, 3
 	SWITCH_VIEW FF(U_ASID), FF(U_TTBR0), r2
 	ldr	r2, [sp, #FF(N_ERET)]
 	add	r2, r2, #1

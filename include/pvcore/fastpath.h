@@ -28,10 +28,13 @@
  * 3. P.USR_SP, P.USR_LR = the host user SP and LR; P.USR_BAD = 0;
  * 4. the host user SP = F.svc_sp, the host user LR = F.svc_lr = the host
  *    exception LR (the address after the SVC, in either instruction set);
- * 5. return to host USR at F.svc_vector with CPSR = (S &
+ * 5. if @flags has PV_FAST_TLS_OK, the host TPIDRURO = F.tpidruro_k (a
+ *    guess at the kernel's entry write, see below; P.TPIDRURO, the
+ *    guest's register, does not change);
+ * 6. return to host USR at F.svc_vector with CPSR = (S &
  *    PV_FAST_FLAG_BITS) | F.svc_psr, on F.k_ttbr0 and F.k_asid (the
  *    guest kernel's shadow view; the host DACR does not change);
- * 6. F.n_svc += 1.
+ * 7. F.n_svc += 1.
  *
  * **Fast return** (an UNDEF at the word PV_FAST_ERET_WORD, ARM state, from
  * the guest kernel, while @flags has PV_FAST_ERET_OK and @cpsr's mode is
@@ -47,11 +50,13 @@
  * 4. F.cpsr = (F.cpsr & ~(0x1f | A | I | F)) | USR; P.CPSR = F.cpsr (the
  *    page's other fields are not read in user mode, and the core's next
  *    resume or fast SVC rewrites them);
- * 5. return to host USR at PC with CPSR = X, on F.u_ttbr0 and F.u_asid,
+ * 5. the host TPIDRURO = P.TPIDRURO (a PV_STUB_MCR_TLS stub left the
+ *    user's value there);
+ * 6. return to host USR at PC with CPSR = X, on F.u_ttbr0 and F.u_asid,
  *    with the host DACR (P.DACR & 0x55555555) | F.dacr_host_or (the core
  *    takes P.DACR as the guest's at its next trap, as for every stub
  *    write);
- * 6. F.n_eret += 1.
+ * 7. F.n_eret += 1.
  *
  * **Fast stub return** (an UNDEF at the same word PV_FAST_ERET_WORD,
  * ARM state, from the guest kernel, while @flags has PV_FAST_XRET_OK and
@@ -71,6 +76,18 @@
  * 5. return to host USR at PC with CPSR = (X & PV_FAST_FLAG_BITS) | USR,
  *    on the same shadow view and host DACR (both modes are the kernel's);
  * 6. F.n_xret += 1.
+ *
+ * **TPIDRURO** (pvpage.h). While the vCPU page is live, P.TPIDRURO is
+ * the guest's register; the core reads it back at every trap and writes
+ * it, and the host register, at every resume. F.tpidruro_k is the value
+ * of the guest kernel's last TPIDRURO write that did not come from a stub
+ * (the core fills it and takes it back at its sync). PV_FAST_TLS_OK is
+ * set with PV_FAST_SVC_OK when the stub table has a PV_STUB_MCR_TPIDRURO
+ * stub (pvpatch proved that the SVC vector's path reaches that write
+ * before any read of the register) and the SVC vector is the high one,
+ * 0xffff0008. A backend path that emulates a guest-kernel "MCR p15, 0,
+ * Rt, c13, c0, 3" itself (see pv_vcpu_fast_tpidruro()) sets the host
+ * register, P.TPIDRURO and F.tpidruro_k to Rt.
  *
  * The paths chain: after it, @cpsr says SVC, so a fast return to user
  * mode (with F.svc_sp and F.svc_lr written back by it) or a core trap may
@@ -231,6 +248,7 @@
 #define PV_FAST_CTX_SPACE  140 /* the space the last fast switch chose */
 #define PV_FAST_N_CTX      144 /* fast context switches since then */
 #define PV_FAST_N_CHAIN    148 /* ... of which CONTEXTIDR chains */
+#define PV_FAST_TPIDRURO_K 152 /* the kernel's TPIDRURO: the fast SVC's guess */
 #define PV_FAST_CTX_TAB    160 /* PV_FAST_CTX_N entries */
 #define PV_FAST_CTX_N      16
 #define PV_FAST_SIZE       (PV_FAST_CTX_TAB + PV_FAST_CTX_N * PV_FAST_CTX_E_SIZE)
@@ -258,6 +276,7 @@
 #define PV_FAST_TTBR1_OK 64
 #define PV_FAST_XRET_OK 128
 #define PV_FAST_CTX_OK  256
+#define PV_FAST_TLS_OK  512
 
 /* The self-describing trap word of "MOVS PC, LR" (patch.h, PV_SELF_ERET). */
 #define PV_FAST_ERET_WORD 0xE7FFD0F0
@@ -332,7 +351,7 @@ struct pv_fast {
 	uint32_t ttbr1, n_cp15r;
 	uint32_t xret_imask, xret_sp, xret_lr, xret_spsr, n_xret;
 	uint32_t ctx_ttbr0, ctx_contextidr, ctx_mask, ctx_space;
-	uint32_t n_ctx, n_chain, ctx_pad[2];
+	uint32_t n_ctx, n_chain, tpidruro_k, ctx_pad;
 	struct pv_fast_ctx ctx_tab[PV_FAST_CTX_N];
 };
 

@@ -19,10 +19,22 @@
  *
  * Ownership: the vCPU page is guest-writable memory. While the guest runs,
  * the fields a stub writes (PV_VPAGE_CPSR's I and F bits, PV_VPAGE_SPSR,
- * PV_VPAGE_DACR, and PV_VPAGE_USR_SP/LR in modes with a user bank) are
- * the guest's; at every trap the core reads exactly
+ * PV_VPAGE_DACR, PV_VPAGE_TPIDRURO, and PV_VPAGE_USR_SP/LR in modes with
+ * a user bank) are the guest's; at every trap the core reads exactly
  * those back, as untrusted input, and at every resume it rewrites the
  * whole page from the vCPU. No other field is ever read back.
+ *
+ * TPIDRURO: the guest (its kernel included, which runs at host PL0) reads
+ * the host register natively, so a write cannot be a plain store. The
+ * page's field is the guest's register; the host register may lag behind
+ * it only where pvpatch proved that nothing reads it: after the kernel's
+ * write of the user's TLS on its way back to user mode (a
+ * PV_STUB_MCR_TLS stub stores the field, the return to user mode loads
+ * the host register from it), and between a backend's fast SVC, which
+ * loads the kernel's last value into the host register as a guess, and
+ * the kernel's entry write (a PV_STUB_MCR_TPIDRURO stub that commits only
+ * when the host register already holds the value, and traps otherwise).
+ * pvcore/fastpath.h has the backend's side.
  *
  * Stubs are not reentrant. The core never enters a guest exception with
  * the PC inside a stub: it first rolls the stub back (restores the one
@@ -62,7 +74,8 @@
 #define PV_VPAGE_USR_LR    0x0fc0u
 #define PV_VPAGE_USR_BAD   0x0fc4u /* non-zero: the current mode has no
 				    * separate user bank (USR, SYS, FIQ) */
-#define PV_VPAGE_FIELDS_END 0x0fc8u
+#define PV_VPAGE_TPIDRURO  0x0fc8u /* the guest's TPIDRURO (see below) */
+#define PV_VPAGE_FIELDS_END 0x0fccu
 
 #define PV_VPAGE_MAGIC_VALUE 0x45474150u /* "PAGE" */
 
@@ -88,6 +101,11 @@ enum pv_stub_kind {
 	PV_STUB_MCR_DACR,  /* MCR DACR (applied at the next trap: lazy PAN) */
 	PV_STUB_STM_USR,   /* STMDB Rn, {SP, LR}^ */
 	PV_STUB_LDM_USR,   /* LDMDB Rn, {R0-LR}^ */
+	PV_STUB_MCR_TLS,   /* MCR TPIDRURO before a return to user mode: the
+			    * host register is loaded by that return */
+	PV_STUB_MCR_TPIDRURO, /* MCR TPIDRURO at the SVC entry: commits when
+			       * the host register holds the value already,
+			       * else traps with the original MCR */
 	PV_STUB_KIND_COUNT
 };
 

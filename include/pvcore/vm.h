@@ -462,7 +462,9 @@ int pv_vcpu_poll(struct pv_vcpu *vcpu, struct pv_exit *exit);
  * @tpidruro: the guest's TPIDRURO. The guest (kernel included, since it
  *            runs at host PL0) reads it without trapping, so the backend
  *            MUST load it into the host TPIDRURO before every return to the
- *            guest (Linux keeps "current" there); guest writes trap.
+ *            guest (Linux keeps "current" there); guest writes trap, or
+ *            go through pvpatch's stubs and the fast paths, which keep
+ *            the register as pvcore/fastpath.h ("TPIDRURO") says.
  * @tpidrurw: the guest's TPIDRURW. The host register is the guest's live
  *            copy: a backend that never touches it may ignore this; one
  *            that uses or switches it must store the host value back after
@@ -509,6 +511,10 @@ void pv_vcpu_resume_state(struct pv_vcpu *vcpu, struct pv_resume *out);
  * return to the guest. It then calls this before its next trap reaches
  * the core, which records @value as the guest's TPIDRURO and counts @count
  * cp15-write traps, as its own path would have (none enter the trace).
+ * While the vCPU page is live the core takes the guest's TPIDRURO from
+ * the page instead, so such a path must store Rt there as well, and as
+ * &struct pv_fast's tpidruro_k when a fast path is registered
+ * (pvcore/fastpath.h, "TPIDRURO").
  * Nothing else may differ from the core's emulation: the C path is the
  * reference. Does nothing when @count is 0.
  */

@@ -42,6 +42,7 @@ struct case_in {
 	uint32_t r[16];
 	uint32_t apsr;
 	uint32_t stop_va;
+	uint32_t tls;
 };
 
 struct case_out {
@@ -99,7 +100,12 @@ static const struct form forms[] = {
 	{ MCR(AL, 0, 3, 0), 0, "mcr r0 -> dacr" },
 	{ MCR(AL, 6, 3, 0), 0, "mcr r6 -> dacr" },
 	{ MCR(0x3, 14, 3, 0), 0, "mcrcc lr -> dacr" },
+	/* TPIDRURO writes: the first is the SVC entry's (build_image). */
+	{ MCR(AL, 10, 13, 3), 0, "mcr sl -> tpidruro (svc entry)" },
+	{ MCR(AL, 1, 13, 3), 0, "mcr r1 -> tpidruro (to user)" },
+	{ MCR(0x1, 0, 13, 3), 0, "mcrne r0 -> tpidruro (to user)" },
 };
+#define ENTRY_FORM 32u /* forms[] index of the SVC entry's write */
 #define NFORMS (sizeof(forms) / sizeof(forms[0]))
 
 static uint32_t site_of(unsigned i)
@@ -141,6 +147,8 @@ static void build_image(void)
 	img.data = calloc(1, IMG_SIZE);
 	res.sites = calloc(NFORMS, sizeof(*res.sites));
 	res.arm_words = calloc(IMG_SIZE / 4 + 1, 1);
+	/* No vectors to find it from: name the SVC entry's write. */
+	res.tls_entry = site_of(ENTRY_FORM);
 	if (!img.data || !res.sites || !res.arm_words)
 		exit(2);
 	for (unsigned i = 0; i < NFORMS; i++) {
@@ -148,6 +156,7 @@ static void build_image(void)
 
 		wr32(img.data + off + 4, RET_MARK);
 		res.arm_words[off / 4] = 1;
+		res.arm_words[off / 4 + 1] = 1; /* a UDF the VMM takes */
 		if (!forms[i].cls) {
 			wr32(img.data + off, w); /* MRC/MCR: found as code */
 			continue;
@@ -204,6 +213,14 @@ static void build_image(void)
 			fprintf(stderr, "no stub for %s\n", forms[i].name);
 			exit(2);
 		}
+		/* TPIDRURO: the SVC entry's compares, the others defer. */
+		if ((forms[i].word & 0x0fff0fffu) == 0x0e0d0f70u &&
+		    stub_of[i]->kind != (i == ENTRY_FORM ? PV_STUB_MCR_TPIDRURO :
+							   PV_STUB_MCR_TLS)) {
+			fprintf(stderr, "%s: stub kind %u\n", forms[i].name,
+				stub_of[i]->kind);
+			exit(2);
+		}
 	}
 	printf("stub-oracle: %u stubs in %u KiB at 0x%08x\n", stubs.count,
 	       stubs.area_size / 1024, stubs.area_va);
@@ -250,6 +267,7 @@ static void machine_init(struct machine *m, bool with_stubs)
 struct state {
 	uint32_t r[15], mode, masks, flags, spsr, lines;
 	uint32_t tpidrprw, dacr, dfsr, ifsr, dfar, ifar, sctlr_bits;
+	uint32_t tpidruro, tls; /* the guest's register; the host's */
 };
 
 static struct pv_vcpu *machine_start(struct machine *m, const struct state *s,
@@ -271,6 +289,7 @@ static struct pv_vcpu *machine_start(struct machine *m, const struct state *s,
 	v->cp15.ifsr = s->ifsr;
 	v->cp15.dfar = s->dfar;
 	v->cp15.ifar = s->ifar;
+	v->cp15.tpidruro = s->tpidruro;
 	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_ALL);
 	pv_vcpu_write_cpsr(v, s->mode | s->masks | s->flags);
 	if (pv_vcpu_spsr(v))
@@ -333,6 +352,7 @@ static bool same_vcpu(const struct pv_vcpu *a, const struct pv_vcpu *b)
 	CMP(cp15.ifsr);
 	CMP(cp15.dfar);
 	CMP(cp15.ifar);
+	CMP(cp15.tpidruro);
 	CMP(wfi);
 	CMP(stop);
 	return true;
@@ -390,6 +410,9 @@ static void gen_state(struct state *s, const struct form *f)
 	s->dfar = rnd();
 	s->ifar = rnd();
 	s->sctlr_bits = rnd() & (1u << 1 | 1u << 12 | 1u << 2);
+	s->tpidruro = rnd_word();
+	/* The host's: the fast SVC's guess, right half of the time. */
+	s->tls = (rnd() & 1) ? s->r[(f->word >> 12) & 15] : rnd_word();
 	/* MSR CPSR_c: mostly the current mode, with any I/F (and T) bits. */
 	if (is_msr_cpsr_c(f->word)) {
 		unsigned rn = f->word & 15;
@@ -439,6 +462,8 @@ static bool must_trap(const struct form *f, const struct state *s)
 	}
 	if ((w & 0xfffffe3fu) == 0xf1080000u) /* CPSIE */
 		return s->lines & w & 0xc0;
+	if (f == &forms[ENTRY_FORM]) /* the guess was wrong */
+		return s->tls != s->r[(w >> 12) & 15];
 	return false;
 }
 
@@ -460,6 +485,7 @@ static void make_input(struct case_in *in, const struct tcase *c)
 	in->r[15] = site_of(c->form);
 	in->apsr = c->s.flags;
 	in->stop_va = c->stop;
+	in->tls = c->s.tls;
 }
 
 static unsigned long failures, checked, trapped, interrupted, exit_in_user;
@@ -480,7 +506,8 @@ static bool page_ok(const struct case_in *in, const struct case_out *o)
 	for (unsigned i = 0; i < 1024; i++) {
 		uint32_t off = 4 * i, a = in->page[i], b = o->page[i];
 
-		if (off == PV_VPAGE_SCRATCH || off == PV_VPAGE_SPSR || off == PV_VPAGE_DACR)
+		if (off == PV_VPAGE_SCRATCH || off == PV_VPAGE_SPSR || off == PV_VPAGE_DACR ||
+		    off == PV_VPAGE_TPIDRURO)
 			continue;
 		if (off == PV_VPAGE_CPSR && !((a ^ b) & ~PV_VPAGE_CPSR_WRITABLE))
 			continue;

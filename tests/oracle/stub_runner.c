@@ -30,6 +30,7 @@ struct case_in {
 	uint32_t r[16];      /* r15: where to start (the site) */
 	uint32_t apsr;
 	uint32_t stop_va;    /* 0, or a word replaced by UDF for this case */
+	uint32_t tls;        /* TPIDRURO while the stub runs (a backend's guess) */
 };
 
 struct case_out {
@@ -42,6 +43,16 @@ struct case_out {
 static sigjmp_buf jb;
 static struct case_out out;
 static uint32_t ctx[17];
+static uint32_t own_tls; /* the C library's thread pointer */
+
+/* set_tls without the C library, whose thread pointer it changes. */
+static inline void set_tls(uint32_t v)
+{
+	register uint32_t r0 __asm__("r0") = v;
+	register uint32_t r7 __asm__("r7") = 0xf0005u; /* __ARM_NR_set_tls */
+
+	__asm__ volatile("svc #0" : "+r"(r0) : "r"(r7) : "memory");
+}
 
 static void on_signal(int sig, siginfo_t *si, void *uv)
 {
@@ -49,6 +60,7 @@ static void on_signal(int sig, siginfo_t *si, void *uv)
 	const mcontext_t *m = &uc->uc_mcontext;
 
 	(void)si;
+	set_tls(own_tls);
 	out.sig = (uint32_t)sig;
 	out.r[0] = m->arm_r0; out.r[1] = m->arm_r1; out.r[2] = m->arm_r2;
 	out.r[3] = m->arm_r3; out.r[4] = m->arm_r4; out.r[5] = m->arm_r5;
@@ -112,6 +124,7 @@ int main(int argc, char **argv)
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGTRAP, &sa, NULL);
 	sigaction(SIGALRM, &sa, NULL); /* a stub that never ends */
+	own_tls = (uint32_t)(uintptr_t)__builtin_thread_pointer();
 	in = malloc(sizeof(*in));
 	if (!in)
 		return 5;
@@ -133,6 +146,7 @@ int main(int argc, char **argv)
 		memset(&out, 0, sizeof(out));
 		if (!sigsetjmp(jb, 1)) {
 			alarm(2);
+			set_tls(in->tls); /* nothing may use the C library's TLS now */
 			enter(ctx);
 		}
 		alarm(0);

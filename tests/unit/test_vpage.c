@@ -62,6 +62,13 @@ static const struct pv_stub stub_defs[NSTUBS] = {
 #define CPSIE_TRAP 11u
 #define MSR_TRAP 9u
 
+/* With it, the table has the SVC entry's TPIDRURO stub (fast SVC guess). */
+static bool with_tls_stub;
+static const struct pv_stub tls_stub = {
+	KVA + 0x10400u, AREA_VA + 0x3010u, 14, 0, PV_STUB_MCR_TPIDRURO,
+	{ 9, 13, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT }
+};
+
 /* ---- table files ---- */
 
 /* A stub table file of @n stubs into @buf; returns its length. */
@@ -127,7 +134,15 @@ static void base_cfg(void)
 	vpage_mem = aligned_alloc(4096, 4096);
 	ck_assert_ptr_nonnull(vpage_mem);
 	memset(vpage_mem, 0, 4096);
-	len = mk_stub_file(stub_blob, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+	if (with_tls_stub) {
+		struct pv_stub all[NSTUBS + 1];
+
+		memcpy(all, stub_defs, sizeof(stub_defs));
+		all[NSTUBS] = tls_stub;
+		len = mk_stub_file(stub_blob, all, NSTUBS + 1, AREA_VA, AREA_SIZE);
+	} else {
+		len = mk_stub_file(stub_blob, stub_defs, NSTUBS, AREA_VA, AREA_SIZE);
+	}
 	ck_assert_int_eq(pv_stub_table_parse(stub_blob, len, &stubs), 0);
 	ck_assert_int_eq(pv_stub_table_set_load(&stubs, pv_gpa(IMG_GPA)), 0);
 	ck_assert_uint_eq(pv_gpa_val(stubs.area_gpa), AREA_GPA);
@@ -141,6 +156,7 @@ static void base_cfg(void)
 
 static void free_vm(void)
 {
+	with_tls_stub = false;
 	free(vm);
 	free(vpage_mem);
 	fake_backend_teardown(&fb);
@@ -867,6 +883,7 @@ START_TEST(sync_out_writes_the_page)
 	v->cp15.ifsr = 0x7u;
 	v->cp15.dfar = 0xdeadbee0u;
 	v->cp15.ifar = 0xc0123450u;
+	v->cp15.tpidruro = 0x22222222u;
 	pv_vcpu_set_lines(v, true, false);
 	memset(vpage_mem, 0xa5, 4096);
 	pv_vcpu_resume_state(v, &rs);
@@ -880,6 +897,7 @@ START_TEST(sync_out_writes_the_page)
 	ck_assert_uint_eq(*page_field(PV_VPAGE_IFSR), 0x7u);
 	ck_assert_uint_eq(*page_field(PV_VPAGE_DFAR), 0xdeadbee0u);
 	ck_assert_uint_eq(*page_field(PV_VPAGE_IFAR), 0xc0123450u);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_TPIDRURO), 0x22222222u);
 	ck_assert_uint_eq(*page_field(PV_VPAGE_MAGIC), PV_VPAGE_MAGIC_VALUE);
 	ck_assert_ptr_eq(pv_vpage_of(v), vpage_mem);
 	/* The other lines and modes. */
@@ -935,6 +953,7 @@ START_TEST(sync_in_takes_back_only_the_stub_fields)
 	*page_field(PV_VPAGE_DACR) = 0x55555551u; /* domain 1: no access */
 	*page_field(PV_VPAGE_SCTLR) = 0;          /* would turn the MMU off */
 	*page_field(PV_VPAGE_PENDING) = PV_PSR_I | PV_PSR_F;
+	*page_field(PV_VPAGE_TPIDRURO) = 0x7777aaaau; /* any value: a stub's */
 	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &ex), 0);
 	ck_assert_int_eq(ex.action, PV_ACTION_RESUME);
 	ck_assert_uint_eq(v->stop, PV_STOP_NONE);
@@ -959,6 +978,10 @@ START_TEST(sync_in_takes_back_only_the_stub_fields)
 	ck_assert_uint_eq((rs2.dacr >> 2) & 3, 0);
 	ck_assert_uint_eq(*page_field(PV_VPAGE_DACR), 0x55555551u);
 	ck_assert_uint_eq(*page_field(PV_VPAGE_SCTLR), before.sctlr);
+	/* TPIDRURO: the guest's register, and the host's at the resume. */
+	ck_assert_uint_eq(v->cp15.tpidruro, 0x7777aaaau);
+	ck_assert_uint_eq(rs2.tpidruro, 0x7777aaaau);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_TPIDRURO), 0x7777aaaau);
 	free_vm();
 }
 END_TEST
@@ -1428,6 +1451,7 @@ END_TEST
 struct host {
 	uint32_t sp, lr, exc_lr, spsr;
 	uint32_t pc, cpsr, ttbr0, asid, dacr;
+	uint32_t tpidruro; /* the host register */
 };
 
 static struct pv_fast fast;
@@ -1451,6 +1475,8 @@ static bool model_svc(struct host *h)
 	h->lr = f->svc_lr;
 	h->pc = f->svc_vector;
 	h->cpsr = (h->spsr & PV_FAST_FLAG_BITS) | f->svc_psr;
+	if (f->flags & PV_FAST_TLS_OK)
+		h->tpidruro = f->tpidruro_k;
 	h->ttbr0 = f->k_ttbr0;
 	h->asid = f->k_asid;
 	f->n_svc++;
@@ -1479,6 +1505,7 @@ static bool model_eret(struct host *h)
 	f->cpsr = (f->cpsr & ~(0x1fu | PV_PSR_A | PV_PSR_I | PV_PSR_F)) |
 		  PV_MODE_USR;
 	*page_field(PV_VPAGE_CPSR) = f->cpsr;
+	h->tpidruro = *page_field(PV_VPAGE_TPIDRURO);
 	h->cpsr = x;
 	h->ttbr0 = f->u_ttbr0;
 	h->asid = f->u_asid;
@@ -1733,6 +1760,135 @@ START_TEST(fast_svc_and_return_match_the_core)
 	/* Both ways in a row without the core in between. */
 	ck_assert(model_svc(&(struct host){ .sp = 1, .lr = 2, .exc_lr = UPC + 4,
 					    .spsr = PV_MODE_USR }));
+	free_vm();
+}
+END_TEST
+
+/* TPIDRURO values: Linux's "current" of two tasks, and two TLS words. */
+#define CUR 0xc2a3b400u
+#define NEXT 0xc2a3c800u
+#define TLS0 0xb6f01234u
+#define TLS1 0xb6f05678u
+
+/* A kernel "mcr p15, 0, r1, c13, c0, 3" that the core emulates. */
+static void kernel_mcr_tpidruro(uint32_t val)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+	struct pv_exit e;
+	uint32_t pc = v->r[15], r1 = v->r[1];
+
+	write_word(KVA + 0x20100u, 0xee0d1f70u);
+	v->r[1] = val;
+	v->r[15] = KVA + 0x20100u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_uint_eq(v->r[15], KVA + 0x20104u);
+	v->r[15] = pc;
+	v->r[1] = r1;
+}
+
+/* A backend's own path for that MCR (fastpath.h, "TPIDRURO"). */
+static void model_mcr_tpidruro(struct host *h, uint32_t val)
+{
+	h->tpidruro = val;
+	*page_field(PV_VPAGE_TPIDRURO) = val;
+	fast.tpidruro_k = val;
+}
+
+/*
+ * A system call with the SVC entry's TPIDRURO stub: the fast SVC loads
+ * the kernel's last value into the host register, the entry stub finds it
+ * there and commits, the exit stub leaves the user's TLS in the page and
+ * the fast return loads it. No TPIDRURO write traps, and the core's view
+ * at its next trap is the architectural one. A core trap between the SVC
+ * and the entry write undoes the guess.
+ */
+START_TEST(fast_tpidruro_guess_and_deferred_tls)
+{
+	struct pv_resume rs;
+	struct host h;
+	uint64_t w0;
+
+	with_tls_stub = true;
+	setup_vm();
+	ck_assert_int_eq(pv_vcpu_set_fast(v, &fast), 0);
+	v->cp15.sctlr |= PV_SCTLR_V; /* Linux's high vectors */
+	v->r[13] = KSP;
+	v->r[14] = KLR;
+	*pv_vcpu_spsr(v) = 0x600001d3u;
+	kernel_mcr_tpidruro(CUR); /* __switch_to's set_current() */
+	ck_assert_uint_eq(v->cp15.tpidruro, CUR);
+	ck_assert_uint_eq(v->tpidruro_k, CUR);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.tpidruro_k, CUR);
+	ck_assert_uint_eq(*page_field(PV_VPAGE_TPIDRURO), CUR);
+	/* In user mode with its TLS. */
+	set_mode(PV_MODE_USR);
+	v->cpsr &= ~(PV_PSR_I | PV_PSR_F);
+	v->r[13] = USP;
+	v->r[14] = ULR;
+	v->r[15] = UPC;
+	v->cp15.tpidruro = TLS0;
+	gptr(TO_PA(ERET_VA))[0] = PV_FAST_ERET_WORD;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(rs.tpidruro, TLS0);
+	ck_assert_uint_eq(fast.flags, FAST_ALL | PV_FAST_TLS_OK);
+	ck_assert_uint_eq(fast.tpidruro_k, CUR);
+	w0 = vm->stats.traps[PV_TR_CP15_WRITE];
+
+	h = (struct host){ .sp = USP, .lr = ULR, .exc_lr = UPC + 4,
+			   .spsr = PV_MODE_USR, .tpidruro = TLS0 };
+	ck_assert(model_svc(&h));
+	ck_assert_uint_eq(h.tpidruro, CUR);
+	*page_field(PV_VPAGE_TPIDRURO) = CUR;  /* the entry stub: equal, commit */
+	*page_field(PV_VPAGE_TPIDRURO) = TLS1; /* the exit stub */
+	kernel_prepares_return(PV_MODE_USR);
+	ck_assert(model_eret(&h));
+	ck_assert_uint_eq(h.tpidruro, TLS1);
+	host_irq_after(&h);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_USR);
+	ck_assert_uint_eq(v->cp15.tpidruro, TLS1);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(rs.tpidruro, TLS1);
+	ck_assert_uint_eq(fast.tpidruro_k, CUR);
+	ck_assert_uint_eq(vm->stats.traps[PV_TR_CP15_WRITE], w0);
+
+	/* A core trap before the entry write: the guest's TLS comes back. */
+	h.sp = USP;
+	h.lr = ULR;
+	h.exc_lr = UPC + 4;
+	h.spsr = PV_MODE_USR;
+	h.tpidruro = TLS1;
+	ck_assert(model_svc(&h));
+	ck_assert_uint_eq(h.tpidruro, CUR);
+	host_irq_after(&h);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_SVC);
+	ck_assert_uint_eq(v->cp15.tpidruro, TLS1);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(rs.tpidruro, TLS1);
+
+	/* The backend's fast MCR (another task): the guess follows. */
+	model_mcr_tpidruro(&h, NEXT);
+	pv_vcpu_fast_tpidruro(v, h.tpidruro, 1);
+	host_irq_after(&h);
+	ck_assert_uint_eq(v->cp15.tpidruro, NEXT);
+	ck_assert_uint_eq(v->tpidruro_k, NEXT);
+	ck_assert_uint_eq(vm->stats.traps[PV_TR_CP15_WRITE], w0 + 1);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.tpidruro_k, NEXT);
+
+	/* Low vectors: pvpatch's proof started at the high ones. */
+	set_mode(PV_MODE_USR);
+	v->cp15.sctlr &= ~PV_SCTLR_V;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert(fast.flags & PV_FAST_SVC_OK);
+	ck_assert(!(fast.flags & PV_FAST_TLS_OK));
+	free_vm();
+
+	/* No entry stub in the table: no guess. */
+	user_state(false, true);
+	v->cp15.sctlr |= PV_SCTLR_V;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.flags, FAST_ALL);
 	free_vm();
 }
 END_TEST
@@ -3247,6 +3403,7 @@ static Suite *vpage_suite(void)
 	suite_add_tcase(s, tr);
 	tcase_add_loop_test(fp, fast_svc_and_return_match_the_core, 0, 8);
 	tcase_add_loop_test(fp, fast_stub_return_matches_the_core, 0, 9);
+	tcase_add_test(fp, fast_tpidruro_guess_and_deferred_tls);
 	tcase_add_test(fp, fast_stub_return_refusals);
 	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);

@@ -217,6 +217,9 @@ int main(int argc, char **argv)
 		       ss.skipped_excluded, ss.skipped_range,
 		       strict_pan ? "trap (strict PAN)" : "stubbed (lazy PAN)");
 		printf("pvpatch: %u page-table cache cleans elided\n", ss.elided);
+		printf("pvpatch: TPIDRURO: SVC entry write %s, %u writes left to trap "
+		       "(no proof that nothing reads the register before it holds "
+		       "them)\n", res.tls_entry ? "found" : "not found", ss.tls_unproved);
 		for (int k = 0; k < PV_STUB_KIND_COUNT; k++)
 			if (ss.per_kind[k])
 				printf("stub %-12s %u\n", pvp_stub_kind_name(k), ss.per_kind[k]);

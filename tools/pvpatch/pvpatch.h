@@ -117,6 +117,8 @@ struct pvp_result {
 	int nalt;
 	uint8_t *arm_words;       /* per Image word: 1 if reached as A32 code
 				   * and not proved data (stubs.c uses it) */
+	uint32_t tls_entry;       /* VA of the SVC path's TPIDRURO write, or 0:
+				   * pvp_stubs_build() looks for it */
 };
 
 /**
@@ -189,12 +191,15 @@ void pvp_result_free(struct pvp_result *r);
  * @skipped_range: candidates a branch could not reach (±32 MiB)
  * @skipped_excluded: candidates in code Linux copies or runs elsewhere
  * @elided: page-table cache cleans made NOPs (stubs.c, is_pte_clean())
+ * @tls_unproved: TPIDRURO writes left to trap: no proof that nothing
+ *                reads the register before the return to user mode
+ *                (PV_STUB_MCR_TLS) or, for the SVC path's, after the SVC
  * @area_va, @area_size: the stub area
  */
 struct pvp_stub_stats {
 	uint32_t per_kind[PV_STUB_KIND_COUNT];
 	uint32_t stubs, skipped_range, skipped_excluded;
-	uint32_t elided;
+	uint32_t elided, tls_unproved;
 	uint32_t area_va, area_size;
 };
 
@@ -205,6 +210,14 @@ struct pvp_stub_stats {
  * @r: its sites; stubbed sites leave the table, each stub's trap word
  *     joins it as an alias site
  * @lazy_pan: also stub DACR writes (lazy PAN, docs/pv-path.md)
+ *
+ * TPIDRURO writes become stubs only where a scan of the code proves it
+ * safe (pvcore/pvpage.h, "TPIDRURO"): a PV_STUB_MCR_TLS where every path
+ * from the write reaches the return to user mode (or another write, or
+ * an UNDEF the VMM takes) without reading the register, a branch out or
+ * a call; a PV_STUB_MCR_TPIDRURO at the first write on the straight-line
+ * path from the high vectors' SVC entry, with no read before it
+ * (@r->tls_entry if set).
  * @kernel_end: the kernel's _end when the symbols lack it (from
  *              pvp_zimage_kernel_end()), else 0
  * @blob, @len: the stub table file (pvcore/pvpage.h), malloc'd

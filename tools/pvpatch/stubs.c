@@ -156,6 +156,37 @@ static void pending_check(struct emit *e, unsigned rx, uint32_t unmasked,
 	back(e);
 }
 
+/*
+ * PV_STUB_MCR_TLS: the user's TLS goes to the page; the return to user
+ * mode loads the host register from it.
+ * PV_STUB_MCR_TPIDRURO: commit (store the page) only if the host register
+ * holds Rt already (the fast SVC's guess); otherwise run the original,
+ * which traps. The flags stay: EOR, then the CLZ branch.
+ */
+static void build_tpidruro(struct emit *e)
+{
+	struct cand *c = e->c;
+	unsigned rx = c->reg == 0 ? 1 : 0, nz;
+
+	if (c->kind == PV_STUB_MCR_TLS) {
+		st(e, c->reg, PV_VPAGE_TPIDRURO);
+		back(e);
+		return;
+	}
+	st(e, rx, PV_VPAGE_SCRATCH);
+	put(e, 0xEE1D0F70u | rx << 12);          /* mrc p15, 0, rx, c13, c0, 3 */
+	put(e, dp_reg(OP_EOR, rx, rx, c->reg));
+	nz = skip_if_zero(e, rx);
+	ld(e, rx, PV_VPAGE_SCRATCH);
+	put(e, (c->word & 0x0FFFFFFFu) | AL << 28); /* traps: the VMM's */
+	back(e);
+	nz_end(e, nz);
+	/* The commit last: an interrupt before it rolls back to the site. */
+	ld(e, rx, PV_VPAGE_SCRATCH);
+	st(e, c->reg, PV_VPAGE_TPIDRURO);
+	back(e);
+}
+
 static void build(struct emit *e)
 {
 	struct cand *c = e->c;
@@ -269,6 +300,10 @@ static void build(struct emit *e)
 		put(e, 0xE5100000u | c->reg << 16 | c->reg << 12 | (60u - 4u * c->reg));
 		back(e);
 		break;
+	case PV_STUB_MCR_TLS:
+	case PV_STUB_MCR_TPIDRURO:
+		build_tpidruro(e);
+		break;
 	default:
 		break;
 	}
@@ -282,6 +317,7 @@ const char *pvp_stub_kind_name(int kind)
 		[PV_STUB_CPSID] = "cpsid", [PV_STUB_CPSIE] = "cpsie",
 		[PV_STUB_MRC] = "mrc", [PV_STUB_MCR_DACR] = "mcr-dacr",
 		[PV_STUB_STM_USR] = "stm-user", [PV_STUB_LDM_USR] = "ldm-user",
+		[PV_STUB_MCR_TLS] = "mcr-tls", [PV_STUB_MCR_TPIDRURO] = "mcr-tpidruro",
 	};
 
 	return kind >= 0 && kind < PV_STUB_KIND_COUNT ? names[kind] : "?";
@@ -442,6 +478,189 @@ static bool is_pte_clean(const struct pvp_image *img, uint32_t w, uint32_t va)
 	       (has_suffix(sym, "_set_pte_ext") || has_suffix(sym, "_dcache_clean_area"));
 }
 
+static void wr32le(uint8_t *p, uint32_t v)
+{
+	for (int k = 0; k < 4; k++)
+		p[k] = (uint8_t)(v >> (8 * k));
+}
+
+static uint32_t rd32le(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/* ---- TPIDRURO: where a write need not reach the host register at once -- */
+
+#define IS_MCR_TPIDRURO(w) (((w) & 0x0FFF0FFFu) == 0x0E0D0F70u && (w) >> 28 != 0xF)
+#define IS_MRC_TPIDRURO(w) (((w) & 0x0FFF0FFFu) == 0x0E1D0F70u && (w) >> 28 != 0xF)
+#define MOVS_PC_LR 0xE1B0F00Eu
+#define TLS_SCAN_WORDS 64u
+#define VECTORS_VA 0xFFFF0000u
+#define STUBS_VA 0xFFFF1000u
+
+static const struct pvp_site *site_of(const struct pvp_result *r, uint32_t va)
+{
+	size_t lo = 0, hi = r->nsites;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (r->sites[mid].va < va)
+			lo = mid + 1;
+		else if (r->sites[mid].va > va)
+			hi = mid;
+		else
+			return (r->sites[mid].flags & PV_SITE_THUMB) ? NULL : &r->sites[mid];
+	}
+	return NULL;
+}
+
+/*
+ * An instruction after which execution goes on at the next word, that
+ * does not read TPIDRURO. Conservative: anything that may write the PC,
+ * call or leave (a branch is the caller's), and the unconditional space
+ * but barriers and CLREX, fail.
+ */
+static bool tls_plain(uint32_t w)
+{
+	uint32_t cond = w >> 28, op = (w >> 20) & 0x1F;
+
+	if (cond == 0xF)
+		return (w & 0xFFFFFF00u) == 0xF57FF000u;
+	if (IS_MRC_TPIDRURO(w) || ((w >> 25) & 7) == 5 || ((w >> 24) & 15) == 15)
+		return false;
+	if ((w & 0x0E108000u) == 0x08108000u) /* LDM with the PC */
+		return false;
+	if (((w >> 12) & 15) != 15)
+		return true;
+	/* Bits 15:12 = 1111: only MSR and the compares, which set no Rd. */
+	return (w & 0x0FB0FFF0u) == 0x0120F000u || (w & 0x0FB0F000u) == 0x0320F000u ||
+	       (((w >> 26) & 3) == 0 && (op == 0x11 || op == 0x13 || op == 0x15 ||
+					 op == 0x17));
+}
+
+/* The instruction that runs at @va: a site's original, else the word. */
+static uint32_t tls_word(const struct pvp_image *img, const struct pvp_result *r,
+			 uint32_t va, bool *site)
+{
+	const struct pvp_site *s = site_of(r, va);
+
+	*site = s != NULL;
+	return s ? s->original : rd32le(img->data + (va - img->base));
+}
+
+/* Linux writes its SMP_ON_UP replacements over the text at boot. */
+static bool tls_alt_ok(const struct pvp_image *img, const struct pvp_result *r,
+		       uint32_t va)
+{
+	for (int a = 0; a < r->nalt; a++)
+		for (uint32_t off = r->alt[a][0]; off + 8 <= r->alt[a][1] &&
+		     off + 8 <= img->size; off += 8) {
+			uint32_t w = rd32le(img->data + off + 4);
+
+			if (img->base + off + rd32le(img->data + off) == va &&
+			    (!tls_plain(w) || IS_MCR_TPIDRURO(w)))
+				return false;
+		}
+	return true;
+}
+
+/* @va is A32 code of the Image. */
+static bool tls_code(const struct pvp_image *img, const struct pvp_result *r,
+		     uint32_t va)
+{
+	uint32_t off = va - img->base;
+
+	return off < img->size && !(off & 3) && off + 4 <= img->size &&
+	       r->arm_words[off / 4];
+}
+
+/*
+ * Every path from the write at @va reaches the return to user mode (or
+ * another TPIDRURO write, or an UNDEF of the kernel's own, which the VMM
+ * takes) without reading the register or leaving by a call or a computed
+ * branch: there the host register may keep the kernel's value while the
+ * page holds the user's. Forward and backward branches are followed
+ * within TLS_SCAN_WORDS instructions in all.
+ */
+static bool tls_exit_proved(const struct pvp_image *img, const struct pvp_result *r,
+			    uint32_t va)
+{
+	uint32_t todo[8], budget = TLS_SCAN_WORDS;
+	unsigned n = 0;
+
+	todo[n++] = va + 4;
+	while (n) {
+		uint32_t at = todo[--n];
+
+		for (;;) {
+			uint32_t w, data;
+			bool site;
+
+			if (!budget-- || !tls_code(img, r, at) || !tls_alt_ok(img, r, at))
+				return false;
+			w = tls_word(img, r, at, &site);
+			data = rd32le(img->data + (at - img->base));
+			if (w == MOVS_PC_LR ||
+			    IS_MCR_TPIDRURO(w))
+				break;
+			if (!site && (data & 0xFFF000F0u) == 0xE7F000F0u)
+				break; /* a BUG: the VMM's C path */
+			if (((w >> 24) & 15) == 0xA && w >> 28 != 0xF) {
+				uint32_t to = at + 8u + (uint32_t)((int32_t)(w << 8) >> 6);
+
+				if (w >> 28 == AL) {
+					at = to;
+					continue;
+				}
+				if (n == sizeof(todo) / sizeof(todo[0]))
+					return false;
+				todo[n++] = to;
+				at += 4;
+				continue;
+			}
+			if (!tls_plain(w))
+				return false;
+			at += 4;
+		}
+	}
+	return true;
+}
+
+/*
+ * The first TPIDRURO write on the straight-line path from the high
+ * vectors' SVC entry (an "LDR pc, [pc, #imm]" to vector_swi on Linux),
+ * if nothing reads the register before it: between the SVC and that
+ * write the host register may hold the fast SVC's guess.
+ */
+static uint32_t tls_entry_find(const struct pvp_image *img, const struct pvp_result *r)
+{
+	uint32_t w, la, lit, at;
+
+	if (!r->stubs_off || r->vectors_off + 12 > img->size)
+		return 0;
+	w = rd32le(img->data + r->vectors_off + 8);
+	if ((w & 0xFFFFF000u) != 0xE59FF000u)
+		return 0;
+	la = VECTORS_VA + 8u + 8u + (w & 0xFFFu);
+	if (la - STUBS_VA >= 0x1000u - 3u || r->stubs_off + (la - STUBS_VA) + 4 > img->size)
+		return 0;
+	lit = rd32le(img->data + r->stubs_off + (la - STUBS_VA));
+	for (at = lit; at - lit < 4u * TLS_SCAN_WORDS; at += 4) {
+		bool site;
+
+		if ((lit & 3) || !tls_code(img, r, at) || !tls_alt_ok(img, r, at))
+			return 0;
+		w = tls_word(img, r, at, &site);
+		if (IS_MCR_TPIDRURO(w))
+			return !site && w >> 28 == AL && ((w >> 12) & 15) < 13 ? at : 0;
+		if (!tls_plain(w))
+			return 0;
+	}
+	return 0;
+}
+
 static int cand_cmp(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
@@ -454,18 +673,6 @@ static int site_cmp(const void *a, const void *b)
 	const struct pvp_site *x = a, *y = b;
 
 	return x->va < y->va ? -1 : x->va > y->va;
-}
-
-static void wr32le(uint8_t *p, uint32_t v)
-{
-	for (int k = 0; k < 4; k++)
-		p[k] = (uint8_t)(v >> (8 * k));
-}
-
-static uint32_t rd32le(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
 }
 
 int pvp_zimage_kernel_end(const uint8_t *z, size_t len, const struct pvp_image *img,
@@ -521,6 +728,8 @@ int pvp_stubs_build(struct pvp_image *img, struct pvp_result *r, int lazy_pan,
 	 * include, at a MiB boundary: the area owns whole shadow L1 slots.
 	 */
 	area = (end + 0x10000u + MiB - 1) & ~(MiB - 1);
+	if (!r->tls_entry)
+		r->tls_entry = tls_entry_find(img, r);
 	cap = r->nsites + img->size / 64 + 16;
 	cs = calloc(cap, sizeof(*cs));
 	if (!cs)
@@ -556,7 +765,18 @@ int pvp_stubs_build(struct pvp_image *img, struct pvp_result *r, int lazy_pan,
 		}
 		if (!r->arm_words[off / 4])
 			continue;
-		if (w & PV_BIT(20)) {
+		if (IS_MCR_TPIDRURO(w)) {
+			if (((w >> 12) & 15) >= 13)
+				continue;
+			if (img->base + off == r->tls_entry) {
+				c.kind = PV_STUB_MCR_TPIDRURO;
+			} else if (tls_exit_proved(img, r, img->base + off)) {
+				c.kind = PV_STUB_MCR_TLS;
+			} else {
+				stt->tls_unproved++;
+				continue;
+			}
+		} else if (w & PV_BIT(20)) {
 			if (!mrc_field(w, &field))
 				continue;
 			c.kind = PV_STUB_MRC;
@@ -651,7 +871,7 @@ int pvp_stubs_build(struct pvp_image *img, struct pvp_result *r, int lazy_pan,
 		stubs[ns].stub = at;
 		stubs[ns].words = (uint16_t)em.n;
 		stubs[ns].saved = (c->kind == PV_STUB_MRC || c->kind == PV_STUB_MRS_SPSR ||
-				   c->kind == PV_STUB_MSR_SPSR ||
+				   c->kind == PV_STUB_MSR_SPSR || c->kind == PV_STUB_MCR_TLS ||
 				   c->kind == PV_STUB_MCR_DACR) ? PV_STUB_NO_REG :
 				  (uint8_t)(c->reg == 0 ? 1 : 0);
 		stubs[ns].kind = (uint8_t)c->kind;
