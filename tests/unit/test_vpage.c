@@ -1794,6 +1794,18 @@ static void model_mcr_tpidruro(struct host *h, uint32_t val)
 	fast.tpidruro_k = val;
 }
 
+/* A trap reaches the core: its view, and the host register it resumes with. */
+static void core_sees_tpidruro(const struct host *h, uint32_t mode, uint32_t val)
+{
+	struct pv_resume rs;
+
+	host_irq_after(h);
+	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, mode);
+	ck_assert_uint_eq(v->cp15.tpidruro, val);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(rs.tpidruro, val);
+}
+
 /*
  * A system call with the SVC entry's TPIDRURO stub: the fast SVC loads
  * the kernel's last value into the host register, the entry stub finds it
@@ -1844,11 +1856,7 @@ START_TEST(fast_tpidruro_guess_and_deferred_tls)
 	kernel_prepares_return(PV_MODE_USR);
 	ck_assert(model_eret(&h));
 	ck_assert_uint_eq(h.tpidruro, TLS1);
-	host_irq_after(&h);
-	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_USR);
-	ck_assert_uint_eq(v->cp15.tpidruro, TLS1);
-	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(rs.tpidruro, TLS1);
+	core_sees_tpidruro(&h, PV_MODE_USR, TLS1);
 	ck_assert_uint_eq(fast.tpidruro_k, CUR);
 	ck_assert_uint_eq(vm->stats.traps[PV_TR_CP15_WRITE], w0);
 
@@ -1860,20 +1868,14 @@ START_TEST(fast_tpidruro_guess_and_deferred_tls)
 	h.tpidruro = TLS1;
 	ck_assert(model_svc(&h));
 	ck_assert_uint_eq(h.tpidruro, CUR);
-	host_irq_after(&h);
-	ck_assert_uint_eq(v->cpsr & PV_PSR_M_MASK, PV_MODE_SVC);
-	ck_assert_uint_eq(v->cp15.tpidruro, TLS1);
-	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(rs.tpidruro, TLS1);
+	core_sees_tpidruro(&h, PV_MODE_SVC, TLS1);
 
 	/* The backend's fast MCR (another task): the guess follows. */
 	model_mcr_tpidruro(&h, NEXT);
 	pv_vcpu_fast_tpidruro(v, h.tpidruro, 1);
-	host_irq_after(&h);
-	ck_assert_uint_eq(v->cp15.tpidruro, NEXT);
+	core_sees_tpidruro(&h, PV_MODE_SVC, NEXT);
 	ck_assert_uint_eq(v->tpidruro_k, NEXT);
 	ck_assert_uint_eq(vm->stats.traps[PV_TR_CP15_WRITE], w0 + 1);
-	pv_vcpu_resume_state(v, &rs);
 	ck_assert_uint_eq(fast.tpidruro_k, NEXT);
 
 	/* Low vectors: pvpatch's proof started at the high ones. */
