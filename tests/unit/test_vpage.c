@@ -14,6 +14,7 @@
 
 #include "core.h"
 #include "fake_backend.h"
+#include "fake_fast.h"
 #include "fast.h"
 #include "a9_timers.h"
 #include "vpage.h"
@@ -1443,100 +1444,22 @@ END_TEST
 /* The backend fast path (pvcore/fastpath.h)                                */
 /* ======================================================================== */
 
-/*
- * What a backend's fast path sees and leaves: the host's user-bank SP and
- * LR, the exception LR and SPSR going in; the return PC, CPSR and the
- * shadow root going out.
- */
-struct host {
-	uint32_t sp, lr, exc_lr, spsr;
-	uint32_t pc, cpsr, ttbr0, asid, dacr;
-	uint32_t tpidruro; /* the host register */
-};
-
 static struct pv_fast fast;
 
-/* fastpath.h's fast SVC, step by step, as a backend writes it. */
-static bool model_svc(struct host *h)
+/* fastpath.h's paths as a backend carries them out (backends/fake). */
+static bool model_svc(struct fake_fast_host *h)
 {
-	struct pv_fast *f = &fast;
-
-	if (!(f->flags & PV_FAST_SVC_OK) || (f->cpsr & 0x1f) != PV_MODE_USR ||
-	    (h->spsr & 0x1f) != PV_MODE_USR)
-		return false;
-	*page_field(PV_VPAGE_SPSR) = (h->spsr & PV_FAST_USER_BITS) | f->cpsr;
-	f->cpsr = (f->cpsr & ~(0x1fu | PV_PSR_J)) | PV_MODE_SVC | PV_PSR_I;
-	*page_field(PV_VPAGE_CPSR) = f->cpsr;
-	*page_field(PV_VPAGE_USR_SP) = h->sp;
-	*page_field(PV_VPAGE_USR_LR) = h->lr;
-	*page_field(PV_VPAGE_USR_BAD) = 0;
-	f->svc_lr = h->exc_lr;
-	h->sp = f->svc_sp;
-	h->lr = f->svc_lr;
-	h->pc = f->svc_vector;
-	h->cpsr = (h->spsr & PV_FAST_FLAG_BITS) | f->svc_psr;
-	if (f->flags & PV_FAST_TLS_OK)
-		h->tpidruro = f->tpidruro_k;
-	h->ttbr0 = f->k_ttbr0;
-	h->asid = f->k_asid;
-	f->n_svc++;
-	return true;
+	return fake_fast_svc(&fast, vpage_mem, h);
 }
 
-/* ... and its fast return. */
-static bool model_eret(struct host *h)
+static bool model_eret(struct fake_fast_host *h)
 {
-	struct pv_fast *f = &fast;
-	uint32_t x = *page_field(PV_VPAGE_SPSR);
-
-	uint32_t d = *page_field(PV_VPAGE_DACR);
-
-	if (!(f->flags & PV_FAST_ERET_OK) || (f->cpsr & 0x1f) != PV_MODE_SVC ||
-	    (x & PV_FAST_ERET_SPSR_MASK) != PV_MODE_USR ||
-	    ((d ^ f->dacr) & ~f->dacr_free) || (d & f->dacr_free & 0xaaaaaaaau))
-		return false;
-	h->dacr = (d & 0x55555555u) | f->dacr_host_or;
-	f->spsr_svc = x;
-	f->svc_sp = h->sp;
-	f->svc_lr = h->lr;
-	h->pc = f->svc_lr & ((x & PV_PSR_T) ? ~1u : ~3u);
-	h->sp = *page_field(PV_VPAGE_USR_SP);
-	h->lr = *page_field(PV_VPAGE_USR_LR);
-	f->cpsr = (f->cpsr & ~(0x1fu | PV_PSR_A | PV_PSR_I | PV_PSR_F)) |
-		  PV_MODE_USR;
-	*page_field(PV_VPAGE_CPSR) = f->cpsr;
-	h->tpidruro = *page_field(PV_VPAGE_TPIDRURO);
-	h->cpsr = x;
-	h->ttbr0 = f->u_ttbr0;
-	h->asid = f->u_asid;
-	f->n_eret++;
-	return true;
+	return fake_fast_eret(&fast, vpage_mem, h);
 }
 
-/* ... and its stub return into SVC (ABT, UND or IRQ, ARM only). */
-static bool model_xret(struct host *h)
+static bool model_xret(struct fake_fast_host *h)
 {
-	struct pv_fast *f = &fast;
-	uint32_t x = *page_field(PV_VPAGE_SPSR), mode = f->cpsr & 0x1f;
-
-	if (!(f->flags & PV_FAST_XRET_OK) ||
-	    (mode != PV_MODE_ABT && mode != PV_MODE_UND && mode != PV_MODE_IRQ) ||
-	    (x & PV_FAST_XRET_SPSR_MASK) != PV_MODE_SVC ||
-	    (x & f->xret_imask) != f->xret_imask ||
-	    *page_field(PV_VPAGE_DACR) != f->dacr)
-		return false;
-	f->xret_spsr = x;
-	f->xret_sp = h->sp;
-	f->xret_lr = h->lr;
-	h->pc = f->xret_lr & ~3u;
-	h->sp = f->svc_sp;
-	h->lr = f->svc_lr;
-	*page_field(PV_VPAGE_SPSR) = f->spsr_svc;
-	f->cpsr = x & ~PV_FAST_USER_BITS;
-	*page_field(PV_VPAGE_CPSR) = f->cpsr;
-	h->cpsr = (x & PV_FAST_FLAG_BITS) | PV_MODE_USR;
-	f->n_xret++;
-	return true;
+	return fake_fast_xret(&fast, vpage_mem, h);
 }
 
 /* What a registered struct gets in the common case (no VFP, no timer). */
@@ -1671,10 +1594,10 @@ static void kernel_prepares_return(uint32_t spsr)
  * The kernel closed user access on entry (a lazy PAN stub write) and then
  * trapped to the core for something else, which applied it.
  */
-static void host_irq_after(const struct host *h);
+static void host_irq_after(const struct fake_fast_host *h);
 static void kernel_traps_with_user_access_off(void)
 {
-	struct host h = { .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
+	struct fake_fast_host h = { .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
 			  .cpsr = PV_MODE_USR };
 	struct pv_resume rs;
 
@@ -1685,7 +1608,7 @@ static void kernel_traps_with_user_access_off(void)
 }
 
 /* A host trap the backend takes after the fast path ran: the core syncs. */
-static void host_irq_after(const struct host *h)
+static void host_irq_after(const struct fake_fast_host *h)
 {
 	struct pv_trap t = mk_trap(PV_TRAP_IRQ, h->cpsr);
 	struct pv_exit e;
@@ -1713,7 +1636,7 @@ START_TEST(fast_svc_and_return_match_the_core)
 	struct seen a, b, a2, b2;
 	struct pv_trap t;
 	struct pv_exit e;
-	struct host h;
+	struct fake_fast_host h;
 
 	/* The core's path. */
 	user_state(thumb, false);
@@ -1737,7 +1660,7 @@ START_TEST(fast_svc_and_return_match_the_core)
 	/* The fast path. */
 	user_state(thumb, true);
 	ck_assert_uint_eq(fast.flags, FAST_ALL);
-	h = (struct host){ .sp = USP, .lr = ULR, .exc_lr = UPC + (thumb ? 2 : 4) };
+	h = (struct fake_fast_host){ .sp = USP, .lr = ULR, .exc_lr = UPC + (thumb ? 2 : 4) };
 	h.spsr = PV_MODE_USR | PV_PSR_Z | PV_PSR_C | (5u << 16) |
 		 (thumb ? PV_PSR_T : 0);
 	ck_assert(model_svc(&h));
@@ -1758,7 +1681,7 @@ START_TEST(fast_svc_and_return_match_the_core)
 	same(&a2, &b2, "return");
 	ck_assert_uint_eq(h.dacr, b2.host_dacr);
 	/* Both ways in a row without the core in between. */
-	ck_assert(model_svc(&(struct host){ .sp = 1, .lr = 2, .exc_lr = UPC + 4,
+	ck_assert(model_svc(&(struct fake_fast_host){ .sp = 1, .lr = 2, .exc_lr = UPC + 4,
 					    .spsr = PV_MODE_USR }));
 	free_vm();
 }
@@ -1786,16 +1709,8 @@ static void kernel_mcr_tpidruro(uint32_t val)
 	v->r[1] = r1;
 }
 
-/* A backend's own path for that MCR (fastpath.h, "TPIDRURO"). */
-static void model_mcr_tpidruro(struct host *h, uint32_t val)
-{
-	h->tpidruro = val;
-	*page_field(PV_VPAGE_TPIDRURO) = val;
-	fast.tpidruro_k = val;
-}
-
 /* A trap reaches the core: its view, and the host register it resumes with. */
-static void core_sees_tpidruro(const struct host *h, uint32_t mode, uint32_t val)
+static void core_sees_tpidruro(const struct fake_fast_host *h, uint32_t mode, uint32_t val)
 {
 	struct pv_resume rs;
 
@@ -1817,7 +1732,7 @@ static void core_sees_tpidruro(const struct host *h, uint32_t mode, uint32_t val
 START_TEST(fast_tpidruro_guess_and_deferred_tls)
 {
 	struct pv_resume rs;
-	struct host h;
+	struct fake_fast_host h;
 	uint64_t w0;
 
 	with_tls_stub = true;
@@ -1847,7 +1762,7 @@ START_TEST(fast_tpidruro_guess_and_deferred_tls)
 	ck_assert_uint_eq(fast.tpidruro_k, CUR);
 	w0 = vm->stats.traps[PV_TR_CP15_WRITE];
 
-	h = (struct host){ .sp = USP, .lr = ULR, .exc_lr = UPC + 4,
+	h = (struct fake_fast_host){ .sp = USP, .lr = ULR, .exc_lr = UPC + 4,
 			   .spsr = PV_MODE_USR, .tpidruro = TLS0 };
 	ck_assert(model_svc(&h));
 	ck_assert_uint_eq(h.tpidruro, CUR);
@@ -1871,7 +1786,7 @@ START_TEST(fast_tpidruro_guess_and_deferred_tls)
 	core_sees_tpidruro(&h, PV_MODE_SVC, TLS1);
 
 	/* The backend's fast MCR (another task): the guess follows. */
-	model_mcr_tpidruro(&h, NEXT);
+	fake_fast_mcr_tpidruro(&fast, vpage_mem, &h, NEXT);
 	pv_vcpu_fast_tpidruro(v, h.tpidruro, 1);
 	core_sees_tpidruro(&h, PV_MODE_SVC, NEXT);
 	ck_assert_uint_eq(v->tpidruro_k, NEXT);
@@ -1945,7 +1860,7 @@ START_TEST(fast_stub_return_matches_the_core)
 	struct seen a, b;
 	struct pv_trap t = mk_trap(PV_TRAP_UNDEF, host);
 	struct pv_exit e;
-	struct host h;
+	struct fake_fast_host h;
 
 	/* The core's path. */
 	stub_state(mode, false, irq, x);
@@ -1969,11 +1884,11 @@ START_TEST(fast_stub_return_matches_the_core)
 	ck_assert_uint_eq(fast.flags & (PV_FAST_XRET_OK | PV_FAST_ERET_OK | PV_FAST_SVC_OK),
 			  PV_FAST_XRET_OK | (irq ? 0 : PV_FAST_ERET_OK | PV_FAST_SVC_OK));
 	ck_assert_uint_eq(fast.xret_imask, irq ? PV_PSR_I : 0);
-	h = (struct host){ .sp = XSP, .lr = XLR, .cpsr = host };
+	h = (struct fake_fast_host){ .sp = XSP, .lr = XLR, .cpsr = host };
 	ck_assert(model_xret(&h));
 	ck_assert_uint_eq(h.pc, XLR & ~3u);
 	/* Once: the mode is SVC now. */
-	ck_assert(!model_xret(&(struct host){ 0 }));
+	ck_assert(!model_xret(&(struct fake_fast_host){ 0 }));
 	if (chain) {
 		kernel_prepares_return(ret_spsr);
 		ck_assert(model_eret(&h));
@@ -2009,7 +1924,7 @@ START_TEST(fast_stub_return_refusals)
 			PV_FAST_FLAG_BITS;
 	struct pv_fast keep;
 	uint32_t page[32];
-	struct host h = { .sp = XSP, .lr = XLR }, h0;
+	struct fake_fast_host h = { .sp = XSP, .lr = XLR }, h0;
 	struct pv_resume rs;
 
 #define UNTOUCHED()                                                             \
@@ -2072,7 +1987,7 @@ START_TEST(fast_stub_return_refusals)
 			/* Back to the stub: the core's state did not move. */
 			fast = keep;
 			fast.n_xret = 0;
-			h = (struct host){ .sp = XSP, .lr = XLR };
+			h = (struct fake_fast_host){ .sp = XSP, .lr = XLR };
 		}
 		free_vm();
 	}
@@ -2163,7 +2078,7 @@ START_TEST(fast_psr_matches_the_core)
 			struct pv_trap t = mk_trap(PV_TRAP_UNDEF, host);
 			struct pv_exit e;
 			struct seen sa, sb;
-			struct host h;
+			struct fake_fast_host h;
 
 			for (int pass = 0; pass < 2; pass++) {
 				struct pv_resume rs;
@@ -2193,7 +2108,7 @@ START_TEST(fast_psr_matches_the_core)
 						/* sp: the core's job; the same trap then. */
 						ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
 					} else {
-						h = (struct host){ .sp = v->r[13], .lr = v->r[14],
+						h = (struct fake_fast_host){ .sp = v->r[13], .lr = v->r[14],
 								   .pc = ERET_VA + 4,
 								   .cpsr = host };
 						host_irq_after(&h);
@@ -2230,7 +2145,7 @@ END_TEST
 START_TEST(fast_flags_off)
 {
 	struct pv_resume rs;
-	struct host h;
+	struct fake_fast_host h;
 
 	user_state(false, true);
 	/* An interrupt line up. */
@@ -2264,7 +2179,7 @@ START_TEST(fast_flags_off)
 	ck_assert_uint_eq(fast.flags, (FAST_ALL | PV_FAST_VFP_OK) & ~(uint32_t)PV_FAST_CTX_OK);
 	vm->cfg.no_trap_chains = false;
 	/* The guest's return that the fast path leaves to the core. */
-	h = (struct host){ .sp = KSP, .lr = ULR };
+	h = (struct fake_fast_host){ .sp = KSP, .lr = ULR };
 	*page_field(PV_VPAGE_SPSR) = PV_MODE_USR | PV_PSR_I;
 	ck_assert(!model_eret(&h));
 	*page_field(PV_VPAGE_SPSR) = PV_MODE_SVC;
@@ -2408,7 +2323,7 @@ START_TEST(fast_gt_read_matches_the_core)
 	fast.n_gt = 3;
 	{
 		uint64_t before = vm->stats.traps[PV_TR_MMIO_READ];
-		struct host h = { .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
+		struct fake_fast_host h = { .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
 				  .cpsr = PV_MODE_USR };
 
 		host_irq_after(&h);
@@ -2700,7 +2615,7 @@ START_TEST(fast_fpexc_matches_the_core)
 					v->r[15] = ERET_VA + 4;
 				}
 				if (pass) {
-					struct host h = { .sp = v->r[13], .lr = v->r[14],
+					struct fake_fast_host h = { .sp = v->r[13], .lr = v->r[14],
 							  .pc = v->r[15], .cpsr = host };
 
 					host_irq_after(&h);
@@ -2777,7 +2692,7 @@ START_TEST(fast_bpiall_is_what_the_core_does)
 		pv_vcpu_resume_state(v, &rs);
 		fast.n_cp15w = 2;
 		{
-			struct host h = { .sp = v->r[13], .lr = v->r[14],
+			struct fake_fast_host h = { .sp = v->r[13], .lr = v->r[14],
 					  .pc = v->r[15], .cpsr = PV_MODE_USR };
 
 			host_irq_after(&h);
@@ -2812,13 +2727,13 @@ START_TEST(fast_ttbr1_read_matches_the_core)
 				ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
 				ck_assert_int_eq(e.reason, PV_TR_CP15_READ);
 			} else {
-				struct host h;
+				struct fake_fast_host h;
 
 				ck_assert_uint_eq(fast.flags & PV_FAST_TTBR1_OK,
 						  PV_FAST_TTBR1_OK);
 				v->r[rt] = fast.ttbr1;
 				fast.n_cp15r++;
-				h = (struct host){ .sp = v->r[13], .lr = v->r[14],
+				h = (struct fake_fast_host){ .sp = v->r[13], .lr = v->r[14],
 						   .pc = ERET_VA + 4, .cpsr = PV_MODE_USR };
 				host_irq_after(&h);
 			}
@@ -2848,7 +2763,7 @@ END_TEST
 #define ISB_SY (PV_FAST_ISB_WORD | 0xfu)
 
 /* fastpath.h's fast context switch, as a backend writes it. */
-static bool model_ctx(struct host *h, uint32_t pc)
+static bool model_ctx(struct fake_fast_host *h, uint32_t pc)
 {
 	struct pv_fast *f = &fast;
 	uint32_t w = gptr(TO_PA(pc))[0], d = *page_field(PV_VPAGE_DACR), t, a;
@@ -2944,7 +2859,7 @@ static void core_ctx(uint32_t pc)
  * resume that follows it. */
 static void sync_now(void)
 {
-	struct host h = { .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
+	struct fake_fast_host h = { .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
 			  .cpsr = PV_MODE_USR };
 	struct pv_resume rs;
 
@@ -2957,12 +2872,12 @@ static void sync_now(void)
 static unsigned switch_to(uint32_t ttbr0, uint32_t asid, bool try_fast)
 {
 	unsigned fast_ones = 0;
-	struct host h;
+	struct fake_fast_host h;
 
 	v->r[4] = L1S | 0x6au;
 	v->r[0] = ttbr0 | 0x6au;
 	v->r[1] = asid | 0x1200u; /* a PROCID too */
-	h = (struct host){ .sp = v->r[13], .lr = v->r[14] };
+	h = (struct fake_fast_host){ .sp = v->r[13], .lr = v->r[14] };
 	if (try_fast && model_ctx(&h, CTX_VA)) {
 		fast_ones++;
 		v->r[15] = h.pc;
@@ -3045,7 +2960,7 @@ START_TEST(fast_ctx_switch_matches_the_core)
 	static const uint32_t task[2][2] = { { L1, 1 }, { L1B, 2 } };
 	unsigned rounds = (unsigned)_i + 1, taken = 0;
 	struct ctx_seen a, b;
-	struct host h;
+	struct fake_fast_host h;
 
 	for (int pass = 0; pass < 2; pass++) {
 		ctx_state(pass == 1);
@@ -3060,7 +2975,7 @@ START_TEST(fast_ctx_switch_matches_the_core)
 			ck_assert_uint_eq(fast.n_ctx, 2 * rounds);
 			ck_assert_uint_eq(fast.flags & PV_FAST_GT_OK, 0);
 		}
-		h = (struct host){ .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
+		h = (struct fake_fast_host){ .sp = v->r[13], .lr = v->r[14], .pc = v->r[15],
 				   .cpsr = PV_MODE_USR };
 		host_irq_after(&h);
 		ctx_record(pass ? &b : &a);
@@ -3083,7 +2998,7 @@ END_TEST
 /* What the fast context switch leaves to the core. */
 START_TEST(fast_ctx_switch_refusals)
 {
-	struct host h = { 0 };
+	struct fake_fast_host h = { 0 };
 	uint32_t *code;
 
 	ctx_state(true);
@@ -3147,7 +3062,7 @@ END_TEST
 START_TEST(fast_ctx_switch_carries_the_clock)
 {
 	uint32_t gt_l1;
-	struct host h = { 0 };
+	struct fake_fast_host h = { 0 };
 	unsigned on = 0;
 
 	ctx_state(true);
