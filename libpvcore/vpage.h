@@ -60,6 +60,14 @@ void pv_vpage_leave_stub(struct pv_vcpu *vcpu);
  */
 void pv_vpage_finish_stub(struct pv_vcpu *vcpu);
 
+/*
+ * After a trap: a PV_STUB_MCR_TPIDRURO stub decided on the host TPIDRURO,
+ * which this resume reloads with the guest's value (undoing the fast
+ * SVC's guess), so a trap that leaves the PC inside one starts it again
+ * from its site (or, at an exit, past it), as pv_vpage_leave_stub() does.
+ */
+void pv_vpage_restart_tpidruro_stub(struct pv_vcpu *vcpu);
+
 /* Host address of @vcpu's page (NULL without stubs). */
 uint32_t *pv_vpage_of(const struct pv_vcpu *vcpu);
 

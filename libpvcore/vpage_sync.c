@@ -149,6 +149,15 @@ void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
 	vcpu->r[15] = s->site - shift;
 }
 
+void pv_vpage_restart_tpidruro_stub(struct pv_vcpu *vcpu)
+{
+	uint32_t shift, i;
+	const struct pv_stub *s = stub_at_pc(vcpu, &shift, &i);
+
+	if (s && s->kind == PV_STUB_MCR_TPIDRURO)
+		pv_vpage_leave_stub(vcpu);
+}
+
 void pv_vpage_finish_stub(struct pv_vcpu *vcpu)
 {
 	uint32_t shift, i;

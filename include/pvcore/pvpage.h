@@ -34,6 +34,9 @@
  * loads the kernel's last value into the host register as a guess, and
  * the kernel's entry write (a PV_STUB_MCR_TPIDRURO stub that commits only
  * when the host register already holds the value, and traps otherwise).
+ * Every resume loads the host register with the page's value, which
+ * undoes the guess; so a trap that leaves the PC inside such a stub
+ * restarts it from its site (its own MCR excepted, which is emulated).
  * pvcore/fastpath.h has the backend's side.
  *
  * Stubs are not reentrant. The core never enters a guest exception with

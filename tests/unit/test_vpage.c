@@ -1811,6 +1811,68 @@ START_TEST(fast_tpidruro_guess_and_deferred_tls)
 END_TEST
 
 /*
+ * The compare stub decides on the host register, which a resume reloads
+ * with the guest's value (undoing the fast SVC's guess): a trap that
+ * leaves the PC inside it restarts it from its site (a roll forward at an
+ * exit), and only its own MCR is emulated there. Without that, a host
+ * interrupt between its MRC and its commit left Linux running its system
+ * call with the user's TLS as "current" (a linux-modules run, CI).
+ */
+START_TEST(trap_in_tpidruro_stub_restarts_it)
+{
+	const uint32_t at = tls_stub.stub, site = tls_stub.site;
+	struct pv_resume rs;
+	struct fake_fast_host h;
+
+	with_tls_stub = true;
+	setup_vm();
+	ck_assert_int_eq(pv_vcpu_set_fast(v, &fast), 0);
+	v->cp15.sctlr |= PV_SCTLR_V;
+	v->cp15.tpidruro = TLS0;
+	pv_vcpu_resume_state(v, &rs);
+	/* A host interrupt after its MRC saw the guess, before the commit. */
+	*page_field(PV_VPAGE_SCRATCH) = 0xabcu;  /* r0, saved at word 0 */
+	v->r[0] = 0x111u;                        /* what the stub made of it */
+	h = (struct fake_fast_host){ .sp = v->r[13], .lr = v->r[14],
+				     .pc = at + 4u * 11, .cpsr = PV_MODE_USR };
+	host_irq_after(&h);
+	ck_assert_uint_eq(v->r[15], site);
+	ck_assert_uint_eq(v->r[0], 0xabcu);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(rs.tpidruro, TLS0);    /* the guess is gone ... */
+	ck_assert_uint_eq(*page_field(PV_VPAGE_TPIDRURO), TLS0); /* ... uncommitted */
+	/* At an exit: past the site. */
+	h.pc = at + 4u * 13;
+	host_irq_after(&h);
+	ck_assert_uint_eq(v->r[15], site + 4u);
+	/* An interrupt before its MCR ran: back to the site, nothing emulated. */
+	h.pc = at + 4u * 8;
+	host_irq_after(&h);
+	ck_assert_uint_eq(v->r[15], site);
+	ck_assert_uint_eq(v->cp15.tpidruro, TLS0);
+	/* Its MCR itself: emulated, then on past the site. */
+	{
+		struct pv_trap t = mk_trap(PV_TRAP_UNDEF, PV_MODE_USR);
+		struct pv_exit e;
+
+		write_word(at + 4u * 8, 0xee0d1f70u); /* mcr p15, 0, r1, c13, c0, 3 */
+		pv_vcpu_resume_state(v, &rs);
+		v->r[1] = CUR;
+		v->r[15] = at + 4u * 8;
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+		ck_assert_uint_eq(v->r[15], site + 4u);
+		ck_assert_uint_eq(v->cp15.tpidruro, CUR);
+		ck_assert_uint_eq(v->tpidruro_k, CUR);
+	}
+	/* Other stubs keep their PC (a masked interrupt in a CPSIE stub). */
+	h.pc = stub_defs[S_CPSIE].stub + 4u * 3;
+	host_irq_after(&h);
+	ck_assert_uint_eq(v->r[15], stub_defs[S_CPSIE].stub + 4u * 3);
+	free_vm();
+}
+END_TEST
+
+/*
  * The state at the end of one of Linux's vector stubs: the core took the
  * exception from user mode into @mode (LR and SPSR set, I and A masked),
  * the stub loaded the handler's address into LR and wrote SPSR = @x (an
@@ -3321,6 +3383,7 @@ static Suite *vpage_suite(void)
 	tcase_add_loop_test(fp, fast_svc_and_return_match_the_core, 0, 8);
 	tcase_add_loop_test(fp, fast_stub_return_matches_the_core, 0, 9);
 	tcase_add_test(fp, fast_tpidruro_guess_and_deferred_tls);
+	tcase_add_test(fp, trap_in_tpidruro_stub_restarts_it);
 	tcase_add_test(fp, fast_stub_return_refusals);
 	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);
