@@ -61,15 +61,17 @@ static uint64_t checked_key; /* the shadow's counters at the last check */
 static bool tables_dirty;    /* a guest table entry changed since then */
 
 /* The shapes pvpatch emits (tools/pvpatch/stubs.c), one of each kind. */
+#define X PV_STUB_NO_EXIT
 static const struct pv_stub stub_defs[] = {
-	{ KVA + 0x10000u, AREA_VA + 0x1000u, 16, 0, PV_STUB_CPSIE, { 12, 15, 0xff, 0xff } },
-	{ KVA + 0x10100u, AREA_VA + 0x1040u, 7, 1, PV_STUB_MRS_CPSR, { 6, 0xff, 0xff, 0xff } },
-	{ KVA + 0x10200u, AREA_VA + 0x1080u, 12, 0, PV_STUB_MSR_CPSR_C, { 10, 0xff, 0xff, 0xff } },
-	{ KVA + 0x10280u, AREA_VA + 0x10b0u, 2, 0xff, PV_STUB_MCR_TLS, { 1, 0xff, 0xff, 0xff } },
-	{ KVA + 0x102c0u, AREA_VA + 0x10b8u, 23, 0, PV_STUB_LDM_USR, { 7, 22, 0xff, 0xff } },
-	{ KVA + 0x10300u, AREA_VA + 0x3000u, 2, 0xff, PV_STUB_MRC, { 1, 0xff, 0xff, 0xff } },
-	{ KVA + 0x10400u, AREA_VA + 0x3010u, 14, 0, PV_STUB_MCR_TPIDRURO, { 9, 13, 0xff, 0xff } },
+	{ KVA + 0x10000u, AREA_VA + 0x1000u, 16, 0, PV_STUB_CPSIE, { 12, 15, X, X } },
+	{ KVA + 0x10100u, AREA_VA + 0x1040u, 7, 1, PV_STUB_MRS_CPSR, { 6, X, X, X } },
+	{ KVA + 0x10200u, AREA_VA + 0x1080u, 12, 0, PV_STUB_MSR_CPSR_C, { 10, X, X, X } },
+	{ KVA + 0x10280u, AREA_VA + 0x10b0u, 2, PV_STUB_NO_REG, PV_STUB_MCR_TLS, { 1, X, X, X } },
+	{ KVA + 0x102c0u, AREA_VA + 0x10b8u, 23, 0, PV_STUB_LDM_USR, { 7, 22, X, X } },
+	{ KVA + 0x10300u, AREA_VA + 0x3000u, 2, PV_STUB_NO_REG, PV_STUB_MRC, { 1, X, X, X } },
+	{ KVA + 0x10400u, AREA_VA + 0x3010u, 14, 0, PV_STUB_MCR_TPIDRURO, { 9, 13, X, X } },
 };
+#undef X
 #define NSTUBS (sizeof(stub_defs) / sizeof(stub_defs[0]))
 
 /* Kernel instruction words worth trapping on. */

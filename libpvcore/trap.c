@@ -574,9 +574,7 @@ int pv_vcpu_handle_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 	if (r.patched)
 		pv_stats_event(&vcpu->vm->stats, PV_EV_PATCHED);
 	settle(vcpu, &r.out);
-	if (r.patched)
-		pv_vpage_finish_stub(vcpu);
-	pv_vpage_restart_tpidruro_stub(vcpu);
+	pv_vpage_after_trap(vcpu, r.patched);
 	if (vcpu->stop == PV_STOP_FATAL)
 		pv_vm_dump_trace(vcpu->vm);
 

@@ -54,19 +54,17 @@ void pv_vpage_sync_out(struct pv_vcpu *vcpu);
 void pv_vpage_leave_stub(struct pv_vcpu *vcpu);
 
 /*
- * After a trap word inside a stub was emulated: if only the stub's branch
- * back remains, go straight to the site's successor (the emulation may
- * have left guest-kernel mode, whose view alone maps the stub).
+ * After a trap that leaves the PC inside a stub (one lookup for both):
+ * - @emulated (a trap word inside it was emulated): if only the stub's
+ *   branch back remains, go straight to the site's successor (the
+ *   emulation may have left guest-kernel mode, whose view alone maps the
+ *   stub);
+ * - a PV_STUB_MCR_TPIDRURO stub decided on the host TPIDRURO, which this
+ *   resume reloads with the guest's value (undoing the fast SVC's guess),
+ *   so it starts again from its site (or, at an exit, goes past it), as
+ *   pv_vpage_leave_stub() does.
  */
-void pv_vpage_finish_stub(struct pv_vcpu *vcpu);
-
-/*
- * After a trap: a PV_STUB_MCR_TPIDRURO stub decided on the host TPIDRURO,
- * which this resume reloads with the guest's value (undoing the fast
- * SVC's guess), so a trap that leaves the PC inside one starts it again
- * from its site (or, at an exit, past it), as pv_vpage_leave_stub() does.
- */
-void pv_vpage_restart_tpidruro_stub(struct pv_vcpu *vcpu);
+void pv_vpage_after_trap(struct pv_vcpu *vcpu, bool emulated);
 
 /* Host address of @vcpu's page (NULL without stubs). */
 uint32_t *pv_vpage_of(const struct pv_vcpu *vcpu);

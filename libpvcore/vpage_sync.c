@@ -127,13 +127,10 @@ static bool is_exit(const struct pv_stub *s, uint32_t idx)
 	return false;
 }
 
-void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
+/* Roll @s (at word @i, @shift from its table address) back or forward. */
+static void leave(struct pv_vcpu *vcpu, const struct pv_stub *s,
+		  uint32_t shift, uint32_t i)
 {
-	uint32_t shift, i;
-	const struct pv_stub *s = stub_at_pc(vcpu, &shift, &i);
-
-	if (!s)
-		return;
 	if (is_exit(s, i)) {
 		/* Done but for its branch back. */
 		vcpu->r[15] = s->site + 4 - shift;
@@ -149,20 +146,24 @@ void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
 	vcpu->r[15] = s->site - shift;
 }
 
-void pv_vpage_restart_tpidruro_stub(struct pv_vcpu *vcpu)
+void pv_vpage_leave_stub(struct pv_vcpu *vcpu)
 {
 	uint32_t shift, i;
 	const struct pv_stub *s = stub_at_pc(vcpu, &shift, &i);
 
-	if (s && s->kind == PV_STUB_MCR_TPIDRURO)
-		pv_vpage_leave_stub(vcpu);
+	if (s)
+		leave(vcpu, s, shift, i);
 }
 
-void pv_vpage_finish_stub(struct pv_vcpu *vcpu)
+void pv_vpage_after_trap(struct pv_vcpu *vcpu, bool emulated)
 {
 	uint32_t shift, i;
 	const struct pv_stub *s = stub_at_pc(vcpu, &shift, &i);
 
-	if (s && is_exit(s, i))
+	if (!s)
+		return;
+	if (s->kind == PV_STUB_MCR_TPIDRURO)
+		leave(vcpu, s, shift, i);
+	else if (emulated && is_exit(s, i))
 		vcpu->r[15] = s->site + 4 - shift;
 }

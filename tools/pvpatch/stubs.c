@@ -572,7 +572,7 @@ static bool tls_code(const struct pvp_image *img, const struct pvp_result *r,
 {
 	uint32_t off = va - img->base;
 
-	return off < img->size && !(off & 3) && off + 4 <= img->size &&
+	return !(off & 3) && off < img->size && img->size - off >= 4 &&
 	       r->arm_words[off / 4];
 }
 
@@ -602,8 +602,7 @@ static bool tls_exit_proved(const struct pvp_image *img, const struct pvp_result
 				return false;
 			w = tls_word(img, r, at, &site);
 			data = rd32le(img->data + (at - img->base));
-			if (w == MOVS_PC_LR ||
-			    IS_MCR_TPIDRURO(w))
+			if (w == MOVS_PC_LR || IS_MCR_TPIDRURO(w))
 				break;
 			if (!site && (data & 0xFFF000F0u) == 0xE7F000F0u)
 				break; /* a BUG: the VMM's C path */
