@@ -13,7 +13,9 @@
  *   contract: SVC, return to user mode, stub return, TPIDRURO write), run
  *   whenever the flags the core left allow them;
  * - interrupt lines, polls and guest page-table entries (each followed by
- *   a TLBIALL, as the guest kernel would).
+ *   a TLBIALL, as the guest kernel would, but for a PTE written into an
+ *   empty entry of the user L2 table: no TLB holds a fault, and the fast
+ *   return's prefill takes such a PTE without one).
  *
  * After every step: no crash or sanitizer report; the vCPU's mode is
  * valid; every resume state is host USR with A, I and F clear (no IT
@@ -41,6 +43,8 @@
 #define AREA_SIZE 0x100000u
 #define L1 (RAM0 + 0x4000u)
 #define USER_VA 0x00100000u
+#define PT_VA (USER_VA + 0x100000u) /* user pages through an L2 table */
+#define PT_L2 (RAM0 + 0x28000u)
 #define CODE_VA (KVA + 0x20000u)
 #define VPAGE_HPA 0x3e000000u
 #define WIN_DOMAIN 15u
@@ -237,7 +241,7 @@ static void step(struct fuzz_input *in, struct pv_vcpu *v)
 	if (verbose)
 		fprintf(stderr, "op %u: cpsr %08x pc %08x tpidruro %08x flags %x\n",
 			op % 10, v->cpsr, v->r[15], v->cp15.tpidruro, fast.flags);
-	switch (op % 10) {
+	switch (op % 11) {
 	case 0: case 1: {
 		enum pv_trap_kind k = kinds[fuzz_take(in, 1) % 7];
 
@@ -247,7 +251,8 @@ static void step(struct fuzz_input *in, struct pv_vcpu *v)
 		val = fuzz_take(in, 4);
 		if (verbose)
 			fprintf(stderr, "  trap %d at %08x host cpsr %08x\n", k, host.pc, host.cpsr);
-		trap(v, k, 0x805u | (val & 0x80fu), val);
+		trap(v, k, 0x805u | (val & 0x80fu),
+		     (val >> 28) == 7 ? PT_VA + (val & 0xfffffu) : val);
 		break;
 	}
 	case 2: { /* the guest kernel writes its page */
@@ -267,8 +272,11 @@ static void step(struct fuzz_input *in, struct pv_vcpu *v)
 			after_fast();
 		break;
 	case 4:
-		if (fake_fast_eret(&fast, vpage, &host))
+		if (fake_fast_eret(&fast, vpage, &host)) {
+			if (verbose && fast.n_prefill)
+				fprintf(stderr, "  fast return, prefilled\n");
 			after_fast();
+		}
 		break;
 	case 5:
 		if (fake_fast_xret(&fast, vpage, &host))
@@ -291,6 +299,24 @@ static void step(struct fuzz_input *in, struct pv_vcpu *v)
 		v->stop = PV_STOP_NONE;
 		v->wfi = false;
 		resume(v);
+		break;
+	}
+	case 10: { /* a PTE of the user table (the fast return's prefill) */
+		uint32_t e = fuzz_take(in, 4), at = PT_L2 + 4u * fuzz_take(in, 1);
+		uint32_t old;
+
+		memcpy(&old, fake_backend_ram(&fb, at), 4);
+		/* Mostly guest RAM, with any attribute bits; else anywhere. */
+		if (!(e & 0x80000000u))
+			e = (RAM0 + (e & 0x00fff000u)) | (e & 0xfffu);
+		wr_guest(at, e);
+		if (verbose)
+			fprintf(stderr, "  PTE at %08x = %08x (was %08x)\n", at, e, old);
+		/* An empty entry needs no TLB maintenance (no TLB holds a
+		 * fault), which is what the prefill relies on; others do. */
+		if (old)
+			pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+		tables_dirty = true;
 		break;
 	}
 	default: { /* a guest L1 entry of the kernel, the area or user */
@@ -348,6 +374,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		wr_guest(L1 + 4u * ((KVA >> 20) + i), (RAM0 + (i << 20)) | 1u << 10 |
 			 ((KVA + (i << 20)) == AREA_VA ? 1u << 4 : 0) | 2u);
 	wr_guest(L1 + 4u * (USER_VA >> 20), (RAM0 + 0xf00000u) | 3u << 10 | 2u);
+	wr_guest(L1 + 4u * (PT_VA >> 20), PT_L2 | 1u);
 	v->cp15.sctlr = PV_SCTLR_M | ((setup & 1) ? PV_SCTLR_V : 0);
 	v->cp15.ttbr0 = L1;
 	v->cp15.dacr = (setup & 2) ? 0x55555555u : 0x55555551u;

@@ -59,6 +59,18 @@ _Static_assert(OFF(n_ctx) == PV_FAST_N_CTX, "fastpath.h");
 _Static_assert(OFF(n_chain) == PV_FAST_N_CHAIN, "fastpath.h");
 _Static_assert(OFF(tpidruro_k) == PV_FAST_TPIDRURO_K, "fastpath.h");
 _Static_assert(OFF(ctx_tab) == PV_FAST_CTX_TAB, "fastpath.h");
+_Static_assert(OFF(pf_pte) == PV_FAST_PF_PTE, "fastpath.h");
+_Static_assert(OFF(pf_l1) == PV_FAST_PF_L1, "fastpath.h");
+_Static_assert(OFF(pf_slot) == PV_FAST_PF_SLOT, "fastpath.h");
+_Static_assert(OFF(pf_l1_val) == PV_FAST_PF_L1_VAL, "fastpath.h");
+_Static_assert(OFF(pf_lo) == PV_FAST_PF_LO, "fastpath.h");
+_Static_assert(OFF(pf_host_lo) == PV_FAST_PF_HOST_LO, "fastpath.h");
+_Static_assert(OFF(pf_ram_gpa) == PV_FAST_PF_RAM_GPA, "fastpath.h");
+_Static_assert(OFF(pf_ram_last) == PV_FAST_PF_RAM_LAST, "fastpath.h");
+_Static_assert(OFF(pf_ram_off) == PV_FAST_PF_RAM_OFF, "fastpath.h");
+_Static_assert(OFF(pf_u_ttbr0) == PV_FAST_PF_U_TTBR0, "fastpath.h");
+_Static_assert(OFF(pf_dacr) == PV_FAST_PF_DACR, "fastpath.h");
+_Static_assert(OFF(n_prefill) == PV_FAST_N_PREFILL, "fastpath.h");
 #define EOFF(f) __builtin_offsetof(struct pv_fast_ctx, f)
 _Static_assert(EOFF(key) == PV_FAST_CTX_E_KEY, "fastpath.h");
 _Static_assert(EOFF(asid) == PV_FAST_CTX_E_ASID, "fastpath.h");
@@ -167,6 +179,7 @@ int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast)
 	vcpu->fast = fast;
 	vcpu->fast_allow = sites_allow(cfg->patch_sites) | stubs_allow(cfg->stubs);
 	vcpu->fast_ctx_gen = 0; /* the struct's table is rebuilt */
+	vcpu->pf.sent = false;  /* and the prefill's template sent again */
 	if (fast)
 		pv_memset(fast, 0, sizeof(*fast));
 	return 0;
@@ -292,15 +305,49 @@ static bool xret_mode(uint32_t mode)
 	return mode == PV_MODE_ABT || mode == PV_MODE_UND || mode == PV_MODE_IRQ;
 }
 
+/* Two words, low first, as fastpath.h gives the hint's addresses. */
+static void put_addr(uint32_t w[2], uintptr_t a)
+{
+	w[0] = (uint32_t)a;
+	w[1] = (uint32_t)((uint64_t)a >> 32);
+}
+
+static void prefill_fill(struct pv_vcpu *vcpu, struct pv_fast *f)
+{
+	struct pv_prefill *p = &vcpu->pf;
+
+	/* The template's words stay in the struct until it changes. */
+	if (!p->sent) {
+		f->pf_lo = p->lo;
+		f->pf_host_lo = p->host_lo;
+		f->pf_ram_gpa = p->ram_gpa;
+		f->pf_ram_last = p->ram_last;
+		f->pf_ram_off = p->ram_off;
+		f->pf_dacr = p->dacr;
+		p->sent = true;
+	}
+	put_addr(f->pf_l1, p->l1);
+	put_addr(f->pf_slot, p->slot);
+	f->pf_l1_val = p->l1_val;
+	f->pf_u_ttbr0 = f->u_ttbr0; /* the current space's, checked below */
+	put_addr(f->pf_pte, p->pte); /* last: it says the rest is there */
+}
+
 void pv_fast_fill(struct pv_vcpu *vcpu)
 {
 	struct pv_fast *f = vcpu->fast;
 	uint32_t mode = vcpu->cpsr & PV_PSR_M_MASK, sctlr = vcpu->cp15.sctlr;
 	uint32_t ttbr0[PV_VIEW_COUNT], asid[PV_VIEW_COUNT], ok, gt;
 	bool lines = vcpu->irq_line || vcpu->fiq_line, clock_ok, ctx, same;
+	bool hint;
 
+	/* A hint is for the resume right after the fault that left it. */
+	hint = vcpu->pf.hint;
+	vcpu->pf.hint = false;
 	if (!f)
 		return;
+	f->pf_pte[0] = f->pf_pte[1] = 0;
+	f->n_prefill = 0;
 	f->n_svc = f->n_eret = f->n_psr = f->n_gt = f->n_vfp = f->n_cp15w = 0;
 	f->n_cp15r = f->n_xret = f->n_ctx = f->n_chain = 0;
 	f->ttbr1 = vcpu->cp15.ttbr1;
@@ -373,6 +420,9 @@ void pv_fast_fill(struct pv_vcpu *vcpu)
 		ok |= PV_FAST_XRET_OK;
 	}
 	f->flags |= vcpu->fast_allow & ok;
+	if (hint && (f->flags & PV_FAST_ERET_OK) &&
+	    vcpu->vm->shadow.cur[vcpu->id] == vcpu->pf.space)
+		prefill_fill(vcpu, f);
 }
 
 void pv_fast_sync(struct pv_vcpu *vcpu)
@@ -384,7 +434,13 @@ void pv_fast_sync(struct pv_vcpu *vcpu)
 	if (!f)
 		return;
 	f->flags = 0; /* until the next resume fills it again */
+	f->pf_pte[0] = f->pf_pte[1] = 0; /* the core may change the shadow */
 	vcpu->tpidruro_k = f->tpidruro_k;
+	if (f->n_prefill) {
+		vcpu->vm->shadow.stats.fills_page += f->n_prefill;
+		vcpu->vm->shadow.stats.prefills += f->n_prefill;
+		f->n_prefill = 0;
+	}
 	if (f->n_psr | f->n_gt | f->n_vfp | f->n_cp15w | f->n_cp15r) {
 		st->traps[PV_TR_CP15_WRITE] += f->n_cp15w;
 		st->traps[PV_TR_CP15_READ] += f->n_cp15r;

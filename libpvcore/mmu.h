@@ -62,6 +62,10 @@ struct pv_fault {
 	uint32_t fsr;
 	uint32_t far;
 	bool is_prefetch;
+	/* With FS = PV_FS_TRANSL_PAGE only: the host address at which the
+	 * walk read its L1 entry, that entry, and the empty L2 entry's. */
+	const void *l1_hva, *l2_hva;
+	uint32_t l1_desc;
 };
 
 /**
@@ -93,6 +97,7 @@ struct pv_walk {
 	uint8_t ap;
 	bool pl1_read, pl1_write, pl0_read, pl0_write;
 	bool manager;
+	uint32_t l1_desc, l2_desc; /* the descriptors read (0: none) */
 };
 
 /**

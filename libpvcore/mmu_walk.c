@@ -42,20 +42,20 @@ int pv_test_fault_walk;
 
 /* SCTLR.EE sets the endianness of translation table walks as well as
  * CPSR.E on exception entry. */
-static bool read_desc(const struct pv_memmap *map, uint32_t pa, bool be,
-		      uint32_t *d)
+static const void *read_desc(const struct pv_memmap *map, uint32_t pa,
+			     bool be, uint32_t *d)
 {
 	const uint8_t *p = pv_memmap_ram_hva(map, pv_gpa(pa), 4);
 
 	if (!p)
-		return false;
+		return NULL;
 	if (be)
 		*d = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 		     (uint32_t)p[2] << 8 | (uint32_t)p[3];
 	else
 		*d = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
 		     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-	return true;
+	return p;
 }
 
 /*
@@ -143,6 +143,7 @@ int pv_mmu_walk(const struct pv_mmu_regs *r, const struct pv_memmap *map,
 		struct pv_fault *f)
 {
 	uint32_t va = pv_gva_val(gva), l1, l2 = 0, table, desc_ap;
+	const void *l1_at, *l2_at;
 	unsigned n = r->ttbcr & 7, domain = 0, dom, tex, c, b, perms;
 	bool s, is_page, priv, af, xn, be = r->sctlr & SCTLR_EE;
 
@@ -170,17 +171,25 @@ int pv_mmu_walk(const struct pv_mmu_regs *r, const struct pv_memmap *map,
 		table = (r->ttbr0 & (0xffffffffu << (14 - n))) |
 			((va >> 18) & (0x3ffcu >> n) & ~3u);
 	}
-	if (!read_desc(map, table, be, &l1))
+	l1_at = read_desc(map, table, be, &l1);
+	if (!l1_at)
 		return fail(f, va, acc, PV_FS_EXT_WALK_L1, 0);
+	w->l1_desc = l1;
 	switch (l1 & 3) {
 	case 1: /* page table */
 		is_page = true;
 		domain = PV_BITS(l1, 8, 5);
 		table = (l1 & 0xfffffc00u) | ((va >> 10) & 0x3fcu);
-		if (!read_desc(map, table, be, &l2))
+		l2_at = read_desc(map, table, be, &l2);
+		if (!l2_at)
 			return fail(f, va, acc, PV_FS_EXT_WALK_L2, domain);
-		if (!(l2 & 3))
+		if (!(l2 & 3)) {
+			f->l1_hva = l1_at;
+			f->l2_hva = l2_at;
+			f->l1_desc = l1;
 			return fail(f, va, acc, PV_FS_TRANSL_PAGE, domain);
+		}
+		w->l2_desc = l2;
 		if (l2 & 2) { /* small page */
 			w->pa = pv_gpa((l2 & 0xfffff000u) | (va & 0xfffu));
 			w->page_size = 0x1000;

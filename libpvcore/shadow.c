@@ -869,6 +869,111 @@ static bool fill_stub_area(struct pv_vcpu *vcpu, uint32_t va, unsigned acc,
 	return true;
 }
 
+/*
+ * The fast return's prefill (fastpath.h, "Prefill"). A user-view fill of
+ * a small page teaches the template: which host bits a guest PTE with
+ * these low bits gets under this regime. Every input of those bits is in
+ * the key (the PTE's low bits, the L1 entry's low bits, DACR, SCTLR,
+ * PRRR, NMRR) or fixed by the checks (user view, MMU on, Client domain,
+ * little-endian walks, outside the window's MiB); the PTE's address bits
+ * only pick the host page, inside the one RAM region learnt.
+ */
+static void prefill_learn(struct pv_vcpu *v, const struct pv_walk *w,
+			  const struct pv_ram_region *r, uint32_t host)
+{
+	struct pv_prefill *p = &v->pf, n;
+	uint64_t gpa = pv_gpa_val(r->gpa);
+
+	if (w->manager || w->page_size != 0x1000 || !(w->l2_desc & 2) ||
+	    (v->cp15.sctlr & SCTLR_EE) || r->size < 0x1000 ||
+	    gpa + r->size > 0x100000000ull) {
+		p->tmpl = false;
+		return;
+	}
+	n.lo = w->l2_desc & 0xfffu;
+	n.host_lo = host & 0xfffu;
+	n.l1_lo = w->l1_desc & 0x3ffu;
+	n.dacr = v->cp15.dacr;
+	n.sctlr = v->cp15.sctlr & (SCTLR_KEY | SCTLR_M);
+	n.prrr = v->cp15.prrr;
+	n.nmrr = v->cp15.nmrr;
+	n.ram_gpa = (uint32_t)gpa;
+	n.ram_last = r->size - 0x1000u;
+	n.ram_off = (uint32_t)(pv_hpa_val(r->hpa) - gpa);
+	/* Mostly the same as last time: then the backend's copy stands. */
+	if (p->tmpl && n.lo == p->lo && n.host_lo == p->host_lo &&
+	    n.l1_lo == p->l1_lo && n.dacr == p->dacr && n.sctlr == p->sctlr &&
+	    n.prrr == p->prrr && n.nmrr == p->nmrr &&
+	    n.ram_gpa == p->ram_gpa && n.ram_last == p->ram_last &&
+	    n.ram_off == p->ram_off)
+		return;
+	p->lo = n.lo;
+	p->host_lo = n.host_lo;
+	p->l1_lo = n.l1_lo;
+	p->dacr = n.dacr;
+	p->sctlr = n.sctlr;
+	p->prrr = n.prrr;
+	p->nmrr = n.nmrr;
+	p->ram_gpa = n.ram_gpa;
+	p->ram_last = n.ram_last;
+	p->ram_off = n.ram_off;
+	p->tmpl = true;
+	p->sent = false;
+}
+
+/*
+ * After a guest translation fault at page level from user mode: a hint
+ * for the next resume if the retried access would be a page fill of the
+ * current space's user view into an empty entry of a table this very
+ * root owns, under the template's regime.
+ */
+static void prefill_hint(struct pv_vcpu *v, uint32_t va,
+			 const struct pv_fault *flt)
+{
+	struct pv_vm *vm = v->vm;
+	struct pv_shadow *sh = &vm->shadow;
+	struct pv_prefill *p = &v->pf;
+	unsigned s = sh->cur[v->id], idx = va >> 20;
+	uint32_t sd, slot, meta, *e;
+	const uint32_t *bm;
+
+	if (!p->tmpl || !v->fast ||
+	    (flt->fsr & ~(PV_FSR_WNR | 0xf0u)) !=
+		    PV_FSR_FS(PV_FS_TRANSL_PAGE) ||
+	    s == PV_SHADOW_NO_SPACE || sh->space[s].flat ||
+	    pv_vcpu_is_privileged(v) || is_part(sh, idx) ||
+	    va - vm->cfg.window_base < vm->cfg.window_size ||
+	    v->cp15.dacr != p->dacr ||
+	    (v->cp15.sctlr & (SCTLR_KEY | SCTLR_M)) != p->sctlr ||
+	    v->cp15.prrr != p->prrr || v->cp15.nmrr != p->nmrr ||
+	    (flt->l1_desc & 0x3ffu) != p->l1_lo)
+		return;
+	sd = root_l1(vm, &sh->space[s].root[PV_VIEW_USER])[idx];
+	if ((sd & 3) != 1 || PV_BITS(sd, 8, 5) != PV_BITS(flt->l1_desc, 8, 5))
+		return;
+	slot = l2_slot_of(vm, sd);
+	if (slot == NONE)
+		return;
+	meta = *l2_meta(vm, slot);
+	bm = root_bitmap(vm, s, PV_VIEW_USER);
+	/* What fill_page() would leave unchanged: owner, flags, bitmaps. */
+	if ((meta & (M_USED | M_STUB | M_OWNER_MASK)) !=
+		    (M_USED | M_OWNER(s, PV_VIEW_USER, idx)) ||
+	    ((p->lo & P_NG) && !(meta & M_NG)) ||
+	    !(bm[idx / 32] & PV_BIT(idx % 32)) ||
+	    (bm[BM_GLOBAL + idx / 32] & PV_BIT(idx % 32)))
+		return;
+	e = &l2_table(vm, slot)[(va >> 12) & 0xff];
+	if (*e)
+		return;
+	p->pte = (uintptr_t)flt->l2_hva;
+	p->l1 = (uintptr_t)flt->l1_hva;
+	p->slot = (uintptr_t)e;
+	p->l1_val = flt->l1_desc;
+	p->space = s; /* its user view is the fast return's F.u_ttbr0 */
+	p->hint = true;
+}
+
 int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 		    enum pv_shadow_outcome *outcome, struct pv_fault *fault)
 {
@@ -889,8 +994,10 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	if (vm->cfg.stubs && fill_stub_area(vcpu, va, acc, outcome, fault))
 		return 0;
 	pv_mmu_regs_from_vcpu(vcpu, &regs);
-	if (pv_mmu_walk(&regs, &vm->map, gva, acc, &w, fault))
+	if (pv_mmu_walk(&regs, &vm->map, gva, acc, &w, fault)) {
+		prefill_hint(vcpu, va, fault);
 		return guest_fault(vm, outcome);
+	}
 	pa = pv_gpa_val(w.pa);
 	r = pv_memmap_find_ram(&vm->map, pv_gpa(pa & ~0xfffull), 0x1000);
 	if (va - vm->cfg.window_base < vm->cfg.window_size) {
@@ -954,6 +1061,8 @@ int pv_shadow_fault(struct pv_vcpu *vcpu, pv_gva_t gva, unsigned acc,
 	} else {
 		f.hpa = pv_hpa_val(r->hpa) + ((pa & ~0xfffull) - pv_gpa_val(r->gpa));
 		fill_page(vm, s, view, &f);
+		if (view == PV_VIEW_USER && !flat && !is_part(sh, f.idx))
+			prefill_learn(vcpu, &w, r, page_desc(&f));
 	}
 	*outcome = PV_SHADOW_FILLED;
 	return 0;

@@ -145,6 +145,7 @@ struct pv_shadow_stats {
 	uint64_t space_misses, space_hits;
 	uint64_t stub_fills; /* stub-area entries (vpage.h) */
 	uint64_t global_copies; /* global-origin sections copied to a new space */
+	uint64_t prefills; /* page fills a fast return made (in fills_page) */
 };
 
 /**

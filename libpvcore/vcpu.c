@@ -13,7 +13,7 @@
 
 
 /* Mode -> bank, indexed by M[3:0]; M[4] must be 1. PV_BANK_COUNT = invalid. */
-static const uint8_t mode_bank[16] = {
+const uint8_t pv_mode_bank_tab[16] = {
 	[PV_MODE_USR & 0xf] = PV_BANK_USR,
 	[PV_MODE_FIQ & 0xf] = PV_BANK_FIQ,
 	[PV_MODE_IRQ & 0xf] = PV_BANK_IRQ,
@@ -32,13 +32,6 @@ static const uint8_t mode_bank[16] = {
 	[0xe] = PV_BANK_COUNT,
 	[PV_MODE_SYS & 0xf] = PV_BANK_USR,
 };
-
-enum pv_bank pv_mode_bank(uint32_t mode)
-{
-	if ((mode & ~0xfu) != 0x10u)
-		return PV_BANK_COUNT;
-	return (enum pv_bank)mode_bank[mode & 0xf];
-}
 
 bool pv_mode_is_valid(uint32_t mode)
 {

@@ -251,6 +251,21 @@ struct pv_vcpu {
 	/* The guest kernel's last TPIDRURO write that no stub made: the fast
 	 * SVC's guess at its entry write (fastpath.h, "TPIDRURO"). */
 	uint32_t tpidruro_k;
+	/*
+	 * The fast return's prefill (fastpath.h, "Prefill", shadow.c): the
+	 * template, from the last user-view page fill (the guest PTE's low
+	 * bits, the host entry's, and the regime they held in), and the hint
+	 * a guest page fault leaves for the next resume.
+	 */
+	struct pv_prefill {
+		bool tmpl, hint;
+		bool sent; /* the struct pv_fast holds this template */
+		uint32_t lo, host_lo, l1_lo, dacr, sctlr, prrr, nmrr;
+		uint32_t ram_gpa, ram_last, ram_off;
+		uintptr_t pte, l1, slot;
+		uint32_t l1_val;
+		unsigned space;
+	} pf;
 	/* The shadow's ctx_gen when the fast context-switch table was built
 	 * (0: never), and the space whose regime it serves. */
 	uint32_t fast_ctx_gen;
@@ -278,8 +293,15 @@ void pv_vcpu_set_lines(struct pv_vcpu *vcpu, bool irq, bool fiq);
  * @mode: a CPSR.M value
  *
  * Return: the bank, or PV_BANK_COUNT if @mode is not a valid guest mode.
+ * Inline: the trap paths ask several times per trap.
  */
-enum pv_bank pv_mode_bank(uint32_t mode);
+extern const uint8_t pv_mode_bank_tab[16];
+static inline enum pv_bank pv_mode_bank(uint32_t mode)
+{
+	if ((mode & ~0xfu) != 0x10u)
+		return PV_BANK_COUNT;
+	return (enum pv_bank)pv_mode_bank_tab[mode & 0xf];
+}
 
 /**
  * pv_mode_is_valid() - whether @mode may appear in the guest CPSR.M.

@@ -374,12 +374,73 @@ fast_eret:
 	mcrne	p15, 0, r2, c3, c0, 0	/* only on a change: cheap on QEMU */
 	ldr	r2, [r3, #VP(TPIDRURO)]	/* the user's TLS a stub left */
 	mcr	p15, 0, r2, c13, c0, 3
+	ldr	r2, [sp, #FF(PF_PTE)]
+	cmp	r2, #0
+	bne	fast_prefill
+fast_eret_view:
 	SWITCH_VIEW FF(U_ASID), FF(U_TTBR0), r2
 	ldr	r2, [sp, #FF(N_ERET)]
 	add	r2, r2, #1
 	str	r2, [sp, #FF(N_ERET)]
 	ldmia	sp, {r0-r7}
 	movs	pc, lr
+
+/*
+ * The fast return's prefill (pvcore/fastpath.h): the shadow entry of the
+ * page whose fault the guest kernel has just handled, on the VMM's table
+ * (switched to as common_entry does; fast_eret_view switches to the user
+ * view from there). r2 = F.pf_pte, r7 = P.DACR; r0-r7 are free, r8-r12
+ * and lr must be kept.
+ */
+fast_prefill:
+	mov	r4, #0
+	str	r4, [sp, #FF(PF_PTE)]		/* a hint is good for one return */
+	ldr	r4, [sp, #FF(PF_U_TTBR0)]
+	ldr	r5, [sp, #FF(U_TTBR0)]
+	cmp	r4, r5
+	ldreq	r4, [sp, #FF(PF_DACR)]
+	cmpeq	r4, r7
+	bne	fast_eret_view
+	ldr	r4, [sp, #PVBM_F_TTBR_W]
+	mcr	p15, 0, r4, c2, c0, 0
+	isb
+	mov	r4, #0
+	mcr	p15, 0, r4, c13, c0, 1
+	isb
+	ldr	r4, [sp, #PVBM_F_TTBR_V]
+	mcr	p15, 0, r4, c2, c0, 0
+	isb
+	ldr	r4, [sp, #FF(PF_L1)]
+	ldr	r4, [r4]			/* the guest's L1 entry */
+	ldr	r5, [sp, #FF(PF_L1_VAL)]
+	cmp	r4, r5
+	bne	fast_eret_view
+	ldr	r4, [r2]			/* the guest's PTE */
+	ubfx	r5, r4, #0, #12
+	ldr	r6, [sp, #FF(PF_LO)]
+	cmp	r5, r6
+	bne	fast_eret_view
+	bfc	r4, #0, #12
+	ldr	r5, [sp, #FF(PF_RAM_GPA)]
+	sub	r5, r4, r5
+	ldr	r6, [sp, #FF(PF_RAM_LAST)]
+	cmp	r5, r6
+	bhi	fast_eret_view			/* not guest RAM */
+	ldr	r2, [sp, #FF(PF_SLOT)]
+	ldr	r5, [r2]
+	cmp	r5, #0
+	bne	fast_eret_view
+	ldr	r5, [sp, #FF(PF_RAM_OFF)]
+	add	r4, r4, r5
+	ldr	r5, [sp, #FF(PF_HOST_LO)]
+	orr	r4, r4, r5
+	str	r4, [r2]
+	mcr	p15, 0, r2, c7, c11, 1		/* DCCMVAU, as the core's fills */
+	dsb
+	ldr	r4, [sp, #FF(N_PREFILL)]
+	add	r4, r4, #1
+	str	r4, [sp, #FF(N_PREFILL)]
+	b	fast_eret_view
 
 /*
  * The stub return (pvcore/fastpath.h): the MOVS PC, LR that ends Linux's

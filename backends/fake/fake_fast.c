@@ -47,6 +47,32 @@ bool fake_fast_svc(struct pv_fast *f, volatile uint32_t *page,
 	return true;
 }
 
+/* A hint's address as fastpath.h gives it: two words, low first. */
+static volatile uint32_t *addr(const uint32_t w[2])
+{
+	return (volatile uint32_t *)(uintptr_t)((uint64_t)w[1] << 32 | w[0]);
+}
+
+/* fastpath.h, "Prefill at the fast return", steps a to c. */
+static void prefill(struct pv_fast *f, uint32_t dacr)
+{
+	volatile uint32_t *pte = addr(f->pf_pte), *slot = addr(f->pf_slot);
+	uint32_t e;
+
+	if (!pte)
+		return;
+	f->pf_pte[0] = f->pf_pte[1] = 0;
+	if (f->u_ttbr0 != f->pf_u_ttbr0 || dacr != f->pf_dacr ||
+	    *addr(f->pf_l1) != f->pf_l1_val)
+		return;
+	e = *pte;
+	if ((e & 0xfffu) != f->pf_lo ||
+	    (e & ~0xfffu) - f->pf_ram_gpa > f->pf_ram_last || *slot)
+		return;
+	*slot = ((e & ~0xfffu) + f->pf_ram_off) | f->pf_host_lo;
+	f->n_prefill++;
+}
+
 bool fake_fast_eret(struct pv_fast *f, volatile uint32_t *page,
 		    struct fake_fast_host *h)
 {
@@ -66,6 +92,7 @@ bool fake_fast_eret(struct pv_fast *f, volatile uint32_t *page,
 	f->cpsr = (f->cpsr & ~(MODE_MASK | PSR_A | PSR_I | PSR_F)) | MODE_USR;
 	P(CPSR) = f->cpsr;
 	h->tpidruro = P(TPIDRURO);
+	prefill(f, d);
 	h->cpsr = x;
 	h->ttbr0 = f->u_ttbr0;
 	h->asid = f->u_asid;

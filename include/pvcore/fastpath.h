@@ -89,6 +89,39 @@
  * Rt, c13, c0, 3" itself (see pv_vcpu_fast_tpidruro()) sets the host
  * register, P.TPIDRURO and F.tpidruro_k to Rt.
  *
+ * **Prefill at the fast return.** After a guest user access faulted for
+ * want of a guest PTE (the core injected a translation fault, page level),
+ * the kernel usually writes the PTE and returns to the same access, which
+ * would trap again for the shadow fill. The core leaves a hint for that
+ * page, and the fast return may fill the shadow entry itself, as the
+ * core's fill would. If F.pf_pte is non-zero, between steps 5 and 6 of
+ * the fast return:
+ *
+ * a. F.pf_pte = 0 (a hint is good for one return);
+ * b. F.u_ttbr0 == F.pf_u_ttbr0 (the same user view), P.DACR == F.pf_dacr,
+ *    and, on the backend's own mappings: the word at F.pf_l1 equals
+ *    F.pf_l1_val (the guest's L1 entry still points at the same table),
+ *    and E, the word at F.pf_pte (the guest's PTE), has (E & 0xfff) ==
+ *    F.pf_lo, and (E & ~0xfff) - F.pf_ram_gpa <= F.pf_ram_last (unsigned:
+ *    the page is guest RAM), and the word at F.pf_slot (the shadow entry)
+ *    is 0;
+ * c. then the word at F.pf_slot = ((E & ~0xfff) + F.pf_ram_off) |
+ *    F.pf_host_lo, cleaned to where the host's table walks read it, and
+ *    F.n_prefill += 1.
+ *
+ * A check failing only skips the fill; the return goes on. The addresses
+ * are the backend's (its pv_memmap_ram_hva() and shadow pool pointers),
+ * low word first; the high words are zero on a 32-bit host. The core sets
+ * a hint only while the page's host entry is empty and the guest's PTE
+ * bits F.pf_lo are those of a page it filled in the same regime (the same
+ * L1 entry bits, DACR, SCTLR, PRRR, NMRR) into the host bits F.pf_host_lo,
+ * so the fill is the one its own path would make. Any entry into the core
+ * drops the hint: only the fast paths may run between the core's resume
+ * and the return, and none of them changes the shadow tables. (A backend
+ * that runs vCPUs of one VM on several host CPUs must also keep the other
+ * vCPUs' core entries from changing that shadow table meanwhile.) The
+ * count goes to the shadow's fill statistics (no trap: the access runs).
+ *
  * The paths chain: after it, @cpsr says SVC, so a fast return to user
  * mode (with F.svc_sp and F.svc_lr written back by it) or a core trap may
  * follow; the core takes the old mode's bank from the struct at its sync.
@@ -251,7 +284,21 @@
 #define PV_FAST_TPIDRURO_K 152 /* the kernel's TPIDRURO: the fast SVC's guess */
 #define PV_FAST_CTX_TAB    160 /* PV_FAST_CTX_N entries */
 #define PV_FAST_CTX_N      16
-#define PV_FAST_SIZE       (PV_FAST_CTX_TAB + PV_FAST_CTX_N * PV_FAST_CTX_E_SIZE)
+/* The prefill hint, after the table (each address: low word, high word). */
+#define PV_FAST_PF         (PV_FAST_CTX_TAB + PV_FAST_CTX_N * PV_FAST_CTX_E_SIZE)
+#define PV_FAST_PF_PTE     (PV_FAST_PF + 0)  /* the guest PTE's word, or 0 */
+#define PV_FAST_PF_L1      (PV_FAST_PF + 8)  /* the guest L1 entry's word */
+#define PV_FAST_PF_SLOT    (PV_FAST_PF + 16) /* the shadow entry's word */
+#define PV_FAST_PF_L1_VAL  (PV_FAST_PF + 24) /* that L1 entry, unchanged */
+#define PV_FAST_PF_LO      (PV_FAST_PF + 28) /* the PTE's low 12 bits */
+#define PV_FAST_PF_HOST_LO (PV_FAST_PF + 32) /* the host entry's, for them */
+#define PV_FAST_PF_RAM_GPA (PV_FAST_PF + 36) /* guest RAM: first page */
+#define PV_FAST_PF_RAM_LAST (PV_FAST_PF + 40) /* and last page, from it */
+#define PV_FAST_PF_RAM_OFF (PV_FAST_PF + 44) /* host PA - guest PA there */
+#define PV_FAST_PF_U_TTBR0 (PV_FAST_PF + 48) /* the user view it is for */
+#define PV_FAST_PF_DACR    (PV_FAST_PF + 52) /* the guest DACR it is for */
+#define PV_FAST_N_PREFILL  (PV_FAST_PF + 56) /* prefills since the sync */
+#define PV_FAST_SIZE       (PV_FAST_PF + 60)
 
 /* An entry of the context-switch table (struct pv_fast_ctx). */
 #define PV_FAST_CTX_E_KEY       0  /* guest TTBR0 & ctx_mask */
@@ -353,6 +400,10 @@ struct pv_fast {
 	uint32_t ctx_ttbr0, ctx_contextidr, ctx_mask, ctx_space;
 	uint32_t n_ctx, n_chain, tpidruro_k, ctx_pad;
 	struct pv_fast_ctx ctx_tab[PV_FAST_CTX_N];
+	uint32_t pf_pte[2], pf_l1[2], pf_slot[2];
+	uint32_t pf_l1_val, pf_lo, pf_host_lo;
+	uint32_t pf_ram_gpa, pf_ram_last, pf_ram_off;
+	uint32_t pf_u_ttbr0, pf_dacr, n_prefill;
 };
 
 /**

@@ -1966,6 +1966,172 @@ START_TEST(fast_stub_return_matches_the_core)
 END_TEST
 
 /*
+ * The fast return's prefill (fastpath.h, "Prefill"). A user page in a
+ * guest L2 table is filled once (the template), a user write to the next
+ * page faults for want of a PTE (the hint), the kernel writes the PTE and
+ * returns through the stub return and the fast return of the contract.
+ * Variant 0: the prefill writes the shadow entry the core's own fill
+ * writes for the retried access (compared word for word), the isolation
+ * check passes, and the count reaches the statistics. Each other variant
+ * breaks one condition, and the entry stays empty for the core to fill:
+ * (1) other PTE bits (read-only), (2) a page outside guest RAM, (3) a new
+ * L1 entry, (4) a core trap in between, (5) another user view, (6) a
+ * hint for another DACR; (7) a fault under an L1 entry with other bits
+ * than the template's leaves no hint.
+ */
+#define PF_VA 0x00300000u
+#define PF_L2 (RAM0 + 0xd00000u)
+#define PF_PAGE (RAM0 + 0xd10000u)
+#define PF_LO 0xc7eu /* small page, AP 11, TEX 001 C B (WBWA), S, nG */
+
+START_TEST(fast_prefill_after_page_fault)
+{
+	uint32_t x = PV_PSR_Z | PV_MODE_SVC | PV_PSR_I | PV_PSR_A;
+	uint32_t host = PV_MODE_USR | PV_PSR_N, u_ttbr0, made, core;
+	struct pv_trap t = mk_trap(PV_TRAP_DABT, host);
+	struct fake_fast_host h;
+	struct pv_resume rs;
+	struct leaf lf;
+	struct pv_exit e;
+
+	user_state(false, true);
+	gptr(L1)[PF_VA >> 20] = PF_L2 | 1u;
+	gptr(PF_L2)[0] = PF_PAGE | PF_LO;
+	gptr(PF_L2)[1] = 0;
+	/* The read of the first page: a fill, which teaches the template. */
+	t.fsr = 0x5u;
+	t.far = PF_VA + 0x10u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.reason, PV_TR_SHADOW_FILL);
+	ck_assert(v->pf.tmpl);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.pf_pte[0] | fast.pf_pte[1], 0);
+	/* The write to the next: the guest's translation fault. */
+	t = mk_trap(PV_TRAP_DABT, host);
+	t.fsr = 0x805u;
+	t.far = PF_VA + 0x1004u;
+	if (_i == 7) {
+		/* In a MiB whose L1 entry has other bits (domain 1), with a
+		 * shadow table: filled there, then the template learnt again
+		 * in the first MiB, which does not cover the second. */
+		gptr(L1)[(PF_VA >> 20) + 1] = (PF_L2 + 0x800u) | 1u << 5 | 1u;
+		gptr(PF_L2 + 0x800u)[0] = PF_PAGE | PF_LO;
+		gptr(PF_L2)[2] = (PF_PAGE + 0x2000u) | PF_LO;
+		for (unsigned k = 0; k < 2; k++) {
+			struct pv_trap rd = mk_trap(PV_TRAP_DABT, host);
+
+			rd.fsr = 0x5u;
+			rd.far = k ? PF_VA + 0x2000u : PF_VA + 0x100000u;
+			ck_assert_int_eq(pv_vcpu_handle_trap(v, &rd, &e), 0);
+			ck_assert_int_eq(e.reason, PV_TR_SHADOW_FILL);
+			pv_vcpu_resume_state(v, &rs);
+		}
+		t.far += 0x100000u;
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+		ck_assert_int_eq(e.injected, PV_INJ_DABT);
+		pv_vcpu_resume_state(v, &rs);
+		ck_assert_uint_eq(fast.pf_pte[0] | fast.pf_pte[1], 0);
+		free_vm();
+		return;
+	}
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.injected, PV_INJ_DABT);
+	ck_assert_uint_eq(v->cpsr & 0x1f, PV_MODE_ABT);
+	v->r[13] = XSP;
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_ne(fast.pf_pte[0] | fast.pf_pte[1], 0);
+	ck_assert(!v->pf.hint); /* handed over */
+	u_ttbr0 = fast.u_ttbr0;
+
+	/* The kernel's handler. */
+	switch (_i) {
+	case 1: gptr(PF_L2)[1] = (PF_PAGE + 0x1000u) | PF_LO | 0x200u; break;
+	case 2: gptr(PF_L2)[1] = 0xfff00000u | PF_LO; break;
+	case 3:
+		/* A copy of the table (the first page too: no TLB
+		 * maintenance, so the shadow may keep that one), and in the
+		 * old one a PTE the prefill must not take. */
+		gptr(PF_L2)[1] = (PF_PAGE + 0x2000u) | PF_LO;
+		gptr(PF_L2 + 0x400u)[0] = PF_PAGE | PF_LO;
+		gptr(PF_L2 + 0x400u)[1] = (PF_PAGE + 0x1000u) | PF_LO;
+		gptr(L1)[PF_VA >> 20] = (PF_L2 + 0x400u) | 1u;
+		break;
+	default: gptr(PF_L2)[1] = (PF_PAGE + 0x1000u) | PF_LO; break;
+	}
+	v->r[14] = XLR;
+	*page_field(PV_VPAGE_SPSR) = x;
+	h = (struct fake_fast_host){ .sp = XSP, .lr = XLR, .cpsr = host };
+	ck_assert(model_xret(&h));
+	kernel_prepares_return(PV_MODE_USR);
+	if (_i == 4) {
+		host_irq_after(&h);
+		/* Dropped at the core's entry, and not given again. */
+		ck_assert_uint_eq(fast.pf_pte[0] | fast.pf_pte[1], 0);
+		pv_vcpu_resume_state(v, &rs);
+		ck_assert_uint_eq(fast.pf_pte[0] | fast.pf_pte[1], 0);
+	}
+	if (_i == 5)
+		fast.u_ttbr0 ^= 0x4000u;
+	if (_i == 6)
+		fast.pf_dacr ^= 0x4u; /* a template for another DACR */
+	ck_assert(model_eret(&h));
+	fast.u_ttbr0 = u_ttbr0;
+	ck_assert_uint_eq(fast.pf_pte[0] | fast.pf_pte[1], 0); /* one go */
+	ck_assert_uint_eq(fast.n_prefill, _i == 0);
+	host_irq_after(&h);
+	ck_assert_uint_eq(v->cpsr & 0x1f, PV_MODE_USR);
+	ck_assert_uint_eq(vm->shadow.stats.prefills, _i == 0);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	made = shadow_leaf(PF_VA + 0x1000u, &lf) ? *lf.l2 : 0;
+	ck_assert_msg((made != 0) == (_i == 0), "variant %d: entry %08x", _i, made);
+
+	/* The core's path for the retried write: the same entry, or the
+	 * fill (or fault) it makes itself. */
+	if (made)
+		*lf.l2 = 0;
+	t = mk_trap(PV_TRAP_DABT, host);
+	t.fsr = 0x807u;
+	t.far = PF_VA + 0x1004u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	core = shadow_leaf(PF_VA + 0x1000u, &lf) ? *lf.l2 : 0;
+	if (_i == 0)
+		ck_assert_msg(core == made, "prefill %08x, core %08x", made, core);
+	if (_i == 2)
+		ck_assert_int_eq(e.injected, PV_INJ_DABT); /* external abort */
+	else
+		ck_assert_msg(core != 0 || e.injected == PV_INJ_DABT,
+			      "variant %d: no fill, no abort", _i);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	if (_i == 0) {
+		/* Another fault, the template unchanged: the struct still
+		 * holds it, and the prefill maps the new page alike. */
+		pv_vcpu_resume_state(v, &rs);
+		t = mk_trap(PV_TRAP_DABT, host);
+		t.fsr = 0x805u;
+		t.far = PF_VA + 0x3004u;
+		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+		ck_assert_int_eq(e.injected, PV_INJ_DABT);
+		v->r[13] = XSP;
+		pv_vcpu_resume_state(v, &rs);
+		gptr(PF_L2)[3] = (PF_PAGE + 0x3000u) | PF_LO;
+		v->r[14] = XLR;
+		*page_field(PV_VPAGE_SPSR) = x;
+		h = (struct fake_fast_host){ .sp = XSP, .lr = XLR, .cpsr = host };
+		ck_assert(model_xret(&h));
+		kernel_prepares_return(PV_MODE_USR);
+		ck_assert(model_eret(&h));
+		ck_assert_uint_eq(fast.n_prefill, 1);
+		host_irq_after(&h);
+		ck_assert(shadow_leaf(PF_VA + 0x3000u, &lf));
+		ck_assert_uint_eq(*lf.l2, (made & 0xfffu) +
+					  (made & ~0xfffu) + 0x2000u);
+		ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	}
+	free_vm();
+}
+END_TEST
+
+/*
  * Each check of the stub return refuses, writing nothing, and the core
  * then takes the trap: another mode, a flag clear, a guest-written SPSR
  * that names another mode or holds T, E, J, IT or reserved bits, one that
@@ -3385,6 +3551,7 @@ static Suite *vpage_suite(void)
 	tcase_add_test(fp, fast_tpidruro_guess_and_deferred_tls);
 	tcase_add_test(fp, trap_in_tpidruro_stub_restarts_it);
 	tcase_add_test(fp, fast_stub_return_refusals);
+	tcase_add_loop_test(fp, fast_prefill_after_page_fault, 0, 8);
 	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);
 	tcase_add_test(fp, fast_gt_read_matches_the_core);
