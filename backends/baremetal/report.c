@@ -62,7 +62,9 @@ static void summary(void)
 	pvbm_put_dec(pvbm_fast_ttbr1);
 	pvbm_puts(" TTBR1 reads (cp15-read), ");
 	pvbm_put_dec(pvbm_fast_xret);
-	pvbm_puts(" vector-stub returns (exc-return)\n");
+	pvbm_puts(" vector-stub returns (exc-return), ");
+	pvbm_put_dec(pvbm_fast_prefill);
+	pvbm_puts(" shadow entries prefilled by returns (no trap)\n");
 	pvbm_puts("pvbm: trap counters:\n");
 	for (unsigned r = 0; r < PV_TR_COUNT; r++) {
 		uint64_t n = pv_vm_trap_count(vm, (enum pv_trap_reason)r);

@@ -25,6 +25,7 @@ uint64_t pvbm_fast_vfp;          /* FPEXC accesses */
 uint64_t pvbm_fast_bp;           /* BPIALL(IS) */
 uint64_t pvbm_fast_ttbr1;        /* TTBR1 reads */
 uint64_t pvbm_fast_xret;         /* vector-stub returns into SVC mode */
+uint64_t pvbm_fast_prefill;      /* shadow entries the returns filled */
 /* The Non-secure SCTLR.A copy as last set (see pvbm_ns_sctlr_align()). */
 static bool ns_align;
 
@@ -110,6 +111,7 @@ void pvbm_trap(struct pvbm_frame *f)
 	pvbm_fast_bp += f->fast.n_cp15w;
 	pvbm_fast_ttbr1 += f->fast.n_cp15r;
 	pvbm_fast_xret += f->fast.n_xret; /* kernel to kernel: no user visit */
+	pvbm_fast_prefill += f->fast.n_prefill;
 	if (f->fast.n_svc | f->fast.n_eret) {
 		pvbm_fast_svc += f->fast.n_svc;
 		pvbm_fast_eret += f->fast.n_eret;

@@ -52,6 +52,7 @@ extern uint64_t pvbm_fast_tpidruro, pvbm_fast_svc, pvbm_fast_eret;
 extern uint64_t pvbm_fast_psr, pvbm_fast_gt, pvbm_fast_vfp, pvbm_fast_bp;
 extern uint64_t pvbm_fast_ttbr1;
 extern uint64_t pvbm_fast_xret;
+extern uint64_t pvbm_fast_prefill;
 
 /* payload.c */
 /**

@@ -96,6 +96,11 @@ def test_stubs_keep_the_transcript():
     fast = re.search(r"window fast path: (\d+) TPIDRURO", log_s)
     assert fast and int(fast.group(1)) > 0, "the fast path never ran"
     assert "window fast path: 0 TPIDRURO" in log_n
+    # The fast return's prefill (the page fault's retried access) ran on
+    # the real kernel, and not with the fast paths off.
+    pre = re.search(r"(\d+) shadow entries prefilled by returns", log_s)
+    assert pre and int(pre.group(1)) > 0, "no prefill in a Linux boot"
+    assert ", 0 shadow entries prefilled by returns" in log_n
     (cons_s, mem_s), (cons_n, mem_n) = console(log_s), console(log_n)
     assert "pvcore-guest-commands-done" in cons_n
     assert cons_s == cons_n, "\n".join(
