@@ -240,7 +240,7 @@ static void step(struct fuzz_input *in, struct pv_vcpu *v)
 
 	if (verbose)
 		fprintf(stderr, "op %u: cpsr %08x pc %08x tpidruro %08x flags %x\n",
-			op % 10, v->cpsr, v->r[15], v->cp15.tpidruro, fast.flags);
+			op % 11, v->cpsr, v->r[15], v->cp15.tpidruro, fast.flags);
 	switch (op % 11) {
 	case 0: case 1: {
 		enum pv_trap_kind k = kinds[fuzz_take(in, 1) % 7];
