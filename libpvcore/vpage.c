@@ -185,12 +185,12 @@ enum pv_vpage_map pv_vpage_lookup(const struct pv_vcpu *vcpu, uint32_t va,
 	const struct pv_ram_region *r;
 	uint32_t off;
 
-	if (!t)
+	/* The guest-kernel view only: user code faults as on kernel pages
+	 * (tested first: every user abort asks). */
+	if (!t || (acc & PV_ACC_USER) || !pv_vcpu_is_privileged(vcpu))
 		return PV_VPAGE_MAP_NONE;
 	off = va - pv_vpage_area_base(vcpu);
-	/* The guest-kernel view only: user code faults as on kernel pages. */
-	if (off >= t->area_size || (acc & PV_ACC_USER) ||
-	    !pv_vcpu_is_privileged(vcpu))
+	if (off >= t->area_size)
 		return PV_VPAGE_MAP_NONE;
 	off &= ~(PAGE - 1);
 	if ((off & (PV_STUB_CHUNK - 1)) < PV_STUB_CODE_OFF) {
