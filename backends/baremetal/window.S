@@ -98,6 +98,23 @@ ent_fiq:	SAVE 6
 	.endm
 
 /*
+ * Switch to the VMM's own table, with the reserved ASID 0, through the
+ * window-only table as common_entry does (SWITCH_VIEW goes back the same
+ * way). Clobbers \tmp.
+ */
+	.macro	SWITCH_VMM tmp
+	ldr	\tmp, [sp, #PVBM_F_TTBR_W]
+	mcr	p15, 0, \tmp, c2, c0, 0
+	isb
+	mov	\tmp, #0
+	mcr	p15, 0, \tmp, c13, c0, 1
+	isb
+	ldr	\tmp, [sp, #PVBM_F_TTBR_V]
+	mcr	p15, 0, \tmp, c2, c0, 0
+	isb
+	.endm
+
+/*
  * The SVC fast path (pvcore/fastpath.h has the contract, step by step):
  * a system call from guest user mode enters the guest kernel's SVC vector
  * without the C path, while the core's flags allow it. The checks come
@@ -194,15 +211,7 @@ fast_dabt:
 	beq	slow_dabt
 	mrc	p15, 0, r7, c2, c0, 0		/* the guest's TTBR0 and ASID */
 	mrc	p15, 0, r8, c13, c0, 1
-	ldr	r0, [sp, #PVBM_F_TTBR_W]
-	mcr	p15, 0, r0, c2, c0, 0
-	isb
-	mov	r0, #0
-	mcr	p15, 0, r0, c13, c0, 1
-	isb
-	ldr	r0, [sp, #PVBM_F_TTBR_V]
-	mcr	p15, 0, r0, c2, c0, 0
-	isb
+	SWITCH_VMM r0
 	ldr	r0, [sp, #PVBM_F_GT_HOST]
 1:	ldr	r4, [r0, #4]			/* the halves are not latched */
 	ldr	r5, [r0]
@@ -401,15 +410,7 @@ fast_prefill:
 	ldreq	r4, [sp, #FF(PF_DACR)]
 	cmpeq	r4, r7
 	bne	fast_eret_view
-	ldr	r4, [sp, #PVBM_F_TTBR_W]
-	mcr	p15, 0, r4, c2, c0, 0
-	isb
-	mov	r4, #0
-	mcr	p15, 0, r4, c13, c0, 1
-	isb
-	ldr	r4, [sp, #PVBM_F_TTBR_V]
-	mcr	p15, 0, r4, c2, c0, 0
-	isb
+	SWITCH_VMM r4
 	ldr	r4, [sp, #FF(PF_L1)]
 	ldr	r4, [r4]			/* the guest's L1 entry */
 	ldr	r5, [sp, #FF(PF_L1_VAL)]
