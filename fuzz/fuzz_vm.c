@@ -11,8 +11,10 @@
  *    a page-table descriptor), a second RAM bank with a host backing that
  *    is not 1 MiB aligned, the default board or pv_board_virtio (with the
  *    virtio console, block, network and entropy devices), a pvpatch site
- *    table, TTBR walk attributes, and what the harness does when the guest
- *    changes its memory (see below);
+ *    table, TTBR walk attributes, what the harness does when the guest
+ *    changes its memory (see below), and whether the secondaries stay off
+ *    as pv_vm_init() leaves them (until a PSCI CPU_ON step) or vCPU 0
+ *    starts them with CPU_ON first;
  * 2. guest memory, from small generators the input drives: a Linux-like
  *    base mapping, "an L1 table of N random-but-plausible descriptors", "an
  *    L2 table of N page descriptors", "a page of instruction words picked
@@ -162,6 +164,9 @@ static unsigned nwin_mem;
 static struct pv_patch_site sites[32];
 static struct pv_patch_table sites_table;
 static unsigned nvcpus;
+/* Secondaries stay off (as pv_vm_init() leaves them) until a CPU_ON step;
+ * otherwise vCPU 0 starts them with CPU_ON before they are set up. */
+static bool secondaries_off;
 static bool maintain; /* the harness does the guest's TLB maintenance */
 
 /* ---- guest memory and the change tracker ------------------------------ */
@@ -1103,7 +1108,7 @@ static void check_exit(const struct pv_vcpu *v, const struct pv_exit *ex,
 	uint64_t after = total_traps();
 
 	if ((unsigned)ex->action > PV_ACTION_STOP ||
-	    (unsigned)ex->stop > PV_STOP_HYPERCALL ||
+	    (unsigned)ex->stop > PV_STOP_CPU_OFF ||
 	    (unsigned)ex->injected > PV_INJ_DABT)
 		fail("exit field out of range", v->id, ex->action, ex->stop, ex->injected);
 	if (counted) {
@@ -1414,6 +1419,7 @@ static void setup_config(struct fuzz_input *in)
 	cfg.board = c & 8 ? &pv_board_virtio : NULL;
 	cfg.ttbr_attrs = c & 1 ? 0x4au : 0;
 	maintain = c & 2;
+	secondaries_off = c & 0x10;
 	cfg.patch_sites = NULL;
 	if (c & 4) {
 		gen_sites(fuzz_take(in, 4));
@@ -1823,6 +1829,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (pv_vm_map_phys_irq(vm, 100, 40) || pv_vm_map_phys_irq(vm, 101, 60))
 		abort();
+	for (unsigned i = 1; i < nvcpus && !secondaries_off; i++) {
+		uint32_t *r = vm->vcpu[0].r;
+
+		r[0] = PV_PSCI_CPU_ON;
+		r[1] = i;
+		r[2] = RAM0 + 0xc000u;
+		r[3] = 0;
+		(void)pv_psci_call(&vm->vcpu[0]);
+		if (r[0] != PV_PSCI_RET_SUCCESS || vm->vcpu[i].stop != PV_STOP_NONE)
+			fail("CPU_ON of a secondary at setup", i, r[0], 0, 0);
+	}
 	for (unsigned i = 0; i < nvcpus; i++) {
 		vm->vcpu[i].r[15] = RAM0 + 0xc000u;
 		setup_vcpu(&in, &vm->vcpu[i]);

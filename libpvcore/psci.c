@@ -58,7 +58,7 @@ static int32_t psci_cpu_suspend(struct pv_vcpu *vcpu, struct pv_outcome *out)
 static int32_t psci_cpu_off(struct pv_vcpu *vcpu, struct pv_outcome *out)
 {
 	vcpu->vm->dev.psci_on &= (uint8_t)~(1u << vcpu->id);
-	*out = pv_out_stop(PV_STOP_POWEROFF, 0);
+	*out = pv_out_stop(PV_STOP_CPU_OFF, 0);
 	return PV_PSCI_RET_SUCCESS; /* never seen: the vCPU does not return */
 }
 

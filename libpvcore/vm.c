@@ -135,6 +135,9 @@ int pv_vm_init(struct pv_vm *vm, const struct pv_vm_config *cfg)
 		vm->vcpu[i].vm = vm;
 		vm->vcpu[i].id = i;
 		pv_vcpu_reset(&vm->vcpu[i]);
+		/* Secondaries are off until a CPU_ON (pv_psci_reset()). */
+		if (i)
+			vm->vcpu[i].stop = PV_STOP_CPU_OFF;
 	}
 	return 0;
 }

@@ -26,6 +26,9 @@
 # PV_MEM_MIB (96..128, default 128) is the RAM the guest's device tree
 # gives it: the virtual board backs 128 MiB below its devices at
 # 0x1c000000, and the DTB and initramfs sit at 64 MiB.
+# PV_VCPUS (1..4, default 1) is the number of CPUs the guest gets (the
+# device tree's cpu nodes, brought up with PSCI); pvbm time-slices them on
+# one host core. Several vCPUs need PV_STUBS=0 (one vCPU page per VM).
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 armnone=${1:?usage: $0 <arm-none build dir> <pvpatch> <guest pkgs dir> <out dir> [bootargs]}
@@ -56,6 +59,13 @@ out=$(cd "$out" && pwd)
 # PV_STUBS=0 keeps every sensitive site a trap (no stub area, no vCPU
 # page); PV_STRICT_PAN=1 keeps the guest's DACR writes trapping;
 # PV_FAST_PATHS=0 sends every trap through pvbm's C path.
+vcpus=${PV_VCPUS:-1}
+case "$vcpus" in
+[1-4]) ;;
+*) die "PV_VCPUS '$vcpus': 1 to 4 vCPUs" ;;
+esac
+[ "$vcpus" = 1 ] || [ "${PV_STUBS:-}" = 0 ] ||
+	die "PV_VCPUS=$vcpus needs PV_STUBS=0: pvpatch's stubs share one vCPU page"
 patch_args=()
 if [ "${PV_STUBS:-1}" != 0 ]; then
 	patch_args=(--stubs "$out/Image.stubs")
@@ -145,10 +155,21 @@ esac
 [ $((initrd_gpa + initrd_size)) -le $((ram_base + mem_mib * 1048576)) ] ||
 	die "the initramfs ($initrd_size bytes at 0x$(printf %x "$initrd_gpa")) does not fit in $mem_mib MiB of guest RAM"
 
+# One vCPU keeps the board's tree as it is (its bytes seed the guest's RNG).
+cpus=
+if [ "$vcpus" -gt 1 ]; then
+	cpus="cpus { "
+	for ((c = 1; c < vcpus; c++)); do
+		cpus+="cpu@$c { device_type = \"cpu\"; compatible = \"arm,cortex-a9\"; reg = <$c>; enable-method = \"psci\"; }; "
+	done
+	cpus+="};"
+fi
+
 cat > "$out/linux.dts" <<DTS
 /include/ "$src/dts/$board_dts"
 / {
 	memory@10000000 { reg = <0x10000000 $(printf 0x%x $((mem_mib * 1048576)))>; };
+	$cpus
 	$reserved
 	chosen {
 		bootargs = "$bootargs";
@@ -174,6 +195,7 @@ pvbm_linux:
 	.word stubs, stubs_end
 	.word $flags
 	.word $budget
+	.word $vcpus
 	.section .rodata.pvbm_linux_data, "a"
 	.balign 4096
 image:	.incbin "$out/Image"

@@ -18,6 +18,15 @@
 void pvbm_dcache_inval_all(void);
 void pvbm_vfp_set(bool enable);
 void pvbm_wfi(void);
+/* The host VFP/NEON register file: d0-d31, then FPSCR (cpu.S's layout). */
+struct pvbm_vfp {
+	uint64_t d[32];
+	uint32_t fpscr;
+};
+_Static_assert(sizeof(((struct pvbm_vfp *)0)->d) == 64 * 4,
+	       "pvbm_vfp: cpu.S stores 64 words of d0-d31 before FPSCR");
+void pvbm_vfp_save(struct pvbm_vfp *regs);
+void pvbm_vfp_load(const struct pvbm_vfp *regs);
 void pvbm_ns_sctlr_align(bool on);
 
 /* CP15 accessors */

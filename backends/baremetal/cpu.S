@@ -44,6 +44,37 @@ pvbm_vfp_set:
 	bx	lr
 
 /*
+ * The guest's VFP/NEON register file lives in the host registers while a
+ * vCPU runs; time-slicing several vCPUs on one core (run.c) saves it at a
+ * switch. r0: a struct pvbm_vfp (bm.h): d0-d31, 64 words, then FPSCR.
+ * FPEXC.EN is opened for the copy and put back as it was (the guest's
+ * FPEXC is the core's).
+ */
+	.global pvbm_vfp_save
+pvbm_vfp_save:
+	vmrs	r2, fpexc
+	orr	r1, r2, #0x40000000
+	vmsr	fpexc, r1
+	vstmia	r0!, {d0-d15}
+	vstmia	r0!, {d16-d31}
+	vmrs	r1, fpscr
+	str	r1, [r0]
+	vmsr	fpexc, r2
+	bx	lr
+
+	.global pvbm_vfp_load
+pvbm_vfp_load:
+	vmrs	r2, fpexc
+	orr	r1, r2, #0x40000000
+	vmsr	fpexc, r1
+	vldmia	r0!, {d0-d15}
+	vldmia	r0!, {d16-d31}
+	ldr	r1, [r0]
+	vmsr	fpscr, r1
+	vmsr	fpexc, r2
+	bx	lr
+
+/*
  * Set the Non-secure SCTLR.A copy to r0 (bool). pvbm runs Secure, and so
  * does the guest at PL0, whose alignment checking the architecture takes
  * from the Secure SCTLR (window.S sets it). QEMU 7.2 takes it from the

@@ -32,6 +32,7 @@ struct pvbm_linux_payload {
 	const uint8_t *stubs, *stubs_end;   /* its stub table, or empty */
 	uint32_t flags;                     /* PVBM_LINUX_* */
 	uint32_t budget_s;  /* guest seconds; 0 the default, ~0 none */
+	uint32_t vcpus;     /* 1..PV_MAX_VCPUS (0: one), time-sliced (run.c) */
 };
 #define PVBM_LINUX_NO_FAST_PATHS 1u
 /* The virtio board (pv_board_virtio): disk, network, entropy, console. */
@@ -86,6 +87,19 @@ void pvbm_payload_config(struct pv_vm_config *cfg)
 		pvbm_fatal("Image load address overlaps its link addresses", err,
 			   PVBM_EXIT_HOST);
 	cfg->patch_sites = &linux_sites;
+	if (p->vcpus > PV_MAX_VCPUS)
+		pvbm_fatal("linux payload asks for more vCPUs than pvcore has",
+			   PV_ERANGE, PVBM_EXIT_HOST);
+	if (p->vcpus > 1) {
+		/* The stubs' vCPU page is one per VM for now (vm.h). */
+		if (p->stubs != p->stubs_end)
+			pvbm_fatal("pvpatch stubs need one vCPU: build the image "
+				   "with PV_STUBS=0", PV_EINVAL, PVBM_EXIT_HOST);
+		cfg->num_vcpus = p->vcpus;
+		pvbm_puts("pvbm: ");
+		pvbm_put_dec(p->vcpus);
+		pvbm_puts(" vCPUs, time-sliced on this core\n");
+	}
 	if (p->flags & PVBM_LINUX_VIRTIO) {
 		/* Same RAM and MPCore as the default board: vm_config's
 		 * checks still hold. */

@@ -65,6 +65,11 @@ static void summary(void)
 	pvbm_puts(" vector-stub returns (exc-return), ");
 	pvbm_put_dec(pvbm_fast_prefill);
 	pvbm_puts(" shadow entries prefilled by returns (no trap)\n");
+	if (pvbm_vcpu_switches) {
+		pvbm_puts("pvbm: vCPU switches on the core: ");
+		pvbm_put_dec(pvbm_vcpu_switches);
+		pvbm_puts("\n");
+	}
 	pvbm_puts("pvbm: trap counters:\n");
 	for (unsigned r = 0; r < PV_TR_COUNT; r++) {
 		uint64_t n = pv_vm_trap_count(vm, (enum pv_trap_reason)r);

@@ -5,6 +5,12 @@
  * vCPU, pv_vcpu_run_trap() handles the trap (and, while the guest waits,
  * calls wait_for_event()), the watchdog and the reports look at the exit,
  * and the frame is loaded with the state the guest resumes with.
+ *
+ * Several vCPUs are time-sliced on this one core: the core answers
+ * PV_ACTION_WAIT instead of waiting, and at a wait, a stop by CPU_OFF or
+ * a host tick the next vCPU that pv_vcpu_poll() lets run takes the core
+ * (schedule()). What the guest owns in host registers moves with it: the
+ * VFP/NEON file, TPIDRURW and the exclusive monitor.
  */
 #include "bm.h"
 #include "vmm.h"
@@ -13,8 +19,13 @@
 #define PSR_AIF (7u << 6)
 
 static struct pv_vm *vm;
-static struct pv_vcpu *vcpu;
+static struct pv_vcpu *vcpu;     /* the one on the core */
 static uint32_t *regs;           /* pv_vcpu_regs(vcpu) */
+static unsigned nvcpus;
+static uint64_t slice_start;     /* pvbm_ticks when vcpu took the core */
+/* The VFP/NEON file of each vCPU while another one runs. */
+static struct pvbm_vfp vfp_regs[PV_MAX_VCPUS];
+uint64_t pvbm_vcpu_switches;
 static bool report_undefs;
 static bool fast_paths;          /* window.S's fast paths may run */
 uint64_t pvbm_fast_tpidruro;     /* TPIDRURO writes they handled */
@@ -47,6 +58,58 @@ static void wait_for_event(void *ctx)
 	pvbm_wfi();
 	pvbm_irq_service(ctx);
 	pvbm_watchdog_budget();
+}
+
+/* Hand the core to vCPU @next: what the guest keeps in host registers. */
+static void switch_to(struct pv_vcpu *next)
+{
+	unsigned from = pv_vcpu_id(vcpu), to = pv_vcpu_id(next);
+
+	slice_start = pvbm_ticks;
+	if (next == vcpu)
+		return;
+	pv_vcpu_set_tpidrurw(vcpu, PVBM_MRC(0, 13, 0, 2));
+	pvbm_vfp_save(&vfp_regs[from]);
+	pvbm_vfp_load(&vfp_regs[to]);
+	/* A LDREX of one vCPU must not pair with a STREX of the next. */
+	__asm__ volatile("clrex" ::: "memory");
+	vcpu = next;
+	regs = pv_vcpu_regs(vcpu);
+	pvbm_vcpu_switches++;
+}
+
+/*
+ * Several vCPUs: give the core to the next one (round robin from the
+ * current one, which comes last) that pv_vcpu_poll() lets run, and fill
+ * @rs for it. With none, sleep until a host event and ask again. A vCPU
+ * stopped for another reason than CPU_OFF ends the VM.
+ */
+static void schedule(struct pv_resume *rs)
+{
+	unsigned cur = pv_vcpu_id(vcpu);
+	struct pv_exit e;
+
+	for (;;) {
+		bool any_on = false;
+
+		for (unsigned k = 1; k <= nvcpus; k++) {
+			struct pv_vcpu *v = pv_vm_vcpu(vm, (cur + k) % nvcpus);
+
+			pv_vcpu_poll(v, &e);
+			if (e.action == PV_ACTION_STOP && e.stop != PV_STOP_CPU_OFF)
+				pvbm_report_stop(&e);
+			any_on |= e.action != PV_ACTION_STOP;
+			if (e.action == PV_ACTION_RESUME) {
+				switch_to(v);
+				pv_vcpu_resume_state(v, rs);
+				return;
+			}
+		}
+		if (!any_on)
+			pvbm_fatal("every vCPU is off (PSCI CPU_OFF)", 0,
+				   PVBM_EXIT_GUEST_ERR);
+		wait_for_event(vm);
+	}
 }
 
 /* Fill the frame from the vCPU and the state the guest resumes with. */
@@ -85,6 +148,8 @@ static void load_frame(struct pvbm_frame *f, const struct pv_resume *rs)
 	 * on every return. TPIDRURW is never touched by pvbm: the host
 	 * register is the guest's live copy. */
 	PVBM_MCR(0, 13, 0, 3, rs->tpidruro);
+	if (nvcpus > 1)
+		PVBM_MCR(0, 13, 0, 2, rs->tpidrurw);
 	f->fast_on = rs->guest_kernel && fast_paths;
 }
 
@@ -148,15 +213,23 @@ void pvbm_trap(struct pvbm_frame *f)
 	t.host_cpsr = f->cpsr;
 
 	pvbm_watchdog_budget();
-	err = pv_vcpu_run_trap(vcpu, &t, wait_for_event, vm, &e, &rs);
+	err = pv_vcpu_run_trap(vcpu, &t, nvcpus > 1 ? NULL : wait_for_event,
+			       vm, &e, &rs);
 	if (err)
 		pvbm_fatal("pv_vcpu_run_trap refused the trap", err,
 			   PVBM_EXIT_FATAL);
 	pvbm_watchdog_exit(&e);
 	if (e.injected == PV_INJ_UNDEF && report_undefs)
 		pvbm_report_undef(&e);
-	if (e.action != PV_ACTION_RESUME)
+	if (nvcpus > 1) {
+		if (e.action == PV_ACTION_STOP && e.stop != PV_STOP_CPU_OFF)
+			pvbm_report_stop(&e);
+		/* A wait, a CPU_OFF, or a tick since this vCPU took the core. */
+		if (e.action != PV_ACTION_RESUME || pvbm_ticks != slice_start)
+			schedule(&rs);
+	} else if (e.action != PV_ACTION_RESUME) {
 		pvbm_report_stop(&e);
+	}
 	load_frame(f, &rs);
 }
 
@@ -167,8 +240,11 @@ void pvbm_run(struct pv_vm *v, const struct pvbm_payload *p)
 	vm = v;
 	vcpu = pv_vm_vcpu(vm, 0);
 	regs = pv_vcpu_regs(vcpu);
+	while (pv_vm_vcpu(vm, nvcpus))
+		nvcpus++;
 	report_undefs = p->report_undefs;
-	fast_paths = !p->no_fast_paths;
+	/* The window has one struct, and its paths assume one vCPU. */
+	fast_paths = !p->no_fast_paths && nvcpus == 1;
 	if (fast_paths) {
 		int err = pv_vcpu_set_fast(vcpu, &pvbm_frame.fast);
 

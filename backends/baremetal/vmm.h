@@ -53,6 +53,7 @@ extern uint64_t pvbm_fast_psr, pvbm_fast_gt, pvbm_fast_vfp, pvbm_fast_bp;
 extern uint64_t pvbm_fast_ttbr1;
 extern uint64_t pvbm_fast_xret;
 extern uint64_t pvbm_fast_prefill;
+extern uint64_t pvbm_vcpu_switches; /* run.c: vCPUs taking the core */
 
 /* payload.c */
 /**

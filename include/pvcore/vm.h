@@ -362,10 +362,17 @@ enum pv_action {
 /** enum pv_stop_reason - why a vCPU stopped running. */
 enum pv_stop_reason {
 	PV_STOP_NONE = 0,
-	PV_STOP_POWEROFF,   /* PSCI SYSTEM_OFF or CPU_OFF */
+	PV_STOP_POWEROFF,   /* PSCI SYSTEM_OFF: the whole VM is off */
 	PV_STOP_RESET,      /* PSCI SYSTEM_RESET, or the guest's watchdog */
 	PV_STOP_FATAL,      /* the VMM gave up; see the code and the trace */
 	PV_STOP_HYPERCALL,  /* the guest asked the backend to stop (PV_HC_EXIT) */
+	/*
+	 * This vCPU only is off: PSCI CPU_OFF, or a secondary that no CPU_ON
+	 * has started yet (every vCPU but 0 after pv_vm_init()). The VM goes
+	 * on; pv_vcpu_poll() says PV_ACTION_RESUME once another vCPU's
+	 * CPU_ON has started it. Every other reason ends the VM.
+	 */
+	PV_STOP_CPU_OFF,
 };
 
 /** enum pv_injected - the guest exception a trap raised, if any. */

@@ -168,6 +168,20 @@ def run_tool(cmd, what, timeout=300, env=None):
     return out
 
 
+def guest_program(out, source, cflags):
+    """Build tests/<source> (a C file) for the armhf guest with
+    arm-linux-gnueabihf-gcc @cflags into @out/<its stem>; returns that
+    path."""
+    src = pathlib.Path(need_env("PV_SOURCE_ROOT", "run through meson test"))
+    cc = shutil.which("arm-linux-gnueabihf-gcc")
+    if cc is None:
+        pytest.fail("arm-linux-gnueabihf-gcc not found: run tools/bootstrap.sh")
+    exe = pathlib.Path(out) / pathlib.Path(source).stem
+    run_tool([cc, *cflags, "-o", exe, src / "tests" / source],
+             f"building {exe.name}")
+    return exe
+
+
 def guest_kernel():
     """The Debian armmp kernel under PV_GUEST_PKGS (tools/fetch-armhf.sh)."""
     pkgs = pathlib.Path(need_env("PV_GUEST_PKGS", "configure the native "
@@ -179,12 +193,14 @@ def guest_kernel():
     return kernels[-1]
 
 
-def linux_images(out, bootargs, extra=(), native_dtb=True, kernel=None):
+def linux_images(out, bootargs, extra=(), native_dtb=True, kernel=None,
+                 image_env=None):
     """tools/mk-linux-image.sh into @out with @bootargs and the initramfs
     additions @extra ("<path>=<file or dir>", PV_INITRAMFS_EXTRA), then the
     native tree (bench/native-dtb.sh). @kernel: a zImage to patch and boot
-    instead of Debian's (PV_KERNEL). Returns {vmm, kernel, dtb, initrd}:
-    pvbm's image and what the native run boots."""
+    instead of Debian's (PV_KERNEL). @image_env: more of the script's
+    variables (PV_VCPUS, PV_STUBS, ...). Returns {vmm, kernel, dtb,
+    initrd}: pvbm's image and what the native run boots."""
     src = pathlib.Path(need_env("PV_SOURCE_ROOT", "run through meson test"))
     pkgs = need_env("PV_GUEST_PKGS", "configure the native build with "
                     "-Dguest_pkgs=<dir>/guest")
@@ -192,7 +208,8 @@ def linux_images(out, bootargs, extra=(), native_dtb=True, kernel=None):
     pvpatch = need_env("PV_PVPATCH", "run through meson test")
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, PV_INITRAMFS_EXTRA=" ".join(extra))
+    env = dict(os.environ, PV_INITRAMFS_EXTRA=" ".join(extra),
+               **(image_env or {}))
     if kernel is None:
         kernel = guest_kernel()
     else:

@@ -123,11 +123,7 @@ def env(tmp_path_factory):
                                              "configure with -Dbaremetal_dir"))
     build = armnone.parent
     work = tmp_path_factory.mktemp("linux-disk")
-    cc = shutil.which("arm-linux-gnueabihf-gcc")
-    if cc is None:
-        pytest.fail("arm-linux-gnueabihf-gcc not found: run tools/bootstrap.sh")
-    conftest.run_tool([cc, *CFLAGS, "-o", work / "sysprobe",
-                       src / "tests/linux/disk/sysprobe.c"], "building sysprobe")
+    conftest.guest_program(work, "linux/disk/sysprobe.c", CFLAGS)
     # pvrun builds (or finds cached) the module tree and root filesystem.
     conftest.run_tool([src / "tools/pvrun", "--build", build, "--prepare"],
                       "pvrun --prepare", timeout=2400)

@@ -197,15 +197,10 @@ def test_sites_match_objdump(patched, tmp_path):
 @pytest.fixture(scope="module")
 def images():
     k = kernel_dir()
-    src = pathlib.Path(conftest.need_env("PV_SOURCE_ROOT", "run through meson test"))
-    cc = shutil.which("arm-linux-gnueabihf-gcc")
-    if cc is None:
-        pytest.fail("arm-linux-gnueabihf-gcc not found: run tools/bootstrap.sh")
     out = pathlib.Path(os.environ.get("PV_BUILD_ROOT", ".")) / "linux-thumb2"
     out.mkdir(parents=True, exist_ok=True)
-    conftest.run_tool([cc, *CFLAGS, "-o", out / "sysprobe",
-                       src / "tests/linux/disk/sysprobe.c"], "building sysprobe")
-    return conftest.linux_images(out, BOOTARGS, [f"bin/sysprobe={out / 'sysprobe'}"],
+    sysprobe = conftest.guest_program(out, "linux/disk/sysprobe.c", CFLAGS)
+    return conftest.linux_images(out, BOOTARGS, [f"bin/sysprobe={sysprobe}"],
                                  kernel=k / "zImage")
 
 

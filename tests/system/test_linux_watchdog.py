@@ -23,7 +23,6 @@ Logs: <build>/system-logs/test_linux_watchdog-{native,vmm}.log.
 import os
 import pathlib
 import re
-import shutil
 
 import pytest
 
@@ -45,19 +44,12 @@ RESULT = re.compile(r"^(?:(?:faultloop|vfppipe): .*|pvrun-exit .*|pvrun-done)$",
 
 @pytest.fixture(scope="module")
 def images():
-    src = pathlib.Path(conftest.need_env("PV_SOURCE_ROOT",
-                                         "run through meson test"))
-    cc = shutil.which("arm-linux-gnueabihf-gcc")
-    if cc is None:
-        pytest.fail("arm-linux-gnueabihf-gcc not found: run tools/bootstrap.sh")
     out = pathlib.Path(os.environ.get("PV_BUILD_ROOT", ".")) / "linux-watchdog"
     out.mkdir(parents=True, exist_ok=True)
     extra = []
     for prog in PROGRAMS:
-        conftest.run_tool([cc, *CFLAGS, "-o", out / prog,
-                           src / "tests/linux/stress" / f"{prog}.c"],
-                          f"building {prog}")
-        extra.append(f"bin/{prog}={out / prog}")
+        exe = conftest.guest_program(out, f"linux/stress/{prog}.c", CFLAGS)
+        extra.append(f"bin/{prog}={exe}")
     return conftest.linux_images(out, BOOTARGS, extra)
 
 

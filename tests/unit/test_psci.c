@@ -136,8 +136,13 @@ END_TEST
 START_TEST(cpu_on_starts_secondary)
 {
 	struct pv_vcpu *s = &vm->vcpu[1];
+	struct pv_exit ex;
 
 	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), PV_PSCI_AFF_OFF);
+	/* Off from the start: a backend polling it must not run it. */
+	ck_assert_int_eq(pv_vcpu_poll(s, &ex), 0);
+	ck_assert_int_eq(ex.action, PV_ACTION_STOP);
+	ck_assert_int_eq(ex.stop, PV_STOP_CPU_OFF);
 	/* An SGI for CPU 1 already pending when it starts must reach it. */
 	pv_gic_dist_write(&vm->dev.gic, 0x000, 4, 1);
 	vm->dev.gic.cur_cpu = 1;
@@ -161,6 +166,8 @@ START_TEST(cpu_on_starts_secondary)
 	ck_assert_ptr_eq(s->vm, vm);
 	ck_assert_uint_eq(s->id, 1);
 	ck_assert_int_eq(s->stop, PV_STOP_NONE);
+	ck_assert_int_eq(pv_vcpu_poll(s, &ex), 0);
+	ck_assert_int_ne(ex.action, PV_ACTION_STOP);
 	ck_assert(s->irq_line);
 	ck_assert_int_eq(pv_gic_check(&vm->dev.gic), 0);
 	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), PV_PSCI_AFF_ON);
@@ -168,7 +175,7 @@ START_TEST(cpu_on_starts_secondary)
 	/* The secondary turns itself off; CPU 0 sees it. */
 	call(1, 0x84000002u, 0, 0, 0);
 	ck_assert_int_eq(out.action, PV_ACTION_STOP);
-	ck_assert_int_eq(out.stop, PV_STOP_POWEROFF);
+	ck_assert_int_eq(out.stop, PV_STOP_CPU_OFF);
 	out.action = PV_ACTION_RESUME;
 	ck_assert_int_eq(call(0, 0x84000004u, 1, 0, 0), PV_PSCI_AFF_OFF);
 	ck_assert_int_eq(vm->vcpu[0].stop, PV_STOP_NONE);
