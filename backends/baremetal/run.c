@@ -145,8 +145,9 @@ static void load_frame(struct pvbm_frame *f, const struct pv_resume *rs)
 	pvbm_vfp_set(rs->vfp_enable);
 	/* The guest kernel reads TPIDRURO natively at PL0 (Linux keeps
 	 * "current" there); its writes trap, so the host copy is refreshed
-	 * on every return. TPIDRURW is never touched by pvbm: the host
-	 * register is the guest's live copy. */
+	 * on every return. The host TPIDRURW is the running vCPU's live
+	 * copy: with one vCPU pvbm never touches it, with several it moves
+	 * with the vCPU (switch_to() stores it back). */
 	PVBM_MCR(0, 13, 0, 3, rs->tpidruro);
 	if (nvcpus > 1)
 		PVBM_MCR(0, 13, 0, 2, rs->tpidrurw);
