@@ -179,8 +179,10 @@ size_t pv_vm_storage_size(void);
  *       and the site table it points to must outlive the VM
  *
  * Checks the virtual CPU's CP15 table, resets every vCPU, registers RAM and
- * the board's devices, and prepares the shadow engine. On failure @vm is
- * unusable and nothing was asked of the backend but now_ns().
+ * the board's devices, and prepares the shadow engine. vCPU 0 may run;
+ * the others are off (PV_STOP_CPU_OFF) until the guest starts them with
+ * PSCI CPU_ON. On failure @vm is unusable and nothing was asked of the
+ * backend but now_ns().
  *
  * Return: 0; PV_EINVAL for a missing operation, a bad window, a vCPU count
  * out of range, an unusable board descriptor, a misaligned shadow pool, or
