@@ -24,6 +24,11 @@ import tempfile
 IMG_DIR = pathlib.Path("tests") / "conformance" / "native"
 NATIVE = "conformance-native.elf"
 VIRT = "pvbm-conformance.elf"
+# The SMP pair (guest/sc_smp.c): natively on four CPUs, under pvbm with
+# four vCPUs on one.
+SMP_NATIVE = "conformance-smp-native.elf"
+SMP_VIRT = "pvbm-conformance-smp.elf"
+SMP_NATIVE_CPUS = 4
 FAULT = "pvbm-conformance-fault.elf"
 SELECT_MAGIC = struct.pack("<I", 0xC0F5E1EC)
 RUN_TIMEOUT = 60          # seconds per boot (a full run takes ~2 s)
@@ -129,11 +134,11 @@ def select_copy(src, first, last, tmpdir):
     return dst
 
 
-def qemu_cmd(img):
+def qemu_cmd(img, cpus=1):
     qemu = shutil.which("qemu-system-arm")
     if qemu is None:
         raise FileNotFoundError("qemu-system-arm not found: run tools/bootstrap.sh")
-    return [qemu, "-M", "sabrelite", "-smp", "1", "-m", "1G",
+    return [qemu, "-M", "sabrelite", "-smp", str(cpus), "-m", "1G",
             "-display", "none", "-monitor", "none",
             "-serial", "null", "-serial", "stdio",
             "-icount", "shift=0,sleep=off",
@@ -141,8 +146,8 @@ def qemu_cmd(img):
             "-kernel", str(img)]
 
 
-def boot(img):
-    cmd = qemu_cmd(img)
+def boot(img, cpus=1):
+    cmd = qemu_cmd(img, cpus)
     try:
         p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                            stderr=subprocess.STDOUT, timeout=RUN_TIMEOUT)
@@ -152,8 +157,9 @@ def boot(img):
     return Run(cmd, status, out.decode("utf-8", "replace"), to)
 
 
-def run_all(img, first=0, last=0xFFFFFFFF, logs=None):
-    """Boot @img over scenarios first..last, stepping over crashes.
+def run_all(img, first=0, last=0xFFFFFFFF, logs=None, cpus=1):
+    """Boot @img on @cpus host CPUs over scenarios first..last, stepping
+    over crashes.
 
     Returns ({name: Scenario}, [Run]). A scenario during which the run
     ended (VMM fatal error, watchdog, timeout) stays incomplete, and the
@@ -163,7 +169,7 @@ def run_all(img, first=0, last=0xFFFFFFFF, logs=None):
     with tempfile.TemporaryDirectory() as tmp:
         start = first
         for _ in range(MAX_RESUMES):
-            r = boot(select_copy(img, start, last, tmp))
+            r = boot(select_copy(img, start, last, tmp), cpus)
             runs.append(r)
             scen.update(r.scenarios)
             if logs is not None:
@@ -288,6 +294,15 @@ def main(argv):
     print(table)
     print(f"{sum(v == 'PASS' for v, _ in res.values())}/{len(res)} scenarios "
           f"identical, {sum(len(s.lines) for s in nat.values())} checks")
+    nat, _ = run_all(image(build, SMP_NATIVE), cpus=SMP_NATIVE_CPUS)
+    virt, _ = run_all(image(build, SMP_VIRT))
+    res = compare(nat, virt)
+    for name, (v, d) in res.items():
+        print(f"{v:7} {name}")
+        if d and "-v" in argv:
+            print(d)
+    print(f"SMP: {sum(v == 'PASS' for v, _ in res.values())}/{len(res)} "
+          f"scenarios identical, {sum(len(s.lines) for s in nat.values())} checks")
 
 
 if __name__ == "__main__":

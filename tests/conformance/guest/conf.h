@@ -103,6 +103,18 @@ void plat_init(void);
 void plat_putc(char c);
 void plat_scenario_done(const char *name);
 __attribute__((noreturn)) void plat_exit(int status);
+/*
+ * Several CPUs (the SMP images only: sc_smp.c, smp_entry.S). Natively the
+ * i.MX6Q's System Reset Controller starts and stops cores; under the VMM
+ * PSCI does. The scenarios see only these three.
+ */
+/* Start CPU @cpu (1..3) at @entry, SVC mode, MMU off. */
+void plat_cpu_on(unsigned cpu, u32 entry);
+/* On a secondary: turn this CPU off. */
+__attribute__((noreturn)) void plat_cpu_off(void);
+/* On CPU 0: wait until @cpu is off after its plat_cpu_off(); false on a
+ * timeout. */
+bool plat_cpu_wait_off(unsigned cpu);
 
 /* ---- output and checks ---- */
 void out_puts(const char *s);

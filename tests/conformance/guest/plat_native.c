@@ -33,6 +33,48 @@ void plat_scenario_done(const char *name)
 	(void)name;
 }
 
+/*
+ * The System Reset Controller: core N's entry in GPR(2N+1), its argument
+ * after it; SCR's enable bit (22 + N - 1) starts it when it goes 0 to 1,
+ * with the core's reset bit (14 + N - 1), and clearing it stops the core.
+ */
+#define SRC_SCR 0x020d8000u
+#define SRC_GPR1 (SRC_SCR + 0x20u)
+#define SCR_ENABLE(cpu) (1u << (22 + (cpu) - 1))
+#define SCR_RESET(cpu) (1u << (14 + (cpu) - 1))
+#define OFF_SPIN 200000u
+
+/* A core cannot clear its own enable bit safely: it asks CPU 0 to. */
+static volatile u32 off_request[4];
+
+void plat_cpu_on(unsigned cpu, u32 entry)
+{
+	wr32(SRC_GPR1 + 8 * cpu, entry);
+	wr32(SRC_GPR1 + 8 * cpu + 4, 0);
+	dsb();
+	wr32(SRC_SCR, rd32(SRC_SCR) | SCR_ENABLE(cpu) | SCR_RESET(cpu));
+}
+
+void plat_cpu_off(void)
+{
+	off_request[MRC(0, 0, 0, 5) & 3u] = 1;
+	dsb();
+	for (;;)
+		__asm__ volatile(SENS(IC_WFI, "wfi") ::: "memory");
+}
+
+bool plat_cpu_wait_off(unsigned cpu)
+{
+	for (u32 n = 0; !off_request[cpu]; n++) {
+		if (n == OFF_SPIN)
+			return false;
+		__asm__ volatile("wfe" ::: "memory"); /* QEMU: the next CPU */
+	}
+	off_request[cpu] = 0;
+	wr32(SRC_SCR, rd32(SRC_SCR) & ~SCR_ENABLE(cpu));
+	return true;
+}
+
 void plat_exit(int status)
 {
 	static u32 block[2];

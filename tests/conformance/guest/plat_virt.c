@@ -66,6 +66,46 @@ void plat_scenario_done(const char *name)
 	snapshot(true);
 }
 
+/* PSCI 0.2 over SMC (the numbers of libpvcore/psci.h). */
+#define PSCI_CPU_OFF 0x84000002u
+#define PSCI_CPU_ON 0x84000003u
+#define PSCI_AFFINITY_INFO 0x84000004u
+#define AFFINITY_OFF 1u
+#define OFF_POLLS 1000000u
+
+static u32 psci(u32 fn, u32 a1, u32 a2, u32 a3)
+{
+	register u32 r0 __asm__("r0") = fn;
+	register u32 r1 __asm__("r1") = a1;
+	register u32 r2 __asm__("r2") = a2;
+	register u32 r3 __asm__("r3") = a3;
+
+	__asm__ volatile("smc #0" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3)
+			 :: "memory");
+	return r0;
+}
+
+void plat_cpu_on(unsigned cpu, u32 entry)
+{
+	/* The affinity is MPIDR's Aff0 on this one-cluster board. */
+	psci(PSCI_CPU_ON, cpu, entry, 0);
+}
+
+void plat_cpu_off(void)
+{
+	psci(PSCI_CPU_OFF, 0, 0, 0);
+	for (;;)
+		;
+}
+
+bool plat_cpu_wait_off(unsigned cpu)
+{
+	for (u32 n = 0; n < OFF_POLLS; n++)
+		if (psci(PSCI_AFFINITY_INFO, cpu, 0, 0) == AFFINITY_OFF)
+			return true;
+	return false;
+}
+
 void plat_exit(int status)
 {
 	register u32 r0 __asm__("r0") = PSCI_SYSTEM_OFF;
