@@ -327,16 +327,36 @@ static void evict_space(struct pv_vm *vm, unsigned s)
 	sh->stats.evictions++;
 }
 
-/* The least recently used space other than @keep, or NONE. */
+/* Whether space @s is some vCPU's current one. */
+static bool space_is_current(const struct pv_shadow *sh, unsigned s)
+{
+	for (unsigned v = 0; v < PV_SHADOW_MAX_VCPUS; v++)
+		if (sh->cur[v] == s)
+			return true;
+	return false;
+}
+
+/*
+ * The least recently used space other than @keep, or NONE. Spaces another
+ * vCPU is current in go last: a backend may run that vCPU on another host
+ * core right now, on this space's roots, and an evicted root is refilled
+ * for another space (backend.h, "Threading"). Only when every other space
+ * is someone's current one (a pool of fewer spaces than vCPUs) is one of
+ * them taken.
+ */
 static uint32_t lru_victim(const struct pv_shadow *sh, unsigned keep)
 {
 	uint32_t best = NONE;
 
-	for (unsigned s = 0; s < sh->nspaces; s++) {
-		if (s == keep || !sh->space[s].in_use)
-			continue;
-		if (best == NONE || sh->space[s].last_use < sh->space[best].last_use)
-			best = s;
+	for (unsigned pass = 0; pass < 2 && best == NONE; pass++) {
+		for (unsigned s = 0; s < sh->nspaces; s++) {
+			if (s == keep || !sh->space[s].in_use ||
+			    (!pass && space_is_current(sh, s)))
+				continue;
+			if (best == NONE ||
+			    sh->space[s].last_use < sh->space[best].last_use)
+				best = s;
+		}
 	}
 	return best;
 }

@@ -62,6 +62,7 @@ void pvbm_log(const char *s);           /* "pvbm: " + s + newline */
 
 /* gic.c */
 void pvbm_gic_init(uint32_t periph);
+void pvbm_gic_init_cpu(void);           /* another core's CPU interface */
 int pvbm_gic_enable(unsigned irq, bool enable);
 unsigned pvbm_gic_ack(void);            /* 1023 if nothing pending */
 void pvbm_gic_eoi(unsigned iar);
@@ -69,6 +70,7 @@ unsigned pvbm_gic_lines(void);
 
 /* timer.c */
 void pvbm_timer_init(uint32_t periph);
+void pvbm_timer_init_cpu(void);         /* another core's tick */
 /* The global-timer counter behind pvbm_now_ns() (its two words at the
  * result, identity-mapped in the VMM's table) and ns per count, 0 if
  * that is not a whole number. */
@@ -114,6 +116,35 @@ void pvbm_enet_report(void);            /* one line of counters, if used */
 
 /* entropy.c: @len bytes of the seeded keystream (0; cannot fail). */
 int pvbm_entropy_fill(uint8_t *buf, size_t len);
+
+/*
+ * smp.c: the other host cores, and the lock that serializes the VMM's C
+ * path while several cores run guests. pvbm_host_cores(): the SCU's core
+ * count (call it once, at bring-up). pvbm_cores_start(): start cores
+ * 1..@n-1 and return true, or false if the host has fewer than @n (or @n
+ * is 1); it stops the run if a core does not come up. From then on
+ * pvbm_ncores is @n, TLB maintenance is broadcast and pvbm_lock() takes
+ * the lock (a no-op with one core).
+ */
+unsigned pvbm_host_cores(uint32_t periph);
+unsigned pvbm_core_id(void);
+bool pvbm_cores_start(unsigned n);
+void pvbm_lock_cores(void);
+void pvbm_unlock_cores(void);
+extern unsigned pvbm_ncores;
+
+/* Inline so that one core's trap path pays a test, not two calls. */
+static inline void pvbm_lock(void)
+{
+	if (pvbm_ncores > 1)
+		pvbm_lock_cores();
+}
+
+static inline void pvbm_unlock(void)
+{
+	if (pvbm_ncores > 1)
+		pvbm_unlock_cores();
+}
 
 /* semihost.c */
 __attribute__((noreturn)) void pvbm_exit(int status);

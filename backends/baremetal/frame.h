@@ -29,6 +29,8 @@
 #define PVBM_F_FAST     116 /* struct pv_fast: the SVC and return paths */
 #define PVBM_F_GT_HOST  (PVBM_F_FAST + PV_FAST_SIZE) /* the host counter */
 #define PVBM_FRAME_SIZE (PVBM_F_GT_HOST + 4)
+/* Host cores pvbm can use (the i.MX6Q has four): one frame each. */
+#define PVBM_MAX_CORES  4
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -83,10 +85,13 @@ _Static_assert(offsetof(struct pvbm_frame, fast) == PVBM_F_FAST, "frame");
 _Static_assert(offsetof(struct pvbm_frame, gt_host) == PVBM_F_GT_HOST, "frame");
 _Static_assert(sizeof(struct pvbm_frame) == PVBM_FRAME_SIZE, "frame");
 
-extern struct pvbm_frame pvbm_frame;      /* in the window */
+/* In the window, one per host core: each core's exception modes have
+ * its own as their SP (pvbm_vectors_init()). */
+extern struct pvbm_frame pvbm_frames[PVBM_MAX_CORES];
 extern uint8_t pvbm_vcpu_page[4096];      /* in the window, page-aligned */
 extern const char pvbm_window_vectors[];  /* VBAR, in the window */
-/* Load the guest context from pvbm_frame and return to host USR mode. */
+/* Load the guest context from this core's frame and return to host USR
+ * mode (in SYS mode, interrupts masked). */
 __attribute__((noreturn)) void pvbm_exit_to_guest(void);
 /* The C side of every exception: window.S calls it on the VMM stack. */
 void pvbm_trap(struct pvbm_frame *f);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The real Cortex-A9 MPCore GIC (PL390 class): distributor at periph+0x1000,
- * CPU interface at periph+0x100. One CPU, every line group 0 / IRQ.
+ * CPU interface at periph+0x100 (banked per core, as are the SGI/PPI
+ * registers). Every line group 0 / IRQ; SPIs go to core 0.
  */
 #include "bm.h"
 
@@ -41,6 +42,16 @@ void pvbm_gic_init(uint32_t periph)
 			pvbm_wr(gicd + GICD_ITARGETSR + i, 0x01010101u);
 	}
 	pvbm_wr(gicd + GICD_CTLR, 1);
+	pvbm_gic_init_cpu();
+}
+
+/* The calling core's banked SGI/PPI state and its CPU interface. */
+void pvbm_gic_init_cpu(void)
+{
+	pvbm_wr(gicd + GICD_ICENABLER, 0xffffffffu);
+	pvbm_wr(gicd + GICD_ICPENDR, 0xffffffffu);
+	for (unsigned i = 0; i < 32; i += 4)
+		pvbm_wr(gicd + GICD_IPRIORITYR + i, 0xa0a0a0a0u);
 	pvbm_wr(gicc + GICC_PMR, 0xf0);
 	pvbm_wr(gicc + GICC_BPR, 0);
 	pvbm_wr(gicc + GICC_CTLR, 1);

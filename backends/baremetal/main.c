@@ -20,7 +20,7 @@ static uint32_t window_l1_desc[1];
 /* pvbm.ld: where the image was really linked. */
 extern const char pvbm_image_start[], pvbm_image_end[];
 extern const char pvbm_window_start[], pvbm_window_end[], pvbm_window_lma[];
-extern uint8_t pvbm_stack_vmm_top[];
+extern uint8_t pvbm_stack_vmm_top[], pvbm_stack_cores[];
 
 void pvbm_main(void);
 
@@ -72,14 +72,21 @@ static uint32_t check_cpu(void)
 	return periph;
 }
 
-/* Exception modes save straight into the window frame; VBAR there. */
-static void vectors_init(void)
+/*
+ * Exception modes save straight into this core's window frame; VBAR
+ * there. The C handler runs on the core's VMM stack: core 0's own, core
+ * n's at the top of its 64 KiB of pvbm_stack_cores (as start.S has it).
+ */
+void pvbm_vectors_init(unsigned core)
 {
-	pvbm_frame.ttbr_window = pvbm_ttbr_window();
-	pvbm_frame.ttbr_vmm = pvbm_ttbr_vmm();
-	pvbm_frame.dacr_vmm = P->vmm_dacr;
-	pvbm_frame.vmm_sp = (uint32_t)(uintptr_t)pvbm_stack_vmm_top;
-	pvbm_frame.handler = (uint32_t)(uintptr_t)pvbm_trap;
+	struct pvbm_frame *f = &pvbm_frames[core];
+
+	f->ttbr_window = pvbm_ttbr_window();
+	f->ttbr_vmm = pvbm_ttbr_vmm();
+	f->dacr_vmm = P->vmm_dacr;
+	f->vmm_sp = core ? (uint32_t)(uintptr_t)pvbm_stack_cores + core * 0x10000u
+			 : (uint32_t)(uintptr_t)pvbm_stack_vmm_top;
+	f->handler = (uint32_t)(uintptr_t)pvbm_trap;
 	__asm__ volatile(
 		"mrs r1, cpsr\n"
 		"cps #0x1b\n mov sp, %0\n"
@@ -88,7 +95,7 @@ static void vectors_init(void)
 		"cps #0x11\n mov sp, %0\n"
 		"cps #0x13\n mov sp, %0\n"
 		"msr cpsr_c, r1\n"
-		:: "r"(&pvbm_frame) : "r1", "memory");
+		:: "r"(f) : "r1", "memory");
 	PVBM_MCR(0, 12, 0, 0, (uint32_t)(uintptr_t)pvbm_window_vectors);
 	pvbm_isb();
 }
@@ -169,10 +176,11 @@ void pvbm_main(void)
 
 	pvbm_mmu_init();
 	pvbm_log("MMU and caches on");
-	vectors_init();
+	pvbm_vectors_init(0);
 	pvbm_log("vectors in the VMM window");
 	pvbm_gic_init(periph);
 	pvbm_timer_init(periph);
+	pvbm_host_cores(periph);
 	check_tick();
 	if (pvbm_canary_init())
 		pvbm_fatal("no room for the host canaries", PV_ERANGE,

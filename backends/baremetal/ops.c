@@ -8,12 +8,27 @@
 #include "bm.h"
 #include "vmm.h"
 
+/*
+ * With guests on several cores (smp.c), a shadow entry one core changes
+ * may sit in another core's TLB: the Inner Shareable forms reach them all.
+ */
+static void bp_inval(void)
+{
+	if (pvbm_ncores > 1)
+		PVBM_MCR(0, 7, 1, 6, 0);  /* BPIALLIS */
+	else
+		PVBM_MCR(0, 7, 5, 6, 0);  /* BPIALL */
+}
+
 static void op_tlb_inval_all(void *ctx)
 {
 	(void)ctx;
 	pvbm_dsb();
-	PVBM_MCR(0, 8, 7, 0, 0);          /* TLBIALL */
-	PVBM_MCR(0, 7, 5, 6, 0);          /* BPIALL */
+	if (pvbm_ncores > 1)
+		PVBM_MCR(0, 8, 3, 0, 0);  /* TLBIALLIS */
+	else
+		PVBM_MCR(0, 8, 7, 0, 0);  /* TLBIALL */
+	bp_inval();
 	pvbm_dsb();
 	pvbm_isb();
 }
@@ -22,18 +37,26 @@ static void op_tlb_inval_asid(void *ctx, uint8_t asid)
 {
 	(void)ctx;
 	pvbm_dsb();
-	PVBM_MCR(0, 8, 7, 2, (uint32_t)asid);   /* TLBIASID */
-	PVBM_MCR(0, 7, 5, 6, 0);
+	if (pvbm_ncores > 1)
+		PVBM_MCR(0, 8, 3, 2, (uint32_t)asid); /* TLBIASIDIS */
+	else
+		PVBM_MCR(0, 8, 7, 2, (uint32_t)asid); /* TLBIASID */
+	bp_inval();
 	pvbm_dsb();
 	pvbm_isb();
 }
 
 static void op_tlb_inval_va(void *ctx, pv_gva_t va, uint8_t asid)
 {
+	uint32_t mva = (pv_gva_val(va) & ~0xfffu) | asid;
+
 	(void)ctx;
 	pvbm_dsb();
-	PVBM_MCR(0, 8, 7, 1, (pv_gva_val(va) & ~0xfffu) | asid); /* TLBIMVA */
-	PVBM_MCR(0, 7, 5, 6, 0);
+	if (pvbm_ncores > 1)
+		PVBM_MCR(0, 8, 3, 1, mva); /* TLBIMVAIS */
+	else
+		PVBM_MCR(0, 8, 7, 1, mva); /* TLBIMVA */
+	bp_inval();
 	pvbm_dsb();
 	pvbm_isb();
 }
@@ -53,8 +76,11 @@ static void op_cache_clean_range(void *ctx, pv_hva_t va, size_t len)
 static void op_icache_inval_all(void *ctx)
 {
 	(void)ctx;
-	PVBM_MCR(0, 7, 5, 0, 0);          /* ICIALLU */
-	PVBM_MCR(0, 7, 5, 6, 0);          /* BPIALL */
+	if (pvbm_ncores > 1)
+		PVBM_MCR(0, 7, 1, 0, 0);  /* ICIALLUIS */
+	else
+		PVBM_MCR(0, 7, 5, 0, 0);  /* ICIALLU */
+	bp_inval();
 	pvbm_dsb();
 	pvbm_isb();
 }

@@ -32,7 +32,7 @@ struct pvbm_linux_payload {
 	const uint8_t *stubs, *stubs_end;   /* its stub table, or empty */
 	uint32_t flags;                     /* PVBM_LINUX_* */
 	uint32_t budget_s;  /* guest seconds; 0 the default, ~0 none */
-	uint32_t vcpus;     /* 1..PV_MAX_VCPUS (0: one), time-sliced (run.c) */
+	uint32_t vcpus;     /* 1..PV_MAX_VCPUS (0: one); run.c places them */
 };
 #define PVBM_LINUX_NO_FAST_PATHS 1u
 /* The virtio board (pv_board_virtio): disk, network, entropy, console. */
@@ -98,7 +98,7 @@ void pvbm_payload_config(struct pv_vm_config *cfg)
 		cfg->num_vcpus = p->vcpus;
 		pvbm_puts("pvbm: ");
 		pvbm_put_dec(p->vcpus);
-		pvbm_puts(" vCPUs, time-sliced on this core\n");
+		pvbm_puts(" vCPUs\n");
 	}
 	if (p->flags & PVBM_LINUX_VIRTIO) {
 		/* Same RAM and MPCore as the default board: vm_config's

@@ -25,6 +25,8 @@
  * @uart_base: the console UART (polled)
  * @periph_base: where the A9 MPCore peripherals must be (CBAR); used when
  *               CBAR reads 0, warned about when it differs
+ * @src_base: the System Reset Controller, which starts the other cores
+ *            (smp.c)
  * @periphclk_hz: PERIPHCLK of the A9 global and private timers
  * @tick_hz: the host tick (private timer): watchdog and preemption
  * @irq_gtimer: interrupt ID of the global timer (the core's one-shot)
@@ -51,6 +53,7 @@ struct pvbm_platform {
 	const char *name;
 	uint32_t uart_base;
 	uint32_t periph_base;
+	uint32_t src_base;
 	uint32_t periphclk_hz;
 	uint32_t tick_hz;
 	uint16_t irq_gtimer;

@@ -26,6 +26,7 @@ const struct pvbm_platform pvbm_platform = {
 	.name = "i.MX6Q",
 	.uart_base = 0x021e8000u,      /* UART2: QEMU's second -serial */
 	.periph_base = 0x00a00000u,    /* the i.MX6Q MPCore base */
+	.src_base = 0x020d8000u,
 	.periphclk_hz = PVBM_PERIPH_HZ,
 	.tick_hz = 1000u,
 	.irq_gtimer = 27u,

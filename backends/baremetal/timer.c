@@ -41,6 +41,16 @@ void pvbm_timer_init(uint32_t periph)
 	pvbm_wr(gt + GT_STATUS, 1);
 	pvbm_wr(gt + GT_CTRL, GT_EN);
 
+	pvbm_timer_init_cpu();
+}
+
+/*
+ * The calling core's tick (its private timer) and its global-timer
+ * comparator interrupt: both banked per core. Only core 0's tick counts
+ * in pvbm_ticks; the others' wake their core and preempt its guest.
+ */
+void pvbm_timer_init_cpu(void)
+{
 	pvbm_wr(twd + TWD_CTRL, 0);
 	pvbm_wr(twd + TWD_STATUS, 1);
 	pvbm_wr(twd + TWD_LOAD, P->periphclk_hz / P->tick_hz - 1);
@@ -76,6 +86,11 @@ uint64_t pvbm_now_ns(void)
 	return c / hz * 1000000000ull + c % hz * 1000000000ull / hz;
 }
 
+/*
+ * The comparator is the calling core's (banked): with several cores, a
+ * deadline replaced on another core may still fire here once, which the
+ * core takes as an early pv_vm_timer_expired() and re-arms.
+ */
 void pvbm_timer_set(uint64_t deadline_ns)
 {
 	uint64_t t, hz = P->periphclk_hz;
@@ -97,7 +112,8 @@ bool pvbm_timer_irq(unsigned irq, bool *oneshot_fired)
 {
 	if (irq == P->irq_twd) {
 		pvbm_wr(twd + TWD_STATUS, 1);
-		pvbm_ticks++;
+		if (pvbm_ncores < 2 || !pvbm_core_id())
+			pvbm_ticks++;
 		return true;
 	}
 	if (irq == P->irq_gtimer) {

@@ -77,6 +77,10 @@ void pvbm_payload_load(struct pv_vm *vm, const struct pv_ram_region *ram,
 		       struct pvbm_payload *out);
 
 /* run.c */
+/* main.c: this core's exception stacks (its frame in the window), VBAR. */
+void pvbm_vectors_init(unsigned core);
+/* run.c: another host core runs vCPU @core (smp.c, after its setup). */
+__attribute__((noreturn)) void pvbm_run_core(unsigned core);
 /* Enter the guest; every exception it takes comes back to pvbm_trap(). */
 __attribute__((noreturn)) void pvbm_run(struct pv_vm *vm,
 					const struct pvbm_payload *p);

@@ -52,7 +52,8 @@ pvbm_window_vectors:
 
 	.section .window.text, "ax"
 /*
- * Every exception mode's SP points at pvbm_frame (main.c sets that up):
+ * Every exception mode's SP points at this core's frame (pvbm_frames[],
+ * set up by pvbm_vectors_init()):
  * save the interrupted USR context there. A trap taken while the VMM
  * itself runs lands here too; the C side sees SPSR.M != USR and stops.
  */
@@ -711,7 +712,7 @@ count_out:
 	movs	pc, lr
 
 common_entry:
-	ldr	r2, =pvbm_frame
+	mov	r2, sp			/* this core's frame */
 	str	r0, [r2, #PVBM_F_KIND]
 	/* The guest's SCTLR.A may be on; the VMM's C code is built for
 	 * unaligned accesses, so it runs with alignment checking off. */
@@ -736,18 +737,18 @@ common_entry:
 	ldr	sp, [r2, #PVBM_F_VMM_SP]
 	mov	r0, r2
 	ldr	r3, [r2, #PVBM_F_HANDLER]
-	blx	r3			/* pvbm_trap(&pvbm_frame) */
+	blx	r3			/* pvbm_trap(frame) */
 	/* fall through: resume the guest with what pvbm_trap left in the frame */
 
 /*
- * pvbm_exit_to_guest - load the guest context from pvbm_frame and return
+ * pvbm_exit_to_guest - load the guest context from this core's frame and return
  * to host USR mode. Called in SYS mode with interrupts masked.
  */
 	.global pvbm_exit_to_guest
 pvbm_exit_to_guest:
 	cpsid	aif
 	cps	#0x13			/* SVC: any mode with an SPSR will do */
-	ldr	r0, =pvbm_frame
+	mov	r0, sp			/* its SP is this core's frame */
 	ldr	r1, [r0, #PVBM_F_TTBR_W]
 	mcr	p15, 0, r1, c2, c0, 0
 	isb
@@ -781,9 +782,9 @@ pvbm_exit_to_guest:
 
 	.section .window.data, "aw"
 	.align	3
-	.global pvbm_frame
-pvbm_frame:
-	.space	PVBM_FRAME_SIZE
+	.global pvbm_frames
+pvbm_frames:
+	.space	PVBM_FRAME_SIZE * PVBM_MAX_CORES
 
 /*
  * The vCPU page (pvcore/pvpage.h): here so that the fast paths reach it

@@ -42,6 +42,21 @@
  * call back into pvcore. The one exception is the pv_wait_fn a backend
  * passes to pv_vcpu_run_trap(), which reports host events (vm.h).
  *
+ * Several host cores: a backend may run the guest code of several vCPUs
+ * at once, one per core, as long as it serializes the entry points (one
+ * lock per VM; backends/baremetal/smp.c). Then:
+ * - the TLB and cache operations below must reach every core that runs
+ *   the VM (the Inner Shareable forms), since shadow entries are shared
+ *   by the vCPUs of one address space;
+ * - pv_vcpu_poll() and pv_vcpu_resume_state() are for a vCPU that is not
+ *   running guest code: poll may enter an interrupt on it;
+ * - the backend's own path between a trap and the return must not use
+ *   LDREX/STREX (a STREX clears the core's local monitor, and a guest
+ *   STREX that trapped is retried on it);
+ * - the shadow engine never evicts an address space another vCPU is
+ *   current in while the pool holds more spaces than there are vCPUs
+ *   (one space per 128 KiB of the config's shadow_pool, at most 16).
+ *
  * What the backend guarantees in turn: the guest only ever runs at host
  * PL0 on the shadow table pv_vcpu_resume_state() names, with that DACR and
  * ASID; every exception taken from it reaches pv_vcpu_handle_trap(); the

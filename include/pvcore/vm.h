@@ -455,6 +455,9 @@ int pv_vcpu_handle_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
  *        example the guest's watchdog reset the board meanwhile);
  *        @exit->reason is PV_TR_COUNT
  *
+ * Only for a vCPU that is not running guest code on another host core:
+ * delivering an interrupt enters the exception on the vCPU's state.
+ *
  * Return: 0.
  */
 int pv_vcpu_poll(struct pv_vcpu *vcpu, struct pv_exit *exit);

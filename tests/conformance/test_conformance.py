@@ -179,10 +179,16 @@ def smp(build):
     r.native, r.native_runs = cf.run_all(img, cpus=cf.SMP_NATIVE_CPUS)
     r.native2, _ = cf.run_all(img, cpus=cf.SMP_NATIVE_CPUS)
     r.virt, r.virt_runs = cf.run_all(cf.image(build, cf.SMP_VIRT))
+    # The same image on four host cores: pvbm runs a vCPU on each.
+    r.virt4, r.virt4_runs = cf.run_all(cf.image(build, cf.SMP_VIRT),
+                                       cpus=cf.SMP_NATIVE_CPUS)
     save("native-smp.log", r.native_runs)
     save("pvcore-smp.log", r.virt_runs)
+    save("pvcore-smp-4cores.log", r.virt4_runs)
     r.verdicts = cf.compare(r.native, r.virt)
-    print("\n" + "\n".join(f"{v:18} {n:28} {len(r.native[n].lines):4} checks"
+    r.verdicts4 = cf.compare(r.native, r.virt4)
+    print("\n" + "\n".join(f"{v:8} {r.verdicts4[n][0]:8} {n:28} "
+                            f"{len(r.native[n].lines):4} checks"
                             for n, (v, _) in r.verdicts.items()))
     return r
 
@@ -212,6 +218,17 @@ def test_smp_vmm_transcripts_match(smp):
              if v != "PASS"]
     assert not fails, (f"{len(fails)} SMP scenario(s) differ between native "
                        f"and pvcore (logs in {log_dir()}):\n" + "\n".join(fails))
+
+
+def test_smp_vmm_on_four_host_cores_matches(smp):
+    last = smp.virt4_runs[-1]
+    assert "pvbm: 4 host cores, one vCPU each" in last.log, last.log[-2000:]
+    assert len(smp.virt4_runs) == 1 and last.ended and last.status == 0, \
+        f"the four-core VMM run must finish in one boot:\n{last.log[-2000:]}"
+    fails = [f"--- {n}: {v}\n{d}" for n, (v, d) in smp.verdicts4.items()
+             if v != "PASS"]
+    assert not fails, (f"{len(fails)} SMP scenario(s) differ between native "
+                       f"and pvcore on four host cores:\n" + "\n".join(fails))
 
 
 def test_smp_vmm_ran_four_vcpus(smp):

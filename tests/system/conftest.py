@@ -50,14 +50,15 @@ def image_path(name):
     return path
 
 
-def qemu_command(image, extra=()):
+def qemu_command(image, extra=(), cpus=1):
     qemu = shutil.which(QEMU)
     if qemu is None:
         pytest.fail(f"{QEMU} not found: run tools/bootstrap.sh")
     # serial0 -> null, serial1 (UART2, the pvbm console) -> stdout.
     # icount makes the guest-instruction clock (and the trap counts)
     # deterministic; sleep=off skips idle time instead of waiting it out.
-    return [qemu, "-M", "sabrelite", "-smp", "1", "-m", "1G",
+    # @cpus host cores: pvbm runs one vCPU on each when it has as many.
+    return [qemu, "-M", "sabrelite", "-smp", str(cpus), "-m", "1G",
             "-display", "none", "-monitor", "none",
             "-serial", "null", "-serial", "stdio",
             "-icount", "shift=0,sleep=off",

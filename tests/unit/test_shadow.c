@@ -1303,6 +1303,43 @@ static void set_ttbr0(uint32_t ttbr0, uint32_t asid)
 }
 
 /*
+ * Several host cores (backend.h): vCPU 1 may be running on another core,
+ * on the roots of its current space. However many address spaces vCPU 0
+ * goes through, that space is not evicted: same root, same host ASID,
+ * its entry still there.
+ */
+START_TEST(eviction_spares_another_vcpus_space)
+{
+	struct pv_resume rs1, rs;
+	unsigned s1;
+	uint32_t e1;
+
+	two_vcpus(WHOLE_MIB_WINDOW);
+	gptr(L1A)[0x000] = (RAM0 + 0x100000) | 3u << 10 | 1u << 17 | 2;
+	v = &vm->vcpu[1];
+	ck_assert(one_access(0x00000100, PV_ACC_READ));
+	pv_shadow_resume(v, &rs1);
+	e1 = shadow_l1(0);
+	ck_assert_uint_ne(e1, 0);
+	s1 = vm->shadow.cur[1];
+	v = &vm->vcpu[0];
+	for (unsigned i = 2; i < 40; i++) {
+		set_ttbr0(L1A, i);
+		ck_assert(one_access(0x00000100, PV_ACC_READ));
+	}
+	ck_assert_uint_gt(vm->shadow.stats.evictions, 0);
+	ck_assert_uint_eq(vm->shadow.cur[1], s1);
+	v = &vm->vcpu[1];
+	pv_shadow_resume(v, &rs);
+	ck_assert_uint_eq(pv_hpa_val(rs.ttbr0), pv_hpa_val(rs1.ttbr0));
+	ck_assert_uint_eq(rs.asid, rs1.asid);
+	ck_assert_uint_eq(shadow_l1(0), e1);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
+/*
  * Two guest address spaces with the same kernel half (L1A and L1B): a
  * global section kernel RW at 0xc00, a non-global one at 0xc01, and at
  * 0xc02 a global section that differs between the tables.
@@ -1530,6 +1567,7 @@ static Suite *shadow_suite(void)
 	tcase_add_test(tc, tlbiasid_keeps_tables_of_global_pages);
 	tcase_add_test(tc, clock_gen_moves_only_for_the_watched_pages);
 	tcase_add_test(tc, no_global_copy_across_regimes);
+	tcase_add_test(tc, eviction_spares_another_vcpus_space);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 300);
 	tcase_add_test(model, model_small_pool);

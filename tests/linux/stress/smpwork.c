@@ -116,6 +116,13 @@ static void hash_on(const int *cpus, int n, uint32_t seed0)
 			if (pin(cpus[i]))
 				_exit(2);
 			set_tpidrurw(0x7e500000u + seed0 + (uint32_t)i);
+			/* Traps on this CPU right after the write (system
+			 * calls; no other process's turn in between): each
+			 * return must bring the value back. */
+			for (int k = 0; k < 8; k++)
+				if (getppid() < 0 ||
+				    get_tpidrurw() != 0x7e500000u + seed0 + (uint32_t)i)
+					_exit(4);
 			h = hash_stream(seed0 + (uint32_t)i);
 			f = series(seed0 + (uint32_t)i);
 			if (get_tpidrurw() != 0x7e500000u + seed0 + (uint32_t)i)
