@@ -28,10 +28,14 @@
 #define SCU_ENABLE 1u
 #define START_TIMEOUT_NS 1000000000ull
 
-/* What start.S loads before the MMU is on: offsets 0, 4, 8, 12 there. */
+/* What start.S loads before the MMU is on, at these offsets. */
 struct pvbm_core_boot {
 	uint32_t ttbr0, dacr, sctlr, actlr;
 };
+_Static_assert(offsetof(struct pvbm_core_boot, dacr) == 4 &&
+	       offsetof(struct pvbm_core_boot, sctlr) == 8 &&
+	       offsetof(struct pvbm_core_boot, actlr) == 12,
+	       "pvbm_core_boot: start.S loads these offsets");
 struct pvbm_core_boot pvbm_core_boot;
 
 unsigned pvbm_ncores = 1;
@@ -61,11 +65,17 @@ unsigned pvbm_core_id(void)
  * LDREX/STREX. A STREX clears the core's local monitor whatever its
  * address, and the guest's own LDREX/STREX pairs run on that monitor: a
  * guest STREX that faults (a shadow fill, a write-protected page) is
- * retried after the trap, and would fail every time if the trap's path
- * stored exclusively. The bakery also serves cores in the order they
- * asked, so a core that traps in a tight loop cannot starve the others.
+ * retried after the trap, on the monitor the trap's path left. The bakery
+ * also serves cores in the order they asked, so a core that traps in a
+ * tight loop cannot starve the others.
+ *
+ * Tickets are 64-bit: under contention that never lets up they only grow,
+ * and a 32-bit one could wrap within hours. The bakery needs no atomic
+ * access to them (a read that overlaps a write may see anything). Every
+ * store a waiter may sleep on in WFE is followed by SEV.
  */
-static volatile uint32_t choosing[PVBM_MAX_CORES], ticket[PVBM_MAX_CORES];
+static volatile uint32_t choosing[PVBM_MAX_CORES];
+static volatile uint64_t ticket[PVBM_MAX_CORES];
 
 static inline void dmb(void)
 {
@@ -73,7 +83,7 @@ static inline void dmb(void)
 }
 
 /* Whether core @j's ticket comes before core @me's. */
-static bool before(unsigned j, uint32_t tj, unsigned me, uint32_t tme)
+static bool before(unsigned j, uint64_t tj, unsigned me, uint64_t tme)
 {
 	return tj < tme || (tj == tme && j < me);
 }
@@ -81,7 +91,7 @@ static bool before(unsigned j, uint32_t tj, unsigned me, uint32_t tme)
 void pvbm_lock_cores(void)
 {
 	unsigned me = pvbm_core_id(), n = pvbm_ncores;
-	uint32_t mine = 0;
+	uint64_t mine = 0;
 
 	if (lock_owner == me + 1)
 		pvbm_fatal("pvbm_lock: this core holds it already", 0,
@@ -94,7 +104,8 @@ void pvbm_lock_cores(void)
 	ticket[me] = ++mine;
 	dmb();
 	choosing[me] = 0;
-	dmb();
+	pvbm_dsb();
+	__asm__ volatile("sev" ::: "memory");
 	for (unsigned j = 0; j < n; j++) {
 		if (j == me)
 			continue;
@@ -102,7 +113,7 @@ void pvbm_lock_cores(void)
 			__asm__ volatile("wfe" ::: "memory");
 		dmb();
 		for (;;) {
-			uint32_t tj = ticket[j];
+			uint64_t tj = ticket[j];
 
 			if (!tj || !before(j, tj, me, mine))
 				break;
