@@ -9,6 +9,10 @@
  * Descriptor values come from the input unconstrained (any PA, any type),
  * except that page-table pointers are folded into the guest's L2 area so
  * that walks go somewhere interesting.
+ *
+ * Half the inputs run four vCPUs on the same tables, each operation on the
+ * vCPU its opcode byte names: shared spaces, per-vCPU rights in them
+ * (judge_vcpu()) and eviction that spares other vCPUs' current spaces.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,21 +118,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.shadow_pool.size = size && (data[0] & 1) ? PV_SHADOW_POOL_MIN : 256u * 1024u;
 	/* And a window that leaves the top 128 KiB of its MiB to the guest. */
 	cfg.window_size = size && (data[0] & 2) ? 0xe0000u : WHOLE_MIB_WINDOW;
+	cfg.num_vcpus = size && (data[0] & 4) ? PV_MAX_VCPUS : 1;
 	memset(gptr(L1A), 0, 0x8000 + NL2 * 1024);
 	if (pv_vm_init(&vm, &cfg))
 		abort();
 	(void)none;
-	v = &vm.vcpu[0];
-	v->cp15.sctlr = 1;
-	v->cp15.ttbr0 = L1A;
-	v->cp15.ttbr1 = L1B;
-	v->cp15.dacr = 0x55555555u;
-	v->cp15.contextidr = 1;
-	pv_shadow_ctx_changed(v, ~0u);
+	for (unsigned i = 0; i < cfg.num_vcpus; i++) {
+		v = &vm.vcpu[i];
+		v->cp15.sctlr = 1;
+		v->cp15.ttbr0 = L1A;
+		v->cp15.ttbr1 = L1B;
+		v->cp15.dacr = 0x55555555u;
+		v->cp15.contextidr = 1;
+		pv_shadow_ctx_changed(v, ~0u);
+	}
 	check("init");
 	while (in.n) {
-		unsigned op = take(&in, 1) % 8;
+		unsigned opb = take(&in, 1), op = opb % 8;
 		uint32_t a, b;
+
+		v = &vm.vcpu[(opb >> 3) % cfg.num_vcpus];
 
 		switch (op) {
 		case 0: { /* L1 descriptor write, then TLBIALL */
