@@ -93,6 +93,8 @@ static int32_t psci_cpu_on(struct pv_vcpu *vcpu, struct pv_outcome *out)
 	vm->dev.psci_on |= (uint8_t)(1u << id);
 	/* The reset cleared its interrupt inputs; the GIC drives them again. */
 	pv_gic_update(&vm->dev.gic);
+	/* Its core may be asleep with nothing to run. */
+	pv_vcpu_kick(t);
 	return PV_PSCI_RET_SUCCESS;
 }
 

@@ -301,8 +301,22 @@ int pv_vfp_sysreg_write(struct pv_vcpu *vcpu, unsigned reg, uint32_t *val)
 
 /* --- interrupt inputs ----------------------------------------------------- */
 
+void pv_vcpu_kick(struct pv_vcpu *vcpu)
+{
+	const struct pv_backend_ops *ops = vcpu->vm ? vcpu->vm->cfg.ops : NULL;
+
+	if (ops && ops->kick)
+		ops->kick(vcpu->vm->cfg.ctx, vcpu->id);
+}
+
 void pv_vcpu_set_lines(struct pv_vcpu *vcpu, bool irq, bool fiq)
 {
+	/* Only a rising input is news to a core that sleeps or runs guest
+	 * code: a level already high was seen when it rose. */
+	bool rose = (irq && !vcpu->irq_line) || (fiq && !vcpu->fiq_line);
+
 	vcpu->irq_line = irq;
 	vcpu->fiq_line = fiq;
+	if (rose)
+		pv_vcpu_kick(vcpu);
 }

@@ -278,13 +278,20 @@ struct pv_vcpu {
 };
 
 /**
+ * pv_vcpu_kick() - tell the backend that @vcpu has a new reason to run
+ * @vcpu: the vCPU (its ops->kick, if the backend has one, is called)
+ */
+void pv_vcpu_kick(struct pv_vcpu *vcpu);
+
+/**
  * pv_vcpu_set_lines() - drive the vCPU's virtual IRQ and FIQ inputs
  * @vcpu: the vCPU
  * @irq: level of the IRQ line
  * @fiq: level of the FIQ line
  *
  * Only records the levels (the vGIC calls it); delivery happens at the end
- * of the current pvcore entry point or at the next pv_vcpu_poll().
+ * of the current pvcore entry point or at the next pv_vcpu_poll(). A
+ * rising line kicks the vCPU (pv_vcpu_kick()).
  */
 void pv_vcpu_set_lines(struct pv_vcpu *vcpu, bool irq, bool fiq);
 

@@ -59,6 +59,8 @@ out=$(cd "$out" && pwd)
 # PV_STUBS=0 keeps every sensitive site a trap (no stub area, no vCPU
 # page); PV_STRICT_PAN=1 keeps the guest's DACR writes trapping;
 # PV_FAST_PATHS=0 sends every trap through pvbm's C path.
+# PV_KICKS=0: no host IPIs between pvbm's cores (run.c, pvbm_kick()); to
+# measure what they are worth.
 vcpus=${PV_VCPUS:-1}
 case "$vcpus" in
 [1-4]) ;;
@@ -179,9 +181,11 @@ cat > "$out/linux.dts" <<DTS
 DTS
 dtc -q -I dts -O dtb -o "$out/linux.dtb" "$out/linux.dts"
 
-# PVBM_LINUX_NO_FAST_PATHS 1, PVBM_LINUX_VIRTIO 2 (payload.c)
+# PVBM_LINUX_NO_FAST_PATHS 1, PVBM_LINUX_VIRTIO 2, PVBM_LINUX_NO_KICKS 4
+# (payload.c)
 flags=$board_flag
 [ "${PV_FAST_PATHS:-1}" != 0 ] || flags=$((flags | 1))
+[ "${PV_KICKS:-1}" != 0 ] || flags=$((flags | 4))
 
 # 5. The payload descriptor (struct pvbm_linux_payload in backends/baremetal/payload.c) and link.
 cat > "$out/linux_payload.S" <<ASM

@@ -65,6 +65,10 @@ void pvbm_gic_init(uint32_t periph);
 void pvbm_gic_init_cpu(void);           /* another core's CPU interface */
 int pvbm_gic_enable(unsigned irq, bool enable);
 unsigned pvbm_gic_ack(void);            /* 1023 if nothing pending */
+/* SGI @sgi to host core @core (a kick: wakes it, or takes it out of the
+ * guest into pvbm_irq_service()). */
+void pvbm_gic_send_sgi(unsigned core, unsigned sgi);
+#define PVBM_SGI_KICK 1u
 void pvbm_gic_eoi(unsigned iar);
 unsigned pvbm_gic_lines(void);
 

@@ -14,6 +14,7 @@
 #define GICD_IPRIORITYR  0x400
 #define GICD_ITARGETSR   0x800
 #define GICD_ICFGR       0xc00
+#define GICD_SGIR        0xf00
 #define GICC_CTLR        0x00
 #define GICC_PMR         0x04
 #define GICC_BPR         0x08
@@ -52,6 +53,8 @@ void pvbm_gic_init_cpu(void)
 	pvbm_wr(gicd + GICD_ICPENDR, 0xffffffffu);
 	for (unsigned i = 0; i < 32; i += 4)
 		pvbm_wr(gicd + GICD_IPRIORITYR + i, 0xa0a0a0a0u);
+	/* The A9's SGIs are always enabled; this is for GICs where not. */
+	pvbm_wr(gicd + GICD_ISENABLER, 1u << PVBM_SGI_KICK);
 	pvbm_wr(gicc + GICC_PMR, 0xf0);
 	pvbm_wr(gicc + GICC_BPR, 0);
 	pvbm_wr(gicc + GICC_CTLR, 1);
@@ -69,6 +72,15 @@ int pvbm_gic_enable(unsigned irq, bool enable)
 	pvbm_wr(gicd + (enable ? GICD_ISENABLER : GICD_ICENABLER) + 4 * (irq / 32),
 		1u << (irq % 32));
 	return 0;
+}
+
+void pvbm_gic_send_sgi(unsigned core, unsigned sgi)
+{
+	/* Target list filter 0: exactly the cores in the list. The stores
+	 * before it (the VM state the woken core reads) are ordered by the
+	 * lock's release, which comes before the core can take it. */
+	__asm__ volatile("dsb" ::: "memory");
+	pvbm_wr(gicd + GICD_SGIR, (1u << (16 + core)) | (sgi & 0xfu));
 }
 
 unsigned pvbm_gic_ack(void)

@@ -2,7 +2,8 @@
 /*
  * Host interrupts: who owns each line, and servicing them. The two timer
  * PPIs are pvbm's (the host tick, and the global-timer comparator that is
- * the core's one-shot timer); a line the core routed to the VM
+ * the core's one-shot timer), and so is SGI PVBM_SGI_KICK (another core
+ * telling this one that its vCPU has news); a line the core routed to the VM
  * (irq_route, through ops.c) is the guest's; anything else is spurious
  * and gets silenced.
  */
@@ -13,6 +14,7 @@
 
 static uint32_t routed[NR_LINES / 32];
 static uint64_t oneshots;
+uint64_t pvbm_kicks_taken;
 
 int pvbm_irq_route(unsigned irq, bool on)
 {
@@ -36,6 +38,13 @@ void pvbm_irq_service(struct pv_vm *vm)
 
 		if (irq >= 1020)
 			break;
+		/* A kick from another core (run.c): being here is its point;
+		 * the caller polls its vCPU next. */
+		if (irq == PVBM_SGI_KICK) {
+			pvbm_gic_eoi(iar);
+			pvbm_kicks_taken++;
+			continue;
+		}
 		if (pvbm_timer_irq(irq, &fired)) {
 			pvbm_gic_eoi(iar);
 			if (fired) {

@@ -211,6 +211,12 @@ static uint64_t op_blk_capacity(void *ctx, unsigned unit)
 	return unit == 0 && sd_ready() ? pvbm_sd_sectors() : 0;
 }
 
+static void op_kick(void *ctx, unsigned vcpu)
+{
+	(void)ctx;
+	pvbm_kick(vcpu);
+}
+
 const struct pv_backend_ops pvbm_ops = {
 	.tlb_inval_all = op_tlb_inval_all,
 	.tlb_inval_asid = op_tlb_inval_asid,
@@ -223,6 +229,7 @@ const struct pv_backend_ops pvbm_ops = {
 	.console_read = op_console_read,
 	.irq_route = op_irq_route,
 	.log = op_log,
+	.kick = op_kick,
 	.rng_fill = op_rng_fill,
 	.net_send = op_net_send,
 	.net_recv = op_net_recv,

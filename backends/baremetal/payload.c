@@ -37,6 +37,8 @@ struct pvbm_linux_payload {
 #define PVBM_LINUX_NO_FAST_PATHS 1u
 /* The virtio board (pv_board_virtio): disk, network, entropy, console. */
 #define PVBM_LINUX_VIRTIO 2u
+/* No host IPIs between cores (run.c, pvbm_kick()): for measuring them. */
+#define PVBM_LINUX_NO_KICKS 4u
 #define PVBM_LINUX_NO_BUDGET 0xffffffffu
 #define PVBM_LINUX_MAGIC 0x78756e4cu /* "Lnux" */
 extern const struct pvbm_linux_payload pvbm_linux __attribute__((weak));
@@ -187,6 +189,9 @@ static void linux_load(struct pv_vm *vm, const struct pv_ram_region *ram,
 	out->no_fast_paths = (p->flags & PVBM_LINUX_NO_FAST_PATHS) != 0;
 	if (out->no_fast_paths)
 		pvbm_puts("pvbm: fast paths off\n");
+	out->no_kicks = (p->flags & PVBM_LINUX_NO_KICKS) != 0;
+	if (out->no_kicks)
+		pvbm_puts("pvbm: kicks between host cores off\n");
 	pvbm_puts("pvbm: entering linux at ");
 	pvbm_put_hex(out->entry);
 	pvbm_puts(" (r2 = DTB) in host USR mode\n");
@@ -208,6 +213,7 @@ static void test_guest_load(struct pv_vm *vm, const struct pv_ram_region *ram,
 	out->budget_s = TEST_BUDGET_S;
 	out->report_undefs = false;
 	out->no_fast_paths = false;
+	out->no_kicks = false;
 	pvbm_puts("pvbm: guest loaded, ");
 	pvbm_put_dec((uint64_t)len);
 	pvbm_puts(" bytes at ");

@@ -65,6 +65,13 @@ static void summary(void)
 	pvbm_puts(" vector-stub returns (exc-return), ");
 	pvbm_put_dec(pvbm_fast_prefill);
 	pvbm_puts(" shadow entries prefilled by returns (no trap)\n");
+	if (pvbm_kicks_sent) {
+		pvbm_puts("pvbm: kicks between host cores: ");
+		pvbm_put_dec(pvbm_kicks_sent);
+		pvbm_puts(" sent, ");
+		pvbm_put_dec(pvbm_kicks_taken);
+		pvbm_puts(" taken\n");
+	}
 	if (pvbm_vcpu_switches) {
 		pvbm_puts("pvbm: vCPU switches on the core: ");
 		pvbm_put_dec(pvbm_vcpu_switches);

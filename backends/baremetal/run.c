@@ -8,8 +8,11 @@
  *
  * Several vCPUs, as many host cores: vCPU n runs on core n (smp.c starts
  * them), each trap's C path under pvbm_lock(). A core whose vCPU waits or
- * is off sleeps in WFI until a host interrupt (its 1 kHz tick at least)
- * and asks pv_vcpu_poll() again (core_wait()).
+ * is off sleeps in WFI until a host interrupt and asks pv_vcpu_poll()
+ * again (core_wait()). When a trap on one core gives another core's vCPU
+ * news (an SGI, an interrupt routed to it, CPU_ON), the core's kick sends
+ * that core SGI PVBM_SGI_KICK (pvbm_kick()): it wakes, or leaves the
+ * guest, at once instead of at its next 1 kHz tick.
  *
  * Several vCPUs, fewer host cores: they are time-sliced on core 0. The
  * core answers PV_ACTION_WAIT instead of waiting, and at a wait, a stop
@@ -39,8 +42,10 @@ static bool timeslice;           /* several vCPUs on core 0 */
 /* The VFP/NEON file of each vCPU while another one runs. */
 static struct pvbm_vfp vfp_regs[PV_MAX_VCPUS];
 uint64_t pvbm_vcpu_switches;
+uint64_t pvbm_kicks_sent;
 static bool report_undefs;
 static bool fast_paths;          /* window.S's fast paths may run */
+static bool kicks = true;        /* pvbm_kick() sends host IPIs */
 uint64_t pvbm_fast_tpidruro;     /* TPIDRURO writes they handled */
 uint64_t pvbm_fast_svc, pvbm_fast_eret; /* system calls and returns */
 uint64_t pvbm_fast_psr;          /* PSR accesses of the vector stubs */
@@ -165,6 +170,8 @@ static void core_wait(struct core *c, struct pv_resume *rs)
 		if (c->off && all_off())
 			pvbm_fatal("every vCPU is off (PSCI CPU_OFF)", 0,
 				   PVBM_EXIT_GUEST_ERR);
+		/* A kick sent between the unlock and the WFI stays pending
+		 * and ends the WFI at once. */
 		pvbm_unlock();
 		pvbm_wfi();
 		pvbm_lock();
@@ -314,6 +321,17 @@ void pvbm_trap(struct pvbm_frame *f)
 	pvbm_unlock();
 }
 
+void pvbm_kick(unsigned id)
+{
+	/* Time-sliced, every vCPU is this core's: the next schedule() sees
+	 * the news. */
+	if (!kicks || timeslice || pvbm_ncores < 2 || id >= nvcpus ||
+	    id == pvbm_core_id())
+		return;
+	pvbm_gic_send_sgi(id, PVBM_SGI_KICK);
+	pvbm_kicks_sent++;
+}
+
 void pvbm_run_core(unsigned core)
 {
 	struct core *c = &cores[core];
@@ -340,6 +358,7 @@ void pvbm_run(struct pv_vm *v, const struct pvbm_payload *p)
 		cores[i].regs = pv_vcpu_regs(cores[i].vcpu);
 	}
 	report_undefs = p->report_undefs;
+	kicks = !p->no_kicks;
 	/* The window has one struct, and its paths assume one vCPU. */
 	fast_paths = !p->no_fast_paths && nvcpus == 1;
 	if (fast_paths) {

@@ -54,6 +54,10 @@ extern uint64_t pvbm_fast_ttbr1;
 extern uint64_t pvbm_fast_xret;
 extern uint64_t pvbm_fast_prefill;
 extern uint64_t pvbm_vcpu_switches; /* run.c: vCPUs taking the core */
+extern uint64_t pvbm_kicks_sent;    /* run.c: SGIs to another vCPU's core */
+extern uint64_t pvbm_kicks_taken;   /* irq.c: ... and taken there */
+/* run.c: the core's kick (backend.h) for vCPU @id. */
+void pvbm_kick(unsigned id);
 
 /* payload.c */
 /**
@@ -63,12 +67,15 @@ extern uint64_t pvbm_vcpu_switches; /* run.c: vCPUs taking the core */
  * @budget_s: guest seconds before the watchdog stops the run (~0: never)
  * @report_undefs: say where UNDEFs were injected into the guest kernel
  * @no_fast_paths: window.S's fast paths off (the C path for every trap)
+ * @no_kicks: no host IPIs between cores (a vCPU's core notices news from
+ *            another core at its own next tick), for measuring them
  */
 struct pvbm_payload {
 	uint32_t entry;
 	uint32_t budget_s;
 	bool report_undefs;
 	bool no_fast_paths;
+	bool no_kicks;
 };
 /* Before pv_vm_init(): the payload's pvpatch site table into @cfg. */
 void pvbm_payload_config(struct pv_vm_config *cfg);

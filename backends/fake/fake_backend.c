@@ -240,6 +240,16 @@ int fake_net_inject(struct fake_backend *fb, const void *frame, size_t len)
 	return 0;
 }
 
+static void f_kick(void *ctx, unsigned vcpu)
+{
+	struct fake_backend *fb = fb_of(ctx);
+
+	if (vcpu < PV_MAX_VCPUS)
+		fb->kicks[vcpu]++;
+	else
+		fb->bad_kicks++;
+}
+
 const struct pv_backend_ops fake_backend_ops = {
 	.tlb_inval_all = f_tlb_all,
 	.tlb_inval_asid = f_tlb_asid,
@@ -252,6 +262,7 @@ const struct pv_backend_ops fake_backend_ops = {
 	.console_read = f_console_read,
 	.irq_route = f_irq_route,
 	.log = f_log,
+	.kick = f_kick,
 	.blk_read = f_blk_read,
 	.blk_write = f_blk_write,
 	.blk_flush = f_blk_flush,

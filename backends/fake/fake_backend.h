@@ -55,6 +55,8 @@ struct fake_backend {
 	size_t input_len, input_pos;
 	bool irq_enabled[1024];
 	unsigned log_lines;
+	unsigned kicks[PV_MAX_VCPUS]; /* kick() calls per vCPU */
+	unsigned bad_kicks;           /* kick() of a vCPU the VM lacks */
 	/* Buffers the virtio operations may be given: [0] guest RAM (set up
 	 * here), [1] free for the test (the VM object). */
 	const uint8_t *dma_lo[2], *dma_hi[2];

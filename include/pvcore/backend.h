@@ -53,6 +53,9 @@
  * - the backend's own path between a trap and the return must not use
  *   LDREX/STREX (a STREX clears the core's local monitor, and a guest
  *   STREX that trapped is retried on it);
+ * - a vCPU that another core's trap makes runnable (an SGI, CPU_ON, an
+ *   interrupt routed to it) is named to @kick, so that its core need not
+ *   wait for its own next host interrupt;
  * - the shadow engine never evicts an address space another vCPU is
  *   current in while the pool holds more spaces than there are vCPUs
  *   (one space per 128 KiB of the config's shadow_pool, at most 16).
@@ -137,6 +140,18 @@ struct pv_backend_ops {
 	 * example the trap-trace dump. Not guest output.
 	 */
 	void (*log)(void *ctx, const char *line);
+	/**
+	 * @kick: optional (may be NULL). vCPU @vcpu has a new reason to run:
+	 * its IRQ or FIQ input rose (an SGI from another vCPU, a device or
+	 * timer interrupt routed to it), or PSCI CPU_ON started it. A backend
+	 * that runs vCPUs on several host cores makes @vcpu's core notice
+	 * now, with a host IPI: out of its wait, or out of guest code into
+	 * pv_vcpu_poll(). Without it that core notices at its next own host
+	 * interrupt. Called from inside pvcore entry points, so under the
+	 * backend's VM lock; may name the calling core's own vCPU (nothing to
+	 * do then). Must not block or call back into pvcore.
+	 */
+	void (*kick)(void *ctx, unsigned vcpu);
 
 	/*
 	 * The virtio devices' data path. Each group is needed only when the

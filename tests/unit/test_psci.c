@@ -187,6 +187,57 @@ START_TEST(cpu_on_starts_secondary)
 }
 END_TEST
 
+/*
+ * The backend's kick (backend.h): told when a vCPU gets a new reason to
+ * run, and only then, so that a backend with a core per vCPU can wake
+ * that core with a host IPI.
+ */
+START_TEST(kick_names_the_vcpu_made_runnable)
+{
+	struct pv_gic *g = &vm->dev.gic;
+	uint32_t iar;
+
+	memset(fb.kicks, 0, sizeof(fb.kicks));
+	ck_assert_int_eq(call(0, 0x84000003u, 1, 0x10008000u, 0), 0);
+	ck_assert_uint_ge(fb.kicks[1], 1);  /* CPU_ON: its core may sleep */
+	ck_assert_uint_eq(fb.kicks[0], 0);
+	pv_gic_dist_write(g, 0x000, 4, 1);
+	for (unsigned c = 0; c < 2; c++) {
+		g->cur_cpu = c;
+		pv_gic_cpu_write(g, 0x000, 4, 1);
+		pv_gic_cpu_write(g, 0x004, 4, 0xf0);
+	}
+	memset(fb.kicks, 0, sizeof(fb.kicks));
+	g->cur_cpu = 0;
+	pv_gic_dist_write(g, 0xf00, 4, (2u << 16) | 3); /* SGI 3 to CPU 1 */
+	ck_assert_uint_eq(fb.kicks[1], 1);
+	ck_assert_uint_eq(fb.kicks[0], 0);
+	/* Its line is already high: no news, no second kick. */
+	pv_gic_dist_write(g, 0xf00, 4, (2u << 16) | 4);
+	ck_assert_uint_eq(fb.kicks[1], 1);
+	/* CPU 1 takes and ends both (ending SGI 3 lets SGI 4 signal: a rise
+	 * on CPU 1's own core, which the backend ignores); the next SGI is
+	 * news again. */
+	g->cur_cpu = 1;
+	for (unsigned i = 0; i < 2; i++) {
+		pv_gic_cpu_read(g, 0x00c, 4, &iar);
+		ck_assert_uint_eq(iar & 0x3ff, 3 + i);
+		pv_gic_cpu_write(g, 0x010, 4, iar);
+	}
+	ck_assert_uint_eq(fb.kicks[1], 2);
+	ck_assert(!vm->vcpu[1].irq_line);
+	g->cur_cpu = 0;
+	pv_gic_dist_write(g, 0xf00, 4, (2u << 16) | 3);
+	ck_assert_uint_eq(fb.kicks[1], 3);
+	/* "All but me" from CPU 1 reaches CPU 0 only. */
+	g->cur_cpu = 1;
+	pv_gic_dist_write(g, 0xf00, 4, (1u << 24) | 5);
+	ck_assert_uint_eq(fb.kicks[0], 1);
+	ck_assert_uint_eq(fb.kicks[1], 3);
+	ck_assert_uint_eq(fb.bad_kicks, 0);
+}
+END_TEST
+
 /* ---- end to end: the guest's instructions through the trap path ---------- */
 
 static void put_insn(uint32_t gpa, uint32_t insn)
@@ -335,6 +386,7 @@ static Suite *psci_suite(void)
 	suite_add_tcase(s, t);
 	tcase_add_checked_fixture(t2, setup2, teardown);
 	tcase_add_test(t2, cpu_on_starts_secondary);
+	tcase_add_test(t2, kick_names_the_vcpu_made_runnable);
 	tcase_add_test(t2, cpu_on_leaves_the_old_address_space);
 	tcase_add_test(t2, trap_uses_the_vcpus_own_gic_interface);
 	suite_add_tcase(s, t2);

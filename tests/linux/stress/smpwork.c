@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "insncount_mark.h"
+
 #define WORDS (1u << 20)   /* 4 MiB of data per process */
 #define ROUNDS 8
 #define ADDS 4000          /* per thread and round */
@@ -222,6 +224,7 @@ int main(void)
 	int cpus[MAX_CPUS];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	INSNCOUNT_MARK(); /* 1: the parallel workload (2, 3) begins */
 	printf("smpwork: online=%d\n", n);
 	if (n < 1 || n > MAX_CPUS) {
 		fail("CPU count");
@@ -231,6 +234,7 @@ int main(void)
 		cpus[i] = i;
 	hash_on(cpus, n, 1);
 	threads(n);
+	INSNCOUNT_MARK(); /* 2: ... ends; unplug, replug, one more hash */
 	if (n > 1) {
 		int last = n - 1;
 
@@ -244,6 +248,7 @@ int main(void)
 		       sysconf(_SC_NPROCESSORS_ONLN));
 		hash_on(&cpus[last], 1, 100);
 	}
+	INSNCOUNT_MARK(); /* 3 */
 	printf("smpwork: %s\n", failures ? "FAILED" : "ok");
 	return failures ? 1 : 0;
 }
