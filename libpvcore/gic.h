@@ -37,12 +37,12 @@
  * vCPU's @irq_line and @fiq_line (FIQ for Group 0 when the CPU interface's
  * FIQEn is set). Delivery into the guest is the trap path's business.
  *
- * Concurrency and lock order for SMP (today everything runs on one thread):
- * one lock protects the whole distributor and all CPU interfaces; it nests
- * inside the vCPU's own lock and outside nothing, and the device timers
- * call into the GIC with the timer lock dropped. The MMIO handlers serve
- * the CPU named by @cur_cpu, which the trap path sets before dispatching
- * an access (always 0 until SMP lands).
+ * Concurrency: the distributor and every CPU interface are under the
+ * backend's VM lock, as all of &struct pv_vm (vm_state.h). The MMIO
+ * handlers serve the CPU named by @cur_cpu, which the trap path sets to
+ * the trapping vCPU before dispatching an access. A line that rises for
+ * a vCPU kicks it (pv_vcpu_set_lines()), so that a vCPU running or
+ * asleep on another host core hears of it.
  */
 #ifndef PVCORE_GIC_H
 #define PVCORE_GIC_H
