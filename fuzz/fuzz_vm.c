@@ -1209,6 +1209,14 @@ static void check_all(struct pv_vcpu *v, bool stored)
 	if (fb.bad_buffers) /* a virtio buffer outside guest RAM and the VM */
 		fail("the backend was handed a buffer outside guest RAM", v->id, 0, 0,
 		     fb.bad_buffers);
+	/* ops->kick may only name a vCPU the VM has. */
+	for (unsigned i = nvcpus; i < PV_MAX_VCPUS; i++)
+		if (fb.kicks[i])
+			fail("the backend was told to kick a vCPU the VM lacks", i,
+			     0, 0, fb.kicks[i]);
+	if (fb.bad_kicks)
+		fail("the backend was told to kick a vCPU id out of range", v->id,
+		     0, 0, fb.bad_kicks);
 	if (engine_check_applies() && engine_state_changed()) {
 		err = pv_shadow_check_isolation(vm);
 		if (err) {
@@ -1812,6 +1820,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fb.now = 0;
 	fb.deadline = PV_TIMER_NEVER;
 	fb.console_len = 0;
+	memset(fb.kicks, 0, sizeof(fb.kicks));
+	fb.bad_kicks = 0;
 	fb.input = NULL;
 	fb.input_len = fb.input_pos = 0;
 	memset(fb.irq_enabled, 0, sizeof(fb.irq_enabled));
