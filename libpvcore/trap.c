@@ -661,3 +661,23 @@ void pv_vcpu_set_tpidrurw(struct pv_vcpu *vcpu, uint32_t value)
 {
 	vcpu->cp15.tpidrurw = value;
 }
+
+uint32_t pv_trap_pc(enum pv_trap_kind kind, uint32_t exc_lr,
+		    uint32_t host_cpsr)
+{
+	/* LR past the trapping instruction: by its size (UNDEF, SVC), by a
+	 * fixed 4 (prefetch abort) or 8 (data abort); past the next one to
+	 * execute by 4 (IRQ, FIQ). */
+	static const uint8_t arm[PV_TRAP_KIND_COUNT] = {
+		[PV_TRAP_UNDEF] = 4, [PV_TRAP_SVC] = 4, [PV_TRAP_PABT] = 4,
+		[PV_TRAP_DABT] = 8, [PV_TRAP_IRQ] = 4, [PV_TRAP_FIQ] = 4,
+	};
+	static const uint8_t thumb[PV_TRAP_KIND_COUNT] = {
+		[PV_TRAP_UNDEF] = 2, [PV_TRAP_SVC] = 2, [PV_TRAP_PABT] = 4,
+		[PV_TRAP_DABT] = 8, [PV_TRAP_IRQ] = 4, [PV_TRAP_FIQ] = 4,
+	};
+
+	if ((unsigned)kind >= PV_TRAP_KIND_COUNT)
+		return exc_lr;
+	return exc_lr - (host_cpsr & PV_PSR_T ? thumb : arm)[kind];
+}

@@ -23,7 +23,6 @@
 #include "bm.h"
 #include "vmm.h"
 
-#define PSR_T (1u << 5)
 #define PSR_AIF (7u << 6)
 
 /* What each host core runs. */
@@ -271,30 +270,24 @@ void pvbm_trap(struct pvbm_frame *f)
 		regs[i] = f->r[i];
 	regs[13] = f->usr_sp;
 	regs[14] = f->usr_lr;
-	/* pvcore's PC convention (struct pv_trap): the trapping instruction
-	 * for synchronous exceptions, the next one for interrupts. */
+	t.kind = kind_map[f->kind];
+	t.host_cpsr = f->cpsr;
+	regs[15] = pv_trap_pc(t.kind, lr, f->cpsr);
 	switch (f->kind) {
-	case PVBM_K_UNDEF:
-	case PVBM_K_SVC:
-		regs[15] = lr - ((f->cpsr & PSR_T) ? 2 : 4);
-		break;
 	case PVBM_K_DABT:
-		regs[15] = lr - 8;
 		t.fsr = PVBM_MRC(0, 5, 0, 0);
 		t.far = PVBM_MRC(0, 6, 0, 0);
 		break;
 	case PVBM_K_PABT:
-		regs[15] = lr - 4;
 		t.fsr = PVBM_MRC(0, 5, 0, 1);
 		t.far = PVBM_MRC(0, 6, 0, 2);
 		break;
-	default: /* IRQ */
-		regs[15] = lr - 4;
+	case PVBM_K_IRQ:
 		pvbm_irq_service(vm);
 		break;
+	default:
+		break;
 	}
-	t.kind = kind_map[f->kind];
-	t.host_cpsr = f->cpsr;
 
 	pvbm_watchdog_budget();
 	err = pv_vcpu_run_trap(vcpu, &t, nvcpus > 1 ? NULL : wait_for_event,

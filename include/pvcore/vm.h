@@ -296,6 +296,23 @@ struct pv_trap {
 };
 
 /**
+ * pv_trap_pc() - the guest's r15 for &struct pv_trap, from the return
+ * address the exception left in its mode's LR
+ * @kind: the host exception (PV_TRAP_KIND_COUNT and above give @exc_lr)
+ * @exc_lr: LR_<mode> at the exception's entry
+ * @host_cpsr: its SPSR; T tells which instruction set UNDEF and SVC
+ *             interrupted
+ *
+ * Every backend's exception entry needs this table (Arm ARM B1.8.3: the
+ * LR offsets per exception and instruction set), so the core keeps it.
+ *
+ * Return: the trapping instruction's address for UNDEF, SVC and the
+ * aborts, the next instruction's for IRQ and FIQ. Cannot fail.
+ */
+uint32_t pv_trap_pc(enum pv_trap_kind kind, uint32_t exc_lr,
+		    uint32_t host_cpsr);
+
+/**
  * enum pv_trap_reason - what a handled trap was
  *
  * The counting rule: every pv_vcpu_handle_trap() call on a running vCPU

@@ -48,6 +48,26 @@ START_TEST(strerror_covers_every_code)
 }
 END_TEST
 
+/* The LR offsets of the Arm ARM's table B1-6, per exception and set. */
+START_TEST(trap_pc_from_the_exception_lr)
+{
+	const uint32_t T = 1u << 5;
+
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_UNDEF, 0x8004, 0x10), 0x8000);
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_UNDEF, 0x8004, 0x10 | T), 0x8002);
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_SVC, 0x8004, 0x10), 0x8000);
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_SVC, 0x8004, 0x10 | T), 0x8002);
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_PABT, 0x8004, 0x10), 0x8000);
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_PABT, 0x8004, 0x10 | T), 0x8000);
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_DABT, 0x8008, 0x10), 0x8000);
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_DABT, 0x8008, 0x10 | T), 0x8000);
+	/* Interrupts: the next instruction to execute, in either set. */
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_IRQ, 0x8004, 0x10 | T), 0x8000);
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_FIQ, 0x8004, 0x10), 0x8000);
+	ck_assert_uint_eq(pv_trap_pc(PV_TRAP_KIND_COUNT, 0x8004, 0x10), 0x8004);
+}
+END_TEST
+
 START_TEST(vm_init_accepts_fake_config)
 {
 	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
@@ -378,6 +398,7 @@ static Suite *foundation_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, strerror_covers_every_code);
+	tcase_add_test(tc, trap_pc_from_the_exception_lr);
 	tcase_add_test(tc, vm_init_accepts_fake_config);
 	tcase_add_test(tc, vm_init_rejects_bad_configs);
 	tcase_add_test(tc, vm_init_checks_ram_against_board_and_window);
