@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Genode backend's exit handling (backends/genode/src/server/pv_vmm/
+ * vm_exit.c) against the fake backend: the vCPU state page as the base-hw
+ * kernel extension writes it at a VM exit, through pvcore, to the run half
+ * the kernel loads (issue 17, item 4: CI without a Genode tree).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "fake_backend.h"
+#include "vm_exit.h"
+
+static struct fake_backend fb;
+static struct pv_vm_config cfg;
+static struct pv_vm *vm;
+static struct pv_vcpu *cpu;
+static struct pv_genode_vcpu_state st;
+
+static void setup(void)
+{
+	ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
+	vm = calloc(1, sizeof(*vm));
+	ck_assert_ptr_nonnull(vm);
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	cpu = &vm->vcpu[0];
+	memset(&st, 0, sizeof(st));
+	st.magic = PV_GENODE_STATE_MAGIC;
+	st.version = PV_GENODE_STATE_VERSION;
+}
+
+static void teardown(void)
+{
+	free(vm);
+	fake_backend_teardown(&fb);
+}
+
+static void put_insn(uint32_t gpa, uint32_t insn)
+{
+	uint32_t *p = fake_backend_ram(&fb, gpa);
+
+	ck_assert_ptr_nonnull(p);
+	*p = insn;
+}
+
+/* What the kernel's vector writes: registers, exception, LR, SPSR. */
+static void kernel_exit(enum pv_genode_exception exc, uint32_t exc_lr,
+			uint32_t spsr)
+{
+	for (unsigned i = 0; i < 13; i++)
+		st.exit.r[i] = 0x1111u * (i + 1);
+	st.exit.sp = 0x10f00000u;
+	st.exit.lr = 0x10001234u;
+	st.exit.exc_lr = exc_lr;
+	st.exit.spsr = spsr;
+	st.exit.exception = exc;
+	/* Stale fault registers: only an abort may pass them on. */
+	st.exit.fsr = 0x805u;
+	st.exit.far = 0xdeadbeefu;
+	st.exit.tpidrurw = 0xabcd0123u;
+}
+
+static void check_run_is_safe(void)
+{
+	ck_assert_uint_eq(st.run.cpsr & 0x1fu, 0x10u);   /* USR */
+	ck_assert_uint_eq(st.run.cpsr & (7u << 6), 0);   /* A, I, F clear */
+	ck_assert_uint_ge(st.run.ttbr0 & ~0x3fffu, (uint32_t)fb.pool_hpa);
+	ck_assert_uint_lt(st.run.ttbr0 & ~0x3fffu,
+			  (uint32_t)fb.pool_hpa + FAKE_POOL_SIZE);
+}
+
+/* A user SVC: reflected to the guest kernel's vector, which the run half
+ * then enters, every register as the kernel saved it. */
+START_TEST(svc_exit_reflects_and_fills_the_run_half)
+{
+	struct pv_exit e;
+	enum pv_genode_next next;
+
+	pv_vcpu_write_cpsr(cpu, PV_MODE_USR);
+	kernel_exit(PV_GENODE_EXC_SVC, 0x10008004u, PV_MODE_USR | PV_PSR_Z);
+	ck_assert_int_eq(pv_genode_exit(cpu, &st, &e, &next), 0);
+	ck_assert_int_eq(next, PV_GENODE_RUN);
+	ck_assert_int_eq(e.reason, PV_TR_SVC);
+	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_SVC);
+	ck_assert_uint_eq(cpu->r[14], 0x10008004u);    /* LR_svc: after SVC */
+	ck_assert_uint_eq(*pv_vcpu_spsr(cpu) & PV_PSR_Z, PV_PSR_Z);
+	ck_assert_uint_eq(st.run.pc, 0x08);             /* the SVC vector */
+	for (unsigned i = 0; i < 13; i++)
+		ck_assert_uint_eq(st.run.r[i], 0x1111u * (i + 1));
+	ck_assert_uint_eq(st.run.lr, 0x10008004u);
+	/* TPIDRURW: the guest's, back as the kernel saved it. */
+	ck_assert_uint_eq(st.run.tpidrurw, 0xabcd0123u);
+	check_run_is_safe();
+}
+END_TEST
+
+/* An UNDEF at a VFP instruction in the guest kernel: the PC is the
+ * instruction's (exc_lr - 4 in ARM state), and the guest gets its UNDEF. */
+START_TEST(undef_exit_uses_the_trapping_pc)
+{
+	struct pv_exit e;
+	enum pv_genode_next next;
+
+	put_insn(FAKE_RAM_BASE + 0x100, 0xee300a00u);
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	kernel_exit(PV_GENODE_EXC_UNDEF, FAKE_RAM_BASE + 0x104, PV_MODE_USR);
+	ck_assert_int_eq(pv_genode_exit(cpu, &st, &e, &next), 0);
+	ck_assert_int_eq(next, PV_GENODE_RUN);
+	ck_assert_int_eq(e.reason, PV_TR_UNDEF_INJECT);
+	ck_assert_uint_eq(e.pc, FAKE_RAM_BASE + 0x100);
+	ck_assert_uint_eq(cpu->cpsr & PV_PSR_M_MASK, PV_MODE_UND);
+	ck_assert_uint_eq(st.run.pc, 0x04);
+	check_run_is_safe();
+}
+END_TEST
+
+/* Fault status and address reach the core for aborts only. */
+START_TEST(fault_registers_only_for_aborts)
+{
+	struct pv_trap t;
+
+	pv_vcpu_write_cpsr(cpu, PV_MODE_USR);
+	kernel_exit(PV_GENODE_EXC_DABT, 0x10008008u, PV_MODE_USR);
+	ck_assert_int_eq(pv_genode_take_exit(cpu, &st, &t), 0);
+	ck_assert_int_eq(t.kind, PV_TRAP_DABT);
+	ck_assert_uint_eq(cpu->r[15], 0x10008000u);
+	ck_assert_uint_eq(t.fsr, 0x805u);
+	ck_assert_uint_eq(t.far, 0xdeadbeefu);
+	kernel_exit(PV_GENODE_EXC_PABT, 0x10009004u, PV_MODE_USR | PV_PSR_T);
+	ck_assert_int_eq(pv_genode_take_exit(cpu, &st, &t), 0);
+	ck_assert_int_eq(t.kind, PV_TRAP_PABT);
+	ck_assert_uint_eq(cpu->r[15], 0x10009000u);
+	ck_assert_uint_eq(t.far, 0xdeadbeefu);
+	kernel_exit(PV_GENODE_EXC_IRQ, 0x1000a004u, PV_MODE_USR | PV_PSR_T);
+	ck_assert_int_eq(pv_genode_take_exit(cpu, &st, &t), 0);
+	ck_assert_int_eq(t.kind, PV_TRAP_IRQ);
+	ck_assert_uint_eq(cpu->r[15], 0x1000a000u);     /* the next one */
+	ck_assert_uint_eq(t.fsr, 0);
+	ck_assert_uint_eq(t.far, 0);
+}
+END_TEST
+
+/* A state page the kernel cannot have written, and exits it cannot
+ * report, change nothing. */
+START_TEST(bad_exits_change_nothing)
+{
+	struct pv_vcpu before;
+	struct pv_trap t;
+	struct pv_exit e;
+	enum pv_genode_next next = PV_GENODE_RUN;
+
+	pv_vcpu_write_cpsr(cpu, PV_MODE_USR);
+	before = *cpu;
+	kernel_exit(PV_GENODE_EXC_SVC, 0x10008004u, PV_MODE_SVC); /* not USR */
+	ck_assert_int_eq(pv_genode_take_exit(cpu, &st, &t), PV_ESTATE);
+	ck_assert_int_eq(pv_genode_exit(cpu, &st, &e, &next), PV_ESTATE);
+	ck_assert_int_eq(next, PV_GENODE_STOP);
+	kernel_exit(0, 0x10008004u, PV_MODE_USR);
+	ck_assert_int_eq(pv_genode_take_exit(cpu, &st, &t), PV_EINVAL);
+	kernel_exit(PV_GENODE_EXC_FIQ + 1, 0x10008004u, PV_MODE_USR);
+	ck_assert_int_eq(pv_genode_take_exit(cpu, &st, &t), PV_EINVAL);
+	kernel_exit(PV_GENODE_EXC_SVC, 0x10008004u, PV_MODE_USR);
+	st.version = PV_GENODE_STATE_VERSION + 1;
+	ck_assert_int_eq(pv_genode_take_exit(cpu, &st, &t), PV_ESTATE);
+	st.version = PV_GENODE_STATE_VERSION;
+	st.magic = 0;
+	ck_assert_int_eq(pv_genode_take_exit(cpu, &st, &t), PV_ESTATE);
+	ck_assert_mem_eq(cpu, &before, sizeof(before));
+	ck_assert_uint_eq(pv_vm_trap_count(vm, PV_TR_SVC), 0);
+}
+END_TEST
+
+/* The run half is never filled for a state the kernel would refuse. */
+START_TEST(fill_run_refuses_what_the_kernel_refuses)
+{
+	struct pv_resume rs;
+	struct pv_genode_vcpu_state before;
+
+	pv_vcpu_resume_state(cpu, &rs);
+	before = st;
+	rs.host_cpsr = (rs.host_cpsr & ~0x1fu) | PV_MODE_SVC;
+	ck_assert_int_eq(pv_genode_fill_run(cpu, &rs, &st), PV_ESTATE);
+	pv_vcpu_resume_state(cpu, &rs);
+	rs.ttbr0 = pv_hpa(0x100004000ull);
+	ck_assert_int_eq(pv_genode_fill_run(cpu, &rs, &st), PV_ERANGE);
+	ck_assert_mem_eq(&st, &before, sizeof(st));
+	pv_vcpu_resume_state(cpu, &rs);
+	ck_assert_int_eq(pv_genode_fill_run(cpu, &rs, &st), 0);
+	check_run_is_safe();
+}
+END_TEST
+
+/* WFI: the loop waits; a poll after an event that does not wake the vCPU
+ * waits again; once an interrupt is pending it runs on after the WFI. */
+START_TEST(wfi_waits_then_polls_to_run)
+{
+	struct pv_gic *g = &vm->dev.gic;
+	struct pv_exit e;
+	enum pv_genode_next next;
+
+	put_insn(FAKE_RAM_BASE + 0x200, 0xe320f003u); /* wfi */
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	kernel_exit(PV_GENODE_EXC_UNDEF, FAKE_RAM_BASE + 0x204, PV_MODE_USR);
+	ck_assert_int_eq(pv_genode_exit(cpu, &st, &e, &next), 0);
+	ck_assert_int_eq(next, PV_GENODE_WAIT);
+	ck_assert_int_eq(pv_genode_poll(cpu, &st, &e, &next), 0);
+	ck_assert_int_eq(next, PV_GENODE_WAIT);
+	/* An SGI to itself: WFI ends even with CPSR.I set. */
+	pv_gic_dist_write(g, 0x000, 4, 1);
+	pv_gic_cpu_write(g, 0x000, 4, 1);
+	pv_gic_cpu_write(g, 0x004, 4, 0xf0);
+	pv_gic_dist_write(g, 0xf00, 4, (2u << 24) | 1);
+	ck_assert_int_eq(pv_genode_poll(cpu, &st, &e, &next), 0);
+	ck_assert_int_eq(next, PV_GENODE_RUN);
+	ck_assert_uint_eq(st.run.pc, FAKE_RAM_BASE + 0x204);
+	check_run_is_safe();
+}
+END_TEST
+
+/* PSCI SYSTEM_OFF through SMC: the vCPU stops, and the loop with it. */
+START_TEST(system_off_stops_the_loop)
+{
+	struct pv_exit e;
+	enum pv_genode_next next;
+
+	put_insn(FAKE_RAM_BASE + 0x300, 0xe1600070u); /* smc #0 */
+	pv_vcpu_write_cpsr(cpu, PV_MODE_SVC | PV_PSR_I);
+	kernel_exit(PV_GENODE_EXC_UNDEF, FAKE_RAM_BASE + 0x304, PV_MODE_USR);
+	st.exit.r[0] = 0x84000008u;
+	ck_assert_int_eq(pv_genode_exit(cpu, &st, &e, &next), 0);
+	ck_assert_int_eq(next, PV_GENODE_STOP);
+	ck_assert_int_eq(e.action, PV_ACTION_STOP);
+	ck_assert_int_eq(e.stop, PV_STOP_POWEROFF);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("genode_exit");
+	TCase *t = tcase_create("exit");
+
+	tcase_add_checked_fixture(t, setup, teardown);
+	tcase_add_test(t, svc_exit_reflects_and_fills_the_run_half);
+	tcase_add_test(t, undef_exit_uses_the_trapping_pc);
+	tcase_add_test(t, fault_registers_only_for_aborts);
+	tcase_add_test(t, bad_exits_change_nothing);
+	tcase_add_test(t, fill_run_refuses_what_the_kernel_refuses);
+	tcase_add_test(t, wfi_waits_then_polls_to_run);
+	tcase_add_test(t, system_off_stops_the_loop);
+	suite_add_tcase(s, t);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
