@@ -327,13 +327,19 @@ static void evict_space(struct pv_vm *vm, unsigned s)
 	sh->stats.evictions++;
 }
 
-/* Whether space @s is some vCPU's current one. */
+/* How many vCPUs space @s is the current one of. */
+static unsigned space_users(const struct pv_shadow *sh, unsigned s)
+{
+	unsigned n = 0;
+
+	for (unsigned v = 0; v < PV_SHADOW_MAX_VCPUS; v++)
+		n += sh->cur[v] == s;
+	return n;
+}
+
 static bool space_is_current(const struct pv_shadow *sh, unsigned s)
 {
-	for (unsigned v = 0; v < PV_SHADOW_MAX_VCPUS; v++)
-		if (sh->cur[v] == s)
-			return true;
-	return false;
+	return space_users(sh, s) != 0;
 }
 
 /*
@@ -370,8 +376,16 @@ static uint32_t l2_alloc(struct pv_vm *vm, unsigned cur)
 	while (sh->l2_free == NONE) {
 		victim = lru_victim(sh, cur);
 		if (victim == NONE) {
-			/* Only the current space holds tables: start it over. */
-			flush_space(vm, cur, true, false);
+			/*
+			 * Only the current space holds tables: start it over.
+			 * Its ASID is retired (no TLB maintenance) unless
+			 * another vCPU runs in it too: that one may be running
+			 * on another host core under the old ASID until its
+			 * next trap, and the guest's later TLB maintenance
+			 * would reach only the new one. Then the ASID stays
+			 * and is invalidated.
+			 */
+			flush_space(vm, cur, space_users(sh, cur) < 2, false);
 			sh->stats.l2_reclaims++;
 		} else {
 			evict_space(vm, victim);

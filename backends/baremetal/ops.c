@@ -20,15 +20,39 @@ static void bp_inval(void)
 		PVBM_MCR(0, 7, 5, 6, 0);  /* BPIALL */
 }
 
+/*
+ * Cores that must invalidate their own TLB before they next enter the
+ * guest (pvbm_tlb_catch_up()). The core asks for a whole flush when it
+ * starts reusing host ASIDs (libpvcore/shadow.c, root_asid()). A core
+ * running guest code keeps refilling its TLB under its old ASID until its
+ * next trap, after the broadcast: entries that would later match the same
+ * ASID given to another space.
+ */
+static volatile uint32_t tlb_stale;
+
 static void op_tlb_inval_all(void *ctx)
 {
 	(void)ctx;
 	pvbm_dsb();
-	if (pvbm_ncores > 1)
+	if (pvbm_ncores > 1) {
 		PVBM_MCR(0, 8, 3, 0, 0);  /* TLBIALLIS */
-	else
+		tlb_stale = ((1u << pvbm_ncores) - 1) & ~(1u << pvbm_core_id());
+	} else {
 		PVBM_MCR(0, 8, 7, 0, 0);  /* TLBIALL */
+	}
 	bp_inval();
+	pvbm_dsb();
+	pvbm_isb();
+}
+
+void pvbm_tlb_catch_up(unsigned core)
+{
+	if (!(tlb_stale & (1u << core)))
+		return;
+	tlb_stale &= ~(1u << core);
+	pvbm_dsb();
+	PVBM_MCR(0, 8, 7, 0, 0);  /* TLBIALL, this core's */
+	PVBM_MCR(0, 7, 5, 6, 0);  /* BPIALL */
 	pvbm_dsb();
 	pvbm_isb();
 }

@@ -223,6 +223,8 @@ static void load_frame(struct pvbm_frame *f, struct core *c,
 	if (timeslice)
 		PVBM_MCR(0, 13, 0, 2, rs->tpidrurw);
 	f->fast_on = rs->guest_kernel && fast_paths;
+	if (pvbm_ncores > 1)
+		pvbm_tlb_catch_up((unsigned)(c - cores));
 }
 
 void pvbm_trap(struct pvbm_frame *f)

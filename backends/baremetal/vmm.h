@@ -56,6 +56,9 @@ extern uint64_t pvbm_fast_prefill;
 extern uint64_t pvbm_vcpu_switches; /* run.c: vCPUs taking the core */
 extern uint64_t pvbm_kicks_sent;    /* run.c: SGIs to another vCPU's core */
 extern uint64_t pvbm_kicks_taken;   /* irq.c: ... and taken there */
+/* ops.c: under the lock, before core @core enters the guest: its own TLB
+ * flush if host ASIDs were reused since it last entered. */
+void pvbm_tlb_catch_up(unsigned core);
 /* run.c: the core's kick (backend.h) for vCPU @id. */
 void pvbm_kick(unsigned id);
 

@@ -48,6 +48,10 @@
  * - the TLB and cache operations below must reach every core that runs
  *   the VM (the Inner Shareable forms), since shadow entries are shared
  *   by the vCPUs of one address space;
+ * - after @tlb_inval_all, which the core asks for when it starts reusing
+ *   host ASIDs, every other core must also invalidate its own TLB before
+ *   it next enters the guest: until its next trap it refills entries
+ *   under an ASID that may now belong to another space;
  * - pv_vcpu_poll() and pv_vcpu_resume_state() are for a vCPU that is not
  *   running guest code: poll may enter an interrupt on it;
  * - the backend's own path between a trap and the return must not use

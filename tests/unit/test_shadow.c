@@ -1340,6 +1340,54 @@ START_TEST(eviction_spares_another_vcpus_space)
 END_TEST
 
 /*
+ * Several host cores: vCPU 0 runs out of L2 tables in the space vCPU 1
+ * runs in too (one process, two threads). The space starts over, but
+ * keeps its host ASID: vCPU 1 may be running on another core under it
+ * until its next trap, and a TLB invalidation the guest asks for later
+ * names the space's ASID, which must be the one vCPU 1 runs under.
+ */
+START_TEST(reclaim_keeps_a_shared_spaces_asid)
+{
+	struct pv_resume rs1, rs;
+	uint64_t reclaims;
+
+	nvcpus = 2;
+	setup_vm(PV_SHADOW_POOL_MIN, WHOLE_MIB_WINDOW);
+	memset(gptr(L1A), 0, 0x10000);
+	/* 64 MiB of 4 KiB pages, each MiB needing a shadow L2 table. */
+	gptr(L2T)[0] = (RAM0 + 0x100000) | 3u << 4 | 2;
+	for (unsigned i = 0; i < 64; i++)
+		gptr(L1A)[0x100 + i] = L2T | 1;
+	for (unsigned i = 0; i < 2; i++) {
+		v = &vm->vcpu[i];
+		v->cp15.sctlr = 1;
+		v->cp15.ttbr0 = L1A;
+		v->cp15.dacr = 0x55555555u;
+		v->cp15.contextidr = 1;
+		v->cpsr = PV_MODE_USR;
+		pv_shadow_ctx_changed(v, ~0u);
+	}
+	v = &vm->vcpu[1];
+	ck_assert(one_access(0x10000000, PV_ACC_READ));
+	pv_shadow_resume(v, &rs1);
+	reclaims = vm->shadow.stats.l2_reclaims; /* 0 */
+	v = &vm->vcpu[0];
+	for (unsigned i = 1; i < 64; i++)
+		ck_assert(one_access((0x100u + i) << 20, PV_ACC_READ));
+	ck_assert_uint_gt(vm->shadow.stats.l2_reclaims, reclaims);
+	ck_assert_uint_eq(vm->shadow.cur[0], vm->shadow.cur[1]);
+	for (unsigned i = 0; i < 2; i++) {
+		v = &vm->vcpu[i];
+		pv_shadow_resume(v, &rs);
+		ck_assert_uint_eq(rs.asid, rs1.asid);
+		ck_assert_uint_eq(pv_hpa_val(rs.ttbr0), pv_hpa_val(rs1.ttbr0));
+	}
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	teardown_vm();
+}
+END_TEST
+
+/*
  * Two guest address spaces with the same kernel half (L1A and L1B): a
  * global section kernel RW at 0xc00, a non-global one at 0xc01, and at
  * 0xc02 a global section that differs between the tables.
@@ -1568,6 +1616,7 @@ static Suite *shadow_suite(void)
 	tcase_add_test(tc, clock_gen_moves_only_for_the_watched_pages);
 	tcase_add_test(tc, no_global_copy_across_regimes);
 	tcase_add_test(tc, eviction_spares_another_vcpus_space);
+	tcase_add_test(tc, reclaim_keeps_a_shared_spaces_asid);
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(model, 300);
 	tcase_add_test(model, model_small_pool);
