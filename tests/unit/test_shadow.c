@@ -1022,10 +1022,10 @@ START_TEST(manager_exit_flushes)
 END_TEST
 
 /* Two vCPUs in the address space of basic_vm(), both in user mode. */
-static void two_vcpus(uint32_t window_size)
+static void two_vcpus_pool(size_t pool_size, uint32_t window_size)
 {
 	nvcpus = 2;
-	setup_vm(FAKE_POOL_SIZE, window_size);
+	setup_vm(pool_size, window_size);
 	rng = 99;
 	memset(gptr(L1A), 0, 0x10000);
 	for (unsigned i = 0; i < 2; i++) {
@@ -1037,6 +1037,11 @@ static void two_vcpus(uint32_t window_size)
 		v->cpsr = PV_MODE_USR;
 		pv_shadow_ctx_changed(v, ~0u);
 	}
+}
+
+static void two_vcpus(uint32_t window_size)
+{
+	two_vcpus_pool(FAKE_POOL_SIZE, window_size);
 }
 
 /* vCPU @id writes DACR @dacr. */
@@ -1351,22 +1356,11 @@ START_TEST(reclaim_keeps_a_shared_spaces_asid)
 	struct pv_resume rs1, rs;
 	uint64_t reclaims;
 
-	nvcpus = 2;
-	setup_vm(PV_SHADOW_POOL_MIN, WHOLE_MIB_WINDOW);
-	memset(gptr(L1A), 0, 0x10000);
+	two_vcpus_pool(PV_SHADOW_POOL_MIN, WHOLE_MIB_WINDOW);
 	/* 64 MiB of 4 KiB pages, each MiB needing a shadow L2 table. */
 	gptr(L2T)[0] = (RAM0 + 0x100000) | 3u << 4 | 2;
 	for (unsigned i = 0; i < 64; i++)
 		gptr(L1A)[0x100 + i] = L2T | 1;
-	for (unsigned i = 0; i < 2; i++) {
-		v = &vm->vcpu[i];
-		v->cp15.sctlr = 1;
-		v->cp15.ttbr0 = L1A;
-		v->cp15.dacr = 0x55555555u;
-		v->cp15.contextidr = 1;
-		v->cpsr = PV_MODE_USR;
-		pv_shadow_ctx_changed(v, ~0u);
-	}
 	v = &vm->vcpu[1];
 	ck_assert(one_access(0x10000000, PV_ACC_READ));
 	pv_shadow_resume(v, &rs1);
