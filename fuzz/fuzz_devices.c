@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fb.input = console_bytes;
 	fb.input_len = 0;
 	fb.input_pos = 0;
-	cfg.num_vcpus = 1 + (size ? data[0] % 2 : 0);
+	cfg.num_vcpus = 1 + (size ? data[0] % PV_MAX_VCPUS : 0);
 	if (pv_vm_init(vm, &cfg))
 		abort();
 	while (r.n) {
