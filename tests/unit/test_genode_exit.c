@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The Genode backend's exit handling (backends/genode/src/server/pv_vmm/
- * vm_exit.c) against the fake backend: the vCPU state page as the base-hw
- * kernel extension writes it at a VM exit, through pvcore, to the run half
- * the kernel loads (issue 17, item 4: CI without a Genode tree).
+ * The Genode backend's portable part against the fake backend (issue 17,
+ * item 4: CI without a Genode tree): the exit handling
+ * (backends/genode/src/server/pv_vmm/vm_exit.c), the vCPU state page as
+ * the base-hw kernel extension writes it at a VM exit, through pvcore, to
+ * the run half the kernel loads; and the <config> node (vmm_config.c).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "core.h"
 #include "fake_backend.h"
 #include "vm_exit.h"
+#include "vmm_config.h"
 
 static struct fake_backend fb;
 static struct pv_vm_config cfg;
@@ -236,6 +238,147 @@ START_TEST(system_off_stops_the_loop)
 }
 END_TEST
 
+/* ---- the <config> node ---------------------------------------------- */
+
+/* A node's attributes: "name", "value" pairs, NULL-terminated. */
+static const char *attr_of(void *ctx, const char *name)
+{
+	const char *const *kv = ctx;
+
+	for (; kv[0]; kv += 2)
+		if (!strcmp(kv[0], name))
+			return kv[1];
+	return NULL;
+}
+
+static int parse(const char *const *kv, struct pv_genode_config *c,
+		 char *why)
+{
+	return pv_genode_config_parse(attr_of, (void *)kv, c, why, 160);
+}
+
+START_TEST(config_defaults_and_values)
+{
+	static const char *const none[] = { NULL };
+	static const char *const all[] = {
+		"ram_mib", "96", "vcpus", "4", "board", "virtio",
+		"kernel", "vmlinux-6.1.Image", "sites", "k.sites", "dtb", "b.dtb",
+		"initrd", "root_fs.cpio", "stubs", "", NULL,
+	};
+	struct pv_genode_config c;
+	char why[160];
+
+	ck_assert_int_eq(parse(none, &c, why), 0);
+	ck_assert_uint_eq(c.ram_mib, 128);
+	ck_assert_uint_eq(c.vcpus, 1);
+	ck_assert(!c.virtio_board);
+	ck_assert_str_eq(c.kernel, "Image");
+	ck_assert_str_eq(c.sites, "Image.sites");
+	ck_assert_str_eq(c.dtb, "linux.dtb");
+	ck_assert_str_eq(c.stubs, "");
+	ck_assert_str_eq(c.initrd, "");
+	ck_assert_int_eq(parse(all, &c, why), 0);
+	ck_assert_uint_eq(c.ram_mib, 96);
+	ck_assert_uint_eq(c.vcpus, 4);
+	ck_assert(c.virtio_board);
+	ck_assert_str_eq(c.kernel, "vmlinux-6.1.Image");
+	ck_assert_str_eq(c.initrd, "root_fs.cpio");
+}
+END_TEST
+
+/* Every refusal names its attribute, and leaves the output alone. */
+START_TEST(config_refusals_say_why)
+{
+	static const struct {
+		const char *key, *value, *says;
+	} bad[] = {
+		{ "ram_mib", "95", "96 to 128" },
+		{ "ram_mib", "129", "96 to 128" },
+		{ "ram_mib", "0x80", "96 to 128" },
+		{ "ram_mib", "", "96 to 128" },
+		{ "ram_mib", "99999999999999999999", "96 to 128" },
+		{ "vcpus", "0", "1 to 4" },
+		{ "vcpus", "5", "1 to 4" },
+		{ "vcpus", "-1", "1 to 4" },
+		{ "board", "vexpress", "\"default\" or \"virtio\"" },
+		{ "kernel", "", "cannot boot without it" },
+		{ "dtb", "../etc/dtb", "letters, digits" },
+		{ "sites", "a b", "letters, digits" },
+		{ "initrd",
+		  "a123456789012345678901234567890123456789012345678901234567890123",
+		  "at most 63" },
+	};
+	struct pv_genode_config c, before;
+	char why[160];
+
+	memset(&c, 0x5a, sizeof(c));
+	before = c;
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *kv[] = { bad[i].key, bad[i].value, NULL };
+
+		ck_assert_int_eq(parse(kv, &c, why), PV_EINVAL);
+		ck_assert_msg(strstr(why, bad[i].key) && strstr(why, bad[i].says),
+			      "%s=\"%s\": \"%s\"", bad[i].key, bad[i].value, why);
+		ck_assert_mem_eq(&c, &before, sizeof(c));
+	}
+	/* Stubs need one vCPU; with one they are fine. */
+	{
+		const char *kv[] = { "vcpus", "2", "stubs", "Image.stubs", NULL };
+		const char *one[] = { "stubs", "Image.stubs", NULL };
+
+		ck_assert_int_eq(parse(kv, &c, why), PV_EINVAL);
+		ck_assert_ptr_nonnull(strstr(why, "stubs need one vCPU"));
+		ck_assert_int_eq(parse(one, &c, why), 0);
+		ck_assert_str_eq(c.stubs, "Image.stubs");
+	}
+	/* A 63-character name is the longest. */
+	{
+		const char *kv[] = { "initrd",
+		  "a12345678901234567890123456789012345678901234567890123456789012",
+		  NULL };
+
+		ck_assert_int_eq(parse(kv, &c, why), 0);
+	}
+}
+END_TEST
+
+/* Debian armmp's TEXT_OFFSET is 0x208000 (tools/mk-linux-image.sh). */
+START_TEST(images_go_where_pvbm_puts_them)
+{
+	static const char *const none[] = { NULL };
+	struct pv_genode_config c;
+	struct pv_genode_layout l;
+	char why[160];
+
+	ck_assert_int_eq(parse(none, &c, why), 0);
+	ck_assert_int_eq(pv_genode_place(&c, 0xc0208000u, 9u << 20, 30000,
+					 20u << 20, &l, why, sizeof(why)), 0);
+	ck_assert_uint_eq(l.kernel, 0x10208000u);
+	ck_assert_uint_eq(l.dtb, 0x13ff0000u);
+	ck_assert_uint_eq(l.initrd, 0x14000000u);
+	/* 128 MiB: the initramfs may take the top 64 MiB, not a byte more. */
+	ck_assert_int_eq(pv_genode_place(&c, 0xc0208000u, 9u << 20, 30000,
+					 64u << 20, &l, why, sizeof(why)), 0);
+	ck_assert_int_eq(pv_genode_place(&c, 0xc0208000u, 9u << 20, 30000,
+					 (64u << 20) + 1, &l, why, sizeof(why)),
+			 PV_ERANGE);
+	ck_assert_ptr_nonnull(strstr(why, "does not fit in 128 MiB"));
+	ck_assert_int_eq(pv_genode_place(&c, 0xc0208000u, 0x03de8001u, 30000,
+					 0, &l, why, sizeof(why)), PV_ERANGE);
+	ck_assert_ptr_nonnull(strstr(why, "runs into the device tree"));
+	ck_assert_int_eq(pv_genode_place(&c, 0xc0208000u, 9u << 20, 65537,
+					 0, &l, why, sizeof(why)), PV_ERANGE);
+	ck_assert_int_eq(pv_genode_place(&c, 0xbfff8000u, 9u << 20, 30000,
+					 0, &l, why, sizeof(why)), PV_ERANGE);
+	ck_assert_int_eq(pv_genode_place(&c, 0xc2000000u, 9u << 20, 30000,
+					 0, &l, why, sizeof(why)), PV_ERANGE);
+	/* A short @why is cut, never overrun. */
+	ck_assert_int_eq(pv_genode_place(&c, 0xc0208000u, 9u << 20, 65537,
+					 0, &l, why, 8), PV_ERANGE);
+	ck_assert_uint_eq(strlen(why), 7);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("genode_exit");
@@ -249,6 +392,11 @@ static Suite *suite(void)
 	tcase_add_test(t, fill_run_refuses_what_the_kernel_refuses);
 	tcase_add_test(t, wfi_waits_then_polls_to_run);
 	tcase_add_test(t, system_off_stops_the_loop);
+	suite_add_tcase(s, t);
+	t = tcase_create("config");
+	tcase_add_test(t, config_defaults_and_values);
+	tcase_add_test(t, config_refusals_say_why);
+	tcase_add_test(t, images_go_where_pvbm_puts_them);
 	suite_add_tcase(s, t);
 	return s;
 }
