@@ -1,0 +1,2 @@
+# Users of libpvcore (LIBS += pvcore) get its public headers: <pvcore/...>.
+INC_DIR += $(realpath $(REP_DIR)/../../include)

@@ -1,0 +1,14 @@
+# The portable part of the pv_vmm component (src/server/pv_vmm: the exit
+# translation and the <config> node), as a library so that it builds, and
+# is checked freestanding, before the component exists (docs/genode.md).
+PVCORE_DIR := $(realpath $(REP_DIR)/../..)
+
+SRC_C := vm_exit.c vmm_config.c
+vpath %.c $(REP_DIR)/src/server/pv_vmm
+
+INC_DIR += $(REP_DIR)/include $(REP_DIR)/src/server/pv_vmm
+LIBS    += pvcore
+
+CC_C_OPT += -std=gnu11 -fno-builtin
+CC_WARN  = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter
