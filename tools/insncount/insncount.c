@@ -74,8 +74,9 @@ void qemu_plugin_outs(const char *string);
 #define MAX_CPUS 64
 
 /* One counter per CPU, each written only by its own vCPU thread (MTTCG):
- * no atomics needed to count, only to read across threads, where a
- * slightly stale value of another CPU's counter is fine. */
+ * no read-modify-write atomics needed, only relaxed loads and stores, so
+ * that another thread's report may read it (a slightly stale value of
+ * another CPU's counter is fine). */
 static uint64_t count[MAX_CPUS];
 static unsigned ncpus_seen;
 static unsigned markers;
@@ -85,7 +86,10 @@ EXPORT int qemu_plugin_version = 1;
 static void tb_exec(unsigned int cpu, void *n)
 {
 	if (cpu < MAX_CPUS) {
-		count[cpu] += (uintptr_t)n;
+		__atomic_store_n(&count[cpu],
+				 __atomic_load_n(&count[cpu], __ATOMIC_RELAXED) +
+					 (uintptr_t)n,
+				 __ATOMIC_RELAXED);
 		if (cpu >= __atomic_load_n(&ncpus_seen, __ATOMIC_RELAXED))
 			__atomic_store_n(&ncpus_seen, cpu + 1, __ATOMIC_RELAXED);
 	}
