@@ -22,10 +22,11 @@ Oracles:
 Native runs use MTTCG: with -icount and -smp 4, QEMU 7.2 never runs the
 other CPUs' side of Linux's cross-CPU calls (CPU 0 soft-locks in
 smp_call_function_many_cond(), from vfp_init()), and with -accel
-tcg,thread=single the boot stops after "clk: Disabling unused clocks". smpwork's output does not depend on timing. The native run
-and the four-core run load tools/insncount, which counts guest
-instructions between the programs' markers: the numbers in
-docs/performance.md, "Four CPUs against native".
+tcg,thread=single the boot stops after "clk: Disabling unused clocks".
+smpwork's output does not depend on timing. The native run and the
+four-core run load tools/insncount, which counts guest instructions
+between the programs' markers: the numbers in docs/performance.md, "Four
+CPUs against native".
 ~2.5 min of wall time on QEMU (TCG). Logs:
 <build>/system-logs/test_linux_smp-{native,vmm,vmm-4cores}.log and
 .insncount.
