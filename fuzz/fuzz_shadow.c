@@ -68,8 +68,17 @@ static uint32_t *gptr(uint32_t gpa)
 
 static void check(const char *after)
 {
+	long stale;
+
 	if (pv_shadow_check_isolation(&vm)) {
 		fprintf(stderr, "isolation invariant broken after %s\n", after);
+		abort();
+	}
+	/* Every table byte written is cleaned before the guest could run. */
+	stale = fake_backend_walker_stale(&fb, &vm);
+	if (stale >= 0) {
+		fprintf(stderr, "pool offset %#lx written, not cleaned, after %s\n",
+			(unsigned long)stale, after);
 		abort();
 	}
 }

@@ -1201,6 +1201,7 @@ static bool engine_state_changed(void)
 
 static void check_all(struct pv_vcpu *v, bool stored)
 {
+	long stale;
 	int err;
 
 	track_engine_state(v, stored);
@@ -1217,6 +1218,12 @@ static void check_all(struct pv_vcpu *v, bool stored)
 	if (fb.bad_kicks)
 		fail("the backend was told to kick a vCPU id out of range", v->id,
 		     0, 0, fb.bad_kicks);
+	/* The walker sees what the engine wrote: every table byte cleaned
+	 * (the contract a backend with a checked copy of the tables needs). */
+	stale = fake_backend_walker_stale(&fb, vm);
+	if (stale >= 0)
+		fail("a shadow table byte was written and not cleaned", v->id, 0,
+		     0, (uint32_t)stale);
 	if (engine_check_applies() && engine_state_changed()) {
 		err = pv_shadow_check_isolation(vm);
 		if (err) {

@@ -394,7 +394,10 @@ static uint32_t l2_alloc(struct pv_vm *vm, unsigned cur)
 	slot = sh->l2_free;
 	sh->l2_free = *l2_meta(vm, slot);
 	sh->l2_used++;
+	/* Cleaned too: a walker that does not snoop the cache would read the
+	 * table's previous owner's descriptors through the entries left. */
 	pv_memset(l2_table(vm, slot), 0, L2_BYTES);
+	clean(vm, l2_table(vm, slot), L2_BYTES);
 	return slot;
 }
 
@@ -1389,7 +1392,9 @@ int pv_shadow_init(struct pv_vm *vm)
 	if (sh->nl2 < npinned + sh->stub_mibs + 4)
 		return PV_ENOMEM;
 	sh->l2_off = (sh->l2meta_off + 4 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1);
-	pv_memset(pool(vm, 0), 0, sh->l2meta_off);
+	/* All of it, tables too: from here on the walker sees each table
+	 * byte as the core last cleaned it (backend.h), from a clean start. */
+	pv_memset(pool(vm, 0), 0, sh->l2_off + (size_t)sh->nl2 * L2_BYTES);
 	sh->l2_free = NONE;
 	for (uint32_t i = sh->nl2; i-- > npinned + sh->stub_mibs;) {
 		*l2_meta(vm, i) = sh->l2_free;
@@ -1425,6 +1430,7 @@ int pv_shadow_init(struct pv_vm *vm)
 	sh->ctx_gen = 1; /* a vCPU's 0 means no table yet */
 	sh->next_asid = 1;
 	clean(vm, pool(vm, 0), sh->l2meta_off);
+	clean(vm, l2_table(vm, 0), (size_t)sh->nl2 * L2_BYTES);
 	return 0;
 }
 
@@ -1780,6 +1786,17 @@ int pv_shadow_check_isolation(const struct pv_vm *vm)
 				return err;
 		}
 	}
+	return 0;
+}
+
+int pv_vm_shadow_layout(const struct pv_vm *vm, struct pv_shadow_layout *out)
+{
+	if (!vm || !out)
+		return PV_EINVAL;
+	out->roots_off = 0;
+	out->roots_size = vm->shadow.nspaces * SPACE_BYTES;
+	out->l2_off = vm->shadow.l2_off;
+	out->l2_size = vm->shadow.nl2 * L2_BYTES;
 	return 0;
 }
 

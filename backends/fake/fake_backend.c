@@ -22,11 +22,26 @@ static void f_tlb_va(void *ctx, pv_gva_t va, uint8_t asid)
 	fb_of(ctx)->last_asid = asid;
 }
 
+/* The cleaned bytes inside the pool reach the walker's copy; no more. */
+static void copy_to_walker(struct fake_backend *fb, const uint8_t *p, size_t len)
+{
+	uintptr_t lo = (uintptr_t)p, hi = lo + len;
+	uintptr_t plo = (uintptr_t)fb->pool, phi = plo + FAKE_POOL_SIZE;
+
+	if (lo < plo)
+		lo = plo;
+	if (hi > phi)
+		hi = phi;
+	if (lo < hi)
+		memcpy(fb->walker + (lo - plo), (const void *)lo, hi - lo);
+}
+
 static void f_cache_clean(void *ctx, pv_hva_t va, size_t len)
 {
 	struct fake_backend *fb = fb_of(ctx);
 
 	fb->cache_clean++;
+	copy_to_walker(fb, pv_hva_ptr(va), len);
 	if (fb->on_clean)
 		fb->on_clean(fb->on_clean_arg, pv_hva_ptr(va), len);
 }
@@ -279,8 +294,9 @@ int fake_backend_setup(struct fake_backend *fb, struct pv_vm_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	fb->ram = aligned_alloc(1u << 20, FAKE_RAM_SIZE);
 	fb->pool = aligned_alloc(16384, FAKE_POOL_SIZE);
+	fb->walker = calloc(1, FAKE_POOL_SIZE);
 	fb->disk = calloc(FAKE_DISK_SECTORS, PV_BLK_SECTOR_SIZE);
-	if (!fb->ram || !fb->pool || !fb->disk) {
+	if (!fb->ram || !fb->pool || !fb->walker || !fb->disk) {
 		fake_backend_teardown(fb);
 		return -1;
 	}
@@ -320,8 +336,35 @@ void fake_backend_teardown(struct fake_backend *fb)
 {
 	free(fb->ram);
 	free(fb->pool);
+	free(fb->walker);
 	free(fb->disk);
-	fb->ram = fb->pool = fb->disk = NULL;
+	fb->ram = fb->pool = fb->walker = fb->disk = NULL;
+}
+
+static long first_difference(const uint8_t *a, const uint8_t *b, uint32_t off,
+			     uint32_t len)
+{
+	if (!memcmp(a + off, b + off, len))
+		return -1;
+	while (a[off] == b[off])
+		off++;
+	return off;
+}
+
+long fake_backend_walker_stale(const struct fake_backend *fb,
+			       const struct pv_vm *vm)
+{
+	struct pv_shadow_layout lay;
+	long at;
+
+	if (pv_vm_shadow_layout(vm, &lay) ||
+	    lay.roots_off + lay.roots_size > FAKE_POOL_SIZE ||
+	    lay.l2_off + lay.l2_size > FAKE_POOL_SIZE)
+		return 0; /* no layout to compare under: report the start */
+	at = first_difference(fb->pool, fb->walker, lay.roots_off, lay.roots_size);
+	if (at < 0)
+		at = first_difference(fb->pool, fb->walker, lay.l2_off, lay.l2_size);
+	return at;
 }
 
 void *fake_backend_ram(struct fake_backend *fb, uint32_t gpa)

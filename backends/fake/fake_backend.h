@@ -35,6 +35,10 @@ struct fake_backend {
 	/* Memory handed to the core. */
 	uint8_t *ram;      /* FAKE_RAM_SIZE bytes, guest-physical FAKE_RAM_BASE */
 	uint8_t *pool;     /* FAKE_POOL_SIZE bytes, 16 KiB aligned */
+	/* What the table walker sees: a copy of the pool that only
+	 * cache_clean_range() updates, byte for byte (the contract in
+	 * backend.h; fake_backend_walker_stale() compares). */
+	uint8_t *walker;
 	uint32_t window_l1[1];
 	/* Pretend host-physical bases of the above. */
 	uint64_t ram_hpa, pool_hpa;
@@ -100,6 +104,15 @@ void fake_backend_teardown(struct fake_backend *fb);
  * first) and its UART moved out of that range, to 0x3c000000
  */
 const struct pv_board *fake_backend_wide_board(void);
+
+/**
+ * fake_backend_walker_stale() - the first table byte of @vm's pool that the
+ * core wrote but did not clean (where the walker's copy differs), as an
+ * offset into the pool; -1 if the walker sees every table as the core
+ * left it. Call it where the guest would next run: after an entry point.
+ */
+long fake_backend_walker_stale(const struct fake_backend *fb,
+			       const struct pv_vm *vm);
 
 /** fake_backend_ram() - host pointer to guest-physical @gpa (in fake RAM). */
 void *fake_backend_ram(struct fake_backend *fb, uint32_t gpa);

@@ -107,6 +107,14 @@ struct pv_backend_ops {
 	 * @cache_clean_range: make @len bytes at host-virtual @va, which the
 	 * core just wrote (shadow descriptors), visible to the host's table
 	 * walker. May be a no-op where the walker is coherent.
+	 *
+	 * The core names every byte of the tables it writes (the ranges of
+	 * pv_vm_shadow_layout()) here, before the entry point that wrote it
+	 * returns, and all of them once in pv_vm_init(). So a backend may
+	 * keep the tables the walker reads as its own copy, updated only from
+	 * the ranges named here, and check each descriptor as it copies it
+	 * (docs/genode.md); the fake backend's copy tests that no write is
+	 * left out.
 	 */
 	void (*cache_clean_range)(void *ctx, pv_hva_t va, size_t len);
 	/**

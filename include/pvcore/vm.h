@@ -594,6 +594,33 @@ int pv_vcpu_run_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 		     pv_wait_fn wait, void *wait_ctx, struct pv_exit *exit,
 		     struct pv_resume *resume);
 
+/**
+ * struct pv_shadow_layout - the parts of the shadow pool a table walker reads
+ * @roots_off: offset of the first-level tables in the pool
+ * @roots_size: their bytes (16 KiB each, 16 KiB aligned)
+ * @l2_off: offset of the second-level tables
+ * @l2_size: their bytes (1 KiB each, 1 KiB aligned)
+ *
+ * The rest of the pool is the core's bookkeeping: no descriptor the core
+ * writes names it, so a backend need not show it to the table walker. A
+ * backend whose walker reads a copy of the tables (one it checks before
+ * the guest runs on it, docs/genode.md) copies these two ranges, as
+ * @cache_clean_range names their bytes (backend.h).
+ */
+struct pv_shadow_layout {
+	uint32_t roots_off, roots_size;
+	uint32_t l2_off, l2_size;
+};
+
+/**
+ * pv_vm_shadow_layout() - where the tables lie in @vm's shadow pool
+ *
+ * Fixed from pv_vm_init() on.
+ *
+ * Return: 0; PV_EINVAL if @vm or @out is NULL.
+ */
+int pv_vm_shadow_layout(const struct pv_vm *vm, struct pv_shadow_layout *out);
+
 /* ------------------------------------------------------------------------
  * Counters and the trace ring
  * ------------------------------------------------------------------------ */

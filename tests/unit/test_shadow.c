@@ -865,6 +865,12 @@ static void run_model(size_t pool_size, uint32_t window_size, unsigned long n,
 		} else {
 			range_vs_pages();
 		}
+		if ((steps & 7) == 7 && fake_backend_walker_stale(&fb, vm) >= 0) {
+			snprintf(fail_msg, sizeof(fail_msg),
+				 "pool offset %#lx written and not cleaned",
+				 (unsigned long)fake_backend_walker_stale(&fb, vm));
+			break;
+		}
 		if ((++steps & 7) == 0 && pv_shadow_check_isolation(vm)) {
 			report("isolation invariant", 0, 0);
 			for (unsigned q = 0; q < vm->shadow.nspaces * 2; q++)
@@ -1313,6 +1319,73 @@ static void set_ttbr0(uint32_t ttbr0, uint32_t asid)
  * goes through, that space is not evicted: same root, same host ASID,
  * its entry still there.
  */
+/* A pool holding an earlier VM's bytes: pv_vm_init() hands the walker
+ * empty tables, every one of them, not only those it uses at once. */
+START_TEST(init_shows_the_walker_empty_tables)
+{
+	struct pv_shadow_layout lay;
+
+	ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
+	memset(fb.pool, 0xa5, FAKE_POOL_SIZE);
+	vm = calloc(1, sizeof(*vm));
+	ck_assert_ptr_nonnull(vm);
+	ck_assert_int_eq(pv_vm_shadow_layout(vm, NULL), PV_EINVAL);
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_vm_shadow_layout(vm, &lay), 0);
+	ck_assert_uint_eq(lay.roots_off, 0);
+	ck_assert_uint_eq(lay.roots_size, vm->shadow.nspaces * 32768u);
+	ck_assert_uint_ge(lay.l2_off, lay.roots_size);
+	ck_assert_uint_eq(lay.l2_off % 1024u, 0);
+	ck_assert_uint_eq(lay.l2_size, vm->shadow.nl2 * 1024u);
+	ck_assert_uint_le(lay.l2_off + lay.l2_size, FAKE_POOL_SIZE);
+	ck_assert_int_eq(fake_backend_walker_stale(&fb, vm), -1);
+	free(vm);
+	fake_backend_teardown(&fb);
+}
+END_TEST
+
+/* The pool slot of the L2 table a shadow L1 descriptor links, or none. */
+static uint32_t l2_slot_of_shadow(uint32_t d)
+{
+	uint64_t base = fb.pool_hpa + vm->shadow.l2_off;
+
+	if ((d & 3) != 1 || (d & ~0x3ffu) < base)
+		return UINT32_MAX;
+	return (uint32_t)(((d & ~0x3ffu) - base) / 1024u);
+}
+
+/*
+ * A second-level table freed by one MiB and reused by another reaches the
+ * walker empty: zeroed and cleaned, not only zeroed (a walker that does not
+ * snoop the cache would still see the first MiB's page at its old index).
+ */
+START_TEST(reused_l2_table_reaches_the_walker_empty)
+{
+	uint32_t slot;
+
+	basic_vm();
+	ck_assert_int_eq(fake_backend_walker_stale(&fb, vm), -1);
+	gptr(L1A)[0x001] = L2T | 1;
+	gptr(L2T)[5] = small_rw(RAM0 + 0x300000);
+	v->cpsr = PV_MODE_SVC;
+	ck_assert(one_access(0x00105000, PV_ACC_WRITE));
+	slot = l2_slot_of_shadow(shadow_l1(0x001));
+	ck_assert_uint_ne(slot, UINT32_MAX);
+	ck_assert_int_eq(fake_backend_walker_stale(&fb, vm), -1);
+	/* The guest unmaps the MiB: its table goes back to the free list. */
+	gptr(L1A)[0x001] = 0;
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	ck_assert_uint_eq(shadow_l1(0x001), 0);
+	/* And maps another page elsewhere: the same table, from empty. */
+	gptr(L1A)[0x002] = (L2T + 0x400) | 1;
+	gptr(L2T + 0x400)[6] = small_rw(RAM0 + 0x400000);
+	ck_assert(one_access(0x00206000, PV_ACC_READ));
+	ck_assert_uint_eq(l2_slot_of_shadow(shadow_l1(0x002)), slot);
+	ck_assert_int_eq(fake_backend_walker_stale(&fb, vm), -1);
+	teardown_vm();
+}
+END_TEST
+
 START_TEST(eviction_spares_another_vcpus_space)
 {
 	struct pv_resume rs1, rs;
@@ -1594,6 +1667,8 @@ static Suite *shadow_suite(void)
 	TCase *model = tcase_create("model");
 
 	tcase_add_test(tc, kernel_only_page_is_denied_to_guest_user);
+	tcase_add_test(tc, reused_l2_table_reaches_the_walker_empty);
+	tcase_add_test(tc, init_shows_the_walker_empty_tables);
 	tcase_add_test(tc, pan_dacr_toggle_is_o1);
 	tcase_add_test(tc, manager_exit_flushes);
 	tcase_add_test(tc, manager_fill_stays_with_its_vcpu);
