@@ -1797,6 +1797,8 @@ int pv_vm_shadow_layout(const struct pv_vm *vm, struct pv_shadow_layout *out)
 	out->roots_size = vm->shadow.nspaces * SPACE_BYTES;
 	out->l2_off = vm->shadow.l2_off;
 	out->l2_size = vm->shadow.nl2 * L2_BYTES;
+	/* Table 2 * space + view: pv_shadow_init(), win_l1_desc(). */
+	out->part_l2 = vm->shadow.win_part_idx != NONE ? 2 * vm->shadow.nspaces : 0;
 	return 0;
 }
 

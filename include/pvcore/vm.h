@@ -600,6 +600,11 @@ int pv_vcpu_run_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
  * @roots_size: their bytes (16 KiB each, 16 KiB aligned)
  * @l2_off: offset of the second-level tables
  * @l2_size: their bytes (1 KiB each, 1 KiB aligned)
+ * @part_l2: with a window that ends inside a MiB (@window_size not a MiB
+ *           multiple), the first @part_l2 second-level tables are the
+ *           roots' tables of that MiB, table k for the root at
+ *           @roots_off + k * 16 KiB: their first pages are the window's,
+ *           the rest the guest's. 0 for a window of whole MiBs.
  *
  * The rest of the pool is the core's bookkeeping: no descriptor the core
  * writes names it, so a backend need not show it to the table walker. A
@@ -610,6 +615,7 @@ int pv_vcpu_run_trap(struct pv_vcpu *vcpu, const struct pv_trap *trap,
 struct pv_shadow_layout {
 	uint32_t roots_off, roots_size;
 	uint32_t l2_off, l2_size;
+	uint32_t part_l2;
 };
 
 /**

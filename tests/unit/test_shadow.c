@@ -1338,6 +1338,7 @@ START_TEST(init_shows_the_walker_empty_tables)
 	ck_assert_uint_eq(lay.l2_off % 1024u, 0);
 	ck_assert_uint_eq(lay.l2_size, vm->shadow.nl2 * 1024u);
 	ck_assert_uint_le(lay.l2_off + lay.l2_size, FAKE_POOL_SIZE);
+	ck_assert_uint_eq(lay.part_l2, 2 * vm->shadow.nspaces); /* default window */
 	ck_assert_int_eq(fake_backend_walker_stale(&fb, vm), -1);
 	free(vm);
 	fake_backend_teardown(&fb);

@@ -1,9 +1,10 @@
 # The portable part of the pv_vmm component (src/server/pv_vmm: the exit
-# translation and the <config> node), as a library so that it builds, and
-# is checked freestanding, before the component exists (docs/genode.md).
+# translation, the <config> node and the table log), as a library so that
+# it builds, and is checked freestanding, before the component exists
+# (docs/genode.md).
 PVCORE_DIR := $(realpath $(REP_DIR)/../..)
 
-SRC_C := vm_exit.c vmm_config.c
+SRC_C := vm_exit.c vmm_config.c table_log.c
 vpath %.c $(REP_DIR)/src/server/pv_vmm
 
 INC_DIR += $(REP_DIR)/include $(REP_DIR)/src/server/pv_vmm
