@@ -1087,6 +1087,9 @@ static void check_resume(struct pv_vcpu *v, const struct pv_resume *rs)
 		     (uint32_t)t);
 	if (rs->dacr & rs->dacr >> 1 & 0x55555555u)
 		fail("host DACR has a Manager domain", v->id, 0, 0, rs->dacr);
+	if (rs->asid < (cfg.asid_first ? cfg.asid_first : 1) ||
+	    rs->asid > (cfg.asid_last ? cfg.asid_last : 255))
+		fail("host ASID outside the VM's range", v->id, 0, 0, rs->asid);
 	for (unsigned i = 0; i < 2; i++)
 		if (window_l1[i] & 3 && (rs->dacr >> 2 * (window_l1[i] >> 5 & 15) & 3) != 1)
 			fail("window domain not client in the host DACR", v->id, 0, 0,
@@ -1433,6 +1436,13 @@ static void setup_config(struct fuzz_input *in)
 	cfg.ram_count = b & 4 ? 2 : 1;
 	cfg.board = c & 8 ? &pv_board_virtio : NULL;
 	cfg.ttbr_attrs = c & 1 ? 0x4au : 0;
+	/* A range of host ASIDs of the VM's own, the smallest allowed. */
+	if (c & 0x20) {
+		static const uint8_t firsts[4] = { 1, 17, 100, 240 };
+
+		cfg.asid_first = firsts[c >> 6 & 3];
+		cfg.asid_last = (uint8_t)(cfg.asid_first + PV_VM_MIN_ASIDS - 1);
+	}
 	maintain = c & 2;
 	secondaries_off = c & 0x10;
 	cfg.patch_sites = NULL;

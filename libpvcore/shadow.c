@@ -198,10 +198,10 @@ static uint8_t root_asid(struct pv_vm *vm, struct pv_shadow_root *rt)
 
 	if (asid_live(sh, rt))
 		return rt->asid;
-	if (sh->next_asid > 255) {
+	if (sh->next_asid > sh->asid_last) {
 		/* Rollover: every older ASID may be reused from now on. */
 		sh->asid_gen = sh->asid_gen + 1 ? sh->asid_gen + 1 : 1;
-		sh->next_asid = 1;
+		sh->next_asid = sh->asid_first;
 		sh->stats.asid_rollovers++;
 		vm->cfg.ops->tlb_inval_all(vm->cfg.ctx);
 	}
@@ -1353,6 +1353,16 @@ int pv_shadow_init(struct pv_vm *vm)
 			return PV_EINVAL;
 	if (size > 0x40000000u)
 		size = 0x40000000u;
+	sh->asid_first = cfg->asid_first;
+	sh->asid_last = cfg->asid_last;
+	if (!sh->asid_first && !sh->asid_last) {
+		sh->asid_first = 1;
+		sh->asid_last = 255;
+	}
+	/* ASID 0 stays the host's, as it always has. */
+	if (!sh->asid_first || sh->asid_last < sh->asid_first ||
+	    sh->asid_last - sh->asid_first + 1u < PV_VM_MIN_ASIDS)
+		return PV_EINVAL;
 	sh->win_first = cfg->window_base >> 20;
 	sh->win_count = cfg->window_size >> 20;
 	sh->win_part_idx = NONE;
@@ -1428,7 +1438,7 @@ int pv_shadow_init(struct pv_vm *vm)
 	}
 	sh->asid_gen = 1;
 	sh->ctx_gen = 1; /* a vCPU's 0 means no table yet */
-	sh->next_asid = 1;
+	sh->next_asid = sh->asid_first;
 	clean(vm, pool(vm, 0), sh->l2meta_off);
 	clean(vm, l2_table(vm, 0), (size_t)sh->nl2 * L2_BYTES);
 	return 0;

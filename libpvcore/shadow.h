@@ -171,6 +171,7 @@ struct pv_shadow {
 	 * at that page (a TLBIASID leaves global entries). */
 	uint32_t clock_va[PV_SHADOW_MAX_VCPUS], clock_gen;
 	unsigned next_asid;
+	unsigned asid_first, asid_last; /* the config's range, defaults applied */
 	uint32_t win_first, win_count; /* whole-MiB L1 indices of the window */
 	uint32_t win_dom_mask;         /* DACR client bits of window domains */
 	/* A window that ends inside a MiB: that L1 slot is a pinned L2 table

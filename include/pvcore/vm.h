@@ -90,6 +90,10 @@ struct pv_stub_table;
  *             that map the VMM window (the last one a section if the size
  *             is not a MiB multiple); copied into every shadow root. They
  *             must grant no PL0 access (the guest runs at host PL0).
+ * @asid_first, @asid_last: the host ASIDs the shadow tables may use, both
+ *              included; 0 and 0 mean 1..255 (a backend whose other
+ *              address spaces share the TLB gives the VM a range of its
+ *              own; at least PV_VM_MIN_ASIDS of them)
  * @ttbr_attrs: walk attribute bits (IRGN/RGN/S/NOS) ORed into every TTBR0
  *              value handed back in &struct pv_resume
  * @num_vcpus: 1..PV_MAX_VCPUS
@@ -114,6 +118,13 @@ struct pv_stub_table;
  *                  the barriers and context-register MCRs that follow it
  *                  (trap_chain.h, docs/cpu.md; the guest sees the same)
  */
+/**
+ * PV_VM_MIN_ASIDS - the fewest host ASIDs a VM may be given: two per vCPU
+ * (its space's two views) and as many again, so that one vCPU's resume
+ * never takes ASIDs from under the others at once.
+ */
+#define PV_VM_MIN_ASIDS (4u * PV_MAX_VCPUS)
+
 struct pv_vm_config {
 	const struct pv_backend_ops *ops;
 	void *ctx;
@@ -125,6 +136,7 @@ struct pv_vm_config {
 	uint32_t window_size;
 	const uint32_t *window_l1;
 	uint32_t ttbr_attrs;
+	uint8_t asid_first, asid_last;
 	unsigned num_vcpus;
 	const struct pv_patch_table *patch_sites;
 	const struct pv_stub_table *stubs;
@@ -185,7 +197,8 @@ size_t pv_vm_storage_size(void);
  * backend but now_ns().
  *
  * Return: 0; PV_EINVAL for a missing operation, a bad window, a vCPU count
- * out of range, an unusable board descriptor, a misaligned shadow pool, or
+ * out of range, an unusable board descriptor, a misaligned shadow pool, an
+ * ASID range that holds ASID 0 or fewer than PV_VM_MIN_ASIDS, or
  * a stub table with more than one vCPU, misaligned or missing vCPU pages,
  * or a stub area that is not whole MiBs of guest RAM outside the window;
  * PV_EEXIST for overlapping RAM regions, a RAM region that overlaps a

@@ -12,6 +12,9 @@
  * - A hostile VMM's log is refused: each kind of descriptor the kernel
  *   must never walk, and each malformed record, with the word not stored
  *   and the VM not run again.
+ * - The run half of the vCPU state page (src/core/pv_vm/run_check.c):
+ *   what pvcore resumes with is accepted after every step; a forged one is
+ *   refused.
  */
 #include <check.h>
 #include <stdlib.h>
@@ -19,8 +22,10 @@
 
 #include "core.h"
 #include "fake_backend.h"
+#include "run_check.h"
 #include "table_check.h"
 #include "table_log.h"
+#include "vm_exit.h"
 
 #define L1A (FAKE_RAM_BASE + 0x0000u)
 #define L1B (FAKE_RAM_BASE + 0x4000u)
@@ -96,9 +101,13 @@ static void replay(void *ctx)
 	ck_assert_int_eq(pv_genode_walker_apply(&w, &page, &kernel_tlb, NULL), 0);
 }
 
+static uint8_t asid_first = 1, asid_last = 255; /* the next setup's */
+
 static void setup_window(size_t pool_size, uint32_t window_size)
 {
 	ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
+	cfg.asid_first = asid_first;
+	cfg.asid_last = asid_last;
 	ops = fake_backend_ops;
 	ops.cache_clean_range = g_clean;
 	ops.tlb_inval_all = g_tlb_all;
@@ -260,10 +269,16 @@ static void step(struct pv_vcpu *v)
  * the vCPU resumes on one the kernel accepts. */
 static void run_and_compare(struct pv_vcpu *v, unsigned n)
 {
+	static struct pv_genode_vcpu_state st;
+	struct pv_genode_run loaded;
 	struct pv_resume rs;
 	long at;
 
-	pv_shadow_resume(v, &rs);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_int_eq(pv_genode_fill_run(v, &rs, &st), 0);
+	ck_assert_int_eq(pv_genode_run_take(&w, asid_first, asid_last, 0x4au,
+					    &st.run, &loaded), 0);
+	ck_assert_uint_eq(loaded.ttbr0, ((uint32_t)pv_hpa_val(rs.ttbr0) & ~0x3fffu) | 0x4au);
 	pv_genode_log_flush(&lw);
 	at = copy_differs();
 	ck_assert_msg(at < 0, "step %u: copy differs at pool offset %#lx", n,
@@ -312,9 +327,14 @@ END_TEST
 
 START_TEST(copy_follows_pvcore_whole_window_small_pool)
 {
+	asid_first = 60; /* the VM's own host ASIDs, the fewest allowed */
+	asid_last = 60 + PV_VM_MIN_ASIDS - 1;
 	setup_window(PV_SHADOW_POOL_MIN, 0x100000u);
+	asid_first = 1;
+	asid_last = 255;
 	ck_assert_uint_eq(lay.part_l2, 0);
 	drive(20000, 0x9e3779b9u);
+	ck_assert_uint_gt(vm->shadow.stats.asid_rollovers, 0);
 	teardown();
 }
 END_TEST
@@ -551,6 +571,65 @@ START_TEST(init_checks_the_geometry)
 }
 END_TEST
 
+/* ---- the run half --------------------------------------------------------- */
+
+START_TEST(refuses_forged_run_halves)
+{
+	static struct pv_genode_vcpu_state st;
+	struct pv_genode_run good, r;
+	struct pv_resume rs;
+	struct pv_vcpu *v;
+
+	setup();
+	v = &vm->vcpu[0];
+	v->cp15.sctlr = 1;
+	v->cp15.ttbr0 = L1A;
+	v->cp15.dacr = 0x55555555u;
+	v->cp15.contextidr = 3;
+	v->cpsr = PV_MODE_SVC;
+	pv_shadow_ctx_changed(v, ~0u);
+	pv_vcpu_resume_state(v, &rs);
+	pv_genode_log_flush(&lw);
+	ck_assert_int_eq(pv_genode_fill_run(v, &rs, &st), 0);
+	good = st.run;
+#define TAKE(lo, hi) pv_genode_run_take(&w, (lo), (hi), 0, &st.run, &r)
+#define FORGE(field, value, expect)                                         \
+	do {                                                                \
+		st.run = good;                                              \
+		st.run.field = (value);                                     \
+		ck_assert_int_eq(TAKE(1, 255), (expect));                   \
+	} while (0)
+	ck_assert_int_eq(TAKE(1, 255), 0);
+	ck_assert_uint_eq(r.pc, good.pc);
+	ck_assert_int_eq(TAKE(good.contextidr + 1, 255), PV_ERANGE);
+	ck_assert_int_eq(TAKE(1, good.contextidr - 1), PV_ERANGE);
+	FORGE(cpsr, good.cpsr | 0x1f, PV_ESTATE);            /* SYS */
+	FORGE(cpsr, (good.cpsr & ~0x1fu) | 0x13, PV_ESTATE); /* SVC */
+	FORGE(cpsr, good.cpsr | 1u << 7, PV_ESTATE);         /* IRQs masked */
+	FORGE(cpsr, good.cpsr | 1u << 24, PV_ESTATE);        /* Jazelle */
+	FORGE(cpsr, (good.cpsr & ~(1u << 5)) | 1u << 10, PV_ESTATE); /* IT, ARM */
+	FORGE(cpsr, good.cpsr | 1u << 20, PV_ESTATE);        /* reserved */
+	FORGE(cpsr, good.cpsr | 1u << 5 | 1u << 10, 0);      /* IT in Thumb */
+	FORGE(ttbr0, (uint32_t)fb.pool_hpa + lay.roots_size, PV_ERANGE); /* a table */
+	FORGE(ttbr0, (uint32_t)fb.pool_hpa - 0x4000u, PV_ERANGE);
+	FORGE(ttbr0, 0x40000000u, PV_ERANGE);                /* guest RAM */
+	FORGE(ttbr0, (uint32_t)fb.pool_hpa + 0x4000u, 0);    /* another root */
+	FORGE(contextidr, 0x103, PV_ERANGE);
+	FORGE(dacr, good.dacr | 3u << 6, PV_EWINDOW);        /* Manager */
+	FORGE(flags, 1u << 2, PV_ECORRUPT);
+	FORGE(flags, PV_GENODE_RUN_VFP | PV_GENODE_RUN_ALIGN, 0);
+	FORGE(pc, 0xffff0000u, 0);                          /* the guest's business */
+	/* A broken walker runs nothing. */
+	st.run = good;
+	w.broken = true;
+	ck_assert_int_eq(TAKE(1, 255), PV_ERANGE);
+	ck_assert_int_eq(pv_genode_run_take(NULL, 1, 255, 0, &st.run, &r), PV_EINVAL);
+#undef FORGE
+#undef TAKE
+	teardown();
+}
+END_TEST
+
 /* ---- the VMM's writer ---------------------------------------------------- */
 
 static void no_flush(void *ctx)
@@ -646,6 +725,7 @@ int main(void)
 	tcase_add_test(tc, bookkeeping_is_never_copied);
 	tcase_add_test(tc, refuses_malformed_records);
 	tcase_add_test(tc, init_checks_the_geometry);
+	tcase_add_test(tc, refuses_forged_run_halves);
 	tcase_add_test(tc, writer_merges_runs_and_keeps_tlb_order);
 	tcase_add_test(tc, writer_flushes_a_full_page);
 	suite_add_tcase(s, tc);

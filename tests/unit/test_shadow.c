@@ -1345,6 +1345,55 @@ START_TEST(init_shows_the_walker_empty_tables)
 }
 END_TEST
 
+/* A backend that gives the VM its own range of host ASIDs gets only those,
+ * across rollovers; a range holding ASID 0, or too small, is refused. */
+START_TEST(asids_stay_in_the_configured_range)
+{
+	static const uint8_t bad[][2] = { { 0, 20 }, { 10, 9 }, { 1, 15 },
+					  { 200, 0 }, { 241, 255 } };
+	struct pv_resume rs;
+	unsigned seen_lo = 255, seen_hi = 0;
+
+	for (unsigned k = 0; k < PV_ARRAY_SIZE(bad); k++) {
+		ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
+		cfg.asid_first = bad[k][0];
+		cfg.asid_last = bad[k][1];
+		vm = calloc(1, sizeof(*vm));
+		ck_assert_ptr_nonnull(vm);
+		ck_assert_int_eq(pv_vm_init(vm, &cfg), PV_EINVAL);
+		free(vm);
+		fake_backend_teardown(&fb);
+	}
+	ck_assert_int_eq(fake_backend_setup(&fb, &cfg), 0);
+	cfg.asid_first = 240;
+	cfg.asid_last = 255; /* exactly PV_VM_MIN_ASIDS */
+	vm = calloc(1, sizeof(*vm));
+	ck_assert_ptr_nonnull(vm);
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	v = &vm->vcpu[0];
+	memset(gptr(L1A), 0, 0x4000);
+	gptr(L1A)[0x001] = (RAM0 + 0x200000) | 3u << 10 | 2;
+	v->cp15.sctlr = 1;
+	v->cp15.ttbr0 = L1A;
+	v->cp15.dacr = 0x55555555u;
+	for (uint32_t n = 0; n < 200; n++) {
+		/* A new guest ASID each time: a new cached space, new roots. */
+		v->cpsr = n & 1 ? PV_MODE_USR : PV_MODE_SVC;
+		v->cp15.contextidr = n % 256u;
+		pv_shadow_ctx_changed(v, ~0u);
+		pv_shadow_resume(v, &rs);
+		seen_lo = rs.asid < seen_lo ? rs.asid : seen_lo;
+		seen_hi = rs.asid > seen_hi ? rs.asid : seen_hi;
+	}
+	ck_assert_uint_eq(seen_lo, 240);
+	ck_assert_uint_eq(seen_hi, 255);
+	ck_assert_uint_gt(vm->shadow.stats.asid_rollovers, 5);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	free(vm);
+	fake_backend_teardown(&fb);
+}
+END_TEST
+
 /* The pool slot of the L2 table a shadow L1 descriptor links, or none. */
 static uint32_t l2_slot_of_shadow(uint32_t d)
 {
@@ -1670,6 +1719,7 @@ static Suite *shadow_suite(void)
 	tcase_add_test(tc, kernel_only_page_is_denied_to_guest_user);
 	tcase_add_test(tc, reused_l2_table_reaches_the_walker_empty);
 	tcase_add_test(tc, init_shows_the_walker_empty_tables);
+	tcase_add_test(tc, asids_stay_in_the_configured_range);
 	tcase_add_test(tc, pan_dacr_toggle_is_o1);
 	tcase_add_test(tc, manager_exit_flushes);
 	tcase_add_test(tc, manager_fill_stays_with_its_vcpu);
