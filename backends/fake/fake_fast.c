@@ -54,7 +54,7 @@ static volatile uint32_t *addr(const uint32_t w[2])
 }
 
 /* fastpath.h, "Prefill at the fast return", steps a to c. */
-static void prefill(struct pv_fast *f, uint32_t dacr)
+static void prefill(struct pv_fast *f, uint32_t dacr, struct fake_fast_host *h)
 {
 	volatile uint32_t *pte = addr(f->pf_pte), *slot = addr(f->pf_slot);
 	uint32_t e;
@@ -70,6 +70,8 @@ static void prefill(struct pv_fast *f, uint32_t dacr)
 	    (e & ~0xfffu) - f->pf_ram_gpa > f->pf_ram_last || *slot)
 		return;
 	*slot = ((e & ~0xfffu) + f->pf_ram_off) | f->pf_host_lo;
+	if (h->clean)
+		h->clean(h->clean_arg, slot);
 	f->n_prefill++;
 }
 
@@ -92,7 +94,7 @@ bool fake_fast_eret(struct pv_fast *f, volatile uint32_t *page,
 	f->cpsr = (f->cpsr & ~(MODE_MASK | PSR_A | PSR_I | PSR_F)) | MODE_USR;
 	P(CPSR) = f->cpsr;
 	h->tpidruro = P(TPIDRURO);
-	prefill(f, d);
+	prefill(f, d, h);
 	h->cpsr = x;
 	h->ttbr0 = f->u_ttbr0;
 	h->asid = f->u_asid;

@@ -20,11 +20,15 @@
  * @exc_lr, @spsr: the exception LR and SPSR going in
  * @pc, @cpsr, @ttbr0, @asid, @dacr: the return state going out
  * @tpidruro: the host TPIDRURO
+ * @clean, @clean_arg: the backend's clean of a shadow table word a fast
+ *                     path wrote (the prefill; window.S: DCCMVAU), or NULL
  */
 struct fake_fast_host {
 	uint32_t sp, lr, exc_lr, spsr;
 	uint32_t pc, cpsr, ttbr0, asid, dacr;
 	uint32_t tpidruro;
+	void (*clean)(void *arg, volatile uint32_t *word);
+	void *clean_arg;
 };
 
 /*
