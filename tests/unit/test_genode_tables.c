@@ -571,6 +571,151 @@ START_TEST(init_checks_the_geometry)
 }
 END_TEST
 
+/*
+ * The independent oracle: walk the copy as the MMU would, from every root,
+ * at every MiB. What PL0 can reach must be the VM's RAM; the window's MiB
+ * must be a table whose first pages are the window's frames, closed to
+ * PL0. It knows nothing of the checker's rules per word.
+ */
+static const char *walk_copy(void)
+{
+	const uint64_t ram = fb.ram_hpa, ram_end = ram + FAKE_RAM_SIZE;
+	const uint32_t win = 0xfff, win_pages = PV_DEFAULT_WINDOW_SIZE >> 12;
+	const uint64_t tables = fb.pool_hpa + lay.l2_off;
+
+	for (uint32_t r = 0; r < lay.roots_size / 16384u; r++) {
+		const uint32_t *root = copy + (lay.roots_off + r * 16384u) / 4;
+
+		for (uint32_t i = 0; i < 4096; i++) {
+			uint32_t d = root[i];
+			uint64_t pa;
+
+			if ((d & 3) == 0) {
+				if (i == win)
+					return "the window's MiB is unmapped";
+				continue;
+			}
+			if ((d & 3) == 3)
+				return "a reserved L1 type";
+			if ((d & 3) == 2) {
+				pa = d & (d & 1u << 18 ? 0xff000000u : 0xfff00000u);
+				if (i == win)
+					return "the window's MiB is a section";
+				if (pa < ram || pa + (d & 1u << 18 ? 16u : 1u) * 0x100000u > ram_end)
+					return "a section outside RAM";
+				continue;
+			}
+			pa = d & ~0x3ffu;
+			if (pa < tables || pa + 1024 > tables + lay.l2_size)
+				return "a table outside the copy's tables";
+			const uint32_t *l2 = copy + (pa - fb.pool_hpa) / 4;
+
+			for (uint32_t j = 0; j < 256; j++) {
+				uint32_t e = l2[j];
+				uint64_t size = (e & 3) == 1 ? 0x10000u : 0x1000u;
+
+				if (!(e & 3)) {
+					if (i == win && j < win_pages)
+						return "a window page unmapped";
+					continue;
+				}
+				pa = (e & 3) == 1 ? e & 0xffff0000u : e & 0xfffff000u;
+				if (i == win && j < win_pages) {
+					if (pa != 0x3f800000u + j * 0x1000u || size != 0x1000u)
+						return "a window page moved";
+					if (((e >> 4) & 3) > 1)
+						return "a window page open to PL0";
+					continue;
+				}
+				if (pa < ram || pa + size > ram_end)
+					return "a page outside RAM";
+			}
+		}
+	}
+	return NULL;
+}
+
+/* A word a hostile VMM might write, from a mix of near misses. */
+static uint32_t hostile_word(uint32_t root, uint32_t t_of_root, uint32_t j)
+{
+	uint32_t r = rnd(), ntables = lay.l2_size / 1024u;
+
+	switch (r % 12) {
+	case 0: /* a section, sometimes past RAM */
+		return (0x40000000u + (r >> 8) % 20u * 0x100000u) | ((r >> 4) & 0xc0cu) | 2u;
+	case 1: /* the window's frame, as a section or a page */
+		return r & 1 << 4 ? 0x3f800c02u : 0x3f800000u | ((r >> 8) & 0xff) << 12 | 0x32u;
+	case 2: /* a link to any table, one past them, or a root */
+		return (uint32_t)(l2_pa(0) + (r >> 8) % (ntables + 2) * 1024u) | (r & 0x1e0u) | 1u;
+	case 3:
+		return ((uint32_t)fb.pool_hpa + (r >> 8) % 4u * 16384u) | 1u;
+	case 4: /* a page, sometimes past RAM */
+		return (0x40000000u + (r >> 8) % (20u << 8) * 0x1000u) | ((r >> 2) & 0xff0u) | 2u;
+	case 5: /* a window page, any AP, often at its own index */
+		return (0x3f800000u + (r & 1 << 7 ? j : (r >> 8) % 256u) * 0x1000u) |
+		       ((r >> 2) & 0x30u) | 2u;
+	case 6: /* a large page */
+		return (0x40000000u + (r >> 16) % 256u * 0x10000u) | 1u;
+	case 7: /* the right link of this root's window MiB, or another's */
+		return l2_pa(r & 1 ? t_of_root : (r >> 8) % 4u) | (copy[root_off(root, 0xfff) / 4] & 0x1e0u) | 1u;
+	case 8:
+		return 0;
+	case 9: /* a supersection */
+		return 0x40000000u | 1u << 18 | 2u;
+	default:
+		return r;
+	}
+}
+
+START_TEST(random_hostile_words_never_open_more_than_ram)
+{
+	unsigned accepted = 0, refused = 0;
+	uint32_t nroots, ntables;
+	const char *why;
+
+	setup();
+	rng = 0x51ed270bu;
+	nroots = lay.roots_size / 16384u;
+	ntables = lay.l2_size / 1024u;
+	ck_assert_ptr_null(walk_copy());
+	for (unsigned n = 0; n < 3000; n++) {
+		uint32_t r = rnd(), root = r % nroots, off, value, before;
+		int err;
+
+		if (r & 1 << 8) /* a root's word: its window MiB often */
+			off = root_off(root, r & 1 << 9 ? 0xfff : (r >> 12) % 4096u);
+		else if (r & 1 << 10) /* a window table's word, low pages often */
+			off = l2_off(root, r & 1 << 11 ? (r >> 12) % 0xe0u : (r >> 12) % 256u);
+		else
+			off = l2_off((r >> 12) % ntables, (r >> 20) % 256u);
+		value = hostile_word(root, root, (off % 1024u) / 4);
+		before = copy[off / 4];
+		((uint32_t *)fb.pool)[off / 4] = value;
+		pv_genode_log_clean(&lw, fb.pool + off, 4);
+		err = pv_genode_walker_apply(&w, &page, &kernel_tlb, NULL);
+		page.count = 0;
+		if (err) {
+			ck_assert_msg(copy[off / 4] == before, "refused %#x stored", value);
+			refused++;
+			/* A new session for the next try: the copy anew. */
+			ck_assert_int_eq(pv_genode_walker_init(&w, fb.pool, copy, fb.pool_hpa,
+							       256u * 1024u, &lay, frames, 1,
+							       cfg.window_base, cfg.window_size,
+							       cfg.window_l1), 0);
+		} else {
+			ck_assert_uint_eq(copy[off / 4], value);
+			accepted++;
+		}
+		why = walk_copy();
+		ck_assert_msg(why == NULL, "step %u, word %#x at %#x: %s", n, value,
+			      off, why);
+	}
+	ck_assert_uint_gt(accepted, 300);
+	ck_assert_uint_gt(refused, 300);
+	teardown();
+}
+END_TEST
+
 /* ---- the run half --------------------------------------------------------- */
 
 START_TEST(refuses_forged_run_halves)
@@ -726,6 +871,7 @@ int main(void)
 	tcase_add_test(tc, refuses_malformed_records);
 	tcase_add_test(tc, init_checks_the_geometry);
 	tcase_add_test(tc, refuses_forged_run_halves);
+	tcase_add_test(tc, random_hostile_words_never_open_more_than_ram);
 	tcase_add_test(tc, writer_merges_runs_and_keeps_tlb_order);
 	tcase_add_test(tc, writer_flushes_a_full_page);
 	suite_add_tcase(s, tc);
