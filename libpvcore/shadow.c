@@ -74,6 +74,14 @@ static uint32_t *l2_meta(const struct pv_vm *vm, uint32_t slot)
 	return (uint32_t *)pool(vm, vm->shadow.l2meta_off + 4 * slot);
 }
 
+/* Per L2 slot, bit k: line k (entries 8k..8k+7) may hold a non-zero entry.
+ * A reused table is zeroed and cleaned only where it was written. */
+static uint32_t *l2_dirty(const struct pv_vm *vm, uint32_t slot)
+{
+	return (uint32_t *)pool(vm, vm->shadow.l2meta_off +
+					    4 * (vm->shadow.nl2 + slot));
+}
+
 static uint32_t *l2_table(const struct pv_vm *vm, uint32_t slot)
 {
 	return (uint32_t *)pool(vm, vm->shadow.l2_off + L2_BYTES * slot);
@@ -209,6 +217,32 @@ static uint8_t root_asid(struct pv_vm *vm, struct pv_shadow_root *rt)
 	rt->asid_gen = sh->asid_gen;
 	ctx_gen_bump(sh);
 	return rt->asid;
+}
+
+/*
+ * Empty a table taken from the free list: the lines its previous owner
+ * wrote, zeroed and cleaned (a walker that does not snoop the cache would
+ * otherwise read that owner's descriptors through the entries left), and
+ * no more: a fault on a fresh MiB mostly finds one line to clear, not 32.
+ */
+static void zero_dirty_lines(struct pv_vm *vm, uint32_t slot)
+{
+	uint32_t *l2 = l2_table(vm, slot), *dirty = l2_dirty(vm, slot);
+	uint32_t bits = *dirty, lo, hi;
+
+	if (!bits)
+		return;
+	lo = (uint32_t)__builtin_ctz(bits);
+	hi = 32u - (uint32_t)__builtin_clz(bits);
+	while (bits) {
+		uint32_t k = (uint32_t)__builtin_ctz(bits);
+
+		bits &= bits - 1;
+		pv_zero_small(&l2[8 * k], 32);
+	}
+	*dirty = 0;
+	/* One clean for the span: cleaning an unchanged line is harmless. */
+	clean(vm, &l2[8 * lo], 32 * (hi - lo));
 }
 
 static void l2_free(struct pv_vm *vm, uint32_t slot)
@@ -394,10 +428,7 @@ static uint32_t l2_alloc(struct pv_vm *vm, unsigned cur)
 	slot = sh->l2_free;
 	sh->l2_free = *l2_meta(vm, slot);
 	sh->l2_used++;
-	/* Cleaned too: a walker that does not snoop the cache would read the
-	 * table's previous owner's descriptors through the entries left. */
-	pv_memset(l2_table(vm, slot), 0, L2_BYTES);
-	clean(vm, l2_table(vm, slot), L2_BYTES);
+	zero_dirty_lines(vm, slot);
 	return slot;
 }
 
@@ -782,6 +813,7 @@ static void fill_page(struct pv_vm *vm, unsigned s, unsigned view,
 			*l2_meta(vm, slot) |= M_NG;
 	}
 	l2 = l2_table(vm, slot);
+	*l2_dirty(vm, slot) |= PV_BIT(((f->va >> 12) & 0xff) / 8);
 	put_desc(vm, rt, &l2[(f->va >> 12) & 0xff], page_desc(f), f->va);
 	mark_used(vm, s, view, f);
 	vm->shadow.stats.fills_page++;
@@ -1003,6 +1035,8 @@ static void prefill_hint(struct pv_vcpu *v, uint32_t va,
 	e = &l2_table(vm, slot)[(va >> 12) & 0xff];
 	if (*e)
 		return;
+	/* The fast return may fill it: its line counts as written. */
+	*l2_dirty(vm, slot) |= PV_BIT(((va >> 12) & 0xff) / 8);
 	p->pte = (uintptr_t)flt->l2_hva;
 	p->l1 = (uintptr_t)flt->l1_hva;
 	p->slot = (uintptr_t)e;
@@ -1391,9 +1425,10 @@ int pv_shadow_init(struct pv_vm *vm)
 		sh->nspaces = 1;
 	sh->bitmap_off = sh->nspaces * SPACE_BYTES;
 	sh->l2meta_off = sh->bitmap_off + sh->nspaces * 2 * ROOT_META;
-	sh->nl2 = (unsigned)((size - sh->l2meta_off) / (L2_BYTES + 4));
+	/* Two words per slot: its metadata, then its dirty lines. */
+	sh->nl2 = (unsigned)((size - sh->l2meta_off) / (L2_BYTES + 8));
 	while (sh->nl2 &&
-	       ((sh->l2meta_off + 4 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1)) +
+	       ((sh->l2meta_off + 8 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1)) +
 			       (size_t)sh->nl2 * L2_BYTES > size)
 		sh->nl2--;
 	npinned = sh->win_part_idx != NONE ? 2 * sh->nspaces : 0;
@@ -1401,7 +1436,7 @@ int pv_shadow_init(struct pv_vm *vm)
 	sh->stub_mibs = cfg->stubs ? cfg->stubs->area_size >> 20 : 0;
 	if (sh->nl2 < npinned + sh->stub_mibs + 4)
 		return PV_ENOMEM;
-	sh->l2_off = (sh->l2meta_off + 4 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1);
+	sh->l2_off = (sh->l2meta_off + 8 * sh->nl2 + L2_BYTES - 1) & ~(L2_BYTES - 1);
 	/* All of it, tables too: from here on the walker sees each table
 	 * byte as the core last cleaned it (backend.h), from a clean start. */
 	pv_memset(pool(vm, 0), 0, sh->l2_off + (size_t)sh->nl2 * L2_BYTES);

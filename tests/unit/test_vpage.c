@@ -2132,6 +2132,70 @@ START_TEST(fast_prefill_after_page_fault)
 END_TEST
 
 /*
+ * A prefilled entry in a line of its table that no core fill wrote: when
+ * the table is freed and taken again for another MiB, that line is
+ * cleared too (the hint marked it as written, shadow.c l2_dirty()), and
+ * the walker sees it cleared.
+ */
+START_TEST(prefilled_line_is_cleared_when_the_table_is_reused)
+{
+	uint32_t host = PV_MODE_USR | PV_PSR_N, slot_pa;
+	uint32_t x = PV_PSR_Z | PV_MODE_SVC | PV_PSR_I | PV_PSR_A;
+	struct pv_trap t = mk_trap(PV_TRAP_DABT, host);
+	struct fake_fast_host h;
+	struct pv_resume rs;
+	struct leaf lf;
+	struct pv_exit e;
+
+	user_state(false, true);
+	gptr(L1)[PF_VA >> 20] = PF_L2 | 1u;
+	gptr(PF_L2)[0] = PF_PAGE | PF_LO;
+	t.fsr = 0x5u;
+	t.far = PF_VA + 0x10u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.reason, PV_TR_SHADOW_FILL);
+	pv_vcpu_resume_state(v, &rs);
+	/* Page 9, in the table's second line: the fault, the hint. */
+	t = mk_trap(PV_TRAP_DABT, host);
+	t.fsr = 0x805u;
+	t.far = PF_VA + 0x9004u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.injected, PV_INJ_DABT);
+	v->r[13] = XSP;
+	pv_vcpu_resume_state(v, &rs);
+	gptr(PF_L2)[9] = (PF_PAGE + 0x9000u) | PF_LO;
+	v->r[14] = XLR;
+	*page_field(PV_VPAGE_SPSR) = x;
+	h = (struct fake_fast_host){ .sp = XSP, .lr = XLR, .cpsr = host };
+	ck_assert(model_xret(&h));
+	kernel_prepares_return(PV_MODE_USR);
+	ck_assert(model_eret(&h));
+	ck_assert_uint_eq(fast.n_prefill, 1);
+	host_irq_after(&h);
+	ck_assert(shadow_leaf(PF_VA + 0x9000u, &lf));
+	slot_pa = *lf.l1 & ~0x3ffu;
+	/* The guest unmaps the MiB; its table goes back to the free list. */
+	gptr(L1)[PF_VA >> 20] = 0;
+	pv_shadow_tlbi(v, PV_TLBI_ALL, 0);
+	/* Another MiB, one page at index 0: the same table, taken again. */
+	gptr(L1)[(PF_VA >> 20) + 2] = (PF_L2 + 0x400u) | 1u;
+	gptr(PF_L2 + 0x400u)[0] = PF_PAGE | PF_LO;
+	t = mk_trap(PV_TRAP_DABT, host);
+	t.fsr = 0x5u;
+	t.far = PF_VA + 0x200010u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.reason, PV_TR_SHADOW_FILL);
+	ck_assert(shadow_leaf(PF_VA + 0x200000u, &lf));
+	ck_assert_uint_eq(*lf.l1 & ~0x3ffu, slot_pa);
+	ck_assert(!shadow_leaf(PF_VA + 0x209000u, &lf));
+	ck_assert_uint_eq(*lf.l2, 0);
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	ck_assert_int_eq(fake_backend_walker_stale(&fb, vm), -1);
+	free_vm();
+}
+END_TEST
+
+/*
  * Each check of the stub return refuses, writing nothing, and the core
  * then takes the trap: another mode, a flag clear, a guest-written SPSR
  * that names another mode or holds T, E, J, IT or reserved bits, one that
@@ -3552,6 +3616,7 @@ static Suite *vpage_suite(void)
 	tcase_add_test(fp, trap_in_tpidruro_stub_restarts_it);
 	tcase_add_test(fp, fast_stub_return_refusals);
 	tcase_add_loop_test(fp, fast_prefill_after_page_fault, 0, 8);
+	tcase_add_test(fp, prefilled_line_is_cleared_when_the_table_is_reused);
 	tcase_add_test(fp, fast_psr_matches_the_core);
 	tcase_add_test(fp, fast_flags_off);
 	tcase_add_test(fp, fast_gt_read_matches_the_core);
