@@ -1632,7 +1632,6 @@ static int check_global(const struct pv_vm *vm, const struct pv_mmu_regs *rg,
 	return 0;
 }
 
-/* Whether any of @n words at @p is non-zero (one branch for them all). */
 /*
  * Whether any of the 32 L1 entries at @p (a block: 8-byte aligned) is set.
  * Read in pairs and unrolled: the fuzzers run the isolation walk after

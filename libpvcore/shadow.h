@@ -152,8 +152,10 @@ struct pv_shadow_stats {
  * struct pv_shadow - the engine's state (inside &struct pv_vm)
  *
  * Pool layout: @nspaces x 2 roots of 16 KiB from offset 0, then the
- * per-root "used L1 index" bitmaps (512 bytes each) and the per-L2 slot
- * metadata words, then @nl2 second-level tables of 1 KiB from @l2_off.
+ * per-root "used L1 index" bitmaps (512 bytes each), the per-L2 slot
+ * metadata words and the per-L2 slot dirty-line masks (l2_dirty()), then
+ * @nl2 second-level tables of 1 KiB from @l2_off. Only the roots and the
+ * tables are walked (pv_vm_shadow_layout()).
  */
 struct pv_shadow {
 	struct pv_shadow_space space[PV_SHADOW_MAX_SPACES];
