@@ -1984,6 +1984,36 @@ END_TEST
 #define PF_PAGE (RAM0 + 0xd10000u)
 #define PF_LO 0xc7eu /* small page, AP 11, TEX 001 C B (WBWA), S, nG */
 
+/*
+ * A user write to page @n of PF_VA faults (a hint is left, the template
+ * taught before), the kernel writes its PTE and returns through the stub
+ * return and the fast return, which fills the shadow entry.
+ */
+static void fault_then_prefill(uint32_t n)
+{
+	uint32_t host = PV_MODE_USR | PV_PSR_N;
+	struct pv_trap t = mk_trap(PV_TRAP_DABT, host);
+	struct fake_fast_host h;
+	struct pv_resume rs;
+	struct pv_exit e;
+
+	t.fsr = 0x805u;
+	t.far = PF_VA + n * 0x1000u + 4u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.injected, PV_INJ_DABT);
+	v->r[13] = XSP;
+	pv_vcpu_resume_state(v, &rs);
+	gptr(PF_L2)[n] = (PF_PAGE + n * 0x1000u) | PF_LO;
+	v->r[14] = XLR;
+	*page_field(PV_VPAGE_SPSR) = PV_PSR_Z | PV_MODE_SVC | PV_PSR_I | PV_PSR_A;
+	h = (struct fake_fast_host){ .sp = XSP, .lr = XLR, .cpsr = host };
+	ck_assert(model_xret(&h));
+	kernel_prepares_return(PV_MODE_USR);
+	ck_assert(model_eret(&h));
+	ck_assert_uint_eq(fast.n_prefill, 1);
+	host_irq_after(&h);
+}
+
 START_TEST(fast_prefill_after_page_fault)
 {
 	uint32_t x = PV_PSR_Z | PV_MODE_SVC | PV_PSR_I | PV_PSR_A;
@@ -2106,22 +2136,7 @@ START_TEST(fast_prefill_after_page_fault)
 		/* Another fault, the template unchanged: the struct still
 		 * holds it, and the prefill maps the new page alike. */
 		pv_vcpu_resume_state(v, &rs);
-		t = mk_trap(PV_TRAP_DABT, host);
-		t.fsr = 0x805u;
-		t.far = PF_VA + 0x3004u;
-		ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
-		ck_assert_int_eq(e.injected, PV_INJ_DABT);
-		v->r[13] = XSP;
-		pv_vcpu_resume_state(v, &rs);
-		gptr(PF_L2)[3] = (PF_PAGE + 0x3000u) | PF_LO;
-		v->r[14] = XLR;
-		*page_field(PV_VPAGE_SPSR) = x;
-		h = (struct fake_fast_host){ .sp = XSP, .lr = XLR, .cpsr = host };
-		ck_assert(model_xret(&h));
-		kernel_prepares_return(PV_MODE_USR);
-		ck_assert(model_eret(&h));
-		ck_assert_uint_eq(fast.n_prefill, 1);
-		host_irq_after(&h);
+		fault_then_prefill(3);
 		ck_assert(shadow_leaf(PF_VA + 0x3000u, &lf));
 		ck_assert_uint_eq(*lf.l2, (made & 0xfffu) +
 					  (made & ~0xfffu) + 0x2000u);
@@ -2140,9 +2155,7 @@ END_TEST
 START_TEST(prefilled_line_is_cleared_when_the_table_is_reused)
 {
 	uint32_t host = PV_MODE_USR | PV_PSR_N, slot_pa;
-	uint32_t x = PV_PSR_Z | PV_MODE_SVC | PV_PSR_I | PV_PSR_A;
 	struct pv_trap t = mk_trap(PV_TRAP_DABT, host);
-	struct fake_fast_host h;
 	struct pv_resume rs;
 	struct leaf lf;
 	struct pv_exit e;
@@ -2155,23 +2168,8 @@ START_TEST(prefilled_line_is_cleared_when_the_table_is_reused)
 	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
 	ck_assert_int_eq(e.reason, PV_TR_SHADOW_FILL);
 	pv_vcpu_resume_state(v, &rs);
-	/* Page 9, in the table's second line: the fault, the hint. */
-	t = mk_trap(PV_TRAP_DABT, host);
-	t.fsr = 0x805u;
-	t.far = PF_VA + 0x9004u;
-	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
-	ck_assert_int_eq(e.injected, PV_INJ_DABT);
-	v->r[13] = XSP;
-	pv_vcpu_resume_state(v, &rs);
-	gptr(PF_L2)[9] = (PF_PAGE + 0x9000u) | PF_LO;
-	v->r[14] = XLR;
-	*page_field(PV_VPAGE_SPSR) = x;
-	h = (struct fake_fast_host){ .sp = XSP, .lr = XLR, .cpsr = host };
-	ck_assert(model_xret(&h));
-	kernel_prepares_return(PV_MODE_USR);
-	ck_assert(model_eret(&h));
-	ck_assert_uint_eq(fast.n_prefill, 1);
-	host_irq_after(&h);
+	/* Page 9, in the table's second line. */
+	fault_then_prefill(9);
 	ck_assert(shadow_leaf(PF_VA + 0x9000u, &lf));
 	slot_pa = *lf.l1 & ~0x3ffu;
 	/* The guest unmaps the MiB; its table goes back to the free list. */
