@@ -91,6 +91,8 @@
 
 #include "core.h"
 #include "fake_backend.h"
+#include "table_check.h"
+#include "table_log.h"
 #include "fuzz_input.h"
 
 #define MAX_STEPS 64
@@ -1202,6 +1204,128 @@ static bool engine_state_changed(void)
 	return true;
 }
 
+/*
+ * The Genode kernel's checked copy of the tables (backends/genode,
+ * docs/genode.md) as a further oracle: every table write and TLB
+ * operation of the core goes to the VMM's log too, the kernel's replay
+ * must accept all of it, and after each step the copy must equal the
+ * pool's tables.
+ */
+static struct pv_backend_ops genode_ops;
+static struct pv_genode_table_log glog;
+static struct pv_genode_log_writer glw;
+static struct pv_genode_walker gwalker;
+static struct pv_shadow_layout glay;
+static struct pv_genode_frames gframes[2];
+static uint32_t *gcopy; /* FAKE_POOL_SIZE bytes, 16 KiB aligned */
+static bool gready;
+
+static void g_noop_all(void *ctx) { (void)ctx; }
+static void g_noop_asid(void *ctx, uint8_t a) { (void)ctx; (void)a; }
+static void g_noop_va(void *ctx, uint32_t va, uint8_t a)
+{
+	(void)ctx;
+	(void)va;
+	(void)a;
+}
+
+static const struct pv_genode_tlb_ops genode_tlb = { g_noop_all, g_noop_asid,
+						     g_noop_va };
+
+static void genode_replay(void *ctx)
+{
+	int err;
+
+	(void)ctx;
+	if (!gready)
+		fail("the Genode log filled before the session existed", 0, 0, 0,
+		     glog.count);
+	err = pv_genode_walker_apply(&gwalker, &glog, &genode_tlb, NULL);
+	if (err)
+		fail("the Genode kernel refused the core's own table log", 0, 0, 0,
+		     (uint32_t)-err);
+}
+
+static void g_clean(void *ctx, pv_hva_t va, size_t len)
+{
+	fake_backend_ops.cache_clean_range(ctx, va, len);
+	pv_genode_log_clean(&glw, pv_hva_ptr(va), len);
+}
+
+static void g_tlb_all(void *ctx)
+{
+	fake_backend_ops.tlb_inval_all(ctx);
+	pv_genode_log_tlb_all(&glw);
+}
+
+static void g_tlb_asid(void *ctx, uint8_t asid)
+{
+	fake_backend_ops.tlb_inval_asid(ctx, asid);
+	pv_genode_log_tlb_asid(&glw, asid);
+}
+
+static void g_tlb_va(void *ctx, pv_gva_t va, uint8_t asid)
+{
+	fake_backend_ops.tlb_inval_va(ctx, va, asid);
+	pv_genode_log_tlb_va(&glw, pv_gva_val(va), asid);
+}
+
+/* Before pv_vm_init(): the VMM's log on the pool the config names. */
+static void genode_before_init(void)
+{
+	genode_ops = fake_backend_ops;
+	genode_ops.cache_clean_range = g_clean;
+	genode_ops.tlb_inval_all = g_tlb_all;
+	genode_ops.tlb_inval_asid = g_tlb_asid;
+	genode_ops.tlb_inval_va = g_tlb_va;
+	cfg.ops = &genode_ops;
+	gready = false;
+	if (pv_genode_log_init(&glw, &glog, pv_hva_ptr(cfg.shadow_pool.hva),
+			       cfg.shadow_pool.size, genode_replay, NULL))
+		abort();
+}
+
+/* After it: the session, whose geometry check must accept the VM. */
+static void genode_after_init(void)
+{
+	unsigned n = 0;
+
+	if (!gcopy && !(gcopy = aligned_alloc(16384, FAKE_POOL_SIZE)))
+		abort();
+	for (unsigned i = 0; i < cfg.ram_count; i++)
+		gframes[n++] = (struct pv_genode_frames){ pv_hpa_val(cfg.ram[i].hpa),
+							  cfg.ram[i].size };
+	if (pv_vm_shadow_layout(vm, &glay) ||
+	    pv_genode_walker_init(&gwalker, pv_hva_ptr(cfg.shadow_pool.hva), gcopy,
+				  pv_hpa_val(cfg.shadow_pool.hpa),
+				  (uint32_t)cfg.shadow_pool.size, &glay, gframes, n,
+				  cfg.window_base, cfg.window_size, cfg.window_l1))
+		fail("the Genode kernel refused the VM's geometry", 0, 0, 0,
+		     cfg.window_size);
+	gready = true;
+	pv_genode_log_flush(&glw);
+}
+
+/* The run: the log replayed, the copy the same as the pool's tables.
+ * Only after a step that logged something: without a record the copy
+ * cannot move, and a write left out of the log is what the fake backend's
+ * walker check (check_all()) catches. */
+static void genode_check(unsigned id)
+{
+	const uint8_t *pool = pv_hva_ptr(cfg.shadow_pool.hva);
+	const uint8_t *copy = (const uint8_t *)gcopy;
+	static uint64_t compared;
+
+	if (glw.records == compared)
+		return;
+	compared = glw.records;
+	pv_genode_log_flush(&glw);
+	if (memcmp(copy + glay.roots_off, pool + glay.roots_off, glay.roots_size) ||
+	    memcmp(copy + glay.l2_off, pool + glay.l2_off, glay.l2_size))
+		fail("the Genode kernel's copy differs from the core's tables", id,
+		     0, 0, 0);
+}
+
 static void check_all(struct pv_vcpu *v, bool stored)
 {
 	long stale;
@@ -1221,6 +1345,7 @@ static void check_all(struct pv_vcpu *v, bool stored)
 	if (fb.bad_kicks)
 		fail("the backend was told to kick a vCPU id out of range", v->id,
 		     0, 0, fb.bad_kicks);
+	genode_check(v->id);
 	/* The walker sees what the engine wrote: every table byte cleaned
 	 * (the contract a backend with a checked copy of the tables needs). */
 	stale = fake_backend_walker_stale(&fb, vm);
@@ -1852,8 +1977,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	setup_config(&in);
 	gen_memory(&in);
+	genode_before_init();
 	if (pv_vm_init(vm, &cfg))
 		abort();
+	genode_after_init();
 	if (pv_vm_map_phys_irq(vm, 100, 40) || pv_vm_map_phys_irq(vm, 101, 60))
 		abort();
 	for (unsigned i = 1; i < nvcpus && !secondaries_off; i++) {
