@@ -71,6 +71,13 @@ struct pv_patch_table;
 struct pv_stub_table;
 
 /**
+ * PV_VM_MIN_ASIDS - the fewest host ASIDs a VM may be given: two per vCPU
+ * (its space's two views) and as many again, so that one vCPU's resume
+ * never takes ASIDs from under the others at once.
+ */
+#define PV_VM_MIN_ASIDS (4u * PV_MAX_VCPUS)
+
+/**
  * struct pv_vm_config - everything the backend decides
  * @ops: the backend operations (backend.h); all must be non-NULL except
  *       @log and the device data paths (blk_*, net_*, rng_fill), which a
@@ -118,13 +125,6 @@ struct pv_stub_table;
  *                  the barriers and context-register MCRs that follow it
  *                  (trap_chain.h, docs/cpu.md; the guest sees the same)
  */
-/**
- * PV_VM_MIN_ASIDS - the fewest host ASIDs a VM may be given: two per vCPU
- * (its space's two views) and as many again, so that one vCPU's resume
- * never takes ASIDs from under the others at once.
- */
-#define PV_VM_MIN_ASIDS (4u * PV_MAX_VCPUS)
-
 struct pv_vm_config {
 	const struct pv_backend_ops *ops;
 	void *ctx;
