@@ -1984,6 +1984,27 @@ END_TEST
 #define PF_PAGE (RAM0 + 0xd10000u)
 #define PF_LO 0xc7eu /* small page, AP 11, TEX 001 C B (WBWA), S, nG */
 
+/* The user mapping of PF_VA and a read of its first page: a fill, which
+ * teaches the prefill its template; no hint yet. */
+static void teach_template(void)
+{
+	struct pv_trap t = mk_trap(PV_TRAP_DABT, PV_MODE_USR | PV_PSR_N);
+	struct pv_resume rs;
+	struct pv_exit e;
+
+	user_state(false, true);
+	gptr(L1)[PF_VA >> 20] = PF_L2 | 1u;
+	gptr(PF_L2)[0] = PF_PAGE | PF_LO;
+	gptr(PF_L2)[1] = 0;
+	t.fsr = 0x5u;
+	t.far = PF_VA + 0x10u;
+	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
+	ck_assert_int_eq(e.reason, PV_TR_SHADOW_FILL);
+	ck_assert(v->pf.tmpl);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_uint_eq(fast.pf_pte[0] | fast.pf_pte[1], 0);
+}
+
 /*
  * A user write to page @n of PF_VA faults (a hint is left, the template
  * taught before), the kernel writes its PTE and returns through the stub
@@ -2024,18 +2045,7 @@ START_TEST(fast_prefill_after_page_fault)
 	struct leaf lf;
 	struct pv_exit e;
 
-	user_state(false, true);
-	gptr(L1)[PF_VA >> 20] = PF_L2 | 1u;
-	gptr(PF_L2)[0] = PF_PAGE | PF_LO;
-	gptr(PF_L2)[1] = 0;
-	/* The read of the first page: a fill, which teaches the template. */
-	t.fsr = 0x5u;
-	t.far = PF_VA + 0x10u;
-	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
-	ck_assert_int_eq(e.reason, PV_TR_SHADOW_FILL);
-	ck_assert(v->pf.tmpl);
-	pv_vcpu_resume_state(v, &rs);
-	ck_assert_uint_eq(fast.pf_pte[0] | fast.pf_pte[1], 0);
+	teach_template();
 	/* The write to the next: the guest's translation fault. */
 	t = mk_trap(PV_TRAP_DABT, host);
 	t.fsr = 0x805u;
@@ -2155,19 +2165,11 @@ END_TEST
 START_TEST(prefilled_line_is_cleared_when_the_table_is_reused)
 {
 	uint32_t host = PV_MODE_USR | PV_PSR_N, slot_pa;
-	struct pv_trap t = mk_trap(PV_TRAP_DABT, host);
-	struct pv_resume rs;
+	struct pv_trap t;
 	struct leaf lf;
 	struct pv_exit e;
 
-	user_state(false, true);
-	gptr(L1)[PF_VA >> 20] = PF_L2 | 1u;
-	gptr(PF_L2)[0] = PF_PAGE | PF_LO;
-	t.fsr = 0x5u;
-	t.far = PF_VA + 0x10u;
-	ck_assert_int_eq(pv_vcpu_handle_trap(v, &t, &e), 0);
-	ck_assert_int_eq(e.reason, PV_TR_SHADOW_FILL);
-	pv_vcpu_resume_state(v, &rs);
+	teach_template();
 	/* Page 9, in the table's second line. */
 	fault_then_prefill(9);
 	ck_assert(shadow_leaf(PF_VA + 0x9000u, &lf));
