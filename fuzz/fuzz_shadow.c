@@ -66,6 +66,14 @@ static uint32_t *gptr(uint32_t gpa)
 	return fake_backend_ram(&fb, gpa);
 }
 
+/* Whether entry @mib of the L1 table at @l1 is a page table at @l2. */
+static bool links(uint32_t l1, uint32_t mib, uint32_t l2)
+{
+	uint32_t d = gptr(l1)[mib];
+
+	return (d & 3) == 1 && (d & 0xfffffc00u) == l2;
+}
+
 static void check(const char *after)
 {
 	long stale;
@@ -160,13 +168,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 1: { /* L2 descriptor write, then TLBIMVAA over its 64 KiB */
+			uint32_t t;
+
 			a = take(&in, 2);
 			b = take(&in, 4);
-			gptr(L2T + (a >> 8) % NL2 * 1024)[a & 0xff] = b;
-			for (unsigned i = 0; i < 16; i++)
+			t = L2T + (a >> 8) % NL2 * 1024;
+			gptr(t)[a & 0xff] = b;
+			/*
+			 * In every MiB an L1 entry links to the table: TLB entries
+			 * of the others cannot come from it (each L1 write above
+			 * ends with TLBIALL), so this is all the maintenance the
+			 * architecture asks for.
+			 */
+			for (unsigned i = 0; i < 16; i++) {
+				if (!links(L1A, mibs[i], t) && !links(L1B, mibs[i], t))
+					continue;
 				for (uint32_t p = 0; p < 16; p++)
 					pv_shadow_tlbi(v, PV_TLBI_MVAA,
 						       mibs[i] << 20 | ((a & 0xf0u) + p) << 12);
+			}
 			check("L2 write");
 			break;
 		}
