@@ -1314,6 +1314,39 @@ static void set_ttbr0(uint32_t ttbr0, uint32_t asid)
 }
 
 /*
+ * The window's pages in its last, partial MiB are the host's: the checker
+ * knows each one, address and attributes, in every root that links them.
+ */
+START_TEST(isolation_checker_catches_a_moved_window_page)
+{
+	static const uint32_t changes[] = { 0x1000u, 1u << 5, 1u };
+	uint32_t *l2, pages, last;
+
+	two_vcpus(0xe0000);
+	v = &vm->vcpu[0];
+	gptr(L1A)[0xfff] = L2T | 1;
+	gptr(L2T)[0xf0] = small_rw(RAM0 + 0x5000);
+	ck_assert(one_access(0xffff0004, PV_ACC_READ));
+	ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+	pages = vm->shadow.win_part_pages;
+	ck_assert_uint_gt(pages, 1);
+	l2 = (uint32_t *)hpa_table(shadow_l1(vm->shadow.win_part_idx) & 0xfffffc00u);
+	last = pages - 1;
+	for (unsigned c = 0; c < sizeof(changes) / sizeof(changes[0]); c++) {
+		for (uint32_t j = 0; j <= last; j += last) {
+			uint32_t good = l2[j];
+
+			l2[j] ^= changes[c];
+			ck_assert_int_eq(pv_shadow_check_isolation(vm), PV_ECORRUPT);
+			l2[j] = good;
+			ck_assert_int_eq(pv_shadow_check_isolation(vm), 0);
+		}
+	}
+	teardown_vm();
+}
+END_TEST
+
+/*
  * Several host cores (backend.h): vCPU 1 may be running on another core,
  * on the roots of its current space. However many address spaces vCPU 0
  * goes through, that space is not evicted: same root, same host ASID,
@@ -1730,6 +1763,7 @@ static Suite *shadow_suite(void)
 	tcase_add_test(tc, window_mapping_is_reported);
 	tcase_add_test(tc, partial_window_leaves_the_vector_page_to_the_guest);
 	tcase_add_test(tc, isolation_checker_catches_a_widened_entry);
+	tcase_add_test(tc, isolation_checker_catches_a_moved_window_page);
 	tcase_add_test(tc, global_section_is_shared_with_a_new_space);
 	tcase_add_test(tc, tlbiasid_keeps_global_sections_tlbi_mva_does_not);
 	tcase_add_test(tc, tlbiasid_keeps_tables_of_global_pages);
