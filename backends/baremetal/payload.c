@@ -47,30 +47,50 @@ extern const struct pvbm_linux_payload pvbm_linux __attribute__((weak));
 extern const uint8_t pvbm_guest_start[], pvbm_guest_end[];
 
 /*
- * The site table pvcore gets for Linux: pvpatch's sites at their link
- * addresses (0xC0xxxxxx), with the Image's load address set so that the
- * core also finds them at guest-physical PCs (head.S with the MMU off, the
- * identity-mapped idmap code). It must outlive the VM.
+ * The checked site and stub tables pvcore gets for Linux (pvcore/linux.h):
+ * the site table also finds the sites at guest-physical PCs (head.S with
+ * the MMU off, the identity-mapped idmap code). They must outlive the VM.
+ *
+ * With pvpatch's stubs the vCPU page (pvcore/pvpage.h) is guest-kernel-
+ * writable memory, so it has a 4 KiB page of its own (pvbm_vcpu_page, in
+ * the window, where window.S's fast paths reach it); pvcore maps it into
+ * the guest-kernel view only.
  */
-static struct pv_patch_table linux_sites;
+static struct pv_linux_tables linux_tables;
 
-/*
- * With pvpatch's stubs: the stub table and the vCPU page (pvcore/pvpage.h).
- * The page is guest-kernel-writable memory, so it has a 4 KiB page of its
- * own (pvbm_vcpu_page, in the window, where window.S's fast paths reach
- * it); pvcore maps it into the guest-kernel view only.
- */
-static struct pv_stub_table linux_stubs;
+/* The payload's pieces as pvcore/linux.h takes them. */
+static void linux_images(struct pv_linux_images *im)
+{
+	const struct pvbm_linux_payload *p = &pvbm_linux;
+
+	*im = (struct pv_linux_images){
+		.image = p->image,
+		.image_size = (size_t)(p->image_end - p->image),
+		.sites = p->sites,
+		.sites_size = (size_t)(p->sites_end - p->sites),
+		.stubs = p->stubs,
+		.stubs_size = (size_t)(p->stubs_end - p->stubs),
+		.dtb = p->dtb,
+		.dtb_size = (size_t)(p->dtb_end - p->dtb),
+		.initrd = p->initrd,
+		.initrd_size = (size_t)(p->initrd_end - p->initrd),
+		.kernel_gpa = pv_gpa(p->kernel_gpa),
+		.dtb_gpa = pv_gpa(p->dtb_gpa),
+		.initrd_gpa = pv_gpa(p->initrd_gpa),
+	};
+}
 
 static bool is_linux(void)
 {
 	return &pvbm_linux != NULL;
 }
 
-/* Validate the site table before pv_vm_init(), which takes it in cfg. */
+/* Validate the tables before pv_vm_init(), which takes them in cfg. */
 void pvbm_payload_config(struct pv_vm_config *cfg)
 {
 	const struct pvbm_linux_payload *p = &pvbm_linux;
+	struct pv_linux_images im;
+	const char *why;
 	int err;
 
 	if (!is_linux())
@@ -78,30 +98,19 @@ void pvbm_payload_config(struct pv_vm_config *cfg)
 	if (p->magic != PVBM_LINUX_MAGIC)
 		pvbm_fatal("linux payload descriptor is corrupt", 0,
 			   PVBM_EXIT_HOST);
-	err = pv_patch_table_parse(p->sites, (size_t)(p->sites_end - p->sites),
-				   &linux_sites);
-	if (err)
-		pvbm_fatal("pvpatch site table rejected", err, PVBM_EXIT_HOST);
-	if (linux_sites.image_size != (uint32_t)(p->image_end - p->image))
-		pvbm_fatal("site table is not for this Image", 0, PVBM_EXIT_HOST);
-	err = pv_patch_table_set_load(&linux_sites, pv_gpa(p->kernel_gpa));
-	if (err)
-		pvbm_fatal("Image load address overlaps its link addresses", err,
-			   PVBM_EXIT_HOST);
-	cfg->patch_sites = &linux_sites;
 	if (p->vcpus > PV_MAX_VCPUS)
 		pvbm_fatal("linux payload asks for more vCPUs than pvcore has",
 			   PV_ERANGE, PVBM_EXIT_HOST);
 	if (p->vcpus > 1) {
-		/* The stubs' vCPU page is one per VM for now (vm.h). */
-		if (p->stubs != p->stubs_end)
-			pvbm_fatal("pvpatch stubs need one vCPU: build the image "
-				   "with PV_STUBS=0", PV_EINVAL, PVBM_EXIT_HOST);
 		cfg->num_vcpus = p->vcpus;
 		pvbm_puts("pvbm: ");
 		pvbm_put_dec(p->vcpus);
 		pvbm_puts(" vCPUs\n");
 	}
+	linux_images(&im);
+	err = pv_linux_config(&linux_tables, &im, cfg, &why);
+	if (err)
+		pvbm_fatal(why, err, PVBM_EXIT_HOST);
 	if (p->flags & PVBM_LINUX_VIRTIO) {
 		/* Same RAM and MPCore as the default board: vm_config's
 		 * checks still hold. */
@@ -110,48 +119,29 @@ void pvbm_payload_config(struct pv_vm_config *cfg)
 			  "entropy and console\n");
 	}
 	pvbm_puts("pvbm: pvpatch site table: ");
-	pvbm_put_dec(linux_sites.count);
+	pvbm_put_dec(linux_tables.sites.count);
 	pvbm_puts(" sites, also at their load addresses from ");
 	pvbm_put_hex(p->kernel_gpa);
 	pvbm_puts("\n");
-	if (p->stubs == p->stubs_end)
+	if (!linux_tables.has_stubs)
 		return;
-	err = pv_stub_table_parse(p->stubs, (size_t)(p->stubs_end - p->stubs),
-				  &linux_stubs);
-	if (!err)
-		err = pv_stub_table_set_load(&linux_stubs, pv_gpa(p->kernel_gpa));
-	if (err || linux_stubs.image_base != linux_sites.image_base)
-		pvbm_fatal("pvpatch stub table rejected", err, PVBM_EXIT_HOST);
-	cfg->stubs = &linux_stubs;
 	cfg->vcpu_pages.hva = pv_hva_from_ptr(pvbm_vcpu_page);
 	cfg->vcpu_pages.hpa = pv_hpa((uintptr_t)pvbm_vcpu_page -
 				     pvbm_platform.window_va +
 				     pvbm_platform.window_pa);
 	cfg->vcpu_pages.size = sizeof(pvbm_vcpu_page);
 	pvbm_puts("pvbm: pvpatch stubs: ");
-	pvbm_put_dec(linux_stubs.count);
+	pvbm_put_dec(linux_tables.stubs.count);
 	pvbm_puts(" in the stub area at ");
-	pvbm_put_hex(linux_stubs.area_va);
+	pvbm_put_hex(linux_tables.stubs.area_va);
 	pvbm_puts(", vCPU page at ");
 	pvbm_put_hex((uint32_t)pv_hpa_val(cfg->vcpu_pages.hpa));
 	pvbm_puts("\n");
 }
 
-/*
- * Copy one piece into guest RAM and make it visible to instruction
- * fetches: the copy went through the data cache.
- */
-static void load_piece(struct pv_vm *vm, const struct pv_ram_region *ram,
-		       const char *what, uint32_t gpa, const uint8_t *start,
-		       const uint8_t *end)
+/* One piece of the guest, loaded: what it is, its size and address. */
+static void say_loaded(const char *what, size_t len, uint32_t gpa)
 {
-	size_t len = (size_t)(end - start);
-	int err = pv_vm_load(vm, pv_gpa(gpa), start, len);
-	uintptr_t off = (uintptr_t)(gpa - pv_gpa_val(ram->gpa));
-
-	if (err)
-		pvbm_fatal(what, err, PVBM_EXIT_HOST);
-	pvbm_ops.cache_clean_range(vm, pv_hva(pv_hva_val(ram->hva) + off), len);
 	pvbm_puts("pvbm: ");
 	pvbm_puts(what);
 	pvbm_puts(": ");
@@ -162,27 +152,24 @@ static void load_piece(struct pv_vm *vm, const struct pv_ram_region *ram,
 }
 
 /*
- * Load Image, DTB and initramfs and set the vCPU up per the ARM Linux boot
- * protocol (Documentation/arch/arm/booting.rst): SVC mode, IRQ/FIQ masked,
- * MMU and caches off (the vCPU's reset state), r0 = 0, r1 = ~0 (no machine
- * number: DT boot), r2 = DTB address.
+ * Load Image, DTB and initramfs and set vCPU 0 up per the ARM Linux boot
+ * protocol (pv_linux_load()).
  */
-static void linux_load(struct pv_vm *vm, const struct pv_ram_region *ram,
-		       struct pvbm_payload *out)
+static void linux_load(struct pv_vm *vm, struct pvbm_payload *out)
 {
 	const struct pvbm_linux_payload *p = &pvbm_linux;
-	uint32_t *r = pv_vcpu_regs(pv_vm_vcpu(vm, 0));
+	struct pv_linux_images im;
+	const char *why;
+	int err;
 
-	load_piece(vm, ram, "linux Image", p->kernel_gpa, p->image,
-		   p->image_end);
-	load_piece(vm, ram, "linux DTB", p->dtb_gpa, p->dtb, p->dtb_end);
-	if (p->initrd_end != p->initrd)
-		load_piece(vm, ram, "linux initramfs", p->initrd_gpa, p->initrd,
-			   p->initrd_end);
-	pvbm_ops.icache_inval_all(vm);
-	r[0] = 0;
-	r[1] = 0xffffffffu;
-	r[2] = p->dtb_gpa;
+	linux_images(&im);
+	err = pv_linux_load(vm, &im, &why);
+	if (err)
+		pvbm_fatal(why, err, PVBM_EXIT_HOST);
+	say_loaded("linux Image", im.image_size, p->kernel_gpa);
+	say_loaded("linux DTB", im.dtb_size, p->dtb_gpa);
+	if (im.initrd_size)
+		say_loaded("linux initramfs", im.initrd_size, p->initrd_gpa);
 	out->entry = p->kernel_gpa;
 	out->budget_s = p->budget_s ? p->budget_s : LINUX_BUDGET_S;
 	out->report_undefs = true;
@@ -225,7 +212,7 @@ void pvbm_payload_load(struct pv_vm *vm, const struct pv_ram_region *ram,
 		       struct pvbm_payload *out)
 {
 	if (is_linux())
-		linux_load(vm, ram, out);
+		linux_load(vm, out);
 	else
 		test_guest_load(vm, ram, out);
 }

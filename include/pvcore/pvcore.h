@@ -12,6 +12,7 @@
  * - vm.h        the VM and vCPU entry points a backend calls;
  * - patch.h     pvpatch site tables;
  * - pvpage.h    the pvpatch stub area and the vCPU page;
+ * - linux.h     a pvpatch'ed Linux guest checked and loaded;
  * - fastpath.h  the backend's system-call fast path;
  * - decode.h    the instruction decoder, for tools;
  * - hypercall.h the guest-side hypercall ABI.
@@ -31,6 +32,7 @@
 #include <pvcore/vm.h>
 #include <pvcore/patch.h>
 #include <pvcore/pvpage.h>
+#include <pvcore/linux.h>
 #include <pvcore/fastpath.h>
 #include <pvcore/decode.h>
 #include <pvcore/hypercall.h>

@@ -18,6 +18,7 @@
 #include "fast.h"
 #include "a9_timers.h"
 #include "vpage.h"
+#include "table_files.h"
 
 /* Guest layout: a Linux-like linear map KVA + x -> RAM0 + x. */
 #define RAM0 FAKE_RAM_BASE
@@ -76,19 +77,7 @@ static const struct pv_stub tls_stub = {
 static size_t mk_stub_file(uint32_t *buf, const struct pv_stub *s, uint32_t n,
 			   uint32_t area_va, uint32_t area_size)
 {
-	struct pv_stub_file_hdr h = {
-		.magic = PV_STUB_MAGIC, .version = PV_STUB_VERSION,
-		.hdr_size = sizeof(h), .count = n,
-		.entry_size = sizeof(struct pv_stub), .area_va = area_va,
-		.area_size = area_size, .image_base = IMG_VA,
-	};
-	size_t len = sizeof(h) + n * sizeof(*s);
-
-	memcpy(buf, &h, sizeof(h));
-	memcpy((uint8_t *)buf + sizeof(h), s, n * sizeof(*s));
-	buf[offsetof(struct pv_stub_file_hdr, checksum) / 4] =
-		pv_patch_crc32(0, buf, len);
-	return len;
+	return tf_stub_file(buf, s, n, area_va, area_size, IMG_VA);
 }
 
 static void reseal(uint32_t *buf, size_t len)
@@ -98,25 +87,11 @@ static void reseal(uint32_t *buf, size_t len)
 		pv_patch_crc32(0, buf, len);
 }
 
-/* A site table of @n sites, as pvpatch writes it (one empty name). */
+/* A site table of @n sites for the test's Image. */
 static size_t mk_site_file(uint32_t *buf, const struct pv_patch_site *s,
 			   uint32_t n)
 {
-	struct pv_patch_manifest_hdr h = {
-		.magic = PV_PATCH_MAGIC, .version = PV_PATCH_VERSION,
-		.hdr_size = sizeof(h), .count = n,
-		.entry_size = sizeof(struct pv_patch_site),
-		.image_base = IMG_VA, .image_size = 0x900000u, .strtab_size = 4,
-	};
-	size_t len = sizeof(h) + n * (sizeof(*s) + 4) + 4;
-	uint8_t *b = (uint8_t *)buf;
-
-	memset(buf, 0, len);
-	memcpy(b, &h, sizeof(h));
-	memcpy(b + sizeof(h), s, n * sizeof(*s));
-	buf[offsetof(struct pv_patch_manifest_hdr, checksum) / 4] =
-		pv_patch_crc32(0, buf, len);
-	return len;
+	return tf_site_file(buf, s, n, IMG_VA, 0x900000u);
 }
 
 /* ---- the VM ---- */
