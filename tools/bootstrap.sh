@@ -7,6 +7,7 @@ set -euo pipefail
 
 packages=(
 	make meson ninja-build pkg-config check      # build + libcheck
+	g++                                          # the headers from C++ (tests/consumer)
 	gcc-arm-none-eabi libnewlib-arm-none-eabi    # Cortex-A9 bare metal
 	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross # unit-arm
 	qemu-system-arm qemu-user                    # system tests, unit-arm

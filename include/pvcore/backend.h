@@ -75,6 +75,10 @@
 
 #include <pvcore/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** PV_TIMER_NEVER - deadline value that cancels the one-shot timer. */
 #define PV_TIMER_NEVER UINT64_MAX
 
@@ -254,5 +258,9 @@ struct pv_backend_ops {
 	 */
 	int (*rng_fill)(void *ctx, uint8_t *buf, size_t len);
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PVCORE_BACKEND_H */

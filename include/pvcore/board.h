@@ -17,6 +17,10 @@
 #ifndef PVCORE_BOARD_H
 #define PVCORE_BOARD_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The default board (pv_board_default); assembly may include these. */
 #define PV_BOARD_RAM_BASE 0x10000000u
 #define PV_BOARD_RAM_SIZE 0x08000000u    /* below the UART at 0x1c090000 */
@@ -158,4 +162,8 @@ const struct pv_board_device *pv_board_find(const struct pv_board *board,
 int pv_board_check(const struct pv_board *board);
 
 #endif /* !__ASSEMBLER__ */
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* PVCORE_BOARD_H */

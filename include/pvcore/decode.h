@@ -12,6 +12,10 @@
 
 #include <pvcore/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum pv_isa { PV_ISA_ARM, PV_ISA_THUMB };
 
 /**
@@ -140,5 +144,9 @@ int pv_decode_arm(uint32_t word, struct pv_insn *out);
  * Return: as pv_decode_arm(); out->len is 2 or 4.
  */
 int pv_decode_thumb(uint16_t hw1, uint16_t hw2, struct pv_insn *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PVCORE_DECODE_H */

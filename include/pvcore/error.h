@@ -9,6 +9,10 @@
 #ifndef PVCORE_ERROR_H
 #define PVCORE_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum pv_error {
 	PV_OK = 0,
 	PV_EINVAL = -1,     /* an argument is out of range or inconsistent */
@@ -38,5 +42,9 @@ enum pv_error {
  * values give "success".
  */
 const char *pv_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PVCORE_ERROR_H */

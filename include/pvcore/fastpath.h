@@ -243,6 +243,10 @@
 #ifndef PVCORE_FASTPATH_H
 #define PVCORE_FASTPATH_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PV_FAST_FLAGS      0  /* PV_FAST_*_OK: the paths that may run now */
 #define PV_FAST_CPSR       4  /* the virtual CPSR without the user bits */
 #define PV_FAST_SVC_VECTOR 8  /* the guest's SVC vector address */
@@ -424,5 +428,9 @@ struct pv_fast {
  */
 int pv_vcpu_set_fast(struct pv_vcpu *vcpu, struct pv_fast *fast);
 #endif /* __ASSEMBLER__ */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PVCORE_FASTPATH_H */

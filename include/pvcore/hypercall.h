@@ -12,6 +12,10 @@
 #ifndef PVCORE_HYPERCALL_H
 #define PVCORE_HYPERCALL_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PV_HC_BASE 0x85000000u
 /* r1 = byte. Writes one byte to the console. r0 <- 0. */
 #define PV_HC_CONSOLE_PUTC (PV_HC_BASE + 0x01)
@@ -31,5 +35,9 @@
 
 /* SMCCC: unknown function. */
 #define PV_SMCCC_NOT_SUPPORTED 0xffffffffu
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PVCORE_HYPERCALL_H */

@@ -22,6 +22,10 @@
 #include <pvcore/pvpage.h>
 #include <pvcore/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct pv_vm;
 struct pv_vm_config;
 
@@ -106,5 +110,9 @@ int pv_linux_config(struct pv_linux_tables *lt,
  */
 int pv_linux_load(struct pv_vm *vm, const struct pv_linux_images *im,
 		  const char **why);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PVCORE_LINUX_H */

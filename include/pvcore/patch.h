@@ -61,6 +61,10 @@
 
 #include <pvcore/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct pv_patch_site {
 	uint32_t va;       /* guest-virtual address of the patched word */
 	uint32_t original; /* the instruction that was there (T32: hw1<<16|hw2) */
@@ -304,5 +308,9 @@ int pv_patch_table_parse(const void *blob, size_t len,
  * sites. @t is unchanged on error.
  */
 int pv_patch_table_set_load(struct pv_patch_table *t, pv_gpa_t load);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PVCORE_PATCH_H */

@@ -22,6 +22,7 @@
 #ifndef PVCORE_PVCORE_H
 #define PVCORE_PVCORE_H
 
+
 #define PVCORE_VERSION_MAJOR 0
 #define PVCORE_VERSION_MINOR 2
 
@@ -36,5 +37,6 @@
 #include <pvcore/fastpath.h>
 #include <pvcore/decode.h>
 #include <pvcore/hypercall.h>
+
 
 #endif /* PVCORE_PVCORE_H */

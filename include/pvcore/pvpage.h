@@ -51,6 +51,10 @@
 #ifndef PVCORE_PVPAGE_H
 #define PVCORE_PVPAGE_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Layout of the stub area. */
 #define PV_STUB_CHUNK      0x2000u /* page slot + code page */
 #define PV_STUB_CODE_OFF   0x1000u /* code page offset in a chunk */
@@ -214,4 +218,8 @@ int pv_stub_table_set_load(struct pv_stub_table *t, pv_gpa_t image_gpa);
 const struct pv_stub *pv_stub_find(const struct pv_stub_table *t, pv_gva_t va);
 
 #endif /* __ASSEMBLER__ */
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* PVCORE_PVPAGE_H */

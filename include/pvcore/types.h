@@ -15,6 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /** struct pv_gva - guest-virtual address (what the guest's MMU translates). */
 typedef struct { uint32_t va; } pv_gva_t;
 /** struct pv_gpa - guest-physical address; 40 bits for supersections. */
@@ -41,5 +45,9 @@ static inline pv_hva_t pv_hva_from_ptr(const void *p)
 }
 
 #define PV_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PVCORE_TYPES_H */

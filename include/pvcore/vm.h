@@ -30,6 +30,10 @@
 #include <pvcore/board.h>
 #include <pvcore/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PV_MAX_VCPUS 4
 #define PV_MAX_RAM_REGIONS 4
 #define PV_TRACE_ENTRIES 64
@@ -700,5 +704,9 @@ int pv_vm_trace(const struct pv_vm *vm, unsigned age,
  * has no log.
  */
 void pv_vm_dump_trace(const struct pv_vm *vm);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* PVCORE_VM_H */

@@ -12,9 +12,11 @@
    libpvcore.so and runs the program with LD_LIBRARY_PATH;
 3. checks the export list both ways: every function and `extern const`
    object the installed headers declare (not static inline) is exported by
-   `nm -D --defined-only libpvcore.so`, and nothing else is.
+   `nm -D --defined-only libpvcore.so`, and nothing else is;
+4. compiles consumer_cxx.cc (next to consumer.c) the same way with a C++
+   compiler and runs it: the headers give every function C linkage.
 
-Environment: CC (default cc), PKG_CONFIG (default pkg-config), NM (default
+Environment: CC (default cc), CXX (default c++), PKG_CONFIG (default pkg-config), NM (default
 nm), PV_CONSUMER_KEEP=1 keeps the temporary directory.
 """
 
@@ -30,6 +32,7 @@ import tempfile
 
 CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-Wstrict-prototypes",
           "-Wmissing-prototypes", "-pedantic"]
+CXXFLAGS = ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
 
 
 class Failure(Exception):
@@ -55,6 +58,13 @@ def strip_comments_and_directives(text):
     text = re.sub(r"//[^\n]*", " ", text)
     # Preprocessor lines, continuations included.
     text = re.sub(r"^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", " ", text, flags=re.M)
+    # The C++ guards (extern "C" { ... } under #ifdef __cplusplus): once
+    # the directives are gone, the brace that closes one stands alone on
+    # its line, after everything the header declares.
+    if re.search(r'extern\s+"C"\s*\{', text):
+        text = re.sub(r'extern\s+"C"\s*\{', " ", text)
+        text = re.sub(r"^\s*\}\s*$(?![\s\S]*^\s*\}\s*$)", " ", text,
+                      flags=re.M)
     return text
 
 
@@ -147,10 +157,12 @@ def main(argv):
     here = os.path.dirname(os.path.abspath(__file__))
     source = os.path.abspath(argv[2]) if len(argv) > 2 else \
         os.path.join(here, "consumer.c")
+    cxx_source = os.path.join(os.path.dirname(source), "consumer_cxx.cc")
     cc = shlex.split(os.environ.get("CC") or "cc")
+    cxx = shlex.split(os.environ.get("CXX") or "c++")
     pkg_config = os.environ.get("PKG_CONFIG") or "pkg-config"
     nm = os.environ.get("NM") or "nm"
-    for tool in (cc[0], pkg_config, nm, "meson"):
+    for tool in (cc[0], cxx[0], pkg_config, nm, "meson"):
         if not shutil.which(tool):
             print(f"consumer: {tool} not found", file=sys.stderr)
             return 1
@@ -212,6 +224,10 @@ def main(argv):
             raise Failure(f"libpvcore.so does not resolve into {libdir}: "
                           f"{line}")
         run([exe], env=renv)
+        # The same headers from C++: C linkage for every function.
+        cxx_exe = os.path.join(tmp, "consumer_cxx")
+        run(cxx + CXXFLAGS + ["-o", cxx_exe, cxx_source] + flags)
+        run([cxx_exe], env=renv)
     except Failure as e:
         print(f"consumer: FAILED: {e}", file=sys.stderr)
         return 1

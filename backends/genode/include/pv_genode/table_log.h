@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pv_genode/abi.h>
+
 #define PV_GENODE_LOG_MAGIC 0x4c477670u   /* "pvGL" */
 #define PV_GENODE_LOG_VERSION 1u
 
@@ -50,9 +52,9 @@ struct pv_genode_table_log {
 	struct pv_genode_log_rec rec[PV_GENODE_LOG_RECS];
 };
 
-_Static_assert(sizeof(struct pv_genode_log_rec) == 16, "record size");
-_Static_assert(offsetof(struct pv_genode_table_log, count) == 8, "count");
-_Static_assert(offsetof(struct pv_genode_table_log, rec) == 16, "records");
-_Static_assert(sizeof(struct pv_genode_table_log) == 4096, "one page");
+PV_GENODE_ASSERT(sizeof(struct pv_genode_log_rec) == 16, "record size");
+PV_GENODE_ASSERT(offsetof(struct pv_genode_table_log, count) == 8, "count");
+PV_GENODE_ASSERT(offsetof(struct pv_genode_table_log, rec) == 16, "records");
+PV_GENODE_ASSERT(sizeof(struct pv_genode_table_log) == 4096, "one page");
 
 #endif

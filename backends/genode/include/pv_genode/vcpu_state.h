@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pv_genode/abi.h>
+
 #define PV_GENODE_STATE_MAGIC 0x53477670u   /* "pvGS" */
 #define PV_GENODE_STATE_VERSION 1u
 
@@ -70,11 +72,11 @@ struct pv_genode_vcpu_state {
 };
 
 /* The offsets the kernel's vector code uses. */
-_Static_assert(offsetof(struct pv_genode_vcpu_state, exit) == 8, "exit");
-_Static_assert(offsetof(struct pv_genode_exit, exc_lr) == 60, "exc_lr");
-_Static_assert(offsetof(struct pv_genode_exit, tpidrurw) == 80, "tpidrurw");
-_Static_assert(offsetof(struct pv_genode_vcpu_state, run) == 92, "run");
-_Static_assert(offsetof(struct pv_genode_run, cpsr) == 64, "run.cpsr");
-_Static_assert(sizeof(struct pv_genode_vcpu_state) == 184, "one page holds it");
+PV_GENODE_ASSERT(offsetof(struct pv_genode_vcpu_state, exit) == 8, "exit");
+PV_GENODE_ASSERT(offsetof(struct pv_genode_exit, exc_lr) == 60, "exc_lr");
+PV_GENODE_ASSERT(offsetof(struct pv_genode_exit, tpidrurw) == 80, "tpidrurw");
+PV_GENODE_ASSERT(offsetof(struct pv_genode_vcpu_state, run) == 92, "run");
+PV_GENODE_ASSERT(offsetof(struct pv_genode_run, cpsr) == 64, "run.cpsr");
+PV_GENODE_ASSERT(sizeof(struct pv_genode_vcpu_state) == 184, "one page holds it");
 
 #endif /* PV_GENODE_VCPU_STATE_H */

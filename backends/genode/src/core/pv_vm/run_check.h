@@ -22,6 +22,10 @@
 #include <pv_genode/vcpu_state.h>
 #include "table_check.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /**
  * pv_genode_run_take() - copy the VMM's run half once and check the copy
  * @w:          the VM's checked tables (the roots TTBR0 may name)
@@ -38,5 +42,9 @@
 int pv_genode_run_take(const struct pv_genode_walker *w, uint8_t asid_first,
 		       uint8_t asid_last, uint32_t ttbr_attrs,
 		       const struct pv_genode_run *from, struct pv_genode_run *to);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

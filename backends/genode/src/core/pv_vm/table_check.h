@@ -31,6 +31,10 @@
 #include <pvcore/vm.h>
 #include <pv_genode/table_log.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A range of host-physical frames the VM was given (RAM, vCPU pages). */
 struct pv_genode_frames {
 	uint64_t pa;
@@ -115,5 +119,9 @@ int pv_genode_walker_apply(struct pv_genode_walker *w,
  * bits are the kernel's own, ignored here).
  */
 bool pv_genode_walker_root_ok(const struct pv_genode_walker *w, uint32_t ttbr0);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

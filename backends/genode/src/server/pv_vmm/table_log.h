@@ -12,6 +12,10 @@
 
 #include <pv_genode/table_log.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Hands the full page to the kernel (in main.cc, the session's call that
  * replays it); the writer empties the page when it returns. */
 typedef void (*pv_genode_log_flush_fn)(void *ctx);
@@ -56,5 +60,9 @@ void pv_genode_log_tlb_va(struct pv_genode_log_writer *lw, uint32_t va,
 
 /** pv_genode_log_flush() - hand what is logged to the kernel (before a run). */
 void pv_genode_log_flush(struct pv_genode_log_writer *lw);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
