@@ -22,7 +22,6 @@
 #ifndef PVCORE_PVCORE_H
 #define PVCORE_PVCORE_H
 
-
 #define PVCORE_VERSION_MAJOR 0
 #define PVCORE_VERSION_MINOR 2
 
@@ -37,6 +36,5 @@
 #include <pvcore/fastpath.h>
 #include <pvcore/decode.h>
 #include <pvcore/hypercall.h>
-
 
 #endif /* PVCORE_PVCORE_H */
