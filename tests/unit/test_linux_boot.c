@@ -235,7 +235,7 @@ static void l_initrd_past_ram(void) { im.initrd_gpa = pv_gpa(RAM0 + FAKE_RAM_SIZ
 static void l_initrd_no_data(void) { im.initrd = NULL; }
 static void l_dtb_in_image(void) { im.dtb_gpa = pv_gpa(IMG_GPA + IMG_SIZE - 4u); }
 static void l_initrd_over_dtb(void) { im.initrd_gpa = pv_gpa(DTB_GPA - 0x100u); }
-static void l_huge_initrd(void) { im.initrd_size = (size_t)UINT32_MAX + 1u; }
+static void l_huge_initrd(void) { im.initrd_size = SIZE_MAX; } /* 4 GiB - 1 on 32-bit hosts */
 
 static const struct {
 	void (*edit)(void);
