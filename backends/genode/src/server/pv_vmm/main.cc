@@ -154,8 +154,12 @@ struct Pv_vmm::Main
 
 	struct Attr_reader
 	{
+		/* One character more than a name may have: a longer value
+		 * reaches the parser too long, not cut to a valid name. */
+		using Value = String<PV_GENODE_NAME_MAX + 1>;
+
 		Xml_node const &node;
-		String<PV_GENODE_NAME_MAX> value[8] { };
+		Value value[8] { };
 		unsigned next = 0;
 
 		static char const *read(void *ctx, char const *name)
@@ -166,7 +170,7 @@ struct Pv_vmm::Main
 				return nullptr;
 			/* Each answer stays valid for the whole parse. */
 			auto &v = r.value[r.next++ % 8];
-			v = r.node.attribute_value(name, String<PV_GENODE_NAME_MAX>());
+			v = r.node.attribute_value(name, Value());
 			return v.string();
 		}
 	};
