@@ -5,15 +5,19 @@
  * pvcore's operations routed to the table log and to a stand-in for the
  * component's Genode sessions. The kernel's side is the real one
  * (table_check.c): every log the backend writes must replay into a copy
- * equal to the VMM's tables.
+ * equal to the VMM's tables. And the kernel's state of the VM
+ * (kernel_vm.c): the session's calls in order, what it refuses, and a VM
+ * that stays broken once a log or a run half was refused.
  */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
+#include "kernel_vm.h"
 #include "table_check.h"
 #include "table_files.h"
+#include "vm_exit.h"
 #include "vmm_backend.h"
 
 #define RAM_PHYS 0x40000000ull
@@ -344,6 +348,245 @@ START_TEST(linux_boot_through_the_backend)
 }
 END_TEST
 
+/* ---- the kernel's state of the VM (kernel_vm.c) ---- */
+
+#define TTBR_ATTRS 0x4au /* IRGN, RGN: the kernel's walk attributes */
+
+static struct pv_genode_kvm kvm;
+static unsigned kvm_replays;
+
+static void kvm_replay(void *ctx)
+{
+	(void)ctx;
+	kvm_replays++;
+	ck_assert_int_eq(pv_genode_kvm_replay(&kvm, log_page, &kernel_tlb, NULL), 0);
+}
+
+static struct pv_genode_kvm_geometry geometry(void)
+{
+	struct pv_genode_kvm_geometry geo = {
+		.window_base = mem.window_base, .window_size = mem.window_size,
+		.window_l1 = { window_l1[0] },
+		.asid_first = mem.asid_first, .asid_last = mem.asid_last,
+		.ttbr_attrs = TTBR_ATTRS,
+	};
+
+	return geo;
+}
+
+/* The session's calls in the order pv_vmm makes them. */
+static void kvm_up(void)
+{
+	struct pv_genode_kvm_geometry geo = geometry();
+
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), 0);
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS,
+						  (uint64_t)conf.ram_mib << 20), 0);
+	ck_assert_int_eq(pv_genode_vmm_config(&g, &conf, &mem, &host, kvm_replay,
+					      NULL, &cfg, NULL, 0), 0);
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_vm_shadow_layout(vm, &lay), 0);
+	ck_assert_int_eq(pv_genode_kvm_init_tables(&kvm, mem.pool, copy, COPY_PHYS,
+						   POOL_SIZE, &lay), 0);
+	pv_genode_log_flush(&g.log);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_READY);
+}
+
+/* The guest kernel's linear map, and vCPU 0 on it with the MMU on. */
+static struct pv_vcpu *guest_mmu_on(void)
+{
+	struct pv_vcpu *v = pv_vm_vcpu(vm, 0);
+	uint32_t *l1 = (uint32_t *)((uint8_t *)mem.ram + 0x4000u);
+
+	for (uint32_t i = 0; i < 8; i++)
+		l1[(KVA >> 20) + i] = (pv_board_default.ram_base + (i << 20)) |
+				      1u << 10 | 2u;
+	v->cp15.sctlr = PV_SCTLR_M;
+	v->cp15.ttbr0 = pv_board_default.ram_base + 0x4000u;
+	v->cp15.dacr = 0x55555555u;
+	v->cp15.contextidr = 1;
+	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_ALL);
+	return v;
+}
+
+START_TEST(kernel_runs_what_pvcore_resumes)
+{
+	static struct pv_genode_vcpu_state state;
+	struct pv_vcpu *v;
+	struct pv_resume rs;
+	enum pv_shadow_outcome oc;
+	struct pv_fault f;
+
+	setup();
+	kvm_up();
+	v = guest_mmu_on();
+	for (unsigned round = 0; round < 3; round++) {
+		for (uint32_t i = 0; i < 8; i++)
+			ck_assert_int_eq(pv_shadow_fault(v, pv_gva(KVA + (i << 20) +
+								   round * 0x1000u),
+							 PV_ACC_READ, &oc, &f), 0);
+		/* A switch of the guest's privilege: the other view. */
+		pv_vcpu_write_cpsr(v, round & 1 ? PV_MODE_SVC : PV_MODE_USR);
+		pv_vcpu_resume_state(v, &rs);
+		ck_assert_int_eq(pv_genode_fill_run(v, &rs, &state), 0);
+		ck_assert_int_eq(pv_genode_kvm_run(&kvm, log_page, &kernel_tlb, NULL,
+						   &state), 0);
+		/* The registers the kernel loads: pvcore's, with the kernel's
+		 * own walk attributes on the root. */
+		ck_assert_uint_eq(kvm.run.ttbr0 & ~0x3fffu,
+				  (uint32_t)pv_hpa_val(rs.ttbr0) & ~0x3fffu);
+		ck_assert_uint_eq(kvm.run.ttbr0 & 0x3fffu, TTBR_ATTRS);
+		ck_assert_uint_eq(kvm.run.contextidr, rs.asid);
+		ck_assert_uint_eq(kvm.run.dacr, rs.dacr);
+		ck_assert_uint_eq(kvm.run.pc, pv_vcpu_regs(v)[15]);
+		ck_assert(copy_equals_pool());
+	}
+	ck_assert_uint_eq(kvm.runs, 3);
+	ck_assert_uint_ge(kvm.replays, 4);
+	teardown();
+}
+END_TEST
+
+START_TEST(kernel_takes_the_calls_in_order_only)
+{
+	struct pv_genode_kvm_geometry geo;
+	static struct pv_genode_vcpu_state state;
+
+	setup();
+	geo = geometry();
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), 0);
+	ck_assert_int_eq(pv_genode_kvm_replay(&kvm, log_page, &kernel_tlb, NULL),
+			 PV_EBUSY);
+	ck_assert_int_eq(pv_genode_kvm_run(&kvm, log_page, &kernel_tlb, NULL,
+					   &state), PV_EBUSY);
+	ck_assert_int_eq(pv_genode_kvm_init_tables(&kvm, mem.pool, copy, COPY_PHYS,
+						   POOL_SIZE, &lay), PV_EBUSY);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_NEW);
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS, 1u << 26), 0);
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS, 1u << 26),
+			 PV_EBUSY);
+	ck_assert_int_eq(pv_genode_kvm_run(&kvm, log_page, &kernel_tlb, NULL,
+					   &state), PV_EBUSY);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_RAM);
+	teardown();
+
+	setup();
+	kvm_up();
+	ck_assert_int_eq(pv_genode_kvm_init_tables(&kvm, mem.pool, copy, COPY_PHYS,
+						   POOL_SIZE, &lay), PV_EBUSY);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_READY);
+	teardown();
+}
+END_TEST
+
+START_TEST(kernel_refuses_a_bad_geometry_ram_or_copy)
+{
+	struct pv_genode_kvm_geometry geo;
+	uint32_t win_frame;
+
+	setup();
+	geo = geometry();
+	geo.window_base += 0x1000u;
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), PV_EINVAL);
+	geo = geometry();
+	geo.window_size = 0;
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), PV_EINVAL);
+	geo.window_size = 0x300000u;
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), PV_EINVAL);
+	geo.window_size = 0x800u;
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), PV_EINVAL);
+	geo = geometry();
+	geo.asid_first = 0;
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), PV_EINVAL);
+	geo = geometry();
+	geo.asid_last = (uint8_t)(geo.asid_first + PV_VM_MIN_ASIDS - 2);
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), PV_EINVAL);
+	geo.asid_last++;
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), 0);
+
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS, 0), PV_EINVAL);
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS + 4, 1u << 20),
+			 PV_EINVAL);
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, 0xfff00000ull, 2u << 20),
+			 PV_ERANGE);
+	/* RAM over the window's own frame: a guest page there would be the
+	 * kernel's vectors. */
+	win_frame = window_l1[0] & 0xfff00000u;
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, win_frame - 0x1000u,
+						  0x2000u), PV_ERANGE);
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, win_frame +
+						  mem.window_size - 0x1000u,
+						  0x1000u), PV_ERANGE);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_NEW);
+	/* The rest of a partial window's MiB is not the window's. */
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, win_frame +
+						  mem.window_size, 0x1000u), 0);
+	teardown();
+
+	/* A copy of the tables inside the VM's RAM: the guest would write
+	 * its own tables. */
+	setup();
+	geo = geometry();
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), 0);
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS,
+						  (uint64_t)conf.ram_mib << 20), 0);
+	ck_assert_int_eq(pv_genode_vmm_config(&g, &conf, &mem, &host, replay,
+					      NULL, &cfg, NULL, 0), 0);
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_vm_shadow_layout(vm, &lay), 0);
+	ck_assert_int_eq(pv_genode_kvm_init_tables(&kvm, mem.pool, copy,
+						   RAM_PHYS + 0x100000u, POOL_SIZE,
+						   &lay), PV_ERANGE);
+	ck_assert_int_eq(pv_genode_kvm_init_tables(&kvm, mem.pool, copy,
+						   RAM_PHYS - 0x4000u, POOL_SIZE,
+						   &lay), PV_ERANGE);
+	ck_assert_int_eq(pv_genode_kvm_init_tables(&kvm, mem.pool, copy,
+						   win_frame, POOL_SIZE, &lay),
+			 PV_ERANGE);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_RAM);
+	ck_assert_int_eq(pv_genode_kvm_init_tables(&kvm, mem.pool, copy, COPY_PHYS,
+						   POOL_SIZE, &lay), 0);
+	teardown();
+}
+END_TEST
+
+START_TEST(kernel_vm_stays_broken)
+{
+	static struct pv_genode_vcpu_state state;
+	struct pv_vcpu *v;
+	struct pv_resume rs;
+
+	/* A forged log. */
+	setup();
+	kvm_up();
+	log_page->magic ^= 1u;
+	ck_assert_int_ne(pv_genode_kvm_replay(&kvm, log_page, &kernel_tlb, NULL), 0);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_BROKEN);
+	log_page->magic ^= 1u;
+	ck_assert_int_eq(pv_genode_kvm_replay(&kvm, log_page, &kernel_tlb, NULL),
+			 PV_ESTATE);
+	ck_assert_int_eq(pv_genode_kvm_run(&kvm, log_page, &kernel_tlb, NULL,
+					   &state), PV_ESTATE);
+	teardown();
+
+	/* A forged run half: the guest context in SVC mode. */
+	setup();
+	kvm_up();
+	v = guest_mmu_on();
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_int_eq(pv_genode_fill_run(v, &rs, &state), 0);
+	state.run.cpsr = (state.run.cpsr & ~0x1fu) | PV_MODE_SVC;
+	ck_assert_int_eq(pv_genode_kvm_run(&kvm, log_page, &kernel_tlb, NULL,
+					   &state), PV_ESTATE);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_BROKEN);
+	ck_assert_uint_eq(kvm.runs, 0);
+	ck_assert_int_eq(pv_genode_fill_run(v, &rs, &state), 0);
+	ck_assert_int_eq(pv_genode_kvm_run(&kvm, log_page, &kernel_tlb, NULL,
+					   &state), PV_ESTATE);
+	teardown();
+}
+END_TEST
+
 /* Edits pv_genode_vmm_config() refuses. */
 static const struct pv_genode_host *use_host;
 static bool no_flush_fn;
@@ -417,6 +660,10 @@ static Suite *genode_vmm_suite(void)
 	tcase_add_test(tc, fills_reach_the_kernels_copy);
 	tcase_add_test(tc, operations_reach_the_sessions_and_the_log);
 	tcase_add_test(tc, linux_boot_through_the_backend);
+	tcase_add_test(tc, kernel_runs_what_pvcore_resumes);
+	tcase_add_test(tc, kernel_takes_the_calls_in_order_only);
+	tcase_add_test(tc, kernel_refuses_a_bad_geometry_ram_or_copy);
+	tcase_add_test(tc, kernel_vm_stays_broken);
 	tcase_add_loop_test(tc, config_refuses_and_changes_nothing, 0,
 			    sizeof(refusals) / sizeof(refusals[0]));
 	suite_add_tcase(s, tc);

@@ -4,7 +4,7 @@
 # only pvcore's public headers, no pvcore code.
 PVCORE_DIR := $(realpath $(REP_DIR)/../..)
 
-SRC_C := table_check.c run_check.c
+SRC_C := table_check.c run_check.c kernel_vm.c
 vpath %.c $(REP_DIR)/src/core/pv_vm
 
 INC_DIR += $(REP_DIR)/include $(REP_DIR)/src/core/pv_vm $(PVCORE_DIR)/include
