@@ -8,8 +8,9 @@
  * extension (docs/genode.md). One VM with one vCPU per session for now.
  *
  * The kernel extension behind it is not written yet: this header fixes
- * what the component may ask, so that main.cc can be built and its
- * portable part host-tested (tests/unit/test_genode_vmm.c).
+ * what the component may ask, so that main.cc can be built. The calls'
+ * order and checks are src/core/pv_vm/kernel_vm.c, host-tested with the
+ * VMM's portable part (tests/unit/test_genode_vmm.c).
  *
  * The order of calls: attach_ram(), init_tables() with the layout pvcore
  * reports for a pool in a dataspace the component allocated, then per
