@@ -341,10 +341,17 @@ struct Pv_vmm::Main
 		_after(e, next);
 	}
 
+	/*
+	 * A host event for the guest: a waiting vCPU is polled now; a running
+	 * one is made to exit, so that pvcore delivers the virtual interrupt
+	 * at that exit and not at whatever host interrupt comes next.
+	 */
 	void _poll()
 	{
-		if (!_waiting)
+		if (!_waiting) {
+			_session->pause();
 			return;
+		}
 		pv_exit e { };
 		pv_genode_next next = PV_GENODE_STOP;
 		int const err = pv_genode_poll(_vcpu, _state, &e, &next);
