@@ -134,7 +134,8 @@ struct Pv_vm::Session : Genode::Session
 	virtual Result run() = 0;
 
 	/**
-	 * Stop a running vCPU; it exits as for an interrupt
+	 * Stop a running vCPU; it exits as for an interrupt. No effect on a
+	 * vCPU that is not running (its exit may be on its way already).
 	 */
 	virtual void pause() = 0;
 
