@@ -91,8 +91,10 @@
 
 #include "core.h"
 #include "fake_backend.h"
+#include "run_check.h"
 #include "table_check.h"
 #include "table_log.h"
+#include "vm_exit.h"
 #include "fuzz_input.h"
 
 #define MAX_STEPS 64
@@ -1065,6 +1067,8 @@ static void check_vcpus(void)
 			fail("invalid guest CPSR.M", i, 0, 0, vm->vcpu[i].cpsr);
 }
 
+static void genode_run_check(struct pv_vcpu *v, const struct pv_resume *rs);
+
 static void check_resume(struct pv_vcpu *v, const struct pv_resume *rs)
 {
 	const struct pv_shadow *sh = &vm->shadow;
@@ -1096,6 +1100,7 @@ static void check_resume(struct pv_vcpu *v, const struct pv_resume *rs)
 		if (window_l1[i] & 3 && (rs->dacr >> 2 * (window_l1[i] >> 5 & 15) & 3) != 1)
 			fail("window domain not client in the host DACR", v->id, 0, 0,
 			     rs->dacr);
+	genode_run_check(v, rs);
 }
 
 static uint64_t total_traps(void)
@@ -1304,6 +1309,32 @@ static void genode_after_init(void)
 		     cfg.window_size);
 	gready = true;
 	pv_genode_log_flush(&glw);
+}
+
+/*
+ * Every state pvcore resumes a vCPU with, as the Genode VMM hands it to the
+ * kernel (vm_exit.c), passes the kernel's run check (run_check.c): the
+ * kernel would never refuse to run what pvcore asks for, so a refusal is
+ * a defect on one side or the other.
+ */
+static void genode_run_check(struct pv_vcpu *v, const struct pv_resume *rs)
+{
+	static struct pv_genode_vcpu_state state;
+	struct pv_genode_run taken;
+	int err;
+
+	if (!gready)
+		return;
+	err = pv_genode_fill_run(v, rs, &state);
+	if (err)
+		fail("the Genode VMM could not hand over a resume state", v->id, 0,
+		     0, (uint32_t)-err);
+	err = pv_genode_run_take(&gwalker, cfg.asid_first ? cfg.asid_first : 1,
+				 cfg.asid_last ? cfg.asid_last : 255,
+				 cfg.ttbr_attrs, &state.run, &taken);
+	if (err)
+		fail("the Genode kernel refused a resume state of the core", v->id,
+		     0, 0, (uint32_t)-err);
 }
 
 /* The run: the log replayed, the copy the same as the pool's tables.
