@@ -61,9 +61,10 @@ struct Pv_vmm::Main
 	Constructible<Attached_dataspace>     _state_ds { };
 	Constructible<Attached_dataspace>     _log_ds { };
 	Constructible<Attached_ram_dataspace> _ram { };
-	/* pvcore wants it 16 KiB aligned; region maps place a 2 MiB
-	 * dataspace at its own alignment where they can, and pv_vm_init()
-	 * refuses it, with a clear error, where they could not. */
+	/* pvcore wants it 16 KiB aligned. A region map attaches a dataspace
+	 * at its natural alignment, as far as its backing store is as
+	 * aligned (core's region_map_component.cc); pv_vm_init() refuses it,
+	 * with a clear error, where that was less than 16 KiB. */
 	Attached_ram_dataspace                _pool { _env.ram(), _env.rm(), POOL_SIZE };
 
 	/* The guest's pieces; the site and stub tables are read in place. */
