@@ -78,8 +78,9 @@ struct pv_linux_tables {
  * Decides everything before it changes @cfg: on an error @cfg is as it
  * was.
  *
- * Return: 0; PV_EINVAL for a NULL argument, no Image, or stubs with more
- * than one vCPU (the vCPU page is one per VM for now, vm.h); PV_ECORRUPT
+ * Return: 0; PV_EINVAL for a NULL argument, no Image, a table that is
+ * missing or not 4-byte aligned, or stubs with more than one vCPU (the
+ * vCPU page is one per VM for now, vm.h); PV_ECORRUPT
  * for a site or stub table that does not parse, a site table made for an
  * Image of another size, or a stub table of another Image; PV_ERANGE if
  * the Image's load range overlaps its link range or a site
