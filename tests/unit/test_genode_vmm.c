@@ -215,21 +215,12 @@ START_TEST(config_describes_what_the_session_gave)
 }
 END_TEST
 
-/* A guest kernel mapping filled by pvcore reaches the copy, checked. */
-START_TEST(fills_reach_the_kernels_copy)
+/* The guest kernel's linear map, and vCPU 0 on it with the MMU on. */
+static struct pv_vcpu *guest_mmu_on(void)
 {
-	struct pv_vcpu *v;
-	struct pv_resume rs;
-	enum pv_shadow_outcome oc;
-	struct pv_fault f;
-	uint32_t *l1;
-	uint64_t before;
+	struct pv_vcpu *v = pv_vm_vcpu(vm, 0);
+	uint32_t *l1 = (uint32_t *)((uint8_t *)mem.ram + 0x4000u);
 
-	setup();
-	vm_up();
-	l1 = (uint32_t *)((uint8_t *)mem.ram + 0x4000u);
-	v = pv_vm_vcpu(vm, 0);
-	/* The guest's linear map: 0xc0000000 -> RAM, PL1 read/write. */
 	for (uint32_t i = 0; i < 8; i++)
 		l1[(KVA >> 20) + i] = (pv_board_default.ram_base + (i << 20)) |
 				      1u << 10 | 2u;
@@ -238,6 +229,21 @@ START_TEST(fills_reach_the_kernels_copy)
 	v->cp15.dacr = 0x55555555u;
 	v->cp15.contextidr = 1;
 	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_ALL);
+	return v;
+}
+
+/* A guest kernel mapping filled by pvcore reaches the copy, checked. */
+START_TEST(fills_reach_the_kernels_copy)
+{
+	struct pv_vcpu *v;
+	struct pv_resume rs;
+	enum pv_shadow_outcome oc;
+	struct pv_fault f;
+	uint64_t before;
+
+	setup();
+	vm_up();
+	v = guest_mmu_on();
 	before = g.log.records;
 	for (uint32_t i = 0; i < 8; i++)
 		ck_assert_int_eq(pv_shadow_fault(v, pv_gva(KVA + (i << 20) + 0x40u),
@@ -390,23 +396,6 @@ static void kvm_up(void)
 						   POOL_SIZE, &lay), 0);
 	pv_genode_log_flush(&g.log);
 	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_READY);
-}
-
-/* The guest kernel's linear map, and vCPU 0 on it with the MMU on. */
-static struct pv_vcpu *guest_mmu_on(void)
-{
-	struct pv_vcpu *v = pv_vm_vcpu(vm, 0);
-	uint32_t *l1 = (uint32_t *)((uint8_t *)mem.ram + 0x4000u);
-
-	for (uint32_t i = 0; i < 8; i++)
-		l1[(KVA >> 20) + i] = (pv_board_default.ram_base + (i << 20)) |
-				      1u << 10 | 2u;
-	v->cp15.sctlr = PV_SCTLR_M;
-	v->cp15.ttbr0 = pv_board_default.ram_base + 0x4000u;
-	v->cp15.dacr = 0x55555555u;
-	v->cp15.contextidr = 1;
-	pv_shadow_ctx_changed(v, PV_SHADOW_CTX_ALL);
-	return v;
 }
 
 START_TEST(kernel_runs_what_pvcore_resumes)
