@@ -25,6 +25,10 @@
 #                   the board descriptors (tools/mkdts)
 #   make modules    a pvpatch'ed module tree of the Debian kernel package in
 #                   build/modules (tools/mk-modules.sh; docs/pvpatch.md)
+#   make genode-check  the Genode backend built and run with Genode's own
+#                   build system and run tool (tools/genode-check.sh): needs
+#                   GENODE_DIR=<a Genode tree> with genode-imx, fetched
+#                   outside the project; not in check
 #   make thumb2-kernel  the Thumb-2 test kernel (Debian's linux-source-6.1,
 #                   CONFIG_THUMB2_KERNEL) in build/thumb2-kernel; cached,
 #                   ~6-9 min on 2 cores when it is built (check needs it)
@@ -40,7 +44,7 @@ FUZZ_SECONDS ?= 600
 
 .PHONY: all bootstrap pkgs configure build demo check test-host test-armhf modules thumb2-kernel \
         test-fuzz coverage fuzz-long dts soak bench bench-build bench-host \
-        bench-linux bench-trapmap bench-report clean
+        bench-linux bench-trapmap bench-report genode-check clean
 
 all: build
 
@@ -169,6 +173,12 @@ bench-report:
 bench: bench-host bench-linux
 	$(if $(strip $(BENCH_TRAPMAP)),@$(MAKE) --no-print-directory bench-trapmap)
 	@$(MAKE) --no-print-directory bench-report
+
+# The Genode backend under Genode (docs/genode.md). GENODE_DIR (and
+# GENODE_IMX_DIR, ...) come from the caller: tools/genode-check.sh says what
+# it needs and fetches nothing.
+genode-check:
+	PV_BUILD=$(abspath $(B)) tools/genode-check.sh
 
 clean:
 	rm -rf $(HOST) $(ARMNONE) $(ARMHF) $(FUZZ) $(B)/bench

@@ -12,6 +12,7 @@
 
 #include "core.h"
 #include "fake_backend.h"
+#include "table_files.h"
 #include "vm_exit.h"
 #include "vmm_config.h"
 
@@ -379,6 +380,95 @@ START_TEST(images_go_where_pvbm_puts_them)
 }
 END_TEST
 
+
+/*
+ * Genode's ROM modules are whole pages: each piece arrives with zeros after
+ * its end. The trim gives back the pieces' own sizes, which pvcore's exact
+ * checks need (the run under Genode failed on exactly this), and never
+ * grows a size on a header's word.
+ */
+#define ROM_PAGE 4096u
+
+static uint32_t rom_sites[ROM_PAGE / 4];
+static uint8_t rom_image[3 * ROM_PAGE], rom_dtb[ROM_PAGE];
+
+static size_t rom_pieces(struct pv_linux_images *im, uint32_t image_size)
+{
+	static const uint32_t dtb_words[] = {
+		0xedfe0dd0u /* 0xd00dfeed, big-endian */, 0x28000000u /* 40 */,
+	};
+	struct pv_patch_site site = {
+		0xc0208100u, 0xf1080080u /* CPSIE I */, 0, PV_IC_CPS, 0,
+	};
+	size_t own;
+
+	memset(rom_sites, 0, sizeof(rom_sites));
+	memset(rom_image, 0x5a, sizeof(rom_image));
+	memset(rom_dtb, 0, sizeof(rom_dtb));
+	site.patched = pv_patch_marker_a32(PV_IC_CPS);
+	memcpy(rom_image + 0x100, &site.patched, 4);
+	own = tf_site_file(rom_sites, &site, 1, 0xc0208000u, image_size);
+	memcpy(rom_dtb, dtb_words, sizeof(dtb_words));
+	*im = (struct pv_linux_images){
+		.image = rom_image, .image_size = sizeof(rom_image),
+		.sites = rom_sites, .sites_size = sizeof(rom_sites),
+		.dtb = rom_dtb, .dtb_size = sizeof(rom_dtb),
+	};
+	return own;
+}
+
+START_TEST(rom_pages_are_trimmed_to_the_pieces)
+{
+	struct pv_linux_images im, before;
+	struct pv_patch_table t;
+	size_t own = rom_pieces(&im, 2 * ROM_PAGE + 12);
+
+	/* As the ROMs come, pvcore refuses the table (the sizes must add
+	 * up exactly), which is what pv_vmm first ran into. */
+	ck_assert_int_eq(pv_patch_table_parse(im.sites, im.sites_size, &t),
+			 PV_ECORRUPT);
+	pv_genode_trim_roms(&im);
+	ck_assert_uint_eq(im.sites_size, own);
+	ck_assert_uint_eq(im.image_size, 2 * ROM_PAGE + 12);
+	ck_assert_uint_eq(im.dtb_size, 40);
+	ck_assert_int_eq(pv_patch_table_parse(im.sites, im.sites_size, &t), 0);
+	ck_assert_uint_eq(t.image_size, im.image_size);
+
+	/* Headers that claim more than the ROM holds change nothing. */
+	own = rom_pieces(&im, sizeof(rom_image) + 4);
+	rom_sites[6] = ROM_PAGE;          /* strtab_size: past the ROM */
+	rom_dtb[4] = 0x00;
+	rom_dtb[5] = 0x00;
+	rom_dtb[6] = 0x10;
+	rom_dtb[7] = 0x01;                /* totalsize 4097 */
+	before = im;
+	pv_genode_trim_roms(&im);
+	ck_assert_mem_eq(&im, &before, sizeof(im));
+
+	/* Words that would overflow 64 bits when multiplied, and no magic. */
+	(void)rom_pieces(&im, 100);
+	rom_sites[2] = 0xffffffffu;       /* count */
+	rom_sites[3] = 0xffffffffu;       /* entry_size */
+	rom_dtb[0] = 0;
+	before = im;
+	pv_genode_trim_roms(&im);
+	ck_assert_uint_eq(im.sites_size, before.sites_size);
+	ck_assert_uint_eq(im.dtb_size, before.dtb_size);
+	(void)rom_pieces(&im, 100);
+	rom_sites[0] ^= 1u;               /* magic */
+	before = im;
+	pv_genode_trim_roms(&im);
+	ck_assert_uint_eq(im.sites_size, before.sites_size);
+	ck_assert_uint_eq(im.image_size, before.image_size);
+	ck_assert_uint_eq(im.dtb_size, 40);
+
+	/* No pieces at all: nothing to do, nothing read. */
+	memset(&im, 0, sizeof(im));
+	pv_genode_trim_roms(&im);
+	ck_assert_uint_eq(im.sites_size + im.image_size + im.dtb_size, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("genode_exit");
@@ -397,6 +487,7 @@ static Suite *suite(void)
 	tcase_add_test(t, config_defaults_and_values);
 	tcase_add_test(t, config_refusals_say_why);
 	tcase_add_test(t, images_go_where_pvbm_puts_them);
+	tcase_add_test(t, rom_pages_are_trimmed_to_the_pieces);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -28,8 +28,11 @@ struct Pv_vm::Session_client : Genode::Rpc_client<Session>
 	Result attach_ram(Dataspace_capability ram) override {
 		return call<Rpc_attach_ram>(ram); }
 
-	Result init_tables(Dataspace_capability pool, Layout layout) override {
-		return call<Rpc_init_tables>(pool, layout); }
+	Result attach_pool(Dataspace_capability pool) override {
+		return call<Rpc_attach_pool>(pool); }
+
+	Result init_tables(Layout layout) override {
+		return call<Rpc_init_tables>(layout); }
 
 	Result replay() override { return call<Rpc_replay>(); }
 

@@ -12,8 +12,9 @@
  * order and checks are src/core/pv_vm/kernel_vm.c, host-tested with the
  * VMM's portable part (tests/unit/test_genode_vmm.c).
  *
- * The order of calls: attach_ram(), init_tables() with the layout pvcore
- * reports for a pool in a dataspace the component allocated, then per
+ * The order of calls: attach_ram(), attach_pool() with a dataspace the
+ * component allocated for pvcore's shadow pool, init_tables() with the
+ * layout pvcore reports for it, then per
  * run: the component fills the run half of the state page
  * (pv_genode/vcpu_state.h) and calls run(); the kernel replays the table
  * log first (pv_genode/table_log.h), checks the run half, and runs the
@@ -105,11 +106,18 @@ struct Pv_vm::Session : Genode::Session
 	virtual Result attach_ram(Dataspace_capability ram) = 0;
 
 	/**
-	 * Create the checked copy of the tables for the pool in @pool
-	 * (a RAM dataspace of the component, 16 KiB aligned), with pvcore's
-	 * @layout; the copy is paid from the session's quota
+	 * Take @pool, a RAM dataspace of the component (16 KiB aligned), as
+	 * the shadow pool: the kernel allocates its copy of the pool's size
+	 * from the session's quota, so that geometry() can report the copy's
+	 * physical address, which pvcore's table links must name
 	 */
-	virtual Result init_tables(Dataspace_capability pool, Layout layout) = 0;
+	virtual Result attach_pool(Dataspace_capability pool) = 0;
+
+	/**
+	 * Create the checked copy of the tables, with pvcore's @layout of the
+	 * attached pool (after pv_vm_init())
+	 */
+	virtual Result init_tables(Layout layout) = 0;
 
 	/**
 	 * Replay the table log into the copy and empty the log page
@@ -148,8 +156,8 @@ struct Pv_vm::Session : Genode::Session
 	GENODE_RPC(Rpc_table_log, Dataspace_capability, table_log);
 	GENODE_RPC(Rpc_geometry, Geometry, geometry);
 	GENODE_RPC(Rpc_attach_ram, Result, attach_ram, Dataspace_capability);
-	GENODE_RPC(Rpc_init_tables, Result, init_tables, Dataspace_capability,
-	           Layout);
+	GENODE_RPC(Rpc_attach_pool, Result, attach_pool, Dataspace_capability);
+	GENODE_RPC(Rpc_init_tables, Result, init_tables, Layout);
 	GENODE_RPC(Rpc_replay, Result, replay);
 	GENODE_RPC(Rpc_icache_inval_all, void, icache_inval_all);
 	GENODE_RPC(Rpc_exit_sigh, void, exit_sigh, Signal_context_capability);
@@ -157,7 +165,8 @@ struct Pv_vm::Session : Genode::Session
 	GENODE_RPC(Rpc_pause, void, pause);
 
 	GENODE_RPC_INTERFACE(Rpc_state, Rpc_table_log, Rpc_geometry,
-	                     Rpc_attach_ram, Rpc_init_tables, Rpc_replay,
+	                     Rpc_attach_ram, Rpc_attach_pool, Rpc_init_tables,
+	                     Rpc_replay,
 	                     Rpc_icache_inval_all, Rpc_exit_sigh, Rpc_run,
 	                     Rpc_pause);
 };

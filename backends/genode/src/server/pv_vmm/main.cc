@@ -86,6 +86,7 @@ struct Pv_vmm::Main
 	pv_vcpu              *_vcpu { nullptr };
 	pv_genode_vcpu_state *_state { nullptr };
 	bool                  _waiting { false };
+	bool                  _tables_ready { false };
 
 	/* Terminal input, read in pieces (one RPC per piece, not per byte). */
 	uint8_t _in[64] { };
@@ -140,9 +141,16 @@ struct Pv_vmm::Main
 	static void _icache_inval_all(void *ctx) {
 		_main(ctx)._session->icache_inval_all(); }
 
-	/* The table log is full: the kernel replays it now. */
+	/*
+	 * The table log is full: the kernel replays it now. Before the
+	 * kernel has its copy, the page is dropped: the records are
+	 * pv_vm_init()'s, and the copy starts as pv_vm_init() leaves the
+	 * pool (table_check.c), so there is nothing to replay yet.
+	 */
 	static void _replay(void *ctx)
 	{
+		if (!_main(ctx)._tables_ready)
+			return;
 		if (_main(ctx)._session->replay() != Pv_vm::Result::OK)
 			_main(ctx)._fail("the kernel refused the shadow tables", PV_ESTATE);
 	}
@@ -162,7 +170,7 @@ struct Pv_vmm::Main
 		 * reaches the parser too long, not cut to a valid name. */
 		using Value = String<PV_GENODE_NAME_MAX + 1>;
 
-		Xml_node const &node;
+		Node const &node;
 		Value value[8] { };
 		unsigned next = 0;
 
@@ -181,7 +189,7 @@ struct Pv_vmm::Main
 
 	void _read_config()
 	{
-		Xml_node const node = _config_rom.xml();
+		Node const node = _config_rom.node();
 		Attr_reader reader { node };
 
 		int const err = pv_genode_config_parse(Attr_reader::read, &reader,
@@ -226,6 +234,8 @@ struct Pv_vmm::Main
 		_piece(_stubs, im.stubs, im.stubs_size);
 		_piece(_dtb, im.dtb, im.dtb_size);
 		_piece(_initrd, im.initrd, im.initrd_size);
+		/* ROM modules come in whole pages: the pieces' own sizes */
+		pv_genode_trim_roms(&im);
 
 		pv_genode_layout place { };
 		int err = pv_genode_place(&_conf, _image_base(), im.image_size,
@@ -244,6 +254,8 @@ struct Pv_vmm::Main
 		_ram.construct(_env.ram(), _env.rm(), ::size_t(_conf.ram_mib) << 20);
 		if (_session->attach_ram(_ram->cap()) != Pv_vm::Result::OK)
 			_fail("the kernel refused the RAM dataspace", PV_EINVAL);
+		if (_session->attach_pool(_pool.cap()) != Pv_vm::Result::OK)
+			_fail("the kernel refused the shadow pool", PV_EINVAL);
 		_state = _state_ds->local_addr<pv_genode_vcpu_state>();
 
 		Pv_vm::Geometry const geo = _session->geometry();
@@ -286,10 +298,11 @@ struct Pv_vmm::Main
 		err = pv_vm_shadow_layout(_vm, &lay);
 		if (err)
 			_fail("pv_vm_shadow_layout", err);
-		if (_session->init_tables(_pool.cap(), Pv_vm::Layout {
+		if (_session->init_tables(Pv_vm::Layout {
 		        lay.roots_off, lay.roots_size, lay.l2_off, lay.l2_size,
 		        lay.part_l2 }) != Pv_vm::Result::OK)
 			_fail("the kernel refused the table layout", PV_EINVAL);
+		_tables_ready = true;
 		pv_genode_log_flush(&_backend.log);
 
 		err = pv_linux_load(_vm, &im, &why);

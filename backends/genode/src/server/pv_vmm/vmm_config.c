@@ -182,3 +182,41 @@ int pv_genode_place(const struct pv_genode_config *cfg, uint32_t image_base,
 	*out = l;
 	return 0;
 }
+
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+void pv_genode_trim_roms(struct pv_linux_images *im)
+{
+	const uint8_t *h = im->sites;
+
+	if (h && im->sites_size >= sizeof(struct pv_patch_manifest_hdr) &&
+	    le32(h) == PV_PATCH_MAGIC) {
+		/* hdr_size + count * (entry_size + 4) + strtab_size, in 64 bits */
+		uint64_t hdr = (uint64_t)(h[6] | h[7] << 8);
+		uint64_t count = le32(h + 8), entry = le32(h + 12);
+		uint64_t image = le32(h + 20), strtab = le32(h + 24);
+		uint64_t own = hdr + count * (entry + 4) + strtab;
+
+		/* The bounds keep the product far from 64 bits. */
+		if (count <= 0x0fffffffu && entry <= 0xffffu &&
+		    own <= im->sites_size)
+			im->sites_size = (size_t)own;
+		if (image <= im->image_size)
+			im->image_size = (size_t)image;
+	}
+	h = im->dtb;
+	if (h && im->dtb_size >= 8 && be32(h) == 0xd00dfeedu &&
+	    be32(h + 4) <= im->dtb_size)
+		im->dtb_size = be32(h + 4);
+}

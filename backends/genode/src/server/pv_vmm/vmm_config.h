@@ -101,6 +101,21 @@ int pv_genode_place(const struct pv_genode_config *cfg, uint32_t image_base,
 		    size_t kernel_size, size_t dtb_size, size_t initrd_size,
 		    struct pv_genode_layout *out, char *why, size_t why_len);
 
+/**
+ * pv_genode_trim_roms() - the pieces' own sizes, from their headers
+ * @im: the pieces as their ROM modules gave them
+ *
+ * A ROM dataspace is a whole number of pages, so a piece arrives with
+ * zeros after its end, which pvcore's exact checks refuse. The site table
+ * says its own size (its header, entries, name offsets and string table)
+ * and the Image's; a flattened device tree says its totalsize. A size is
+ * only ever made smaller: a header that claims more than the ROM holds
+ * leaves the size as it was, for pv_linux_config() to refuse. The
+ * initramfs and the stub table are left as they are (Linux skips an
+ * initramfs' zero padding).
+ */
+void pv_genode_trim_roms(struct pv_linux_images *im);
+
 #ifdef __cplusplus
 }
 #endif
