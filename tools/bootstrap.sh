@@ -23,6 +23,7 @@ packages=(
 	gdb-multiarch cpio                           # debugging, initramfs
 	binutils-arm-none-eabi                       # objdump cross-checks
 	flex bison bc                                # the Thumb-2 test kernel (mk-thumb2-kernel)
+	expect libstdc++-arm-none-eabi-newlib        # Genode's run tool and C++ (make genode-check)
 )
 
 missing=()

@@ -7,10 +7,9 @@
  * The interface between the pv_vmm component and the base-hw kernel
  * extension (docs/genode.md). One VM with one vCPU per session for now.
  *
- * The kernel extension behind it is not written yet: this header fixes
- * what the component may ask, so that main.cc can be built. The calls'
- * order and checks are src/core/pv_vm/kernel_vm.c, host-tested with the
- * VMM's portable part (tests/unit/test_genode_vmm.c).
+ * Core serves it (src/core/pv_vm/session_component.h, the base-hw kernel
+ * extension). The calls' order and checks are src/core/pv_vm/kernel_vm.c,
+ * host-tested with the VMM's portable part (tests/unit/test_genode_vmm.c).
  *
  * The order of calls: attach_ram(), attach_pool() with a dataspace the
  * component allocated for pvcore's shadow pool, init_tables() with the

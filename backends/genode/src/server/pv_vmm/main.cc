@@ -10,8 +10,8 @@
  * the VM's configuration), vm_exit.c (the state page and the loop's
  * step), table_log.c, and pvcore itself (pvcore/linux.h boots the guest).
  *
- * Not run yet: the PV VM service (the base-hw kernel extension) does not
- * exist. This file is compiled against Genode's headers only.
+ * Run with run/pv_vmm.run (tools/genode-check.sh), against core's PV VM
+ * service (src/core/pv_vm).
  */
 
 #include <base/attached_dataspace.h>
@@ -87,6 +87,7 @@ struct Pv_vmm::Main
 	pv_genode_vcpu_state *_state { nullptr };
 	bool                  _waiting { false };
 	bool                  _tables_ready { false };
+	uint64_t              _exits { 0 };
 
 	/* Terminal input, read in pieces (one RPC per piece, not per byte). */
 	uint8_t _in[64] { };
@@ -343,8 +344,26 @@ struct Pv_vmm::Main
 		case PV_GENODE_STOP: break;
 		}
 		log("pv_vmm: guest stopped (reason ", unsigned(e.stop), ", code ",
-		    e.code, ")");
+		    e.code, ") after ", _exits, " exits");
+		_report();
 		_env.parent().exit(e.stop == PV_STOP_POWEROFF ? 0 : 2);
+	}
+
+	/* pvcore's counters, as pvbm prints them (docs/genode.md compares) */
+	void _report()
+	{
+		log("pv_vmm: trap counters:");
+		for (unsigned r = 0; r < PV_TR_COUNT; r++) {
+			uint64_t const n = pv_vm_trap_count(_vm, pv_trap_reason(r));
+			if (n)
+				log("pv_vmm:   ", Cstring(pv_trap_reason_name(pv_trap_reason(r))),
+				    " ", n);
+		}
+		for (unsigned ev = 0; ev < PV_EV_COUNT; ev++) {
+			uint64_t const n = pv_vm_event_count(_vm, pv_event(ev));
+			if (n)
+				log("pv_vmm:   ", Cstring(pv_event_name(pv_event(ev))), " ", n);
+		}
 	}
 
 	void _handle_exit()
@@ -355,6 +374,12 @@ struct Pv_vmm::Main
 
 		if (err)
 			_fail("VM exit", err);
+
+		/* a heartbeat in the log: the run is alive, and where */
+		if ((++_exits & ((1u << 18) - 1)) == 0)
+			log("pv_vmm: ", _exits, " exits, last at pc ",
+			    Hex(_state->exit.exc_lr), " (exception ",
+			    _state->exit.exception, ")");
 		_after(e, next);
 	}
 
