@@ -264,7 +264,8 @@ START_TEST(config_defaults_and_values)
 	static const char *const all[] = {
 		"ram_mib", "96", "vcpus", "4", "board", "virtio",
 		"kernel", "vmlinux-6.1.Image", "sites", "k.sites", "dtb", "b.dtb",
-		"initrd", "root_fs.cpio", "stubs", "", NULL,
+		"initrd", "root_fs.cpio", "stubs", "",
+		"bootargs", "console=ttyAMA0 earlycon pvshell root=/dev/vda", NULL,
 	};
 	struct pv_genode_config c;
 	char why[160];
@@ -278,7 +279,10 @@ START_TEST(config_defaults_and_values)
 	ck_assert_str_eq(c.dtb, "linux.dtb");
 	ck_assert_str_eq(c.stubs, "");
 	ck_assert_str_eq(c.initrd, "");
+	ck_assert(!c.has_bootargs);
 	ck_assert_int_eq(parse(all, &c, why), 0);
+	ck_assert(c.has_bootargs);
+	ck_assert_str_eq(c.bootargs, "console=ttyAMA0 earlycon pvshell root=/dev/vda");
 	ck_assert_uint_eq(c.ram_mib, 96);
 	ck_assert_uint_eq(c.vcpus, 4);
 	ck_assert(c.virtio_board);
@@ -308,6 +312,8 @@ START_TEST(config_refusals_say_why)
 		{ "initrd",
 		  "a123456789012345678901234567890123456789012345678901234567890123",
 		  "at most 63" },
+		{ "bootargs", "console=ttyAMA0\nquiet", "printable ASCII" },
+		{ "bootargs", "a\x7f", "printable ASCII" },
 	};
 	struct pv_genode_config c, before;
 	char why[160];
@@ -320,6 +326,9 @@ START_TEST(config_refusals_say_why)
 		ck_assert_int_eq(parse(kv, &c, why), PV_EINVAL);
 		ck_assert_msg(strstr(why, bad[i].key) && strstr(why, bad[i].says),
 			      "%s=\"%s\": \"%s\"", bad[i].key, bad[i].value, why);
+		/* The message stays one printable line. */
+		for (const char *p = why; *p; p++)
+			ck_assert(*p >= 0x20 && *p < 0x7f);
 		ck_assert_mem_eq(&c, &before, sizeof(c));
 	}
 	/* Stubs need one vCPU; with one they are fine. */
@@ -331,6 +340,20 @@ START_TEST(config_refusals_say_why)
 		ck_assert_ptr_nonnull(strstr(why, "stubs need one vCPU"));
 		ck_assert_int_eq(parse(one, &c, why), 0);
 		ck_assert_str_eq(c.stubs, "Image.stubs");
+	}
+	/* 1023 characters of command line are the most. */
+	{
+		static char args[PV_GENODE_BOOTARGS_MAX + 1];
+		const char *kv[] = { "bootargs", args, NULL };
+
+		memset(args, 'x', PV_GENODE_BOOTARGS_MAX - 1);
+		ck_assert_int_eq(parse(kv, &c, why), 0);
+		ck_assert_uint_eq(strlen(c.bootargs), PV_GENODE_BOOTARGS_MAX - 1);
+		args[PV_GENODE_BOOTARGS_MAX - 1] = 'x';
+		before = c;
+		ck_assert_int_eq(parse(kv, &c, why), PV_EINVAL);
+		ck_assert_ptr_nonnull(strstr(why, "at most 1023"));
+		ck_assert_mem_eq(&c, &before, sizeof(c));
 	}
 	/* A 63-character name is the longest. */
 	{

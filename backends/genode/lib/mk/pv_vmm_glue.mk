@@ -4,7 +4,7 @@
 # (docs/genode.md).
 PVCORE_DIR := $(realpath $(REP_DIR)/../..)
 
-SRC_C := vm_exit.c vmm_config.c table_log.c vmm_backend.c
+SRC_C := vm_exit.c vmm_config.c table_log.c vmm_backend.c fdt_chosen.c
 vpath %.c $(REP_DIR)/src/server/pv_vmm
 
 INC_DIR += $(REP_DIR)/include $(REP_DIR)/src/server/pv_vmm

@@ -31,24 +31,25 @@ namespace Kernel { void main_handle_kernel_entry(Genode::Cpu_state *); }
 
 namespace {
 
-	::uint32_t read_sctlr() {
-		::uint32_t v; asm volatile ("mrc p15, 0, %0, c1, c0, 0" : "=r"(v)); return v; }
-	::uint32_t read_dacr() {
-		::uint32_t v; asm volatile ("mrc p15, 0, %0, c3, c0, 0" : "=r"(v)); return v; }
-	::uint32_t read_ttbcr() {
-		::uint32_t v; asm volatile ("mrc p15, 0, %0, c2, c0, 2" : "=r"(v)); return v; }
-	::uint32_t read_tpidruro() {
-		::uint32_t v; asm volatile ("mrc p15, 0, %0, c13, c0, 3" : "=r"(v)); return v; }
-	::uint32_t read_tpidrurw() {
-		::uint32_t v; asm volatile ("mrc p15, 0, %0, c13, c0, 2" : "=r"(v)); return v; }
-	::uint32_t read_dfsr() {
-		::uint32_t v; asm volatile ("mrc p15, 0, %0, c5, c0, 0" : "=r"(v)); return v; }
-	::uint32_t read_dfar() {
-		::uint32_t v; asm volatile ("mrc p15, 0, %0, c6, c0, 0" : "=r"(v)); return v; }
-	::uint32_t read_ifsr() {
-		::uint32_t v; asm volatile ("mrc p15, 0, %0, c5, c0, 1" : "=r"(v)); return v; }
-	::uint32_t read_ifar() {
-		::uint32_t v; asm volatile ("mrc p15, 0, %0, c6, c0, 2" : "=r"(v)); return v; }
+	/* CP15 reads: read_<name>() for the registers the switch saves */
+#define PV_CP15_READ(name, regs) \
+	::uint32_t read_##name() { \
+		::uint32_t v; \
+		asm volatile ("mrc p15, 0, %0, " regs : "=r"(v)); \
+		return v; }
+
+	PV_CP15_READ(sctlr, "c1, c0, 0")
+	PV_CP15_READ(dacr, "c3, c0, 0")
+	PV_CP15_READ(ttbr0, "c2, c0, 0")
+	PV_CP15_READ(cidr, "c13, c0, 1")
+	PV_CP15_READ(ttbcr, "c2, c0, 2")
+	PV_CP15_READ(tpidruro, "c13, c0, 3")
+	PV_CP15_READ(tpidrurw, "c13, c0, 2")
+	PV_CP15_READ(dfsr, "c5, c0, 0")
+	PV_CP15_READ(dfar, "c6, c0, 0")
+	PV_CP15_READ(ifsr, "c5, c0, 1")
+	PV_CP15_READ(ifar, "c6, c0, 2")
+#undef PV_CP15_READ
 
 	enum : ::uint32_t { SCTLR_A = 1u << 1, SCTLR_V = 1u << 13,
 	                  FPEXC_EN = 1u << 30 };
@@ -101,8 +102,6 @@ void Vcpu::exception(Genode::Cpu_state &)
 	default: break;
 	}
 
-	/* The registers are the VMM's now: the next run brings new ones. */
-	_vcpu_context.have_live = false;
 	_pause_vcpu();
 	_context.submit(1);
 }
@@ -137,6 +136,8 @@ void Vcpu::proceed()
 	s.h_tpidruro = read_tpidruro();
 	s.h_tpidrurw = read_tpidrurw();
 	s.h_ttbcr    = read_ttbcr();
+	s.h_ttbr0    = read_ttbr0();
+	s.h_cidr     = read_cidr();
 	s.h_stack    = (::uint32_t)_cpu().stack_start();
 	s.fpu        = (::uint32_t)c.fpu;
 	s.entry      = (::uint32_t)&Kernel::main_handle_kernel_entry;
@@ -159,7 +160,6 @@ void Vcpu::run()
 	if (_scheduled == ACTIVE)
 		return;
 	*(pv_genode_run *)_vcpu_context.live = *_state.checked;
-	_vcpu_context.have_live = true;
 	Cpu_context::_activate();
 	_scheduled = ACTIVE;
 }
@@ -192,7 +192,6 @@ void Vcpu::pause()
 	e.fsr = e.far = 0;
 	e.tpidrurw  = r.tpidrurw;
 
-	_vcpu_context.have_live = false;
 	_pause_vcpu();
 	_context.submit(1);
 }

@@ -83,7 +83,11 @@ broken:
 	str	r1, [sp, #PV_WS_BROKEN]
 	b	.
 
-/* r0: the save area, SVC mode, all exceptions masked */
+/*
+ * r0: the save area, SVC mode, all exceptions masked. Back to exactly the
+ * translation regime the vCPU was entered from, so that base-hw's own
+ * bookkeeping of the active address space (Cpu::active()) stays true.
+ */
 exit_common:
 	mrc	p15, 0, r1, c13, c0, 2		/* the guest's TPIDRURW */
 	str	r1, [r0, #PV_WS_TPIDRURW]
@@ -96,8 +100,15 @@ exit_common:
 	mcr	p15, 0, r1, c2, c0, 2		/* TTBCR: core's half again */
 	isb
 	mov	r1, #0
-	mcr	p15, 0, r1, c13, c0, 1		/* CONTEXTIDR: core's */
+	mcr	p15, 0, r1, c13, c0, 1		/* CONTEXTIDR 0: global only */
 	isb
+	ldr	r1, [r0, #PV_WS_H_TTBR0]
+	mcr	p15, 0, r1, c2, c0, 0		/* TTBR0 as it was before the run */
+	isb
+	ldr	r1, [r0, #PV_WS_H_CIDR]
+	mcr	p15, 0, r1, c13, c0, 1		/* and its ASID */
+	isb
+	mov	r1, #0
 	mcr	p15, 0, r1, c7, c5, 6		/* BPIALL */
 	ldr	r1, [r0, #PV_WS_H_DACR]
 	mcr	p15, 0, r1, c3, c0, 0

@@ -43,6 +43,8 @@
 #define PV_WS_FPU_SAVE    140   /* core: vfp_save_fpu_context */
 #define PV_WS_BROKEN      144   /* out: nonzero if the window took an
                                    exception from PL1 (a kernel defect) */
+#define PV_WS_H_TTBR0     148   /* core's TTBR0 and CONTEXTIDR as they were */
+#define PV_WS_H_CIDR      152
 
 /* Offsets in the code page (window.S's layout). */
 #define PV_WIN_VECTORS    0x000
@@ -58,6 +60,7 @@ struct pv_win_save {
 	uint32_t bridge;
 	uint32_t h_sctlr, h_dacr, h_tpidruro, h_tpidrurw, h_ttbcr, h_stack;
 	uint32_t fpu, entry, fpu_save, broken;
+	uint32_t h_ttbr0, h_cidr;
 };
 
 #ifdef __cplusplus
@@ -66,6 +69,7 @@ static_assert(__builtin_offsetof(pv_win_save, ttbr0) == PV_WS_TTBR0, "ttbr0");
 static_assert(__builtin_offsetof(pv_win_save, bridge) == PV_WS_BRIDGE, "bridge");
 static_assert(__builtin_offsetof(pv_win_save, h_stack) == PV_WS_H_STACK, "stack");
 static_assert(__builtin_offsetof(pv_win_save, broken) == PV_WS_BROKEN, "broken");
+static_assert(__builtin_offsetof(pv_win_save, h_cidr) == PV_WS_H_CIDR, "cidr");
 static_assert(sizeof(pv_win_save) <= PV_WIN_SAVE_SIZE, "save area");
 static_assert(PV_WIN_MAX_CPUS * PV_WIN_SAVE_SIZE <= 4096, "one page");
 #endif

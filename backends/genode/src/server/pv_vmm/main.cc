@@ -68,6 +68,7 @@ struct Pv_vmm::Main
 	Attached_ram_dataspace                _pool { _env.ram(), _env.rm(), POOL_SIZE };
 
 	/* The guest's pieces; the site and stub tables are read in place. */
+	Constructible<Attached_ram_dataspace> _dtb_copy { };  /* with <config bootargs> */
 	Constructible<Attached_rom_dataspace> _kernel { }, _sites { }, _stubs { },
 	                                      _dtb { }, _initrd { };
 
@@ -167,24 +168,22 @@ struct Pv_vmm::Main
 
 	struct Attr_reader
 	{
-		/* One character more than a name may have: a longer value
-		 * reaches the parser too long, not cut to a valid name. */
-		using Value = String<PV_GENODE_NAME_MAX + 1>;
+		/* One character more than the longest value (bootargs) may
+		 * have: a longer one reaches the parser too long, not cut. */
+		using Value = String<PV_GENODE_BOOTARGS_MAX + 1>;
 
 		Node const &node;
-		Value value[8] { };
-		unsigned next = 0;
+		Value value { };
 
+		/* valid until the next call, as pv_genode_attr_fn allows */
 		static char const *read(void *ctx, char const *name)
 		{
 			Attr_reader &r = *static_cast<Attr_reader *>(ctx);
 
 			if (!r.node.has_attribute(name))
 				return nullptr;
-			/* Each answer stays valid for the whole parse. */
-			auto &v = r.value[r.next++ % 8];
-			v = r.node.attribute_value(name, Value());
-			return v.string();
+			r.value = r.node.attribute_value(name, Value());
+			return r.value.string();
 		}
 	};
 
@@ -237,6 +236,22 @@ struct Pv_vmm::Main
 		_piece(_initrd, im.initrd, im.initrd_size);
 		/* ROM modules come in whole pages: the pieces' own sizes */
 		pv_genode_trim_roms(&im);
+
+		/* <config bootargs="..."/>: the guest's command line in /chosen */
+		if (_conf.has_bootargs) {
+			::size_t const cap = im.dtb_size + PV_GENODE_BOOTARGS_MAX + 64;
+			::size_t n = 0;
+
+			_dtb_copy.construct(_env.ram(), _env.rm(), cap);
+			int const err = pv_genode_fdt_bootargs(im.dtb, im.dtb_size,
+			                                       _conf.bootargs,
+			                                       _dtb_copy->local_addr<void>(),
+			                                       cap, &n);
+			if (err)
+				_fail("the device tree's /chosen takes no bootargs", err);
+			im.dtb      = _dtb_copy->local_addr<void const>();
+			im.dtb_size = n;
+		}
 
 		pv_genode_layout place { };
 		int err = pv_genode_place(&_conf, _image_base(), im.image_size,

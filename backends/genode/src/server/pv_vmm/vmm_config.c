@@ -38,12 +38,27 @@ static void say_num(struct why *w, uint64_t v)
 	say(w, &buf[i]);
 }
 
+/* The start of a value, shown safely: a log line must stay one line. */
+static void say_value(struct why *w, const char *v)
+{
+	char c[2] = { 0, 0 };
+	unsigned i;
+
+	for (i = 0; v[i] && i < 40; i++) {
+		c[0] = (unsigned char)v[i] >= 0x20 && (unsigned char)v[i] < 0x7f ?
+		       v[i] : '?';
+		say(w, c);
+	}
+	if (v[i])
+		say(w, "...");
+}
+
 static int fail(struct why *w, const char *attr, const char *value,
 		const char *what)
 {
 	say(w, attr);
 	say(w, "=\"");
-	say(w, value ? value : "");
+	say_value(w, value ? value : "");
 	say(w, "\": ");
 	say(w, what);
 	return PV_EINVAL;
@@ -136,6 +151,20 @@ int pv_genode_config_parse(pv_genode_attr_fn attr, void *ctx,
 	    (err = take_name(attr, ctx, "dtb", "linux.dtb", false, c.dtb, &w)) ||
 	    (err = take_name(attr, ctx, "initrd", "", true, c.initrd, &w)))
 		return err;
+	v = attr(ctx, "bootargs");
+	if (v) {
+		size_t i = 0;
+
+		for (; v[i]; i++)
+			if (i == PV_GENODE_BOOTARGS_MAX - 1 ||
+			    (unsigned char)v[i] < 0x20 || (unsigned char)v[i] > 0x7e)
+				return fail(&w, "bootargs", v, i == PV_GENODE_BOOTARGS_MAX - 1 ?
+					    "a command line of at most 1023 characters" :
+					    "a command line of printable ASCII characters");
+		for (size_t j = 0; j <= i; j++)
+			c.bootargs[j] = v[j];
+		c.has_bootargs = true;
+	}
 	if (c.stubs[0] && c.vcpus > 1)
 		return fail(&w, "stubs", c.stubs,
 			    "stubs need one vCPU (the vCPU page is one per VM)");

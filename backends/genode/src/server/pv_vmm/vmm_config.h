@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include <pvcore/pvcore.h>
+#include "fdt_chosen.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +39,9 @@ extern "C" {
  * @kernel, @sites, @dtb: ROM module names (defaults "Image",
  *           "Image.sites", "linux.dtb")
  * @stubs, @initrd: ROM module names, or "" for none (defaults "")
+ * @has_bootargs, @bootargs: the kernel command line the device tree's
+ *           /chosen gets (fdt_chosen.h), if the node sets one; else the
+ *           device tree's own stays
  */
 struct pv_genode_config {
 	uint32_t ram_mib;
@@ -46,11 +50,14 @@ struct pv_genode_config {
 	char kernel[PV_GENODE_NAME_MAX], sites[PV_GENODE_NAME_MAX];
 	char stubs[PV_GENODE_NAME_MAX], dtb[PV_GENODE_NAME_MAX];
 	char initrd[PV_GENODE_NAME_MAX];
+	bool has_bootargs;
+	char bootargs[PV_GENODE_BOOTARGS_MAX];
 };
 
 /**
  * typedef pv_genode_attr_fn - the value of attribute @name, or NULL if
- * the node does not have it
+ * the node does not have it; the string need only stay valid until the
+ * next call (the parser uses each value before it asks for another)
  */
 typedef const char *(*pv_genode_attr_fn)(void *ctx, const char *name);
 
@@ -65,8 +72,10 @@ typedef const char *(*pv_genode_attr_fn)(void *ctx, const char *name);
  * Return: 0; PV_EINVAL for a value that is not a decimal number in range,
  * a board other than "default" and "virtio", a name longer than
  * PV_GENODE_NAME_MAX - 1 or with other characters than letters, digits,
- * '.', '_' and '-', an empty kernel, sites or dtb, or stubs with more
- * than one vCPU (the vCPU page is one per VM, docs/smp.md).
+ * '.', '_' and '-', an empty kernel, sites or dtb, stubs with more
+ * than one vCPU (the vCPU page is one per VM, docs/smp.md), or bootargs
+ * longer than PV_GENODE_BOOTARGS_MAX - 1 or with a character that is not
+ * printable ASCII.
  */
 int pv_genode_config_parse(pv_genode_attr_fn attr, void *ctx,
 			   struct pv_genode_config *out, char *why,

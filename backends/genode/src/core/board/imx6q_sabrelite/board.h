@@ -64,7 +64,6 @@ namespace Board {
 
 		/* a struct pv_genode_run */
 		alignas(8) Genode::uint32_t live[RUN_WORDS] { };
-		bool have_live { false };
 
 		/* FPSCR and d0-d31, in vfp_save_fpu_context()'s layout */
 		alignas(8) Genode::uint32_t fpu[1 + 64] { };
