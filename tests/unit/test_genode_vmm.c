@@ -576,6 +576,66 @@ START_TEST(kernel_vm_stays_broken)
 }
 END_TEST
 
+/*
+ * The VMM frees its RAM dataspace under a VM that ran: the session revokes
+ * it. No word of the copy names anything any more, and the VM never runs
+ * again. Before the tables exist, the VM is refused them.
+ */
+START_TEST(kernel_revokes_a_vm_whose_ram_goes)
+{
+	static struct pv_genode_vcpu_state state;
+	struct pv_vcpu *v;
+	struct pv_resume rs;
+	enum pv_shadow_outcome oc;
+	struct pv_fault f;
+	struct pv_genode_kvm_geometry geo;
+	uint32_t nonzero = 0;
+
+	setup();
+	kvm_up();
+	v = guest_mmu_on();
+	for (uint32_t i = 0; i < 8; i++)
+		ck_assert_int_eq(pv_shadow_fault(v, pv_gva(KVA + (i << 20)),
+						 PV_ACC_READ, &oc, &f), 0);
+	pv_vcpu_resume_state(v, &rs);
+	ck_assert_int_eq(pv_genode_fill_run(v, &rs, &state), 0);
+	ck_assert_int_eq(pv_genode_kvm_run(&kvm, log_page, &kernel_tlb, NULL,
+					   &state), 0);
+	for (uint32_t i = 0; i < POOL_SIZE / 4; i++)
+		nonzero += ((uint32_t *)copy)[i] != 0;
+	ck_assert_uint_gt(nonzero, 8);   /* the windows, the fills */
+
+	pv_genode_kvm_revoke(&kvm);
+	for (uint32_t i = 0; i < POOL_SIZE / 4; i++)
+		ck_assert_uint_eq(((uint32_t *)copy)[i], 0);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_BROKEN);
+	ck_assert(!pv_genode_walker_root_ok(&kvm.walker, kvm.run.ttbr0));
+	ck_assert_int_eq(pv_genode_kvm_run(&kvm, log_page, &kernel_tlb, NULL,
+					   &state), PV_ESTATE);
+	ck_assert_int_eq(pv_genode_kvm_replay(&kvm, log_page, &kernel_tlb, NULL),
+			 PV_ESTATE);
+	pv_genode_kvm_revoke(&kvm);      /* again: nothing changes */
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_BROKEN);
+	teardown();
+
+	/* With only the RAM attached: no tables afterwards. */
+	setup();
+	geo = geometry();
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), 0);
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS,
+						  (uint64_t)conf.ram_mib << 20), 0);
+	pv_genode_kvm_revoke(&kvm);
+	ck_assert_int_eq(pv_genode_vmm_config(&g, &conf, &mem, &host, kvm_replay,
+					      NULL, &cfg, NULL, 0), 0);
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_vm_shadow_layout(vm, &lay), 0);
+	ck_assert_int_ne(pv_genode_kvm_init_tables(&kvm, mem.pool, copy, COPY_PHYS,
+						   POOL_SIZE, &lay), 0);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_BROKEN);
+	teardown();
+}
+END_TEST
+
 /* Edits pv_genode_vmm_config() refuses. */
 static const struct pv_genode_host *use_host;
 static bool no_flush_fn;
@@ -653,6 +713,7 @@ static Suite *genode_vmm_suite(void)
 	tcase_add_test(tc, kernel_takes_the_calls_in_order_only);
 	tcase_add_test(tc, kernel_refuses_a_bad_geometry_ram_or_copy);
 	tcase_add_test(tc, kernel_vm_stays_broken);
+	tcase_add_test(tc, kernel_revokes_a_vm_whose_ram_goes);
 	tcase_add_loop_test(tc, config_refuses_and_changes_nothing, 0,
 			    sizeof(refusals) / sizeof(refusals[0]));
 	suite_add_tcase(s, tc);

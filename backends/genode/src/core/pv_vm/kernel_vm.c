@@ -138,3 +138,14 @@ int pv_genode_kvm_run(struct pv_genode_kvm *k,
 	k->runs++;
 	return 0;
 }
+
+void pv_genode_kvm_revoke(struct pv_genode_kvm *k)
+{
+	if (!k)
+		return;
+	if (k->walker.copy)
+		for (uint32_t i = 0; i < k->walker.pool_size / 4; i++)
+			k->walker.copy[i] = 0;
+	k->walker.broken = true;
+	k->phase = PV_GENODE_KVM_BROKEN;
+}

@@ -122,6 +122,17 @@ int pv_genode_kvm_run(struct pv_genode_kvm *k,
 		      const struct pv_genode_tlb_ops *tlb, void *ctx,
 		      const struct pv_genode_vcpu_state *state);
 
+/**
+ * pv_genode_kvm_revoke() - the VM's RAM is going away: never run again
+ *
+ * For the session when the RAM dataspace it attached is freed under it
+ * (its frames go back to core and to whoever gets them next). Breaks the
+ * VM and clears every word of the checked copy, so that no table the MMU
+ * walks names those frames any more; the caller then invalidates the VM's
+ * ASIDs in the TLBs. Idempotent; harmless in any phase.
+ */
+void pv_genode_kvm_revoke(struct pv_genode_kvm *k);
+
 #ifdef __cplusplus
 }
 #endif

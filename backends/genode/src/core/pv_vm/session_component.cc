@@ -12,8 +12,29 @@
 using Pv_vm::Session_component;
 
 
+/*
+ * The RAM dataspace is going: no table of the VM may name its frames
+ * after this returns. The vCPU is not running (it runs only on CPU 0,
+ * where this entrypoint runs now), so clearing the copy and invalidating
+ * the VM's ASIDs is enough; the VM never runs again.
+ */
+void Session_component::_revoke()
+{
+	if (_kobj.constructed())
+		Kernel::vcpu_pause(Capability_space::capid(_kobj.cap()));
+	pv_genode_kvm_revoke(&_kvm);
+	if (_asids_ok)
+		for (unsigned i = 0; i < (1u << ASID_BLOCK_LOG2); i++)
+			_tlb_asid(nullptr, uint8_t(_asid_first + i));
+	if (!_closing)
+		Genode::warning("PV_VM: the VM's RAM was freed under it: revoked");
+}
+
+
 Session_component::~Session_component()
 {
+	_closing = true;
+
 	/* the vCPU first: nothing may run on the copy or the ASIDs after */
 	if (_kobj.constructed())
 		_kobj.destruct();

@@ -19,6 +19,7 @@
 /* core includes */
 #include <core_ram.h>
 #include <dataspace_component.h>
+#include <guest_memory.h>
 #include <kernel/vcpu.h>
 #include <object.h>
 
@@ -46,7 +47,8 @@ namespace Pv_vm {
 }
 
 
-class Pv_vm::Session_component : public Session_object<Pv_vm::Session>
+class Pv_vm::Session_component : public  Session_object<Pv_vm::Session>,
+                                  private Region_map_detach
 {
 	private:
 
@@ -107,6 +109,24 @@ class Pv_vm::Session_component : public Session_object<Pv_vm::Session>
 		Genode::addr_t   _copy_phys { 0 }, _copy_virt { 0 };
 		Genode::size_t   _pool_size { 0 };
 		void const      *_pool_ptr { nullptr };
+
+		/*
+		 * The RAM dataspace as core's region bookkeeping sees it: when
+		 * its owner frees it, core detaches it from here (detach_at()),
+		 * and the VM is revoked before the frames go to anyone else.
+		 */
+		Guest_memory _memory { _ep, *this, _ram, _local_rm };
+		bool         _ram_attached { false };
+		bool         _closing { false };   /* the session's own end, not a revocation */
+
+		void _revoke();
+
+		/* Region_map_detach: core's calls when the RAM dataspace goes */
+		void detach_at(addr_t at) override {
+			_memory.detach_at(at, [&] (addr_t, Genode::size_t) { _revoke(); }); }
+		void reserve_and_flush(addr_t at) override {
+			_memory.reserve_and_flush(at, [&] (addr_t, Genode::size_t) { _revoke(); }); }
+		void unmap_region(addr_t, Genode::size_t) override { }
 
 		Board::Vcpu_state                  _hw_state { nullptr, nullptr };
 		Kernel_object<Kernel::Vcpu>        _kobj { };
@@ -217,12 +237,35 @@ class Pv_vm::Session_component : public Session_object<Pv_vm::Session>
 
 		Pv_vm::Result attach_ram(Dataspace_capability ram) override
 		{
-			if (!_created)
+			if (!_created || _ram_attached)
 				return Pv_vm::Result::REFUSED;
+
+			/* RAM only: no device memory, nothing the VMM may not write */
+			bool ram_ds = false;
+			_with_ram_ds(ram, [&] (addr_t, Genode::size_t) { ram_ds = true; });
+			if (!ram_ds)
+				return Pv_vm::Result::REFUSED;
+
 			int err = PV_EINVAL;
-			_with_ram_ds(ram, [&] (addr_t pa, Genode::size_t size) {
-				err = pv_genode_kvm_attach_ram(&_kvm, pa, size); });
-			return _result(err);
+			Vm_session::Attach_attr attr { };
+			attr.writeable  = true;
+			attr.executable = true;
+			auto attached = _memory.attach(ram, 0, attr,
+				[&] (addr_t at, addr_t pa, Genode::size_t size, bool, bool write,
+				     Cache) -> Vm_session::Attach_result {
+					if (!write)
+						return Vm_session::Attach_error::INVALID_DATASPACE;
+					err = pv_genode_kvm_attach_ram(&_kvm, pa, size);
+					if (err)
+						return Vm_session::Attach_error::INVALID_DATASPACE;
+					return Region_map::Range(at, size); });
+			if (attached.failed()) {
+				/* a refused dataspace leaves no region behind */
+				_memory.detach(0, 4096, [] (addr_t, Genode::size_t) { });
+				return _result(err ? err : PV_EINVAL);
+			}
+			_ram_attached = true;
+			return Pv_vm::Result::OK;
 		}
 
 		Pv_vm::Result attach_pool(Dataspace_capability pool) override;
