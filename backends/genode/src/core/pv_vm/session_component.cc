@@ -13,8 +13,8 @@ using Pv_vm::Session_component;
 
 
 /*
- * The RAM dataspace is going: no table of the VM may name its frames
- * after this returns. The vCPU is not running (it runs only on CPU 0,
+ * The RAM or pool dataspace is going: no table of the VM may name the
+ * RAM's frames, and no replay may read the pool's, after this returns. The vCPU is not running (it runs only on CPU 0,
  * where this entrypoint runs now), so clearing the copy and invalidating
  * the VM's ASIDs is enough; the VM never runs again.
  */
@@ -27,7 +27,7 @@ void Session_component::_revoke()
 		for (unsigned i = 0; i < (1u << ASID_BLOCK_LOG2); i++)
 			_tlb_asid(nullptr, uint8_t(_asid_first + i));
 	if (!_closing)
-		Genode::warning("PV_VM: the VM's RAM was freed under it: revoked");
+		Genode::warning("PV_VM: the VM's RAM or shadow pool was freed under it: revoked");
 }
 
 
@@ -75,7 +75,23 @@ Pv_vm::Result Session_component::attach_pool(Genode::Dataspace_capability pool)
 	_pool_ptr = _pool.convert<void const *>(
 		[] (Local_rm::Attachment &a) { return (void const *)a.ptr; },
 		[] (auto) { return (void const *)nullptr; });
-	if (!_pool_ptr) {
+
+	/*
+	 * Core's own mapping of the pool is not told when the VMM frees it:
+	 * the pool is registered with the same bookkeeping as the RAM, at an
+	 * address of its own, so that its end revokes the VM too and the
+	 * replay never reads frames that are someone else's by then.
+	 */
+	bool tracked = false;
+	if (_pool_ptr) {
+		Vm_session::Attach_attr pattr { };
+		tracked = _memory.attach(pool, POOL_REGION, pattr,
+			[&] (addr_t at, addr_t, Genode::size_t size, bool, bool, Cache)
+			-> Vm_session::Attach_result { return Region_map::Range(at, size); }).ok();
+	}
+	if (!tracked) {
+		_pool = Region_map::Attach_error::INVALID_DATASPACE;
+		_pool_ptr = nullptr;
 		_copy = Accounted_mapped_ram_allocator::Error::DENIED;
 		_copy_phys = _copy_virt = 0;
 		return Pv_vm::Result::REFUSED;

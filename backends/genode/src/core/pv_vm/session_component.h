@@ -111,10 +111,12 @@ class Pv_vm::Session_component : public  Session_object<Pv_vm::Session>,
 		void const      *_pool_ptr { nullptr };
 
 		/*
-		 * The RAM dataspace as core's region bookkeeping sees it: when
-		 * its owner frees it, core detaches it from here (detach_at()),
-		 * and the VM is revoked before the frames go to anyone else.
+		 * The RAM and pool dataspaces as core's region bookkeeping sees
+		 * them (RAM at 0, the pool at POOL_REGION): when the owner frees
+		 * one, core detaches it from here (detach_at()), and the VM is
+		 * revoked before the frames go to anyone else.
 		 */
+		static constexpr addr_t POOL_REGION = 0xf0000000;
 		Guest_memory _memory { _ep, *this, _ram, _local_rm };
 		bool         _ram_attached { false };
 		bool         _closing { false };   /* the session's own end, not a revocation */
