@@ -14,9 +14,10 @@ using Pv_vm::Session_component;
 
 /*
  * The RAM or pool dataspace is going: no table of the VM may name the
- * RAM's frames, and no replay may read the pool's, after this returns. The vCPU is not running (it runs only on CPU 0,
- * where this entrypoint runs now), so clearing the copy and invalidating
- * the VM's ASIDs is enough; the VM never runs again.
+ * RAM's frames, and no replay may read the pool's, after this returns.
+ * The vCPU is not running (it runs only on CPU 0, where this entrypoint
+ * runs now), so clearing the copy and invalidating the VM's ASIDs is
+ * enough; the VM never runs again.
  */
 void Session_component::_revoke()
 {
