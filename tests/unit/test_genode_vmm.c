@@ -380,14 +380,20 @@ static struct pv_genode_kvm_geometry geometry(void)
 	return geo;
 }
 
-/* The session's calls in the order pv_vmm makes them. */
-static void kvm_up(void)
+/* A new VM with the RAM attached: the session's first two calls. */
+static void kvm_ram(void)
 {
 	struct pv_genode_kvm_geometry geo = geometry();
 
 	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), 0);
 	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS,
 						  (uint64_t)conf.ram_mib << 20), 0);
+}
+
+/* The session's calls in the order pv_vmm makes them. */
+static void kvm_up(void)
+{
+	kvm_ram();
 	ck_assert_int_eq(pv_genode_vmm_config(&g, &conf, &mem, &host, kvm_replay,
 					      NULL, &cfg, NULL, 0), 0);
 	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
@@ -515,10 +521,7 @@ START_TEST(kernel_refuses_a_bad_geometry_ram_or_copy)
 	/* A copy of the tables inside the VM's RAM: the guest would write
 	 * its own tables. */
 	setup();
-	geo = geometry();
-	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), 0);
-	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS,
-						  (uint64_t)conf.ram_mib << 20), 0);
+	kvm_ram();
 	ck_assert_int_eq(pv_genode_vmm_config(&g, &conf, &mem, &host, replay,
 					      NULL, &cfg, NULL, 0), 0);
 	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
@@ -588,7 +591,6 @@ START_TEST(kernel_revokes_a_vm_whose_ram_goes)
 	struct pv_resume rs;
 	enum pv_shadow_outcome oc;
 	struct pv_fault f;
-	struct pv_genode_kvm_geometry geo;
 	uint32_t nonzero = 0;
 
 	setup();
@@ -620,10 +622,7 @@ START_TEST(kernel_revokes_a_vm_whose_ram_goes)
 
 	/* With only the RAM attached: no tables afterwards. */
 	setup();
-	geo = geometry();
-	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), 0);
-	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS,
-						  (uint64_t)conf.ram_mib << 20), 0);
+	kvm_ram();
 	pv_genode_kvm_revoke(&kvm);
 	ck_assert_int_eq(pv_genode_vmm_config(&g, &conf, &mem, &host, kvm_replay,
 					      NULL, &cfg, NULL, 0), 0);

@@ -139,6 +139,13 @@ static int walk_struct(const uint8_t *st, uint64_t len, const uint8_t *str,
 	}
 }
 
+size_t pv_genode_fdt_size(const void *dtb, size_t size)
+{
+	const uint8_t *d = dtb;
+
+	return d && size >= 8 && rd32(d) == FDT_MAGIC ? rd32(d + 4) : 0;
+}
+
 int pv_genode_fdt_bootargs(const void *dtb, size_t size, const char *args,
 			   void *out, size_t cap, size_t *out_size)
 {

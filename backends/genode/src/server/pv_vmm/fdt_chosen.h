@@ -18,6 +18,12 @@ extern "C" {
 #define PV_GENODE_BOOTARGS_MAX 1024
 
 /**
+ * pv_genode_fdt_size() - the totalsize a flattened device tree's header
+ * claims, or 0 if @dtb (of @size bytes) does not start with one
+ */
+size_t pv_genode_fdt_size(const void *dtb, size_t size);
+
+/**
  * pv_genode_fdt_bootargs() - @dtb with /chosen's bootargs set to @args
  * @dtb, @size: a flattened device tree, version 17 (what dtc writes); its
  *              totalsize may be less than @size (a ROM's page padding)

@@ -213,39 +213,29 @@ int pv_genode_place(const struct pv_genode_config *cfg, uint32_t image_base,
 }
 
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
 void pv_genode_trim_roms(struct pv_linux_images *im)
 {
-	const uint8_t *h = im->sites;
+	struct pv_patch_manifest_hdr h;
+	size_t dtb;
 
-	if (h && im->sites_size >= sizeof(struct pv_patch_manifest_hdr) &&
-	    le32(h) == PV_PATCH_MAGIC) {
-		/* hdr_size + count * (entry_size + 4) + strtab_size, in 64 bits */
-		uint64_t hdr = (uint64_t)(h[6] | h[7] << 8);
-		uint64_t count = le32(h + 8), entry = le32(h + 12);
-		uint64_t image = le32(h + 20), strtab = le32(h + 24);
-		uint64_t own = hdr + count * (entry + 4) + strtab;
+	/* pvcore reads the table in place as this struct: so does this */
+	if (im->sites && im->sites_size >= sizeof(h)) {
+		__builtin_memcpy(&h, im->sites, sizeof(h));  /* no C library here */
+		if (h.magic == PV_PATCH_MAGIC) {
+			/* hdr_size + count * (entry_size + 4) + strtab_size */
+			uint64_t own = (uint64_t)h.hdr_size +
+				       (uint64_t)h.count * (h.entry_size + 4ull) +
+				       h.strtab_size;
 
-		/* The bounds keep the product far from 64 bits. */
-		if (count <= 0x0fffffffu && entry <= 0xffffu &&
-		    own <= im->sites_size)
-			im->sites_size = (size_t)own;
-		if (image <= im->image_size)
-			im->image_size = (size_t)image;
+			/* The bounds keep the product far from 64 bits. */
+			if (h.count <= 0x0fffffffu && h.entry_size <= 0xffffu &&
+			    own <= im->sites_size)
+				im->sites_size = (size_t)own;
+			if (h.image_size <= im->image_size)
+				im->image_size = h.image_size;
+		}
 	}
-	h = im->dtb;
-	if (h && im->dtb_size >= 8 && be32(h) == 0xd00dfeedu &&
-	    be32(h + 4) <= im->dtb_size)
-		im->dtb_size = be32(h + 4);
+	dtb = pv_genode_fdt_size(im->dtb, im->dtb_size);
+	if (dtb && dtb <= im->dtb_size)
+		im->dtb_size = dtb;
 }
