@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Build and run the Genode backend (docs/genode.md) with Genode's own build
-# system and run tool: backends/genode/run/pv_vmm.run on base-hw for
-# imx6q_sabrelite, i.e. qemu-system-arm -M sabrelite -smp 4.
+# system and run tool: backends/genode/run/pv_vmm.run (the guest to its
+# shell) and run/pv_vm_revoke.run (core revokes the VMs of misbehaving
+# VMMs) on base-hw for imx6q_sabrelite, i.e. qemu-system-arm -M sabrelite
+# -smp 4.
 #
 #   GENODE_DIR=<genode> [GENODE_IMX_DIR=<genode-imx>] tools/genode-check.sh [run]
 #   GENODE_DIR=<genode> ... tools/genode-check.sh build <target>...
 #
-# `run` (the default) runs the scenario; `build` only builds the given
+# `run` (the default) runs the scenarios; `build` only builds the given
 # Genode targets (e.g. "init timer server/pv_vmm") in the same build
 # directory. `make genode-check GENODE_DIR=<genode>` is the same as `run`.
 #
@@ -38,6 +40,8 @@
 #                      and make pkgs)
 #   GENODE_TOOLCHAIN_DIR  the local tool-chain pieces (below)
 #   PV_GENODE_TIMEOUT, PV_GENODE_QEMU_ARGS  see run/pv_vmm.run
+#   PV_GENODE_RUNS     the run scripts, in order (default
+#                      "pv_vmm pv_vm_revoke")
 #
 # The PV VM service is core's, from this repository (backends/genode/src/
 # core/pv_vm, selected by lib/mk/spec/arm_v7/core-hw-imx6q_sabrelite.mk).
@@ -215,5 +219,8 @@ fi
 PV_GUEST_DIR=$(cd "$PV_GUEST_DIR" && pwd)
 export PV_GUEST_DIR
 
-say "running run/pv_vmm in $bd (guest from $PV_GUEST_DIR)"
-make_genode run/pv_vmm
+for r in ${PV_GENODE_RUNS:-pv_vmm pv_vm_revoke}; do
+	[ -f "$src/backends/genode/run/$r.run" ] || die "PV_GENODE_RUNS: no run/$r.run"
+	say "running run/$r in $bd (guest from $PV_GUEST_DIR)"
+	make_genode "run/$r"
+done

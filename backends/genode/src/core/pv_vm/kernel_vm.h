@@ -126,7 +126,9 @@ int pv_genode_kvm_run(struct pv_genode_kvm *k,
  * pv_genode_kvm_revoke() - the VM's RAM is going away: never run again
  *
  * For the session when the RAM dataspace it attached is freed under it
- * (its frames go back to core and to whoever gets them next). Breaks the
+ * (its frames go back to core and to whoever gets them next), and when
+ * its exit signal context is (the kernel vCPU, with the guest's VFP
+ * registers, is destroyed first). Breaks the
  * VM and clears every word of the checked copy, so that no table the MMU
  * walks names those frames any more; the caller then invalidates the VM's
  * ASIDs in the TLBs. Idempotent; harmless in any phase.

@@ -18,6 +18,7 @@
 #include <map_local.h>
 #include <platform.h>
 #include <platform_services.h>
+#include <vm_root.h>
 
 #include "session_component.h"
 
@@ -35,6 +36,9 @@ class Pv_vm::Root : public Root_component<Session_component>
 		Local_rm             &_local_rm;
 		Window_info const    &_window;
 
+		/* every session, for core's signal broker (Revoke_hook below) */
+		Registry<Revoke> _sessions { };
+
 	protected:
 
 		Create_result _create_session(const char *args) override
@@ -49,7 +53,7 @@ class Pv_vm::Root : public Root_component<Session_component>
 			                                           [] (auto) { return 0UL; });
 
 			/* a session whose set-up failed refuses every call (constructed()) */
-			return _alloc_obj(*ep(), session_resources_from_args(args),
+			return _alloc_obj(_sessions, *ep(), session_resources_from_args(args),
 			                  session_label_from_args(args),
 			                  _ram, _mapped_ram, _local_rm, _window,
 			                  asids).template convert<Create_result>(
@@ -75,7 +79,59 @@ class Pv_vm::Root : public Root_component<Session_component>
 			_ram(ram), _mapped_ram(mapped_ram), _local_rm(local_rm),
 			_window(window)
 		{ }
+
+		void revoke_signal_context(Signal_context_capability cap)
+		{
+			_sessions.for_each([&] (Revoke &r) { r.revoke_signal_context(cap); });
+		}
 };
+
+
+/*
+ * How core's signal broker tells us that a signal context goes.
+ *
+ * Before it frees a context, base-hw's signal broker calls
+ * platform_specific().revoke, which passes the context on to the IRQ
+ * root and to the one Vm_root, so that no kernel vCPU keeps a reference
+ * to a freed kernel object (signal_broker.h, platform.h). That pointer is
+ * typed for base-hw's VM root, and this board has no VM session of its
+ * own. So the PV VM root is reached through a Vm_root that is never
+ * announced as a service: its constructor registers it, and its
+ * revoke_signal_context() is overridden to pass the context on.
+ */
+namespace Pv_vm { class Revoke_hook; }
+
+class Pv_vm::Revoke_hook : public Core::Vm_root
+{
+	private:
+
+		/* qualified: in Vm_root's scope, Root is Genode::Root */
+		Pv_vm::Root &_root;
+
+	public:
+
+		Revoke_hook(Rpc_entrypoint &ep, Allocator &md_alloc, Ram_allocator &ram,
+		            Mapped_ram_allocator &mapped_ram, Local_rm &local_rm,
+		            Core::Trace::Source_registry &trace_sources, Pv_vm::Root &root)
+		:
+			Vm_root(ep, md_alloc, ram, mapped_ram, local_rm, trace_sources),
+			_root(root)
+		{ }
+
+		void revoke_signal_context(Signal_context_capability cap) override {
+			_root.revoke_signal_context(cap); }
+};
+
+
+/*
+ * base-hw defines this in the vm_session_component.cc of the boards that
+ * have a Vm_session; this board has none, and the hook above is never
+ * announced, so no client reaches it.
+ */
+Core::Vm_root::Create_result Core::Vm_root::_create_session(const char *)
+{
+	return Create_error::DENIED;
+}
 
 
 namespace {
@@ -153,7 +209,7 @@ namespace {
 void Core::platform_add_local_services(Runtime &, Rpc_entrypoint &ep,
                                        Sliced_heap &sliced_heap,
                                        Registry<Service> &services,
-                                       Trace::Source_registry &,
+                                       Trace::Source_registry &trace_sources,
                                        Ram_allocator &core_ram,
                                        Mapped_ram_allocator &mapped_ram,
                                        Local_rm &local_rm,
@@ -166,6 +222,8 @@ void Core::platform_add_local_services(Runtime &, Rpc_entrypoint &ep,
 	}
 
 	static Pv_vm::Root root(ep, sliced_heap, core_ram, mapped_ram, local_rm, window);
+	static Pv_vm::Revoke_hook revoke_hook(ep, sliced_heap, core_ram, mapped_ram,
+	                                      local_rm, trace_sources, root);
 	static Core_service<Pv_vm::Session_component> service(services, root);
 	log("PV_VM: window at ", Hex(window.base), " (frames ", Hex(window.phys),
 	    "), ", 1u << Pv_vm::ASID_BLOCK_LOG2, " ASIDs per VM");

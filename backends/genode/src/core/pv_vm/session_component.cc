@@ -13,13 +13,14 @@ using Pv_vm::Session_component;
 
 
 /*
- * The RAM or pool dataspace is going: no table of the VM may name the
- * RAM's frames, and no replay may read the pool's, after this returns.
- * The vCPU is not running (it runs only on CPU 0, where this entrypoint
- * runs now), so clearing the copy and invalidating the VM's ASIDs is
- * enough; the VM never runs again.
+ * The RAM or pool dataspace, or the exit signal context, is going: no
+ * table of the VM may name the RAM's frames, no replay may read the
+ * pool's, and no kernel vCPU may submit to the context, after this
+ * returns. The vCPU is not running (it runs only on CPU 0, where this
+ * entrypoint runs now), so clearing the copy and invalidating the VM's
+ * ASIDs is enough; the VM never runs again.
  */
-void Session_component::_revoke()
+void Session_component::_revoke(char const *why)
 {
 	if (_kobj.constructed())
 		Kernel::vcpu_pause(Capability_space::capid(_kobj.cap()));
@@ -28,7 +29,25 @@ void Session_component::_revoke()
 		for (unsigned i = 0; i < (1u << ASID_BLOCK_LOG2); i++)
 			_tlb_asid(nullptr, uint8_t(_asid_first + i));
 	if (!_closing)
-		Genode::warning("PV_VM: the VM's RAM or shadow pool was freed under it: revoked");
+		Genode::warning("PV_VM: ", label(), ": ", why, ": revoked");
+}
+
+
+/*
+ * The kernel vCPU holds the context by reference (kernel/vcpu.h), as
+ * base-hw's own vCPUs do; it is destroyed before the context is. Its
+ * VFP registers go with it, so the VM is revoked too: a VMM that frees
+ * its exit context ends its VM, and exit_sigh() cannot bring it back.
+ */
+void Session_component::revoke_signal_context(Genode::Signal_context_capability cap)
+{
+	if (!_sigh.valid() || cap != _sigh)
+		return;
+
+	_sigh = Genode::Signal_context_capability();
+	_revoke("the VM's exit signal context was freed");
+	if (_kobj.constructed())
+		_kobj.destruct();
 }
 
 
@@ -126,7 +145,8 @@ Pv_vm::Result Session_component::init_tables(Pv_vm::Layout layout)
 
 void Session_component::exit_sigh(Genode::Signal_context_capability sigh)
 {
-	if (!_created || !sigh.valid() || _kobj.constructed())
+	if (!_created || !sigh.valid() || _kobj.constructed() ||
+	    _kvm.phase == PV_GENODE_KVM_BROKEN)
 		return;
 
 	_sigh = sigh;

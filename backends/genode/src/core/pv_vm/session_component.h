@@ -12,6 +12,7 @@
 #ifndef _PV_VM__SESSION_COMPONENT_H_
 #define _PV_VM__SESSION_COMPONENT_H_
 
+#include <base/registry.h>
 #include <base/session_object.h>
 #include <dataspace/capability.h>
 #include <util/reconstructible.h>
@@ -22,6 +23,7 @@
 #include <guest_memory.h>
 #include <kernel/vcpu.h>
 #include <object.h>
+#include <revoke.h>
 
 #include <pv_vm_session/pv_vm_session.h>
 #include <pvcore/error.h>
@@ -48,9 +50,13 @@ namespace Pv_vm {
 
 
 class Pv_vm::Session_component : public  Session_object<Pv_vm::Session>,
+                                  public  Revoke,
                                   private Region_map_detach
 {
 	private:
+
+		/* in the root's registry: core's signal broker reaches it there */
+		Registry<Revoke>::Element _revoke_elem;
 
 		Rpc_entrypoint &_ep;
 		Local_rm       &_local_rm;
@@ -121,13 +127,15 @@ class Pv_vm::Session_component : public  Session_object<Pv_vm::Session>,
 		bool         _ram_attached { false };
 		bool         _closing { false };   /* the session's own end, not a revocation */
 
-		void _revoke();
+		void _revoke(char const *why);
 
 		/* Region_map_detach: core's calls when the RAM dataspace goes */
 		void detach_at(addr_t at) override {
-			_memory.detach_at(at, [&] (addr_t, Genode::size_t) { _revoke(); }); }
+			_memory.detach_at(at, [&] (addr_t, Genode::size_t) {
+				_revoke("the VM's RAM or shadow pool was freed under it"); }); }
 		void reserve_and_flush(addr_t at) override {
-			_memory.reserve_and_flush(at, [&] (addr_t, Genode::size_t) { _revoke(); }); }
+			_memory.reserve_and_flush(at, [&] (addr_t, Genode::size_t) {
+				_revoke("the VM's RAM or shadow pool was freed under it"); }); }
 		void unmap_region(addr_t, Genode::size_t) override { }
 
 		Board::Vcpu_state                  _hw_state { nullptr, nullptr };
@@ -174,13 +182,15 @@ class Pv_vm::Session_component : public  Session_object<Pv_vm::Session>,
 		Session_component(Session_component const &) = delete;
 		Session_component &operator = (Session_component const &) = delete;
 
-		Session_component(Rpc_entrypoint &ep, Resources const &resources,
+		Session_component(Registry<Revoke> &revoke_registry,
+		                  Rpc_entrypoint &ep, Resources const &resources,
 		                  Label const &label,
 		                  Ram_allocator &ram, Mapped_ram_allocator &mapped_ram,
 		                  Local_rm &local_rm, Window_info const &window,
 		                  Attempt<addr_t, Bit_array_base::Error> asids)
 		:
 			Session_object(ep, resources, label),
+			_revoke_elem(revoke_registry, *this),
 			_ep(ep), _local_rm(local_rm),
 			_ram(ram, _ram_quota_guard(), _cap_quota_guard()),
 			_mapped_ram(mapped_ram, _ram_quota_guard()),
@@ -207,6 +217,12 @@ class Pv_vm::Session_component : public  Session_object<Pv_vm::Session>,
 		}
 
 		~Session_component();
+
+		/*
+		 * Revoke: core's signal broker frees @cap. If it is the exit
+		 * context, the kernel vCPU, which submits to it, goes first.
+		 */
+		void revoke_signal_context(Signal_context_capability cap) override;
 
 		bool constructed() const { return _created; }
 

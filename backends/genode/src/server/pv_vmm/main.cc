@@ -12,6 +12,13 @@
  *
  * Run with run/pv_vmm.run (tools/genode-check.sh), against core's PV VM
  * service (src/core/pv_vm).
+ *
+ * For run/pv_vm_revoke.run, <config fault="..." fault_at="N"> makes it
+ * misbehave at its Nth exit, as a hostile VMM might, to show that core
+ * revokes the VM: "free_exit_context" frees the exit signal context,
+ * "free_ram" the guest's RAM dataspace. It then asks core to run the
+ * vCPU, which must be refused (also after a new exit context), and
+ * exits with 3; with 4 if core ran it.
  */
 
 #include <base/attached_dataspace.h>
@@ -19,6 +26,7 @@
 #include <base/attached_rom_dataspace.h>
 #include <base/component.h>
 #include <base/log.h>
+#include <base/signal.h>
 #include <pv_vm_session/connection.h>
 #include <terminal_session/connection.h>
 #include <timer_session/connection.h>
@@ -75,7 +83,9 @@ struct Pv_vmm::Main
 	Timer::Connection    _timer    { _env };
 	Terminal::Connection _terminal { _env };
 
-	Signal_handler<Main> _exit_handler  { _env.ep(), *this, &Main::_handle_exit };
+	/* constructible: fault="free_exit_context" frees it */
+	Constructible<Signal_handler<Main>> _exit_handler { };
+	Signal_handler<Main> _fault_handler { _env.ep(), *this, &Main::_handle_fault };
 	Signal_handler<Main> _timer_handler { _env.ep(), *this, &Main::_handle_timer };
 	Signal_handler<Main> _input_handler { _env.ep(), *this, &Main::_handle_input };
 
@@ -89,6 +99,12 @@ struct Pv_vmm::Main
 	bool                  _waiting { false };
 	bool                  _tables_ready { false };
 	uint64_t              _exits { 0 };
+
+	/* <config fault fault_at>: run/pv_vm_revoke.run */
+	enum class Fault { NONE, FREE_EXIT_CONTEXT, FREE_RAM };
+	Fault                 _fault    { Fault::NONE };
+	uint64_t              _fault_at { 0 };
+	bool                  _faulted  { false };
 
 	/* Terminal input, read in pieces (one RPC per piece, not per byte). */
 	uint8_t _in[64] { };
@@ -196,6 +212,15 @@ struct Pv_vmm::Main
 		                                       &_conf, _why, sizeof(_why));
 		if (err)
 			_fail(_why, err);
+
+		using Name = String<32>;
+		Name const fault = node.attribute_value("fault", Name());
+		if (fault == "free_exit_context") _fault = Fault::FREE_EXIT_CONTEXT;
+		else if (fault == "free_ram")     _fault = Fault::FREE_RAM;
+		else if (fault != "")             _fail("fault: free_exit_context or free_ram", PV_EINVAL);
+		_fault_at = node.attribute_value("fault_at", 1UL);
+		if (_fault != Fault::NONE && _fault_at == 0)
+			_fail("fault_at: the exit to misbehave at, from 1", PV_EINVAL);
 	}
 
 	void _rom(Constructible<Attached_rom_dataspace> &rom, char const *name)
@@ -326,7 +351,8 @@ struct Pv_vmm::Main
 			_fail(why, err);
 		_vcpu = pv_vm_vcpu(_vm, 0);
 
-		_session->exit_sigh(_exit_handler);
+		_exit_handler.construct(_env.ep(), *this, &Main::_handle_exit);
+		_session->exit_sigh(*_exit_handler);
 		_timer.sigh(_timer_handler);
 		_terminal.read_avail_sigh(_input_handler);
 
@@ -383,6 +409,16 @@ struct Pv_vmm::Main
 
 	void _handle_exit()
 	{
+		if (_faulted)
+			return;
+		if (_fault != Fault::NONE && _exits + 1 == _fault_at) {
+			/* the vCPU is paused; misbehave outside this handler,
+			 * which must not free its own signal context */
+			_faulted = true;
+			Signal_transmitter(_fault_handler).submit();
+			return;
+		}
+
 		pv_exit e { };
 		pv_genode_next next = PV_GENODE_STOP;
 		int const err = pv_genode_exit(_vcpu, _state, &e, &next);
@@ -418,14 +454,49 @@ struct Pv_vmm::Main
 		_after(e, next);
 	}
 
+	/*
+	 * The fault: from here on the VM's memory may be gone, so nothing but
+	 * the session is touched. Core must refuse to run the vCPU.
+	 */
+	void _handle_fault()
+	{
+		auto run_refused = [&] (char const *when) {
+			if (_session->run() == Pv_vm::Result::OK) {
+				error("pv_vmm: core ran the vCPU ", when);
+				_env.parent().exit(4);
+				sleep_forever();
+			}
+			log("pv_vmm: run refused ", when);
+		};
+
+		if (_fault == Fault::FREE_EXIT_CONTEXT) {
+			_exit_handler.destruct();
+			log("pv_vmm: fault: exit signal context freed at exit ", _exits + 1);
+			run_refused("without an exit context");
+			_exit_handler.construct(_env.ep(), *this, &Main::_handle_exit);
+			_session->exit_sigh(*_exit_handler);
+			run_refused("after a new exit context");
+		} else {
+			_ram.destruct();
+			log("pv_vmm: fault: guest RAM freed at exit ", _exits + 1);
+			run_refused("without the guest's RAM");
+		}
+		_env.parent().exit(3);
+		sleep_forever();
+	}
+
 	void _handle_timer()
 	{
+		if (_faulted)
+			return;
 		pv_vm_timer_expired(_vm);
 		_poll();
 	}
 
 	void _handle_input()
 	{
+		if (_faulted)
+			return;
 		pv_vm_console_input(_vm);
 		_poll();
 	}
