@@ -32,7 +32,8 @@
 #                      (default: explain and stop)
 #   PV_GUEST_DIR       the guest's Image, Image.sites, linux.dtb and
 #                      initramfs.cpio (default: made in <PV_BUILD>/genode-guest
-#                      by tools/mk-linux-image.sh with PV_STUBS=0 (the
+#                      by tools/mk-linux-image.sh, with pvpatch's stubs
+#                      unless PV_STUBS=0 (the
 #                      command line is the run script's <config
 #                      bootargs>), from PV_BAREMETAL_DIR (<PV_BUILD>/arm-none),
 #                      PV_PVPATCH (<PV_BUILD>/host/tools/pvpatch/pvpatch) and
@@ -211,8 +212,9 @@ if [ -z "${PV_GUEST_DIR:-}" ]; then
 	[ -f "$armnone/libpvcore/libpvcore.a" ] || die "no arm-none build at '$armnone': make build (or set PV_BAREMETAL_DIR)"
 	ls "$pkgs"/boot/vmlinuz-*-armmp >/dev/null 2>&1 || die "no Debian kernel in '$pkgs': make pkgs (or set PV_GUEST_PKGS)"
 	PV_GUEST_DIR=$b/genode-guest
-	say "making the guest in $PV_GUEST_DIR (PV_STUBS=0)"
-	PV_STUBS=0 PV_VCPUS=1 "$src/tools/mk-linux-image.sh" "$armnone" "$pvpatch" "$pkgs" \
+	stubs=${PV_STUBS:-1}
+	say "making the guest in $PV_GUEST_DIR (PV_STUBS=$stubs)"
+	PV_STUBS=$stubs PV_VCPUS=1 "$src/tools/mk-linux-image.sh" "$armnone" "$pvpatch" "$pkgs" \
 		"$PV_GUEST_DIR"
 fi
 [ -d "$PV_GUEST_DIR" ] || die "PV_GUEST_DIR '$PV_GUEST_DIR' is not a directory"

@@ -412,8 +412,9 @@ END_TEST
  */
 #define ROM_PAGE 4096u
 
-static uint32_t rom_sites[ROM_PAGE / 4];
+static uint32_t rom_sites[ROM_PAGE / 4], rom_stubs[ROM_PAGE / 4];
 static uint8_t rom_image[3 * ROM_PAGE], rom_dtb[ROM_PAGE];
+static size_t rom_stubs_own;
 
 static size_t rom_pieces(struct pv_linux_images *im, uint32_t image_size)
 {
@@ -422,6 +423,10 @@ static size_t rom_pieces(struct pv_linux_images *im, uint32_t image_size)
 	};
 	struct pv_patch_site site = {
 		0xc0208100u, 0xf1080080u /* CPSIE I */, 0, PV_IC_CPS, 0,
+	};
+	static const struct pv_stub stub = {
+		0xc0208100u, 0xc0f01040u, 7, 1, PV_STUB_MRS_CPSR,
+		{ 6, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT }
 	};
 	size_t own;
 
@@ -432,9 +437,13 @@ static size_t rom_pieces(struct pv_linux_images *im, uint32_t image_size)
 	memcpy(rom_image + 0x100, &site.patched, 4);
 	own = tf_site_file(rom_sites, &site, 1, 0xc0208000u, image_size);
 	memcpy(rom_dtb, dtb_words, sizeof(dtb_words));
+	memset(rom_stubs, 0, sizeof(rom_stubs));
+	rom_stubs_own = tf_stub_file(rom_stubs, &stub, 1, 0xc0f00000u,
+				     0x100000u, 0xc0208000u);
 	*im = (struct pv_linux_images){
 		.image = rom_image, .image_size = sizeof(rom_image),
 		.sites = rom_sites, .sites_size = sizeof(rom_sites),
+		.stubs = rom_stubs, .stubs_size = sizeof(rom_stubs),
 		.dtb = rom_dtb, .dtb_size = sizeof(rom_dtb),
 	};
 	return own;
@@ -444,22 +453,28 @@ START_TEST(rom_pages_are_trimmed_to_the_pieces)
 {
 	struct pv_linux_images im, before;
 	struct pv_patch_table t;
+	struct pv_stub_table st;
 	size_t own = rom_pieces(&im, 2 * ROM_PAGE + 12);
 
-	/* As the ROMs come, pvcore refuses the table (the sizes must add
+	/* As the ROMs come, pvcore refuses the tables (the sizes must add
 	 * up exactly), which is what pv_vmm first ran into. */
 	ck_assert_int_eq(pv_patch_table_parse(im.sites, im.sites_size, &t),
 			 PV_ECORRUPT);
+	ck_assert_int_ne(pv_stub_table_parse(im.stubs, im.stubs_size, &st), 0);
 	pv_genode_trim_roms(&im);
 	ck_assert_uint_eq(im.sites_size, own);
+	ck_assert_uint_eq(im.stubs_size, rom_stubs_own);
 	ck_assert_uint_eq(im.image_size, 2 * ROM_PAGE + 12);
 	ck_assert_uint_eq(im.dtb_size, 40);
 	ck_assert_int_eq(pv_patch_table_parse(im.sites, im.sites_size, &t), 0);
 	ck_assert_uint_eq(t.image_size, im.image_size);
+	ck_assert_int_eq(pv_stub_table_parse(im.stubs, im.stubs_size, &st), 0);
+	ck_assert_uint_eq(st.count, 1);
 
 	/* Headers that claim more than the ROM holds change nothing. */
 	own = rom_pieces(&im, sizeof(rom_image) + 4);
 	rom_sites[6] = ROM_PAGE;          /* strtab_size: past the ROM */
+	rom_stubs[2] = ROM_PAGE;          /* count: past the ROM */
 	rom_dtb[4] = 0x00;
 	rom_dtb[5] = 0x00;
 	rom_dtb[6] = 0x10;
@@ -472,16 +487,21 @@ START_TEST(rom_pages_are_trimmed_to_the_pieces)
 	(void)rom_pieces(&im, 100);
 	rom_sites[2] = 0xffffffffu;       /* count */
 	rom_sites[3] = 0xffffffffu;       /* entry_size */
+	rom_stubs[2] = 0xffffffffu;
+	rom_stubs[3] = 0xffffffffu;
 	rom_dtb[0] = 0;
 	before = im;
 	pv_genode_trim_roms(&im);
 	ck_assert_uint_eq(im.sites_size, before.sites_size);
+	ck_assert_uint_eq(im.stubs_size, before.stubs_size);
 	ck_assert_uint_eq(im.dtb_size, before.dtb_size);
 	(void)rom_pieces(&im, 100);
 	rom_sites[0] ^= 1u;               /* magic */
+	rom_stubs[0] ^= 1u;
 	before = im;
 	pv_genode_trim_roms(&im);
 	ck_assert_uint_eq(im.sites_size, before.sites_size);
+	ck_assert_uint_eq(im.stubs_size, before.stubs_size);
 	ck_assert_uint_eq(im.image_size, before.image_size);
 	ck_assert_uint_eq(im.dtb_size, 40);
 

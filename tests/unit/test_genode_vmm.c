@@ -205,6 +205,8 @@ START_TEST(config_describes_what_the_session_gave)
 	ck_assert_uint_eq(cfg.asid_first, 32);
 	ck_assert_uint_eq(cfg.asid_last, 63);
 	ck_assert_uint_eq(cfg.num_vcpus, conf.vcpus);
+	/* A dataspace of the guest's RAM alone has no vCPU page. */
+	ck_assert_uint_eq(cfg.vcpu_pages.size, 0);
 	/* pv_vm_init()'s clean of the whole pool went to the log, and the
 	 * kernel accepted its replay: the copy is the VMM's tables. */
 	ck_assert_uint_ge(replays, 1);
@@ -635,6 +637,110 @@ START_TEST(kernel_revokes_a_vm_whose_ram_goes)
 }
 END_TEST
 
+/*
+ * A guest patched with stubs (pvcore/pvpage.h): the RAM dataspace's page
+ * past the guest's RAM is its vCPU page, and the kernel's check takes the
+ * stub area's page slot, which maps it, as a frame of the VM's own. With
+ * the kernel given the guest's RAM alone, the same fill is refused.
+ */
+#define AREA_VA (KVA + 0x700000u)
+
+static int kvm_replay_err;
+
+static void kvm_replay_noted(void *ctx)
+{
+	int err;
+
+	(void)ctx;
+	err = pv_genode_kvm_replay(&kvm, log_page, &kernel_tlb, NULL);
+	if (!kvm_replay_err)
+		kvm_replay_err = err;
+}
+
+static bool copy_maps_page(uint64_t pa)
+{
+	for (uint32_t i = 0; i < POOL_SIZE / 4; i++)
+		if ((copy[i] & 2u) && (copy[i] & 0xfffff000u) == pa)
+			return true;
+	return false;
+}
+
+static void stubs_vm_up(uint64_t kernel_ram_bytes)
+{
+	static const struct pv_stub mrs = {
+		KVA + 0x10100u, AREA_VA + 0x1040u, 7, 1, PV_STUB_MRS_CPSR,
+		{ 6, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT, PV_STUB_NO_EXIT }
+	};
+	static uint32_t stub_blob[32];
+	static struct pv_stub_table stubs;
+	uint64_t ram_bytes = (uint64_t)conf.ram_mib << 20;
+	struct pv_genode_kvm_geometry geo = geometry();
+	enum pv_shadow_outcome oc;
+	struct pv_fault f;
+	struct pv_vcpu *v;
+	size_t len;
+
+	free(mem.ram);
+	mem.ram = aligned_alloc(4096, ram_bytes + 4096);
+	ck_assert_ptr_nonnull(mem.ram);
+	memset(mem.ram, 0, ram_bytes + 4096);
+	mem.ram_size = ram_bytes + 4096;
+	ck_assert_int_eq(pv_genode_kvm_create(&kvm, &geo), 0);
+	ck_assert_int_eq(pv_genode_kvm_attach_ram(&kvm, RAM_PHYS, kernel_ram_bytes), 0);
+	kvm_replay_err = 0;
+	ck_assert_int_eq(pv_genode_vmm_config(&g, &conf, &mem, &host,
+					      kvm_replay_noted, NULL, &cfg,
+					      NULL, 0), 0);
+	ck_assert_ptr_eq(pv_hva_ptr(cfg.vcpu_pages.hva), (uint8_t *)mem.ram + ram_bytes);
+	ck_assert_uint_eq(pv_hpa_val(cfg.vcpu_pages.hpa), RAM_PHYS + ram_bytes);
+	ck_assert_uint_eq(cfg.vcpu_pages.size, 4096);
+	ck_assert_uint_eq(cfg.ram[0].size, ram_bytes);
+
+	len = tf_stub_file(stub_blob, &mrs, 1, AREA_VA, 0x100000u, IMG_VA);
+	ck_assert_int_eq(pv_stub_table_parse(stub_blob, len, &stubs), 0);
+	ck_assert_int_eq(pv_stub_table_set_load(&stubs,
+		pv_gpa(pv_board_default.ram_base + (IMG_VA - KVA))), 0);
+	cfg.stubs = &stubs;
+	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
+	ck_assert_int_eq(pv_vm_shadow_layout(vm, &lay), 0);
+	ck_assert_int_eq(pv_genode_kvm_init_tables(&kvm, mem.pool, copy, COPY_PHYS,
+						   POOL_SIZE, &lay), 0);
+	pv_genode_log_flush(&g.log);
+	ck_assert_int_eq(kvm_replay_err, 0);
+
+	/* The guest kernel reads its vCPU page through the area's slot. */
+	v = guest_mmu_on();
+	pv_vcpu_write_cpsr(v, PV_MODE_SVC | PV_PSR_I | PV_PSR_F);
+	ck_assert_int_eq(pv_shadow_fault(v, pv_gva(AREA_VA + PV_VPAGE_CPSR),
+					 PV_ACC_READ, &oc, &f), 0);
+	ck_assert_int_eq(oc, PV_SHADOW_FILLED);
+	ck_assert_uint_eq(vm->shadow.stats.stub_fills, 1);
+	pv_genode_log_flush(&g.log);
+}
+
+START_TEST(stubs_vcpu_page_is_past_the_guests_ram)
+{
+	uint64_t ram_bytes;
+
+	setup();
+	ram_bytes = (uint64_t)conf.ram_mib << 20;
+	stubs_vm_up(ram_bytes + 4096);
+	ck_assert_int_eq(kvm_replay_err, 0);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_READY);
+	ck_assert(copy_equals_pool());
+	ck_assert(copy_maps_page(RAM_PHYS + ram_bytes));
+	teardown();
+
+	/* The kernel told of the guest's RAM only: the page is not the VM's. */
+	setup();
+	stubs_vm_up(ram_bytes);
+	ck_assert_int_eq(kvm_replay_err, PV_ERANGE);
+	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_BROKEN);
+	ck_assert(!copy_maps_page(RAM_PHYS + ram_bytes));
+	teardown();
+}
+END_TEST
+
 /* Edits pv_genode_vmm_config() refuses. */
 static const struct pv_genode_host *use_host;
 static bool no_flush_fn;
@@ -713,6 +819,7 @@ static Suite *genode_vmm_suite(void)
 	tcase_add_test(tc, kernel_refuses_a_bad_geometry_ram_or_copy);
 	tcase_add_test(tc, kernel_vm_stays_broken);
 	tcase_add_test(tc, kernel_revokes_a_vm_whose_ram_goes);
+	tcase_add_test(tc, stubs_vcpu_page_is_past_the_guests_ram);
 	tcase_add_loop_test(tc, config_refuses_and_changes_nothing, 0,
 			    sizeof(refusals) / sizeof(refusals[0]));
 	suite_add_tcase(s, tc);

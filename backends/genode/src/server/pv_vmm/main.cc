@@ -292,7 +292,8 @@ struct Pv_vmm::Main
 		_session.construct(_env, POOL_SIZE + 64*1024);
 		_state_ds.construct(_env.rm(), _session->state());
 		_log_ds.construct(_env.rm(), _session->table_log());
-		_ram.construct(_env.ram(), _env.rm(), ::size_t(_conf.ram_mib) << 20);
+		/* a page more: the vCPU page of a guest with stubs (vmm_backend.h) */
+		_ram.construct(_env.ram(), _env.rm(), (::size_t(_conf.ram_mib) << 20) + 4096);
 		if (_session->attach_ram(_ram->cap()) != Pv_vm::Result::OK)
 			_fail("the kernel refused the RAM dataspace", PV_EINVAL);
 		if (_session->attach_pool(_pool.cap()) != Pv_vm::Result::OK)
@@ -326,10 +327,6 @@ struct Pv_vmm::Main
 		err = pv_linux_config(&_tables, &im, &_cfg, &why);
 		if (err)
 			_fail(why, err);
-		if (_tables.has_stubs)
-			/* The vCPU page must be a frame the kernel accepts. */
-			_fail("pvpatch stubs need a vCPU page from the kernel: patch "
-			      "the Image without stubs (PV_STUBS=0)", PV_EINVAL);
 
 		err = pv_vm_init(_vm, &_cfg);
 		if (err)

@@ -190,5 +190,15 @@ int pv_genode_vmm_config(struct pv_genode_vmm *g,
 		.asid_last = m->asid_last,
 		.num_vcpus = c->vcpus,
 	};
+	/*
+	 * The page past the guest's RAM, if the dataspace has it, is the
+	 * vCPU page of a guest patched with stubs: the kernel's check takes
+	 * it as the VM's own frame, and the guest's RAM never overlaps it.
+	 */
+	if (m->ram_size - ram_bytes >= 4096) {
+		cfg->vcpu_pages.hva = pv_hva_from_ptr((uint8_t *)m->ram + ram_bytes);
+		cfg->vcpu_pages.hpa = pv_hpa(m->ram_phys + ram_bytes);
+		cfg->vcpu_pages.size = 4096;
+	}
 	return 0;
 }

@@ -53,7 +53,10 @@ struct pv_genode_host {
 /**
  * struct pv_genode_memory - what the PV VM session gave the component
  * @ram: the VM's RAM dataspace as the component attached it
- * @ram_size: its size (at least the configuration's ram_mib)
+ * @ram_size: its size: at least the configuration's ram_mib; with a page
+ *            more, that page is the vCPU page of a guest patched with
+ *            stubs (pvcore/pvpage.h), a frame of the VM's own that the
+ *            kernel's table check accepts
  * @ram_phys: its physical address (one contiguous dataspace)
  * @pool: the component's own memory for pvcore's shadow pool, 16 KiB
  *        aligned; the walker never reads it
@@ -105,8 +108,9 @@ extern const struct pv_backend_ops pv_genode_backend_ops;
  * @flush, @flush_ctx: hand a full log page to the kernel (table_log.h)
  * @cfg: filled in: the operations and @g, the board, one RAM region at
  *       the board's RAM base, the shadow pool (local memory, the copy's
- *       physical address), the window, the ASIDs, the vCPUs. The Linux
- *       tables are pv_linux_config()'s to add.
+ *       physical address), the window, the ASIDs, the vCPUs, and the
+ *       vCPU page if @m's RAM has a page more than the RAM configured.
+ *       The Linux tables are pv_linux_config()'s to add.
  * @why, @why_len: on an error, a line saying what is wrong
  *
  * Return: 0; PV_EINVAL for a NULL argument or a host function missing;

@@ -216,6 +216,7 @@ int pv_genode_place(const struct pv_genode_config *cfg, uint32_t image_base,
 void pv_genode_trim_roms(struct pv_linux_images *im)
 {
 	struct pv_patch_manifest_hdr h;
+	struct pv_stub_file_hdr sh;
 	size_t dtb;
 
 	/* pvcore reads the table in place as this struct: so does this */
@@ -233,6 +234,18 @@ void pv_genode_trim_roms(struct pv_linux_images *im)
 				im->sites_size = (size_t)own;
 			if (h.image_size <= im->image_size)
 				im->image_size = h.image_size;
+		}
+	}
+	/* The stub table: its header and entries (pvcore/pvpage.h) */
+	if (im->stubs && im->stubs_size >= sizeof(sh)) {
+		__builtin_memcpy(&sh, im->stubs, sizeof(sh));
+		if (sh.magic == PV_STUB_MAGIC && sh.count <= 0x0fffffffu &&
+		    sh.entry_size <= 0xffffu) {
+			uint64_t own = (uint64_t)sh.hdr_size +
+				       (uint64_t)sh.count * sh.entry_size;
+
+			if (own <= im->stubs_size)
+				im->stubs_size = (size_t)own;
 		}
 	}
 	dtb = pv_genode_fdt_size(im->dtb, im->dtb_size);

@@ -117,11 +117,11 @@ int pv_genode_place(const struct pv_genode_config *cfg, uint32_t image_base,
  * A ROM dataspace is a whole number of pages, so a piece arrives with
  * zeros after its end, which pvcore's exact checks refuse. The site table
  * says its own size (its header, entries, name offsets and string table)
- * and the Image's; a flattened device tree says its totalsize. A size is
+ * and the Image's; the stub table's header and entries are its size; a
+ * flattened device tree says its totalsize. A size is
  * only ever made smaller: a header that claims more than the ROM holds
  * leaves the size as it was, for pv_linux_config() to refuse. The
- * initramfs and the stub table are left as they are (Linux skips an
- * initramfs' zero padding).
+ * initramfs is left as it is (Linux skips its zero padding).
  */
 void pv_genode_trim_roms(struct pv_linux_images *im);
 
