@@ -16,7 +16,7 @@
  * For run/pv_vm_revoke.run, <config fault="..." fault_at="N"> makes it
  * misbehave at its Nth exit, as a hostile VMM might, to show that core
  * revokes the VM: "free_exit_context" frees the exit signal context,
- * "free_ram" the guest's RAM dataspace. It then asks core to run the
+ * "free_ram" the guest's RAM dataspace, "free_pool" the shadow pool's. It then asks core to run the
  * vCPU, which must be refused (also after a new exit context), and
  * exits with 3; with 4 if core ran it.
  */
@@ -73,7 +73,7 @@ struct Pv_vmm::Main
 	 * at its natural alignment, as far as its backing store is as
 	 * aligned (core's region_map_component.cc); pv_vm_init() refuses it,
 	 * with a clear error, where that was less than 16 KiB. */
-	Attached_ram_dataspace                _pool { _env.ram(), _env.rm(), POOL_SIZE };
+	Constructible<Attached_ram_dataspace> _pool { };   /* fault="free_pool" frees it */
 
 	/* The guest's pieces; the site and stub tables are read in place. */
 	Constructible<Attached_ram_dataspace> _dtb_copy { };  /* with <config bootargs> */
@@ -101,7 +101,7 @@ struct Pv_vmm::Main
 	uint64_t              _exits { 0 };
 
 	/* <config fault fault_at>: run/pv_vm_revoke.run */
-	enum class Fault { NONE, FREE_EXIT_CONTEXT, FREE_RAM };
+	enum class Fault { NONE, FREE_EXIT_CONTEXT, FREE_RAM, FREE_POOL };
 	Fault                 _fault    { Fault::NONE };
 	uint64_t              _fault_at { 0 };
 	bool                  _faulted  { false };
@@ -217,7 +217,8 @@ struct Pv_vmm::Main
 		Name const fault = node.attribute_value("fault", Name());
 		if (fault == "free_exit_context") _fault = Fault::FREE_EXIT_CONTEXT;
 		else if (fault == "free_ram")     _fault = Fault::FREE_RAM;
-		else if (fault != "")             _fail("fault: free_exit_context or free_ram", PV_EINVAL);
+		else if (fault == "free_pool")    _fault = Fault::FREE_POOL;
+		else if (fault != "")             _fail("fault: free_exit_context, free_ram or free_pool", PV_EINVAL);
 		_fault_at = node.attribute_value("fault_at", 1UL);
 		if (_fault != Fault::NONE && _fault_at == 0)
 			_fail("fault_at: the exit to misbehave at, from 1", PV_EINVAL);
@@ -296,7 +297,8 @@ struct Pv_vmm::Main
 		_ram.construct(_env.ram(), _env.rm(), (::size_t(_conf.ram_mib) << 20) + 4096);
 		if (_session->attach_ram(_ram->cap()) != Pv_vm::Result::OK)
 			_fail("the kernel refused the RAM dataspace", PV_EINVAL);
-		if (_session->attach_pool(_pool.cap()) != Pv_vm::Result::OK)
+		_pool.construct(_env.ram(), _env.rm(), POOL_SIZE);
+		if (_session->attach_pool(_pool->cap()) != Pv_vm::Result::OK)
 			_fail("the kernel refused the shadow pool", PV_EINVAL);
 		_state = _state_ds->local_addr<pv_genode_vcpu_state>();
 
@@ -307,8 +309,8 @@ struct Pv_vmm::Main
 			.ram        = _ram->local_addr<void>(),
 			.ram_size   = _ram->size(),
 			.ram_phys   = geo.ram_phys,
-			.pool       = _pool.local_addr<void>(),
-			.pool_size  = _pool.size(),
+			.pool       = _pool->local_addr<void>(),
+			.pool_size  = _pool->size(),
 			.copy_phys  = geo.copy_phys,
 			.log_page   = _log_ds->local_addr<pv_genode_table_log>(),
 			.window_base = geo.window_base,
@@ -473,10 +475,14 @@ struct Pv_vmm::Main
 			_exit_handler.construct(_env.ep(), *this, &Main::_handle_exit);
 			_session->exit_sigh(*_exit_handler);
 			run_refused("after a new exit context");
-		} else {
+		} else if (_fault == Fault::FREE_RAM) {
 			_ram.destruct();
 			log("pv_vmm: fault: guest RAM freed at exit ", _exits + 1);
 			run_refused("without the guest's RAM");
+		} else {
+			_pool.destruct();
+			log("pv_vmm: fault: shadow pool freed at exit ", _exits + 1);
+			run_refused("without the shadow pool");
 		}
 		_env.parent().exit(3);
 		sleep_forever();
