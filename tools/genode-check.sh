@@ -42,7 +42,9 @@
 #   GENODE_TOOLCHAIN_DIR  the local tool-chain pieces (below)
 #   PV_GENODE_TIMEOUT, PV_GENODE_QEMU_ARGS  see run/pv_vmm.run
 #   PV_GENODE_RUNS     the run scripts, in order (default
-#                      "pv_vmm pv_vm_revoke")
+#                      "pv_vmm pv_vm_revoke"; run/pv_vmm_bench.run, the
+#                      guest's system workloads, on request)
+#   PV_GENODE_BENCH    its workloads (see run/pv_vmm_bench.run)
 #
 # The PV VM service is core's, from this repository (backends/genode/src/
 # core/pv_vm, selected by lib/mk/spec/arm_v7/core-hw-imx6q_sabrelite.mk).
@@ -214,6 +216,11 @@ if [ -z "${PV_GUEST_DIR:-}" ]; then
 	PV_GUEST_DIR=$b/genode-guest
 	stubs=${PV_STUBS:-1}
 	say "making the guest in $PV_GUEST_DIR (PV_STUBS=$stubs)"
+	# pvbench in the initramfs for run/pv_vmm_bench.run; /init runs it
+	# only when the command line asks (tests/linux/init)
+	pvbench=$armnone/tests/linux/bench/pvbench
+	[ -f "$pvbench" ] || die "no $pvbench: ninja -C $armnone"
+	PV_INITRAMFS_EXTRA="bin/pvbench=$pvbench" \
 	PV_STUBS=$stubs PV_VCPUS=1 "$src/tools/mk-linux-image.sh" "$armnone" "$pvpatch" "$pkgs" \
 		"$PV_GUEST_DIR"
 fi
