@@ -16,9 +16,9 @@
  * For run/pv_vm_revoke.run, <config fault="..." fault_at="N"> makes it
  * misbehave at its Nth exit, as a hostile VMM might, to show that core
  * revokes the VM: "free_exit_context" frees the exit signal context,
- * "free_ram" the guest's RAM dataspace, "free_pool" the shadow pool's. It then asks core to run the
- * vCPU, which must be refused (also after a new exit context), and
- * exits with 3; with 4 if core ran it.
+ * "free_ram" the guest's RAM dataspace, "free_pool" the shadow pool's.
+ * It then asks core to run the vCPU, which must be refused (also after a
+ * new exit context), and exits with 3; with 4 if core ran it.
  */
 
 #include <base/attached_dataspace.h>
