@@ -111,6 +111,7 @@ check: build
 	$(MAKE) --no-print-directory test-armhf || rc=1; \
 	$(MAKE) --no-print-directory test-fuzz || rc=1; \
 	$(MAKE) --no-print-directory coverage || rc=1; \
+	ls $(PKGS)/guest/boot/vmlinuz-* 2>/dev/null | sed 's|.*/vmlinuz-|guest kernel: |'; \
 	scripts/summary.sh $(HOST) $(ARMHF) $(FUZZ) || rc=1; \
 	exit $$rc
 
