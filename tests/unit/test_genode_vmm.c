@@ -392,16 +392,25 @@ static void kvm_ram(void)
 						  (uint64_t)conf.ram_mib << 20), 0);
 }
 
-/* The session's calls in the order pv_vmm makes them. */
-static void kvm_up(void)
+/*
+ * After the RAM: the VMM's VM on the session, and the kernel's answer to
+ * its table layout.
+ */
+static int kvm_tables(void)
 {
-	kvm_ram();
 	ck_assert_int_eq(pv_genode_vmm_config(&g, &conf, &mem, &host, kvm_replay,
 					      NULL, &cfg, NULL, 0), 0);
 	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
 	ck_assert_int_eq(pv_vm_shadow_layout(vm, &lay), 0);
-	ck_assert_int_eq(pv_genode_kvm_init_tables(&kvm, mem.pool, copy, COPY_PHYS,
-						   POOL_SIZE, &lay), 0);
+	return pv_genode_kvm_init_tables(&kvm, mem.pool, copy, COPY_PHYS,
+					 POOL_SIZE, &lay);
+}
+
+/* The session's calls in the order pv_vmm makes them. */
+static void kvm_up(void)
+{
+	kvm_ram();
+	ck_assert_int_eq(kvm_tables(), 0);
 	pv_genode_log_flush(&g.log);
 	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_READY);
 }
@@ -626,12 +635,7 @@ START_TEST(kernel_revokes_a_vm_whose_ram_goes)
 	setup();
 	kvm_ram();
 	pv_genode_kvm_revoke(&kvm);
-	ck_assert_int_eq(pv_genode_vmm_config(&g, &conf, &mem, &host, kvm_replay,
-					      NULL, &cfg, NULL, 0), 0);
-	ck_assert_int_eq(pv_vm_init(vm, &cfg), 0);
-	ck_assert_int_eq(pv_vm_shadow_layout(vm, &lay), 0);
-	ck_assert_int_ne(pv_genode_kvm_init_tables(&kvm, mem.pool, copy, COPY_PHYS,
-						   POOL_SIZE, &lay), 0);
+	ck_assert_int_ne(kvm_tables(), 0);
 	ck_assert_uint_eq(kvm.phase, PV_GENODE_KVM_BROKEN);
 	teardown();
 }
